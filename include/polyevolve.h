@@ -1,0 +1,269 @@
+/* polyevolve.h: turn a picture into translucent triangles; the only public header.
+ *
+ * Typical use (see examples/approximate.c):
+ *
+ *     pe_image img;                                  // owned by you, free with pe_image_free
+ *     pe_status st = pe_image_load("mona.png", &lim, &img);
+ *     pe_options opt = pe_options_default();
+ *     opt.triangles = 250;
+ *     pe_result res;                                 // owned by you, free with pe_result_free
+ *     st = pe_approximate(&img, &opt, &res);
+ *     st = pe_write_svg(stdout, &res, NULL);
+ *     pe_result_free(&res); pe_image_free(&img);
+ *
+ * Every function that can fail returns a pe_status and writes its result through the last
+ * parameter; on failure the out-parameters are zeroed so the matching _free is always safe.
+ * Free functions accept NULL and zeroed structs. The library never prints, exits or reads the
+ * environment.
+ *
+ * Threads: pe_approximate parallelises over tiles with OpenMP internally; every other function
+ * is reentrant. Separate calls share no state.
+ *
+ * Determinism: the same image, options and seed give bit-identical results and byte-identical
+ * written files, whatever the thread count. Runs stopped by a time limit stop at a
+ * synchronisation point that depends on the machine's speed (the result is still a
+ * deterministic prefix of the same run).
+ *
+ * The dual-annealing minimizer (pe_dual_annealing) is usable on its own for any bounded
+ * problem: it knows nothing about images.
+ */
+#ifndef POLYEVOLVE_H
+#define POLYEVOLVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PE_NODISCARD __attribute__((warn_unused_result))
+#else
+#define PE_NODISCARD
+#endif
+
+/* ---------------------------------------------------------------- status codes */
+
+typedef enum pe_status {
+    PE_OK = 0,
+    PE_ERR_NOMEM,       /* out of memory */
+    PE_ERR_IO,          /* cannot read or write a file (errno tells more) */
+    PE_ERR_FORMAT,      /* a file's contents are malformed or of an unsupported kind */
+    PE_ERR_INVALID_ARG, /* an argument or option is out of its documented range */
+    PE_ERR_LIMIT,       /* the input exceeds a configured limit (e.g. pixel count) */
+    PE_ERR_NONFINITE,   /* the objective kept returning NaN or infinity */
+    PE_ERR_INTERRUPTED  /* stopped early on request; results are still valid */
+} pe_status;
+
+/* A short English description of a status ("out of memory"); never NULL. */
+const char *pe_status_str(pe_status status);
+
+/* ---------------------------------------------------------------- dual annealing */
+
+/* The objective: returns f(x). May return NaN or +-inf (treated as in SciPy). */
+typedef double (*pe_objective_fn)(const double *x, size_t dim, void *ctx);
+
+/* Called on every new global best. context: 0 = found by the annealing chain, 1 = by the
+ * local search after an improving chain, 2 = by the local search after a stall.
+ * Return true to stop the run (the result is then the best so far, success = false). */
+typedef bool (*pe_da_callback_fn)(const double *x, size_t dim, double f, int context, void *ctx);
+
+/* A pluggable local search. Start from x (length dim, inside [lower, upper]) whose value is
+ * *fx; on return x and *fx hold the point it found (it may leave them unchanged). Every call of
+ * f it makes must be counted in *nfev (added to, not overwritten): the engine's maxfun applies.
+ * The engine keeps the answer only if it is finite, inside the bounds and strictly lower.
+ * Returning anything but PE_OK stops the run with that status. */
+typedef pe_status (*pe_local_search_fn)(pe_objective_fn f, void *f_ctx, size_t dim,
+                                        const double *lower, const double *upper, double *x,
+                                        double *fx, uint64_t *nfev, void *ls_ctx);
+
+typedef struct pe_da_options {
+    int maxiter;               /* outer iterations. Default 1000 */
+    uint64_t maxfun;           /* soft cap on evaluations. Default 10000000 */
+    double initial_temp;       /* visiting temperature T0, (0.01, 5e4]. Default 5230 */
+    double restart_temp_ratio; /* re-anneal when T < T0 * ratio, (0, 1). Default 2e-5 */
+    double visit;              /* visiting parameter q_v, (1, 3]. Default 2.62 */
+    double accept;             /* acceptance parameter q_a, (-1e4, -5]. Default -5 */
+    uint64_t seed;             /* seeds the run's PCG32 generator. Default 0 */
+    uint64_t stream;           /* PCG32 stream: independent sequences for one seed. Default 0 */
+    bool no_local_search;      /* true = generalized simulated annealing only. Default false */
+    const double *x0;          /* start point (dim values), borrowed; NULL = random. Default NULL */
+    pe_da_callback_fn callback; /* Default NULL */
+    void *callback_ctx;
+    pe_local_search_fn local_search; /* NULL = L-BFGS-B with forward-difference gradient */
+    void *local_search_ctx;
+} pe_da_options;
+
+typedef enum pe_da_stop {
+    PE_DA_STOP_NONE = 0,         /* the run did not start (input error) */
+    PE_DA_STOP_MAXITER,          /* "Maximum number of iteration reached" (success) */
+    PE_DA_STOP_MAXFUN_ANNEALING, /* maxfun reached during the annealing chain */
+    PE_DA_STOP_MAXFUN_LOCAL,     /* maxfun reached in the local search after an improvement */
+    PE_DA_STOP_MAXFUN_STALL,     /* maxfun reached in the local search after a stall */
+    PE_DA_STOP_CALLBACK,         /* the callback returned true */
+    PE_DA_STOP_ERROR             /* non-finite objective, local-search failure */
+} pe_da_stop;
+
+typedef struct pe_da_result {
+    double fun;           /* best value found */
+    uint64_t nfev;        /* all evaluations: start, re-anneals, chain, local search */
+    uint64_t njev;        /* gradient evaluations made by the default local search */
+    int nit;              /* outer iterations completed */
+    int reanneals;        /* number of re-anneals */
+    int ls_calls;         /* local searches run */
+    bool success;         /* true when stopped by maxiter */
+    pe_da_stop stop;      /* why it stopped */
+    const char *message;  /* static English text for stop or for the input error */
+} pe_da_result;
+
+/* The defaults listed above (SciPy's). */
+pe_da_options pe_da_options_default(void);
+
+/* Minimize f over the box [lower, upper] (dim values each, finite, lower < upper) with
+ * dual annealing (Xiang et al.; as scipy.optimize.dual_annealing). x_best (dim values) receives
+ * the best point; res (may be NULL) the statistics. Returns PE_ERR_INVALID_ARG with
+ * res->message set for bad input, PE_ERR_NONFINITE when f is not finite at 1001 consecutive start
+ * points, PE_ERR_NOMEM, or a local search's own error. Reentrant: no global state. */
+PE_NODISCARD pe_status pe_dual_annealing(pe_objective_fn f, void *ctx, size_t dim,
+                                         const double *lower, const double *upper,
+                                         const pe_da_options *opt, double *x_best,
+                                         pe_da_result *res);
+
+/* ---------------------------------------------------------------- images */
+
+/* 8-bit RGBA, non-premultiplied, rows top to bottom, stride 4 * width. */
+typedef struct pe_image {
+    int width, height;
+    unsigned char *rgba; /* owned; free with pe_image_free */
+} pe_image;
+
+typedef struct pe_load_limits {
+    uint64_t max_pixels; /* refuse larger images before decoding. Default 50000000 */
+} pe_load_limits;
+
+pe_load_limits pe_load_limits_default(void);
+
+/* Load PNG, JPEG, BMP, TGA, GIF (first frame), PSD or PNM from path into *out (RGBA; gray and
+ * palette images are expanded). Free with pe_image_free. PE_ERR_IO if it cannot be read,
+ * PE_ERR_FORMAT if malformed, PE_ERR_LIMIT if width * height > lim->max_pixels (checked from
+ * the header, before decoding). lim may be NULL for the defaults. */
+PE_NODISCARD pe_status pe_image_load(const char *path, const pe_load_limits *lim, pe_image *out);
+
+/* The same from memory (used by the fuzz target and tests). */
+PE_NODISCARD pe_status pe_image_load_memory(const unsigned char *data, size_t size,
+                                            const pe_load_limits *lim, pe_image *out);
+
+void pe_image_free(pe_image *img);
+
+/* ---------------------------------------------------------------- the approximation */
+
+/* One translucent triangle. Coordinates are in input-image pixels (0,0 = top-left corner of
+ * the image, x right, y down); colour is non-premultiplied, each channel a value k/255. */
+typedef struct pe_triangle {
+    float x[3], y[3];
+    unsigned char r, g, b, a;
+    int tile; /* index into pe_result.tiles: the triangle is drawn clipped to that rectangle */
+} pe_triangle;
+
+typedef struct pe_rect {
+    double x0, y0, x1, y1; /* input-image pixels, x0 < x1, y0 < y1 */
+} pe_rect;
+
+typedef enum pe_frame_spacing { PE_FRAMES_LINEAR = 0, PE_FRAMES_LOG } pe_frame_spacing;
+
+/* Progress at a synchronisation point (all tiles stopped at the same step). */
+typedef struct pe_progress {
+    int step, steps;          /* steps done, and the total for the iteration budget */
+    double fraction;          /* 0..1 of the budget (the larger of steps and time) */
+    double loss;              /* mean squared error per channel value in 0..1, working size */
+    double psnr;              /* 10 log10(1 / loss) */
+    uint64_t evaluations;     /* objective evaluations so far, all tiles */
+    uint64_t iterations;      /* annealing iterations so far, all tiles */
+    double cpu_seconds, wall_seconds;
+    const pe_image *canvas;   /* the shared working canvas, valid only during the call */
+    bool frame;               /* true when this point is one of the requested frames */
+} pe_progress;
+
+/* Called from the calling thread (never from inside the parallel region) at every
+ * synchronisation point. Return true to stop the run there (the result is then complete
+ * and valid, and pe_approximate returns PE_ERR_INTERRUPTED). */
+typedef bool (*pe_progress_fn)(const pe_progress *p, const struct pe_result *partial, void *ctx);
+
+typedef struct pe_options {
+    int triangles;           /* total triangles, shared among tiles. Default 250 */
+    int resize;              /* working size: longest side in pixels, 0 = input size. Default 256 */
+    int tile_cols, tile_rows;/* tile grid; 0 = chosen from the working size. Default 0 */
+    int threads;             /* OpenMP threads, 0 = all cores. Default 0 */
+    uint64_t seed;           /* Default 1 */
+    int iterations;          /* refinement rounds over every triangle. Default 0 = auto */
+    double time_limit;       /* seconds of wall time, 0 = none. Default 0 */
+    double target_psnr;      /* stop when the working PSNR reaches this, 0 = none. Default 0 */
+    bool transparent;        /* canvas starts transparent; fit alpha too. Default false */
+    bool background_auto;    /* background = mean colour of the image. Default true */
+    unsigned char background[3]; /* used when !background_auto && !transparent */
+    int frames;              /* requested frames (progress points flagged frame). Default 100 */
+    pe_frame_spacing frame_spacing; /* Default PE_FRAMES_LINEAR */
+    pe_progress_fn progress; /* Default NULL */
+    void *progress_ctx;
+    const struct pe_result *resume; /* continue from this result (same image and grid) or NULL */
+} pe_options;
+
+pe_options pe_options_default(void);
+
+typedef struct pe_result {
+    int width, height;           /* input image size: the coordinate space of everything here */
+    int work_width, work_height; /* working size the optimisation ran at */
+    int tile_cols, tile_rows;
+    pe_rect *tiles;              /* tile_cols * tile_rows, row-major; owned */
+    unsigned char background[4]; /* RGBA; a = 0 when transparent */
+    pe_triangle *triangles;      /* drawn in this order; owned */
+    size_t count;
+    double loss, psnr;           /* at the working size, as in pe_progress */
+    uint64_t evaluations, iterations;
+    int rounds_done;             /* refinement rounds completed (for resume) */
+    uint64_t seed;
+} pe_result;
+
+/* Approximate target with triangles. *out receives the result (free with pe_result_free),
+ * also when PE_ERR_INTERRUPTED is returned (a complete result of the work done so far).
+ * PE_ERR_INVALID_ARG for out-of-range options. */
+PE_NODISCARD pe_status pe_approximate(const pe_image *target, const pe_options *opt,
+                                      pe_result *out);
+
+void pe_result_free(pe_result *res);
+
+/* Deep copy of src into *out. */
+PE_NODISCARD pe_status pe_result_copy(const pe_result *src, pe_result *out);
+
+/* ---------------------------------------------------------------- output */
+
+/* Key/value text that writers embed (PNG tEXt, SVG <metadata>, PDF info). */
+typedef struct pe_metadata {
+    const char *const *keys;
+    const char *const *values;
+    size_t count;
+} pe_metadata;
+
+/* SVG: viewBox = input size, background rect (unless transparent), one <polygon> per
+ * triangle with fill and fill-opacity, clip paths for tiles. meta may be NULL. */
+PE_NODISCARD pe_status pe_write_svg(FILE *f, const pe_result *res, const pe_metadata *meta);
+
+/* Render the triangles antialiased (cairo) at width x height (0 = input size, one of them 0 =
+ * keep the aspect ratio) into *out. */
+PE_NODISCARD pe_status pe_render(const pe_result *res, int width, int height, pe_image *out);
+
+/* PNG (8-bit RGBA or RGB when opaque) of img, with meta as tEXt chunks. */
+PE_NODISCARD pe_status pe_write_png(FILE *f, const pe_image *img, const pe_metadata *meta);
+
+/* PDF, vector, one page of width x height points (0 = input size), same drawing as the SVG. */
+PE_NODISCARD pe_status pe_write_pdf(FILE *f, const pe_result *res, double width, double height,
+                                    const pe_metadata *meta);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* POLYEVOLVE_H */
