@@ -187,6 +187,8 @@ typedef struct pe_progress {
     bool frame;               /* true when this point is one of the requested frames */
 } pe_progress;
 
+struct pe_result;
+
 /* Called from the calling thread (never from inside the parallel region) at every
  * synchronisation point. Return true to stop the run there (the result is then complete
  * and valid, and pe_approximate returns PE_ERR_INTERRUPTED). */
@@ -247,20 +249,73 @@ typedef struct pe_metadata {
     size_t count;
 } pe_metadata;
 
+/* What every writer draws (the contract pe_render, SVG and PDF share):
+ * - coordinates are input-image pixels of res (width x height), (0,0) top-left, y down;
+ * - background RGBA: a == 0 leaves the canvas transparent, otherwise a rect covers it first;
+ * - triangles in array order, "over" with non-premultiplied (r,g,b)/255 and opacity a/255,
+ *   non-zero fill, antialiased, no stroke, each clipped to res->tiles[tile] (the clip is
+ *   omitted when all three vertices lie inside the tile: it would change nothing).
+ * All writers are deterministic: the same arguments give the same bytes. They return
+ * PE_ERR_INVALID_ARG for a malformed result (tile index out of range, non-finite or huge
+ * coordinates, bad sizes), PE_ERR_IO when the stream reports an error, PE_ERR_NOMEM. */
+
 /* SVG: viewBox = input size, background rect (unless transparent), one <polygon> per
- * triangle with fill and fill-opacity, clip paths for tiles. meta may be NULL. */
+ * triangle with fill and fill-opacity, clip paths for tiles. Coordinates are rounded to
+ * 0.01 px; numbers are formatted without the C locale. meta may be NULL. */
 PE_NODISCARD pe_status pe_write_svg(FILE *f, const pe_result *res, const pe_metadata *meta);
 
 /* Render the triangles antialiased (cairo) at width x height (0 = input size, one of them 0 =
- * keep the aspect ratio) into *out. */
+ * keep the aspect ratio; at most 32767 each, else PE_ERR_INVALID_ARG) into *out (RGBA,
+ * non-premultiplied; free with pe_image_free). Matches librsvg's rendering of the SVG. */
 PE_NODISCARD pe_status pe_render(const pe_result *res, int width, int height, pe_image *out);
 
-/* PNG (8-bit RGBA or RGB when opaque) of img, with meta as tEXt chunks. */
+/* PNG (8-bit RGBA or RGB when opaque) of img, with meta as tEXt chunks right after IHDR.
+ * Keys must be 1-79 printable Latin-1 bytes (PE_ERR_INVALID_ARG otherwise); values are
+ * written as given (Latin-1 by the PNG spec). */
 PE_NODISCARD pe_status pe_write_png(FILE *f, const pe_image *img, const pe_metadata *meta);
 
-/* PDF, vector, one page of width x height points (0 = input size), same drawing as the SVG. */
+/* PDF, vector, one page of width x height points (0 = input size, one of them 0 = keep the
+ * aspect ratio), same drawing as the SVG. meta goes into the Keywords entry as
+ * "key=value; key=value"; Creator is "polyevolve". The creation date is fixed
+ * (2000-01-01) so that the bytes are deterministic. */
 PE_NODISCARD pe_status pe_write_pdf(FILE *f, const pe_result *res, double width, double height,
                                     const pe_metadata *meta);
+
+/* ---------------------------------------------------------------- state file */
+
+/* The state file (docs/state-format.md) keeps everything needed to redraw or resume a run:
+ * JSON {"format": "polyevolve-state", "version": 1, ...}. Floats are written so that they
+ * read back bit-identical: rendering a read-back state gives the same bytes. */
+#define PE_STATE_FORMAT "polyevolve-state"
+#define PE_STATE_VERSION 1
+
+typedef struct pe_state {
+    int version;           /* format version of the file read (PE_STATE_VERSION) */
+    pe_result result;      /* every field of the written pe_result; owned */
+    char *input_path;      /* owned; NULL when written without one */
+    char **option_keys;    /* option_count owned strings each; keys are unique */
+    char **option_values;
+    size_t option_count;
+} pe_state;
+
+/* Write res, the input path (may be NULL) and options (may be NULL; keys must be unique)
+ * as a state file. PE_ERR_INVALID_ARG when res would not be accepted by pe_state_read
+ * (see the limits in docs/state-format.md), PE_ERR_IO on a stream error. */
+PE_NODISCARD pe_status pe_state_write(FILE *f, const pe_result *res, const char *input_path,
+                                      const pe_metadata *options);
+
+/* Read a state file into *out (free with pe_state_free). PE_ERR_IO if it cannot be read,
+ * PE_ERR_FORMAT for anything malformed, inconsistent or out of range (it never crashes on
+ * any input), PE_ERR_NOMEM. On failure *out is zeroed. */
+PE_NODISCARD pe_status pe_state_read(const char *path, pe_state *out);
+
+/* The same from memory: text need not be NUL-terminated (for the fuzz target). */
+PE_NODISCARD pe_status pe_state_parse(const char *text, size_t len, pe_state *out);
+
+/* A borrowed view of st's options, e.g. to pass them on to a writer as metadata. */
+pe_metadata pe_state_options(const pe_state *st);
+
+void pe_state_free(pe_state *st);
 
 #ifdef __cplusplus
 }

@@ -1,1 +1,290 @@
-/* under construction */
+/* fit: per-focus moments and the closed-form colour and alpha of one triangle. */
+#include "fit.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { PE_FIT_NMOM = 11 };
+/* Moment layout, per pixel (M = mul, b = below, d = F0 - target, g = 1 - b_alpha):
+ * 0: M^2   1..3: M^2 b_c   4: sum_c M^2 b_c^2   5..7: M d_c   8: sum_c M b_c d_c
+ * 9: M^2 g^2   10: M g d_alpha   (9 and 10 only in alpha mode) */
+
+static const double alpha_min = 8.0 / 255.0;
+
+bool pe_fit_init(pe_fit *fit, int max_w, int max_h)
+{
+    memset(fit, 0, sizeof *fit);
+    const size_t px = (size_t)max_w * (size_t)max_h;
+    fit->cap = (int)px;
+    fit->below = malloc(px * 4 * sizeof(float));
+    fit->mul = malloc(px * sizeof(float));
+    fit->add = malloc(px * 4 * sizeof(float));
+    fit->mom = malloc((size_t)(max_w + 1) * (size_t)max_h * PE_FIT_NMOM * sizeof(double));
+    fit->cdf = malloc(px * sizeof(double));
+    fit->spans = malloc((size_t)max_h * sizeof(pe_span));
+    if (!fit->below || !fit->mul || !fit->add || !fit->mom || !fit->cdf || !fit->spans) {
+        pe_fit_free(fit);
+        return false;
+    }
+    return true;
+}
+
+void pe_fit_free(pe_fit *fit)
+{
+    if (!fit)
+        return;
+    free(fit->below);
+    free(fit->mul);
+    free(fit->add);
+    free(fit->mom);
+    free(fit->cdf);
+    free(fit->spans);
+    memset(fit, 0, sizeof *fit);
+}
+
+void pe_tri_premul(const pe_tri *t, float out[4])
+{
+    const float a = t->rgba[3] / 255.0f;
+    out[0] = a * (t->rgba[0] / 255.0f);
+    out[1] = a * (t->rgba[1] / 255.0f);
+    out[2] = a * (t->rgba[2] / 255.0f);
+    out[3] = a;
+}
+
+/* out = out * (1 - a) + u over the triangle's pixels. */
+static void composite(const pe_tri *t, int ox, int oy, int w, int h, pe_span *spans, float *out)
+{
+    float u[4];
+    pe_tri_premul(t, u);
+    const float k = 1.0f - u[3];
+    const int ns = pe_raster_triangle(t->x, t->y, ox, oy, ox + w, oy + h, spans);
+    for (int s = 0; s < ns; s++) {
+        float *p = out + ((size_t)(spans[s].y - oy) * w + (size_t)(spans[s].x0 - ox)) * 4;
+        for (int x = spans[s].x0; x < spans[s].x1; x++, p += 4) {
+            p[0] = p[0] * k + u[0];
+            p[1] = p[1] * k + u[1];
+            p[2] = p[2] * k + u[2];
+            p[3] = p[3] * k + u[3];
+        }
+    }
+}
+
+double pe_fit_render(const float *target, int target_w, int ox, int oy, int w, int h,
+                     const float bg[4], bool alpha, const pe_tri *tris, int n, pe_span *spans,
+                     float *out)
+{
+    const size_t px = (size_t)w * (size_t)h;
+    for (size_t i = 0; i < px; i++)
+        memcpy(out + 4 * i, bg, 4 * sizeof(float));
+    for (int j = 0; j < n; j++)
+        composite(&tris[j], ox, oy, w, h, spans, out);
+    const int nc = alpha ? 4 : 3;
+    double loss = 0.0;
+    for (int y = 0; y < h; y++) {
+        const float *t = target + ((size_t)(oy + y) * target_w + (size_t)ox) * 4;
+        const float *o = out + (size_t)y * w * 4;
+        double row = 0.0;
+        for (int x = 0; x < w; x++)
+            for (int c = 0; c < nc; c++) {
+                const double d = (double)o[4 * x + c] - (double)t[4 * x + c];
+                row += d * d;
+            }
+        loss += row;
+    }
+    return loss;
+}
+
+void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy, int w, int h,
+                  const float bg[4], bool alpha, const pe_tri *tris, int n, int k)
+{
+    fit->w = w;
+    fit->h = h;
+    fit->ox = ox;
+    fit->oy = oy;
+    fit->alpha = alpha;
+    const size_t px = (size_t)w * (size_t)h;
+    for (size_t i = 0; i < px; i++) {
+        memcpy(fit->below + 4 * i, bg, 4 * sizeof(float));
+        fit->mul[i] = 1.0f;
+    }
+    memset(fit->add, 0, px * 4 * sizeof(float));
+    for (int j = 0; j < k && j < n; j++)
+        composite(&tris[j], ox, oy, w, h, fit->spans, fit->below);
+    /* Fold the triangles above k into (M, B): applying triangle j after the ones below maps
+     * v -> v (1 - a_j) + u_j, and the composition of such maps stays affine. */
+    for (int j = k + 1; j < n; j++) {
+        float u[4];
+        pe_tri_premul(&tris[j], u);
+        const float q = 1.0f - u[3];
+        const int ns = pe_raster_triangle(tris[j].x, tris[j].y, ox, oy, ox + w, oy + h, fit->spans);
+        for (int s = 0; s < ns; s++) {
+            const size_t base = (size_t)(fit->spans[s].y - oy) * w + (size_t)(fit->spans[s].x0 - ox);
+            for (int x = fit->spans[s].x0; x < fit->spans[s].x1; x++) {
+                const size_t i = base + (size_t)(x - fit->spans[s].x0);
+                fit->mul[i] *= q;
+                float *b = fit->add + 4 * i;
+                b[0] = b[0] * q + u[0];
+                b[1] = b[1] * q + u[1];
+                b[2] = b[2] * q + u[2];
+                b[3] = b[3] * q + u[3];
+            }
+        }
+    }
+    double cum = 0.0;
+    for (int y = 0; y < h; y++) {
+        double acc[PE_FIT_NMOM] = { 0 };
+        double *row = fit->mom + (size_t)y * (size_t)(w + 1) * PE_FIT_NMOM;
+        memset(row, 0, PE_FIT_NMOM * sizeof(double));
+        const float *t = target + ((size_t)(oy + y) * target_w + (size_t)ox) * 4;
+        for (int x = 0; x < w; x++) {
+            const size_t i = (size_t)y * w + (size_t)x;
+            const double m = fit->mul[i];
+            const float *b = fit->below + 4 * i, *ad = fit->add + 4 * i;
+            double d[4], e = 0.0;
+            for (int c = 0; c < 4; c++)
+                d[c] = m * (double)b[c] + (double)ad[c] - (double)t[4 * x + c];
+            const double mm = m * m;
+            acc[0] += mm;
+            for (int c = 0; c < 3; c++) {
+                acc[1 + c] += mm * (double)b[c];
+                acc[4] += mm * (double)b[c] * (double)b[c];
+                acc[5 + c] += m * d[c];
+                acc[8] += m * (double)b[c] * d[c];
+                e += d[c] * d[c];
+            }
+            if (alpha) {
+                const double g = 1.0 - (double)b[3];
+                acc[9] += mm * g * g;
+                acc[10] += m * g * d[3];
+                e += d[3] * d[3];
+            }
+            memcpy(row + (size_t)(x + 1) * PE_FIT_NMOM, acc, sizeof acc);
+            cum += e;
+            fit->cdf[i] = cum;
+        }
+    }
+    fit->e0 = cum;
+}
+
+/* Sum the moments over the triangle's spans; returns the pixel count. */
+static int gather(const pe_fit *fit, const double x[3], const double y[3], double s[PE_FIT_NMOM])
+{
+    const int ns = pe_raster_triangle(x, y, fit->ox, fit->oy, fit->ox + fit->w,
+                                      fit->oy + fit->h, fit->spans);
+    memset(s, 0, PE_FIT_NMOM * sizeof(double));
+    int pixels = 0;
+    const size_t stride = (size_t)(fit->w + 1) * PE_FIT_NMOM;
+    for (int i = 0; i < ns; i++) {
+        const double *row = fit->mom + (size_t)(fit->spans[i].y - fit->oy) * stride;
+        const double *r1 = row + (size_t)(fit->spans[i].x1 - fit->ox) * PE_FIT_NMOM;
+        const double *r0 = row + (size_t)(fit->spans[i].x0 - fit->ox) * PE_FIT_NMOM;
+        for (int m = 0; m < PE_FIT_NMOM; m++)
+            s[m] += r1[m] - r0[m];
+        pixels += fit->spans[i].x1 - fit->spans[i].x0;
+    }
+    return pixels;
+}
+
+/* delta for premultiplied colour u and alpha a, from the summed moments */
+static double delta_of(const double s[PE_FIT_NMOM], const double u[3], double a)
+{
+    double delta = a * a * (s[4] + s[9]) - 2.0 * a * s[8] + 2.0 * a * s[10];
+    for (int c = 0; c < 3; c++)
+        delta += u[c] * u[c] * s[0] - 2.0 * u[c] * a * s[1 + c] + 2.0 * u[c] * s[5 + c];
+    return delta;
+}
+
+double pe_fit_delta_with(const pe_fit *fit, const double x[3], const double y[3],
+                         const unsigned char rgba[4])
+{
+    double s[PE_FIT_NMOM];
+    if (gather(fit, x, y, s) == 0)
+        return 0.0;
+    /* the same float arithmetic as compositing, so the answer matches a real render */
+    const pe_tri t = { .rgba = { rgba[0], rgba[1], rgba[2], rgba[3] } };
+    float p[4];
+    pe_tri_premul(&t, p);
+    const double u[3] = { p[0], p[1], p[2] };
+    return delta_of(s, u, p[3]);
+}
+
+void pe_fit_eval(const pe_fit *fit, const double x[3], const double y[3], pe_fit_colour *out)
+{
+    double s[PE_FIT_NMOM];
+    const int pixels = gather(fit, x, y, s);
+    out->pixels = pixels;
+    const double m0 = s[0];
+    if (pixels == 0 || !(m0 > 1e-12)) {
+        /* covers nothing that shows: no colour can help, the loss is unchanged */
+        out->u[0] = out->u[1] = out->u[2] = 0.0;
+        out->a = alpha_min;
+        out->delta = 0.0;
+        return;
+    }
+    /* Eliminating the free u_c = (a s_bc - s_dc) / m0 leaves delta(a) = A2 a^2 + 2 A1 a + const.
+     * Channels whose optimum leaves [0, a] are pinned to 0 (black) or a (full colour) and a is
+     * solved again with them pinned; two rounds settle every case met in practice. */
+    int pin[3] = { 0, 0, 0 }; /* 0 free, -1 at 0, +1 at a */
+    double a = 1.0;
+    for (int round = 0; round < 3; round++) {
+        double a2 = s[4] + s[9], a1 = -s[8] + s[10];
+        for (int c = 0; c < 3; c++) {
+            if (pin[c] == 0) {
+                a2 -= s[1 + c] * s[1 + c] / m0;
+                a1 += s[1 + c] * s[5 + c] / m0;
+            } else if (pin[c] > 0) {
+                a2 += m0 - 2.0 * s[1 + c];
+                a1 += s[5 + c];
+            }
+        }
+        if (a2 > 1e-12 * m0)
+            a = -a1 / a2;
+        else /* the loss is (nearly) linear in a: take the end that lowers it, opaque on a tie */
+            a = a1 <= 0.0 ? 1.0 : alpha_min;
+        a = a < alpha_min ? alpha_min : (a > 1.0 ? 1.0 : a);
+        int changed = 0;
+        for (int c = 0; c < 3; c++) {
+            const double u = (a * s[1 + c] - s[5 + c]) / m0;
+            const int p = u < 0.0 ? -1 : (u > a ? 1 : 0);
+            changed |= p != pin[c] && p != 0;
+            if (p != 0)
+                pin[c] = p;
+            out->u[c] = p < 0 ? 0.0 : (p > 0 ? a : u);
+        }
+        if (!changed)
+            break;
+    }
+    out->a = a;
+    out->delta = delta_of(s, out->u, a);
+}
+
+void pe_fit_quantize(const pe_fit_colour *c, unsigned char rgba[4])
+{
+    const double a = c->a;
+    for (int i = 0; i < 3; i++) {
+        const double v = a > 0.0 ? c->u[i] / a : 0.0;
+        const long q = lround(v * 255.0);
+        rgba[i] = (unsigned char)(q < 0 ? 0 : (q > 255 ? 255 : q));
+    }
+    const long qa = lround(a * 255.0);
+    rgba[3] = (unsigned char)(qa < 1 ? 1 : (qa > 255 ? 255 : qa));
+}
+
+int pe_fit_sample(const pe_fit *fit, double u)
+{
+    const int n = fit->w * fit->h;
+    const double total = fit->cdf[n - 1];
+    if (!(total > 0.0))
+        return (int)(u * n);
+    const double v = u * total;
+    int lo = 0, hi = n - 1;
+    while (lo < hi) { /* first index with cdf > v */
+        const int mid = lo + (hi - lo) / 2;
+        if (fit->cdf[mid] > v)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}

@@ -1,1 +1,78 @@
-/* under construction */
+/* tile: grid geometry and the error-driven share of the triangle budget. */
+#include "tile.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+void pe_tile_default_grid(int w, int h, int *cols, int *rows)
+{
+    int c = (int)lround(w / 128.0), r = (int)lround(h / 128.0);
+    *cols = c < 1 ? 1 : c;
+    *rows = r < 1 ? 1 : r;
+}
+
+void pe_tile_grid(int w, int h, int cols, int rows, pe_tile_rect *rects)
+{
+    for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+            pe_tile_rect *t = &rects[r * cols + c];
+            t->x0 = (int)(((long long)c * w + cols / 2) / cols);
+            t->x1 = (int)(((long long)(c + 1) * w + cols / 2) / cols);
+            t->y0 = (int)(((long long)r * h + rows / 2) / rows);
+            t->y1 = (int)(((long long)(r + 1) * h + rows / 2) / rows);
+        }
+    }
+}
+
+void pe_tile_allocate(int total, const double *weight, int n, int min_each, int *out)
+{
+    double sum = 0.0;
+    int positive = 0;
+    for (int i = 0; i < n; i++) {
+        out[i] = 0;
+        if (weight[i] > 0.0) {
+            sum += weight[i];
+            positive++;
+        }
+    }
+    if (n <= 0 || total <= 0)
+        return;
+    if (positive == 0) { /* nothing to fix anywhere: spread evenly */
+        for (int i = 0; i < n; i++)
+            out[i] = total / n + (i < total % n);
+        return;
+    }
+    int left = total;
+    if ((long long)min_each * positive <= total) {
+        for (int i = 0; i < n; i++)
+            if (weight[i] > 0.0) {
+                out[i] = min_each;
+                left -= min_each;
+            }
+    }
+    /* largest remainder on what is left; ties go to the lower index */
+    double *rem = malloc((size_t)n * sizeof *rem);
+    int given = 0;
+    for (int i = 0; i < n; i++) {
+        const double exact = weight[i] > 0.0 ? left * (weight[i] / sum) : 0.0;
+        const int share = (int)floor(exact);
+        out[i] += share;
+        given += share;
+        if (rem)
+            rem[i] = weight[i] > 0.0 ? exact - share : -1.0;
+    }
+    while (given < left) {
+        int best = 0;
+        if (rem) {
+            for (int i = 1; i < n; i++)
+                if (rem[i] > rem[best])
+                    best = i;
+            rem[best] = -2.0;
+        } else {
+            best = given % n; /* out of memory: still deterministic and complete */
+        }
+        out[best]++;
+        given++;
+    }
+    free(rem);
+}

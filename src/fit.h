@@ -1,0 +1,77 @@
+/* fit: the loss of a tile as a function of ONE triangle's geometry, with its colour and alpha
+ * solved in closed form.
+ *
+ * For a focus slot k, every pixel's final colour is an affine function of what triangle k
+ * leaves there: final = M * (below * (1 - a) + a * c) + B, where below is the composite of the
+ * background and triangles 0..k-1 and (M, B) fold the triangles above k. That composite is
+ * linear in (a * c, a), so the best colour and alpha for a given geometry are a small least
+ * squares problem whose sums come from per-row prefix sums: evaluating a geometry costs
+ * O(rows it spans), not O(pixels). */
+#ifndef PE_FIT_H
+#define PE_FIT_H
+
+#include "raster.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A triangle in working-image pixels with its 8-bit non-premultiplied colour and alpha. */
+typedef struct pe_tri {
+    double x[3], y[3];
+    unsigned char rgba[4];
+} pe_tri;
+
+/* Scratch for one tile at a time; fully rewritten by every pe_fit_focus. */
+typedef struct pe_fit {
+    int cap;             /* pixels the buffers hold */
+    int w, h, ox, oy;    /* current tile: size and origin in the working image */
+    bool alpha;          /* the loss includes the alpha channel (transparent canvas) */
+    float *below, *mul, *add;
+    double *mom;         /* per row: (w + 1) prefix entries of PE_FIT_NMOM moments */
+    double *cdf;         /* cumulative F0 error over the tile, row-major, for sampling */
+    pe_span *spans;
+    double e0;           /* loss of the tile without the focus triangle */
+} pe_fit;
+
+/* The closed-form answer for one geometry. */
+typedef struct pe_fit_colour {
+    double u[3]; /* premultiplied colour a * c */
+    double a;
+    double delta; /* loss with the triangle minus loss without it */
+    int pixels;
+} pe_fit_colour;
+
+/* Allocate scratch for tiles up to max_w x max_h. Returns false when out of memory. */
+bool pe_fit_init(pe_fit *fit, int max_w, int max_h);
+void pe_fit_free(pe_fit *fit);
+
+/* Premultiplied float RGBA of a triangle's 8-bit colour. */
+void pe_tri_premul(const pe_tri *t, float out[4]);
+
+/* Prepare the focus: slot k among tris[0..n) (k == n: a new triangle on top) of the tile at
+ * (ox, oy, w, h) of a working image whose premultiplied float RGBA target is target
+ * (stride 4 * target_w). bg is the premultiplied background. */
+void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy, int w, int h,
+                  const float bg[4], bool alpha, const pe_tri *tris, int n, int k);
+
+/* Evaluate a geometry (x[0..2], y[0..2] in working pixels) for the focus slot. */
+void pe_fit_eval(const pe_fit *fit, const double x[3], const double y[3], pe_fit_colour *out);
+
+/* The loss change of a geometry drawn with a given 8-bit colour (not the closed form). */
+double pe_fit_delta_with(const pe_fit *fit, const double x[3], const double y[3],
+                         const unsigned char rgba[4]);
+
+/* The 8-bit colour (as the triangle will be drawn) of a closed-form answer. */
+void pe_fit_quantize(const pe_fit_colour *c, unsigned char rgba[4]);
+
+/* Draw per-pixel from the error map: a pixel index (row-major in the tile), u in [0, 1). */
+int pe_fit_sample(const pe_fit *fit, double u);
+
+/* Composite tris[0..n) over bg into out (4 floats per pixel, stride 4 * w) for the tile;
+ * returns the tile's loss against target (squared error summed over channels; alpha counted
+ * only when alpha is true). */
+double pe_fit_render(const float *target, int target_w, int ox, int oy, int w, int h,
+                     const float bg[4], bool alpha, const pe_tri *tris, int n, pe_span *spans,
+                     float *out);
+
+#endif

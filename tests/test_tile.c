@@ -1,0 +1,62 @@
+/* test_tile: the grid covers every pixel once; the budget split is exact and deterministic. */
+#include "test.h"
+#include "tile.h"
+
+static void grid_covers_every_pixel_once(void)
+{
+    const int sizes[][4] = { { 256, 256, 2, 2 }, { 687, 1024, 5, 8 }, { 17, 3, 4, 3 },
+                             { 2000, 20, 16, 1 }, { 1, 1, 1, 1 } };
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        const int w = sizes[s][0], h = sizes[s][1], c = sizes[s][2], r = sizes[s][3];
+        pe_tile_rect rects[64];
+        pe_tile_grid(w, h, c, r, rects);
+        unsigned char *seen = calloc((size_t)w * h, 1);
+        for (int t = 0; t < c * r; t++) {
+            CHECK(rects[t].x0 < rects[t].x1 && rects[t].y0 < rects[t].y1);
+            for (int y = rects[t].y0; y < rects[t].y1; y++)
+                for (int x = rects[t].x0; x < rects[t].x1; x++)
+                    seen[y * w + x]++;
+        }
+        for (int i = 0; i < w * h; i++)
+            CHECK(seen[i] == 1);
+        free(seen);
+    }
+}
+
+static void default_grid_depends_on_size_only(void)
+{
+    int c, r;
+    pe_tile_default_grid(256, 256, &c, &r);
+    CHECK(c == 2 && r == 2);
+    pe_tile_default_grid(16, 16, &c, &r);
+    CHECK(c == 1 && r == 1);
+    pe_tile_default_grid(2000, 20, &c, &r);
+    CHECK(c == 16 && r == 1);
+}
+
+static void allocation_is_exact(void)
+{
+    const double w[5] = { 1.0, 3.0, 0.0, 6.0, 0.5 };
+    int out[5];
+    pe_tile_allocate(250, w, 5, 1, out);
+    int sum = 0;
+    for (int i = 0; i < 5; i++)
+        sum += out[i];
+    CHECK(sum == 250);
+    CHECK(out[2] == 0);
+    CHECK(out[3] > out[1] && out[1] > out[0] && out[0] >= out[4] && out[4] >= 1);
+    pe_tile_allocate(3, w, 5, 1, out); /* fewer than tiles with weight: still exact */
+    CHECK(out[0] + out[1] + out[2] + out[3] + out[4] == 3);
+    const double z[3] = { 0, 0, 0 };
+    pe_tile_allocate(7, z, 3, 1, out);
+    CHECK(out[0] == 3 && out[1] == 2 && out[2] == 2);
+}
+
+int main(int argc, char **argv)
+{
+    TEST_MAIN_BEGIN(argc, argv);
+    RUN(grid_covers_every_pixel_once);
+    RUN(default_grid_depends_on_size_only);
+    RUN(allocation_is_exact);
+    TEST_MAIN_END();
+}
