@@ -1,1 +1,442 @@
-/* under construction */
+/* evolve: pe_approximate. Prepares the working target, splits it into tiles, runs every tile's
+ * solver in THE one OpenMP loop of the library, step by step, and assembles the result in tile
+ * order. Everything here only orchestrates: the search lives in search.c, the loss in fit.c. */
+#include "polyevolve.h"
+
+#include "fit.h"
+#include "image.h"
+#include "plan.h"
+#include "rng.h"
+#include "search.h"
+#include "tile.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* One tile's persistent state. Only the thread running this tile touches it during a step. */
+typedef struct tile_work {
+    int index;
+    pe_tile_rect r;
+    int budget;        /* triangles this tile owns */
+    int n;             /* triangles placed so far */
+    pe_tri *tris;      /* budget entries */
+    pe_rng rng;
+    uint64_t ops_done; /* adds, then refinements, in a fixed order */
+    uint64_t evals, iters;
+    double loss;       /* squared error of the tile at the end of the last step */
+    pe_status status;
+} tile_work;
+
+typedef struct run {
+    const pe_options *opt;
+    int w, h;            /* working size */
+    float *target;       /* premultiplied RGBA floats, w x h */
+    float bg[4];         /* premultiplied background */
+    bool alpha;          /* transparent canvas: alpha is fitted too */
+    int cols, rows, ntiles;
+    tile_work *tiles;
+    int nthreads;
+    pe_fit *fits;        /* scratch, one per thread, fully rewritten at every focus */
+    pe_image canvas;     /* the shared working canvas (frames); each tile writes its own rect */
+    pe_search_cfg add_cfg, refine_cfg;
+} run;
+
+static double now_wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double now_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+pe_options pe_options_default(void)
+{
+    return (pe_options){ .triangles = 250, .resize = 256, .seed = 1, .background_auto = true,
+                         .frames = 100, .frame_spacing = PE_FRAMES_LINEAR };
+}
+
+static pe_status validate(const pe_image *target, const pe_options *o)
+{
+    if (!target || !target->rgba || target->width < 1 || target->height < 1)
+        return PE_ERR_INVALID_ARG;
+    if (o->triangles < 1 || o->triangles > 1000000 || o->resize < 0 || o->tile_cols < 0 ||
+        o->tile_rows < 0 || o->threads < 0 || o->iterations < 0 || o->frames < 0 ||
+        o->frames > 100000 || !(o->time_limit >= 0.0) || !(o->target_psnr >= 0.0) ||
+        (o->frame_spacing != PE_FRAMES_LINEAR && o->frame_spacing != PE_FRAMES_LOG))
+        return PE_ERR_INVALID_ARG;
+    return PE_OK;
+}
+
+/* The working target: premultiplied floats. An opaque run composites transparent pixels over
+ * white (what a viewer shows behind them), a transparent run keeps the alpha. */
+static pe_status prepare_target(run *R, const pe_image *src)
+{
+    const pe_options *o = R->opt;
+    int w, h;
+    pe_image_working_size(src->width, src->height, o->resize, &w, &h);
+    pe_image small = { 0 };
+    pe_status st = pe_image_resize(src, w, h, &small);
+    if (st != PE_OK)
+        return st;
+    R->w = w;
+    R->h = h;
+    R->alpha = o->transparent;
+    R->target = malloc((size_t)w * (size_t)h * 4 * sizeof(float));
+    if (!R->target) {
+        pe_image_free(&small);
+        return PE_ERR_NOMEM;
+    }
+    double sum[3] = { 0, 0, 0 };
+    const size_t px = (size_t)w * (size_t)h;
+    for (size_t i = 0; i < px; i++) {
+        const unsigned char *p = small.rgba + 4 * i;
+        const float a = p[3] / 255.0f;
+        float *t = R->target + 4 * i;
+        for (int c = 0; c < 3; c++) {
+            const float v = p[c] / 255.0f;
+            t[c] = R->alpha ? v * a : v * a + (1.0f - a);
+            sum[c] += (double)t[c];
+        }
+        t[3] = R->alpha ? a : 1.0f;
+    }
+    pe_image_free(&small);
+    if (R->alpha) {
+        memset(R->bg, 0, sizeof R->bg);
+    } else if (o->background_auto) {
+        for (int c = 0; c < 3; c++) /* rounded to 8 bits: what the outputs will draw */
+            R->bg[c] = (float)lround(255.0 * sum[c] / (double)px) / 255.0f;
+        R->bg[3] = 1.0f;
+    } else {
+        for (int c = 0; c < 3; c++)
+            R->bg[c] = o->background[c] / 255.0f;
+        R->bg[3] = 1.0f;
+    }
+    return PE_OK;
+}
+
+static void free_run(run *R)
+{
+    if (R->tiles)
+        for (int t = 0; t < R->ntiles; t++)
+            free(R->tiles[t].tris);
+    free(R->tiles);
+    if (R->fits)
+        for (int i = 0; i < R->nthreads; i++)
+            pe_fit_free(&R->fits[i]);
+    free(R->fits);
+    free(R->target);
+    pe_image_free(&R->canvas);
+    memset(R, 0, sizeof *R);
+}
+
+/* Render the tile into the shared canvas (its own rectangle only) and return its loss. */
+static double publish_tile(run *R, tile_work *tw, pe_fit *fit)
+{
+    const int w = tw->r.x1 - tw->r.x0, h = tw->r.y1 - tw->r.y0;
+    float *buf = fit->below; /* free between focuses */
+    const double loss = pe_fit_render(R->target, R->w, tw->r.x0, tw->r.y0, w, h, R->bg, R->alpha,
+                                      tw->tris, tw->n, fit->spans, buf);
+    for (int y = 0; y < h; y++) {
+        unsigned char *dst = R->canvas.rgba + ((size_t)(tw->r.y0 + y) * R->w + tw->r.x0) * 4;
+        const float *src = buf + (size_t)y * w * 4;
+        for (int x = 0; x < w; x++, dst += 4, src += 4) {
+            const float a = src[3];
+            for (int c = 0; c < 3; c++) {
+                const float v = a > 0.0f ? src[c] / a : 0.0f;
+                dst[c] = (unsigned char)lroundf(v < 0.0f ? 0.0f : (v > 1.0f ? 255.0f : v * 255.0f));
+            }
+            dst[3] = (unsigned char)lroundf(a < 0.0f ? 0.0f : (a > 1.0f ? 255.0f : a * 255.0f));
+        }
+    }
+    return loss;
+}
+
+/* One operation of a tile's fixed schedule: first its triangles are added one at a time on
+ * top, then refinement rounds revisit every slot from the bottom up. */
+static void tile_op(run *R, tile_work *tw, pe_fit *fit)
+{
+    const uint64_t op = tw->ops_done;
+    const int w = tw->r.x1 - tw->r.x0, h = tw->r.y1 - tw->r.y0;
+    const bool adding = op < (uint64_t)tw->budget;
+    const int k = adding ? tw->n : (int)((op - (uint64_t)tw->budget) % (uint64_t)tw->budget);
+    pe_fit_focus(fit, R->target, R->w, tw->r.x0, tw->r.y0, w, h, R->bg, R->alpha, tw->tris, tw->n,
+                 k);
+    const double scale = fit->e0 / (double)tw->budget + 1e-12;
+    pe_search_stats st = { 0 };
+    pe_tri best;
+    const uint64_t stream = ((uint64_t)tw->index << 40) ^ op;
+    pe_search_focus(fit, adding ? &R->add_cfg : &R->refine_cfg, &tw->rng, stream,
+                    adding ? NULL : &tw->tris[k], scale, &best, &st);
+    tw->tris[k] = best;
+    if (adding)
+        tw->n++;
+    tw->ops_done++;
+    tw->evals += st.evaluations;
+    tw->iters += st.iterations;
+}
+
+static void tile_step(run *R, tile_work *tw, pe_fit *fit, uint64_t until)
+{
+    while (tw->ops_done < until && tw->budget > 0)
+        tile_op(R, tw, fit);
+    tw->loss = publish_tile(R, tw, fit);
+}
+
+static pe_status setup_tiles(run *R)
+{
+    const pe_options *o = R->opt;
+    if (o->tile_cols > 0 || o->tile_rows > 0) {
+        R->cols = o->tile_cols > 0 ? o->tile_cols : 1;
+        R->rows = o->tile_rows > 0 ? o->tile_rows : 1;
+        if (R->cols > R->w || R->rows > R->h)
+            return PE_ERR_INVALID_ARG;
+    } else {
+        pe_tile_default_grid(R->w, R->h, &R->cols, &R->rows);
+    }
+    R->ntiles = R->cols * R->rows;
+    pe_tile_rect *rects = malloc((size_t)R->ntiles * sizeof *rects);
+    double *weight = malloc((size_t)R->ntiles * sizeof *weight);
+    int *budget = malloc((size_t)R->ntiles * sizeof *budget);
+    R->tiles = calloc((size_t)R->ntiles, sizeof *R->tiles);
+    pe_status st = (rects && weight && budget && R->tiles) ? PE_OK : PE_ERR_NOMEM;
+    int max_w = 1, max_h = 1;
+    if (st == PE_OK) {
+        pe_tile_grid(R->w, R->h, R->cols, R->rows, rects);
+        /* harder tiles get more triangles: the share follows each tile's error against the
+         * background alone, which is what the triangles have to remove */
+        for (int t = 0; t < R->ntiles; t++) {
+            const pe_tile_rect *r = &rects[t];
+            double e = 0.0;
+            for (int y = r->y0; y < r->y1; y++)
+                for (int x = r->x0; x < r->x1; x++) {
+                    const float *p = R->target + ((size_t)y * R->w + x) * 4;
+                    for (int c = 0; c < (R->alpha ? 4 : 3); c++) {
+                        const double d = (double)p[c] - (double)R->bg[c];
+                        e += d * d;
+                    }
+                }
+            weight[t] = e;
+            max_w = r->x1 - r->x0 > max_w ? r->x1 - r->x0 : max_w;
+            max_h = r->y1 - r->y0 > max_h ? r->y1 - r->y0 : max_h;
+        }
+        pe_tile_allocate(o->triangles, weight, R->ntiles, 1, budget);
+        for (int t = 0; t < R->ntiles && st == PE_OK; t++) {
+            tile_work *tw = &R->tiles[t];
+            tw->index = t;
+            tw->r = rects[t];
+            tw->budget = budget[t];
+            tw->loss = weight[t];
+            pe_rng_seed(&tw->rng, o->seed, (uint64_t)t);
+            tw->tris = calloc((size_t)(budget[t] > 0 ? budget[t] : 1), sizeof *tw->tris);
+            if (!tw->tris)
+                st = PE_ERR_NOMEM;
+        }
+    }
+    if (st == PE_OK) {
+        R->fits = calloc((size_t)R->nthreads, sizeof *R->fits);
+        if (!R->fits)
+            st = PE_ERR_NOMEM;
+        for (int i = 0; i < R->nthreads && st == PE_OK; i++)
+            if (!pe_fit_init(&R->fits[i], max_w, max_h))
+                st = PE_ERR_NOMEM;
+    }
+    free(rects);
+    free(weight);
+    free(budget);
+    return st;
+}
+
+static double psnr_of(double mse)
+{
+    return mse > 0.0 ? 10.0 * log10(1.0 / mse) : 99.0;
+}
+
+/* Triangles and tiles back in input pixels, in tile order. Coordinates are rounded to 1/100 px
+ * here, once, so that every writer (SVG, PDF, PNG, state) draws exactly the same numbers. */
+static pe_status assemble(const run *R, const pe_image *src, double mse, pe_result *out)
+{
+    memset(out, 0, sizeof *out);
+    const double sx = (double)src->width / R->w, sy = (double)src->height / R->h;
+    size_t count = 0;
+    uint64_t evals = 0, iters = 0;
+    for (int t = 0; t < R->ntiles; t++) {
+        count += (size_t)R->tiles[t].n;
+        evals += R->tiles[t].evals;
+        iters += R->tiles[t].iters;
+    }
+    out->tiles = malloc((size_t)R->ntiles * sizeof *out->tiles);
+    out->triangles = malloc((count ? count : 1) * sizeof *out->triangles);
+    if (!out->tiles || !out->triangles) {
+        pe_result_free(out);
+        return PE_ERR_NOMEM;
+    }
+    out->width = src->width;
+    out->height = src->height;
+    out->work_width = R->w;
+    out->work_height = R->h;
+    out->tile_cols = R->cols;
+    out->tile_rows = R->rows;
+    for (int c = 0; c < 4; c++)
+        out->background[c] = (unsigned char)lroundf(R->bg[c] * 255.0f);
+    size_t i = 0;
+    for (int t = 0; t < R->ntiles; t++) {
+        const tile_work *tw = &R->tiles[t];
+        out->tiles[t] = (pe_rect){ tw->r.x0 * sx, tw->r.y0 * sy, tw->r.x1 * sx, tw->r.y1 * sy };
+        for (int k = 0; k < tw->n; k++, i++) {
+            pe_triangle *d = &out->triangles[i];
+            for (int v = 0; v < 3; v++) {
+                d->x[v] = (float)(round(tw->tris[k].x[v] * sx * 100.0) / 100.0);
+                d->y[v] = (float)(round(tw->tris[k].y[v] * sy * 100.0) / 100.0);
+            }
+            d->r = tw->tris[k].rgba[0];
+            d->g = tw->tris[k].rgba[1];
+            d->b = tw->tris[k].rgba[2];
+            d->a = tw->tris[k].rgba[3];
+            d->tile = t;
+        }
+    }
+    /* whole refinement rounds every tile has finished: where a resume starts again */
+    int rounds = -1;
+    for (int t = 0; t < R->ntiles; t++) {
+        const tile_work *tw = &R->tiles[t];
+        if (tw->budget <= 0)
+            continue;
+        const uint64_t done = tw->ops_done / (uint64_t)tw->budget;
+        const int r = done > 0 ? (int)(done - 1) : 0;
+        rounds = rounds < 0 || r < rounds ? r : rounds;
+    }
+    out->rounds_done = rounds < 0 ? 0 : rounds;
+    out->count = count;
+    out->loss = mse;
+    out->psnr = psnr_of(mse);
+    out->evaluations = evals;
+    out->iterations = iters;
+    out->seed = R->opt->seed;
+    return PE_OK;
+}
+
+/* Continue from a previous result: its triangles become each tile's first ones. */
+static pe_status adopt(run *R, const pe_result *prev)
+{
+    if (prev->work_width != R->w || prev->work_height != R->h || prev->tile_cols != R->cols ||
+        prev->tile_rows != R->rows)
+        return PE_ERR_INVALID_ARG;
+    const double sx = (double)R->w / prev->width, sy = (double)R->h / prev->height;
+    for (int t = 0; t < R->ntiles; t++)
+        R->tiles[t].n = 0;
+    for (size_t i = 0; i < prev->count; i++) {
+        const pe_triangle *s = &prev->triangles[i];
+        if (s->tile < 0 || s->tile >= R->ntiles)
+            return PE_ERR_INVALID_ARG;
+        tile_work *tw = &R->tiles[s->tile];
+        if (tw->n >= tw->budget) {
+            pe_tri *grown = realloc(tw->tris, (size_t)(tw->n + 1) * sizeof *grown);
+            if (!grown)
+                return PE_ERR_NOMEM;
+            tw->tris = grown;
+            tw->budget = tw->n + 1;
+        }
+        pe_tri *d = &tw->tris[tw->n++];
+        for (int v = 0; v < 3; v++) {
+            d->x[v] = (double)s->x[v] * sx;
+            d->y[v] = (double)s->y[v] * sy;
+        }
+        d->rgba[0] = s->r;
+        d->rgba[1] = s->g;
+        d->rgba[2] = s->b;
+        d->rgba[3] = s->a;
+    }
+    for (int t = 0; t < R->ntiles; t++) {
+        tile_work *tw = &R->tiles[t];
+        tw->budget = tw->n; /* a resumed tile keeps the triangles it had */
+        tw->ops_done = (uint64_t)tw->n * (uint64_t)(1 + prev->rounds_done);
+        pe_rng_seed(&tw->rng, R->opt->seed, (uint64_t)t + ((uint64_t)prev->rounds_done << 32));
+    }
+    return PE_OK;
+}
+
+pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_result *out)
+{
+    memset(out, 0, sizeof *out);
+    pe_status st = validate(target, opt);
+    if (st != PE_OK)
+        return st;
+    const double wall0 = now_wall(), cpu0 = now_cpu();
+    run R = { .opt = opt, .add_cfg = pe_search_cfg_add(), .refine_cfg = pe_search_cfg_refine() };
+#ifdef _OPENMP
+    R.nthreads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+#else
+    R.nthreads = 1;
+#endif
+    if ((st = prepare_target(&R, target)) != PE_OK || (st = setup_tiles(&R)) != PE_OK ||
+        (st = pe_image_alloc(R.w, R.h, &R.canvas)) != PE_OK ||
+        (opt->resume && (st = adopt(&R, opt->resume)) != PE_OK)) {
+        free_run(&R);
+        return st;
+    }
+    pe_plan plan;
+    pe_plan_init(&plan, opt);
+    const int nt = R.ntiles, threads = R.nthreads;
+    tile_work *const tiles = R.tiles;
+    pe_fit *const fits = R.fits;
+    run *const Rp = &R;
+    double mse = 0.0;
+    bool stop = false;
+    for (int step = 0; !stop; step++) {
+        const double frac = pe_plan_fraction(&plan, step + 1);
+        const pe_plan *const pl = &plan;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) default(none)                  \
+    shared(tiles, fits, Rp, nt, frac, pl)
+#endif
+        for (int t = 0; t < nt; t++) {
+#ifdef _OPENMP
+            pe_fit *fit = &fits[omp_get_thread_num()];
+#else
+            pe_fit *fit = &fits[0];
+#endif
+            tile_work *tw = &tiles[t];
+            tile_step(Rp, tw, fit, pe_plan_target(pl, tw->budget, tw->ops_done, frac));
+        }
+        (void)threads;
+        double sse = 0.0;
+        uint64_t evals = 0, iters = 0;
+        for (int t = 0; t < nt; t++) { /* in tile order: the sum is the same for any schedule */
+            sse += tiles[t].loss;
+            evals += tiles[t].evals;
+            iters += tiles[t].iters;
+        }
+        mse = sse / ((double)R.w * R.h * (R.alpha ? 4 : 3));
+        pe_progress p = { .step = step + 1, .loss = mse, .psnr = psnr_of(mse),
+                          .evaluations = evals, .iterations = iters,
+                          .cpu_seconds = now_cpu() - cpu0, .wall_seconds = now_wall() - wall0,
+                          .canvas = &R.canvas };
+        stop = pe_plan_after_step(&plan, &p);
+        if (opt->progress) {
+            pe_result partial = { 0 };
+            bool cb_stop = false;
+            if (assemble(&R, target, mse, &partial) == PE_OK)
+                cb_stop = opt->progress(&p, &partial, opt->progress_ctx);
+            pe_result_free(&partial);
+            if (cb_stop && !stop) {
+                stop = true;
+                st = PE_ERR_INTERRUPTED;
+            }
+        }
+    }
+    const pe_status ast = assemble(&R, target, mse, out);
+    free_run(&R);
+    return ast != PE_OK ? ast : st;
+}

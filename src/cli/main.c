@@ -1,1 +1,41 @@
-/* under construction */
+/* main: parse, dispatch, map signals. The library does the work; run.c words the messages. */
+#define _POSIX_C_SOURCE 200809L
+#include "options.h"
+#include "run.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+/* First SIGINT/SIGTERM: finish at the next synchronisation point and write everything.
+ * Second: leave at once (atomic writes mean no file is left half-written). */
+static void on_signal(int sig)
+{
+    if (cli_stop_signal)
+        _exit(128 + sig);
+    cli_stop_signal = sig;
+}
+
+int main(int argc, char **argv)
+{
+    cli_options o;
+    char err[512];
+    const int pr = cli_parse(argc, argv, &o, err, sizeof err);
+    if (pr == CLI_EXIT_OK)
+        return 0;
+    if (pr != CLI_OK) {
+        fprintf(stderr, "polyevolve: %s\n", err);
+        return 2;
+    }
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    switch (o.command) {
+    case CLI_RENDER: return cli_render(&o);
+    case CLI_ANIMATE: return cli_animate(&o);
+    case CLI_RUN: break;
+    }
+    return cli_run(&o);
+}

@@ -1,1 +1,391 @@
-/* under construction */
+/* options: the command line. Every run option has one table entry with its long name, its
+ * setter and its help line, so --help, parsing and state files cannot disagree. */
+#include "options.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef PE_VERSION_STRING
+#define PE_VERSION_STRING "0"
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int fail(char *err, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, len, fmt, ap);
+    va_end(ap);
+    return CLI_USAGE;
+}
+
+static int parse_long(const char *s, long long lo, long long hi, long long *out)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    errno = 0;
+    const long long v = strtoll(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    errno = 0;
+    const double v = strtod(s, &end);
+    if (errno || *end || !(v >= lo && v <= hi))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+typedef int (*setter)(cli_options *o, const char *v);
+
+static int set_triangles(cli_options *o, const char *v)
+{
+    long long n;
+    if (parse_long(v, 1, 1000000, &n))
+        return -1;
+    o->pe.triangles = (int)n;
+    return 0;
+}
+
+static int set_resize(cli_options *o, const char *v)
+{
+    long long n;
+    if (parse_long(v, 0, 100000, &n))
+        return -1;
+    o->pe.resize = (int)n;
+    return 0;
+}
+
+static int set_size(cli_options *o, const char *v)
+{
+    long long n;
+    if (parse_long(v, 0, 32768, &n))
+        return -1;
+    o->size = (int)n;
+    return 0;
+}
+
+static int set_tiles(cli_options *o, const char *v)
+{
+    if (!strcmp(v, "auto")) {
+        o->pe.tile_cols = o->pe.tile_rows = 0;
+        return 0;
+    }
+    const char *x = strchr(v, 'x');
+    if (!x || x == v || strlen(x + 1) == 0 || strlen(v) > 32)
+        return -1;
+    char cols[34];
+    memcpy(cols, v, (size_t)(x - v));
+    cols[x - v] = '\0';
+    long long c, r;
+    if (parse_long(cols, 1, 4096, &c) || parse_long(x + 1, 1, 4096, &r))
+        return -1;
+    o->pe.tile_cols = (int)c;
+    o->pe.tile_rows = (int)r;
+    return 0;
+}
+
+static int set_threads(cli_options *o, const char *v)
+{
+    long long n;
+    if (parse_long(v, 0, 1024, &n))
+        return -1;
+    o->pe.threads = (int)n;
+    return 0;
+}
+
+static int set_seed(cli_options *o, const char *v)
+{
+    if (!v || !*v || *v == '-')
+        return -1;
+    char *end;
+    errno = 0;
+    const unsigned long long s = strtoull(v, &end, 10);
+    if (errno || *end)
+        return -1;
+    o->pe.seed = s;
+    return 0;
+}
+
+static int set_iterations(cli_options *o, const char *v)
+{
+    long long n;
+    if (parse_long(v, 0, 1000000, &n))
+        return -1;
+    o->pe.iterations = (int)n;
+    return 0;
+}
+
+static int set_time(cli_options *o, const char *v)
+{
+    return parse_double(v, 0.0, 1e7, &o->pe.time_limit);
+}
+
+static int set_target(cli_options *o, const char *v)
+{
+    return parse_double(v, 0.0, 200.0, &o->pe.target_psnr);
+}
+
+static int hex(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+static int set_background(cli_options *o, const char *v)
+{
+    if (!strcmp(v, "auto")) {
+        o->pe.background_auto = true;
+        o->pe.transparent = false;
+        return 0;
+    }
+    if (!strcmp(v, "none")) {
+        o->pe.background_auto = false;
+        o->pe.transparent = true;
+        return 0;
+    }
+    if (v[0] != '#' || strlen(v) != 7)
+        return -1;
+    for (int c = 0; c < 3; c++) {
+        const int hi = hex(v[1 + 2 * c]), lo = hex(v[2 + 2 * c]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        o->pe.background[c] = (unsigned char)(16 * hi + lo);
+    }
+    o->pe.background_auto = false;
+    o->pe.transparent = false;
+    return 0;
+}
+
+static int set_frames(cli_options *o, const char *v)
+{
+    long long n;
+    if (parse_long(v, 0, 100000, &n))
+        return -1;
+    o->pe.frames = (int)n;
+    o->anim_frames = (int)n;
+    return 0;
+}
+
+static int set_spacing(cli_options *o, const char *v)
+{
+    if (!strcmp(v, "linear"))
+        o->pe.frame_spacing = PE_FRAMES_LINEAR;
+    else if (!strcmp(v, "log"))
+        o->pe.frame_spacing = PE_FRAMES_LOG;
+    else
+        return -1;
+    return 0;
+}
+
+static int set_max_pixels(cli_options *o, const char *v)
+{
+    long long n;
+    if (parse_long(v, 1, 1000000000000LL, &n))
+        return -1;
+    o->max_pixels = (uint64_t)n;
+    return 0;
+}
+
+typedef struct option_def {
+    char short_name;
+    const char *name;
+    const char *arg;
+    setter set;
+    bool setting; /* part of what defines the picture: stored in state files and metadata */
+    const char *help;
+} option_def;
+
+static const option_def table[] = {
+    { 'n', "triangles", "N", set_triangles, true, "triangles in the whole picture (default 250)" },
+    { 'r', "resize", "N", set_resize, true,
+      "work at this longest side in pixels, 0 = input size (default 256)" },
+    { 's', "size", "N", set_size, false,
+      "longest side of final.png, 0 = input size (default 0)" },
+    { 0, "tiles", "CxR", set_tiles, true,
+      "tile grid, e.g. 2x2, or auto: about 128 px tiles (default auto)" },
+    { 'j', "threads", "N", set_threads, false, "threads, 0 = all cores (default 0)" },
+    { 0, "seed", "N", set_seed, true, "random seed (default 1)" },
+    { 0, "iterations", "N", set_iterations, true,
+      "refinement rounds over every triangle, 0 = default 6 (or until --time)" },
+    { 0, "time", "SECONDS", set_time, false, "stop after this wall time, 0 = no limit (default 0)" },
+    { 0, "target-psnr", "DB", set_target, false,
+      "stop once the working PSNR reaches DB, 0 = never (default 0)" },
+    { 0, "background", "auto|none|#RRGGBB", set_background, true,
+      "canvas colour: auto = mean colour, none = transparent (default auto)" },
+    { 0, "frames", "N", set_frames, false, "PNG frames written to DIR/frames, 0 = none (default 100)" },
+    { 0, "frame-spacing", "linear|log", set_spacing, false,
+      "frames evenly over the work, or dense early (default linear)" },
+    { 0, "max-pixels", "N", set_max_pixels, false,
+      "refuse input images with more pixels (default 50000000)" },
+};
+enum { NOPT = sizeof table / sizeof table[0] };
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: polyevolve INPUT [options]          approximate an image with triangles\n"
+               "       polyevolve --resume DIR [options]   continue an interrupted run\n"
+               "       polyevolve render STATE.json -o OUT.png|.svg|.pdf [-s N]\n"
+               "       polyevolve animate STATE.json -o DIR [--frames N] [--seed N]\n\n"
+               "Writes DIR/final.png, final.svg, final.pdf, state.json, log.csv and frames/.\n\n"
+               "options:\n");
+    fprintf(f, "  -o, --output PATH      output directory (default out); render: the file\n");
+    for (int i = 0; i < NOPT; i++) {
+        char left[64];
+        if (table[i].short_name)
+            snprintf(left, sizeof left, "-%c, --%s %s", table[i].short_name, table[i].name,
+                     table[i].arg);
+        else
+            snprintf(left, sizeof left, "    --%s %s", table[i].name, table[i].arg);
+        fprintf(f, "  %-22s %s\n", left, table[i].help);
+    }
+    fprintf(f, "      --resume DIR       continue the run whose state is DIR/state.json\n"
+               "  -q, --quiet            no progress and no summary\n"
+               "  -h, --help             this text\n"
+               "  -V, --version          the version\n\n"
+               "exit status: 0 done, 1 runtime error, 2 usage error, 130/143 stopped by "
+               "SIGINT/SIGTERM\n(outputs and state are still written).\n");
+}
+
+int cli_apply(cli_options *o, const char *name, const char *value, char *err, size_t err_len)
+{
+    for (int i = 0; i < NOPT; i++) {
+        if (strcmp(table[i].name, name))
+            continue;
+        if (o->given[i]) /* the command line wins over a stored setting */
+            return CLI_OK;
+        if (table[i].set(o, value))
+            return fail(err, err_len, "invalid value '%s' for --%s", value ? value : "", name);
+        return CLI_OK;
+    }
+    return fail(err, err_len, "unknown option --%s", name);
+}
+
+static const option_def *find(const char *arg)
+{
+    for (int i = 0; i < NOPT; i++) {
+        if (arg[1] != '-' && arg[1] == table[i].short_name && arg[2] == '\0')
+            return &table[i];
+        if (arg[1] == '-' && !strcmp(arg + 2, table[i].name))
+            return &table[i];
+    }
+    return NULL;
+}
+
+int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
+{
+    memset(o, 0, sizeof *o);
+    o->pe = pe_options_default();
+    o->output = NULL;
+    o->max_pixels = 50000000;
+    o->anim_frames = 120;
+    int i = 1;
+    if (argc > 1 && !strcmp(argv[1], "render")) {
+        o->command = CLI_RENDER;
+        i = 2;
+    } else if (argc > 1 && !strcmp(argv[1], "animate")) {
+        o->command = CLI_ANIMATE;
+        i = 2;
+    }
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return CLI_EXIT_OK;
+        }
+        if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+            printf("polyevolve %s\n", PE_VERSION_STRING);
+            return CLI_EXIT_OK;
+        }
+        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            o->quiet = true;
+            continue;
+        }
+        if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--resume")) {
+            if (i + 1 >= argc || !*argv[i + 1])
+                return fail(err, err_len, "%s needs a value", a);
+            if (!strcmp(a, "--resume"))
+                o->resume = argv[++i];
+            else
+                o->output = argv[++i];
+            continue;
+        }
+        if (a[0] == '-' && a[1] != '\0') {
+            const option_def *d = find(a);
+            if (!d)
+                return fail(err, err_len, "unknown option '%s' (see --help)", a);
+            if (i + 1 >= argc)
+                return fail(err, err_len, "%s needs a value", a);
+            const char *v = argv[++i];
+            if (d->set(o, v))
+                return fail(err, err_len, "invalid value '%s' for --%s", v, d->name);
+            o->given[d - table] = true;
+            continue;
+        }
+        if (o->input)
+            return fail(err, err_len, "more than one input ('%s' and '%s')", o->input, a);
+        o->input = a;
+    }
+    if (o->command == CLI_RUN && !o->input && !o->resume)
+        return fail(err, err_len, "no input image given (see --help)");
+    if (o->command == CLI_RUN && o->input && o->resume)
+        return fail(err, err_len, "give either an input image or --resume, not both");
+    if (o->command != CLI_RUN && !o->input)
+        return fail(err, err_len, "no state file given (see --help)");
+    if (o->command == CLI_RENDER && !o->output)
+        return fail(err, err_len, "render needs -o OUT.png, OUT.svg or OUT.pdf");
+    if (!o->output)
+        o->output = "out";
+    return CLI_OK;
+}
+
+size_t cli_settings(const cli_options *o, const char **keys, const char **values, size_t cap)
+{
+    static char buf[NOPT][48];
+    size_t n = 0;
+    for (int i = 0; i < NOPT && n < cap; i++) {
+        if (!table[i].setting)
+            continue;
+        char *b = buf[i];
+        const pe_options *p = &o->pe;
+        if (table[i].set == set_triangles)
+            snprintf(b, 48, "%d", p->triangles);
+        else if (table[i].set == set_resize)
+            snprintf(b, 48, "%d", p->resize);
+        else if (table[i].set == set_tiles && p->tile_cols)
+            snprintf(b, 48, "%dx%d", p->tile_cols, p->tile_rows);
+        else if (table[i].set == set_tiles)
+            snprintf(b, 48, "auto");
+        else if (table[i].set == set_seed)
+            snprintf(b, 48, "%" PRIu64, p->seed);
+        else if (table[i].set == set_iterations)
+            snprintf(b, 48, "%d", p->iterations);
+        else if (table[i].set == set_background && (p->transparent || p->background_auto))
+            snprintf(b, 48, "%s", p->transparent ? "none" : "auto");
+        else if (table[i].set == set_background)
+            snprintf(b, 48, "#%02x%02x%02x", p->background[0], p->background[1], p->background[2]);
+        else
+            continue;
+        keys[n] = table[i].name;
+        values[n] = b;
+        n++;
+    }
+    return n;
+}

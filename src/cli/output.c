@@ -1,1 +1,149 @@
-/* under construction */
+/* output: atomic file writes and the writers the CLI calls. */
+#define _POSIX_C_SOURCE 200809L
+#include "output.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *cli_join(char *buf, size_t len, const char *dir, const char *name)
+{
+    const size_t dl = strlen(dir);
+    const int n = snprintf(buf, len, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", name);
+    return n < 0 || (size_t)n >= len ? NULL : buf;
+}
+
+int cli_mkdir(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode))
+            return 0;
+        errno = ENOTDIR;
+        return -1;
+    }
+    char tmp[4096];
+    if (strlen(path) >= sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(tmp, path);
+    for (char *p = tmp + 1; *p; p++) { /* create parents first */
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+pe_status cli_write_atomic(const char *path, cli_writer fn, const void *ctx)
+{
+    char tmp[4200];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return PE_ERR_IO;
+    }
+    const int fd = mkstemp(tmp);
+    if (fd < 0)
+        return PE_ERR_IO;
+    fchmod(fd, 0644);
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        const int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+        return PE_ERR_IO;
+    }
+    pe_status st = fn(f, ctx);
+    int e = errno;
+    /* a full disk often only shows at flush or close: check both */
+    if (st == PE_OK && (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)) {
+        e = errno;
+        st = PE_ERR_IO;
+    }
+    if (fclose(f) != 0 && st == PE_OK) {
+        e = errno;
+        st = PE_ERR_IO;
+    }
+    if (st == PE_OK && rename(tmp, path) != 0) {
+        e = errno;
+        st = PE_ERR_IO;
+    }
+    if (st != PE_OK) {
+        unlink(tmp);
+        errno = e;
+    }
+    return st;
+}
+
+typedef struct png_job {
+    const pe_image *img;
+    const pe_metadata *meta;
+} png_job;
+
+static pe_status png_fn(FILE *f, const void *ctx)
+{
+    const png_job *j = ctx;
+    return pe_write_png(f, j->img, j->meta);
+}
+
+pe_status cli_write_png_of(const char *path, const pe_image *img, const pe_metadata *meta)
+{
+    const png_job j = { img, meta };
+    return cli_write_atomic(path, png_fn, &j);
+}
+
+typedef struct res_job {
+    const pe_result *res;
+    const pe_metadata *meta;
+} res_job;
+
+static pe_status svg_fn(FILE *f, const void *ctx)
+{
+    const res_job *j = ctx;
+    return pe_write_svg(f, j->res, j->meta);
+}
+
+static pe_status pdf_fn(FILE *f, const void *ctx)
+{
+    const res_job *j = ctx;
+    return pe_write_pdf(f, j->res, 0, 0, j->meta);
+}
+
+pe_status cli_write_svg_of(const char *path, const pe_result *res, const pe_metadata *meta)
+{
+    const res_job j = { res, meta };
+    return cli_write_atomic(path, svg_fn, &j);
+}
+
+pe_status cli_write_pdf_of(const char *path, const pe_result *res, const pe_metadata *meta)
+{
+    const res_job j = { res, meta };
+    return cli_write_atomic(path, pdf_fn, &j);
+}
+
+typedef struct text_job {
+    const char *text;
+    size_t len;
+} text_job;
+
+static pe_status text_fn(FILE *f, const void *ctx)
+{
+    const text_job *j = ctx;
+    return fwrite(j->text, 1, j->len, f) == j->len ? PE_OK : PE_ERR_IO;
+}
+
+pe_status cli_write_text(const char *path, const char *text, size_t len)
+{
+    const text_job j = { text, len };
+    return cli_write_atomic(path, text_fn, &j);
+}

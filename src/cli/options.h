@@ -1,0 +1,35 @@
+/* options: argv -> cli_options, the usage text, and the option table that state files reuse. */
+#ifndef CLI_OPTIONS_H
+#define CLI_OPTIONS_H
+
+#include "polyevolve.h"
+
+typedef enum cli_command { CLI_RUN, CLI_RENDER, CLI_ANIMATE } cli_command;
+
+typedef struct cli_options {
+    cli_command command;
+    const char *input;   /* the image (run), or the state file (render, animate) */
+    const char *output;  /* run, animate: a directory (default "out"); render: a file */
+    pe_options pe;
+    int size;            /* -s: final PNG longest side, 0 = input size */
+    uint64_t max_pixels; /* --max-pixels */
+    const char *resume;  /* --resume DIR */
+    bool quiet;
+    int anim_frames;     /* animate: --frames */
+    bool given[64];      /* which table options were on the command line */
+} cli_options;
+
+enum { CLI_OK = 0, CLI_EXIT_OK = -1, CLI_USAGE = 2 };
+
+/* Parse argv. Returns CLI_OK, CLI_EXIT_OK after printing --help or --version, or CLI_USAGE
+ * with a one-line message (no newline) in err. */
+int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len);
+
+/* Apply one option by its long name (as stored in a state file). Returns 0 or CLI_USAGE. */
+int cli_apply(cli_options *o, const char *name, const char *value, char *err, size_t err_len);
+
+/* The options that define a run, as (long name, value) strings for metadata and state files.
+ * keys/values point into static or o-owned storage valid until the next call; returns count. */
+size_t cli_settings(const cli_options *o, const char **keys, const char **values, size_t cap);
+
+#endif

@@ -1,0 +1,26 @@
+/* output: files the CLI writes, always atomically (temporary name in the same directory, then
+ * rename), so an existing file is never left truncated or half-written. */
+#ifndef CLI_OUTPUT_H
+#define CLI_OUTPUT_H
+
+#include "polyevolve.h"
+
+typedef pe_status (*cli_writer)(FILE *f, const void *ctx);
+
+/* Write path through fn. On failure returns the status, leaves path as it was, and sets errno
+ * where the system said why. */
+pe_status cli_write_atomic(const char *path, cli_writer fn, const void *ctx);
+
+/* mkdir -p for one or two levels; returns 0 or -1 with errno. */
+int cli_mkdir(const char *path);
+
+/* join dir and name into buf (PATH_MAX-safe); returns buf or NULL when too long */
+char *cli_join(char *buf, size_t len, const char *dir, const char *name);
+
+/* The artefacts of a result. */
+pe_status cli_write_png_of(const char *path, const pe_image *img, const pe_metadata *meta);
+pe_status cli_write_svg_of(const char *path, const pe_result *res, const pe_metadata *meta);
+pe_status cli_write_pdf_of(const char *path, const pe_result *res, const pe_metadata *meta);
+pe_status cli_write_text(const char *path, const char *text, size_t len);
+
+#endif

@@ -1,0 +1,317 @@
+/* run: approximate an image, writing frames, checkpoints and the final outputs. */
+#define _XOPEN_SOURCE 700
+#include "run.h"
+
+#include "output.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef PE_VERSION_STRING
+#define PE_VERSION_STRING "0"
+#endif
+
+volatile int cli_stop_signal;
+
+enum { MAX_META = 24 };
+
+typedef struct run_ctx {
+    const cli_options *o;
+    const char *input;     /* absolute path of the image */
+    char dir[PATH_MAX], frames_dir[PATH_MAX];
+    int frame_no;
+    unsigned char *last;   /* the last frame written, to skip identical ones */
+    size_t last_len;
+    char *log;             /* log.csv so far */
+    size_t log_len, log_cap;
+    const char *keys[MAX_META], *values[MAX_META];
+    pe_metadata meta;      /* settings: state options and picture metadata */
+    bool tty;
+    char failed_path[PATH_MAX]; /* set when a write failed */
+    int failed_errno;
+    pe_status failed;
+} run_ctx;
+
+static void fail_at(run_ctx *c, const char *path, pe_status st)
+{
+    if (c->failed != PE_OK)
+        return;
+    c->failed = st;
+    c->failed_errno = errno;
+    snprintf(c->failed_path, sizeof c->failed_path, "%s", path);
+}
+
+static void log_row(run_ctx *c, const pe_progress *p)
+{
+    char row[256];
+    const int n = snprintf(row, sizeof row, "%.3f,%.3f,%" PRIu64 ",%" PRIu64 ",%.9g,%.4f\n",
+                           p->wall_seconds, p->cpu_seconds, p->iterations, p->evaluations,
+                           p->loss, p->psnr);
+    if (n <= 0)
+        return;
+    if (c->log_len + (size_t)n + 1 > c->log_cap) {
+        const size_t cap = (c->log_cap + (size_t)n + 1) * 2;
+        char *g = realloc(c->log, cap);
+        if (!g)
+            return;
+        c->log = g;
+        c->log_cap = cap;
+    }
+    memcpy(c->log + c->log_len, row, (size_t)n);
+    c->log_len += (size_t)n;
+}
+
+static void write_log(run_ctx *c)
+{
+    char path[PATH_MAX];
+    if (cli_join(path, sizeof path, c->dir, "log.csv") &&
+        cli_write_text(path, c->log, c->log_len) != PE_OK)
+        fail_at(c, path, PE_ERR_IO);
+}
+
+typedef struct state_job {
+    const pe_result *res;
+    const run_ctx *c;
+} state_job;
+
+static pe_status state_fn(FILE *f, const void *ctx)
+{
+    const state_job *j = ctx;
+    return pe_state_write(f, j->res, j->c->input, &j->c->meta);
+}
+
+static void write_state(run_ctx *c, const pe_result *res)
+{
+    char path[PATH_MAX];
+    const state_job j = { res, c };
+    pe_status st;
+    if (cli_join(path, sizeof path, c->dir, "state.json") &&
+        (st = cli_write_atomic(path, state_fn, &j)) != PE_OK)
+        fail_at(c, path, st);
+}
+
+static void write_frame(run_ctx *c, const pe_image *canvas)
+{
+    const size_t len = (size_t)canvas->width * (size_t)canvas->height * 4;
+    if (c->last && c->last_len == len && !memcmp(c->last, canvas->rgba, len))
+        return; /* identical to the previous frame: a video gains nothing from it */
+    char name[64], path[PATH_MAX];
+    snprintf(name, sizeof name, "frame_%05d.png", c->frame_no + 1);
+    if (!cli_join(path, sizeof path, c->frames_dir, name))
+        return;
+    const pe_status st = cli_write_png_of(path, canvas, &c->meta);
+    if (st != PE_OK) {
+        fail_at(c, path, st);
+        return;
+    }
+    c->frame_no++;
+    unsigned char *keep = realloc(c->last, len);
+    if (keep) {
+        memcpy(keep, canvas->rgba, len);
+        c->last = keep;
+        c->last_len = len;
+    }
+}
+
+static void show_progress(const run_ctx *c, const pe_progress *p)
+{
+    if (!c->tty)
+        return;
+    const int width = 30, fill = (int)(p->fraction * width + 0.5);
+    char bar[64];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[width] = '\0';
+    const double eta = p->fraction > 0.001 ? p->wall_seconds * (1.0 / p->fraction - 1.0) : 0.0;
+    fprintf(stderr, "\r[%s] %3.0f%%  %6.1fs  ETA %6.1fs  PSNR %.2f dB ", bar, 100 * p->fraction,
+            p->wall_seconds, eta, p->psnr);
+    fflush(stderr);
+}
+
+static bool on_progress(const pe_progress *p, const pe_result *partial, void *ctx)
+{
+    run_ctx *c = ctx;
+    if (p->frame) {
+        if (c->o->pe.frames > 0)
+            write_frame(c, p->canvas);
+        log_row(c, p);
+        write_log(c);
+        write_state(c, partial); /* the checkpoint --resume starts from */
+    }
+    show_progress(c, p);
+    return cli_stop_signal != 0 || c->failed != PE_OK;
+}
+
+/* Remove frames a previous run left, so the sequence on disk is exactly this run's. */
+static void clear_frames(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[PATH_MAX];
+    while ((e = readdir(d)))
+        if (!strncmp(e->d_name, "frame_", 6) && strstr(e->d_name, ".png") &&
+            cli_join(path, sizeof path, dir, e->d_name))
+            unlink(path);
+    closedir(d);
+}
+
+static int count_frames(const char *dir)
+{
+    int n = 0;
+    char name[64], path[PATH_MAX];
+    for (;;) {
+        snprintf(name, sizeof name, "frame_%05d.png", n + 1);
+        if (!cli_join(path, sizeof path, dir, name) || access(path, F_OK) != 0)
+            return n;
+        n++;
+    }
+}
+
+static int report_write_failure(const run_ctx *c)
+{
+    fprintf(stderr, "polyevolve: %s: %s\n", c->failed_path,
+            c->failed == PE_ERR_IO && c->failed_errno ? strerror(c->failed_errno)
+                                                      : pe_status_str(c->failed));
+    return 1;
+}
+
+/* Take the input path and settings from DIR/state.json; command-line flags still win. */
+static int load_resume(cli_options *o, pe_state *state, char *input, size_t input_len)
+{
+    char path[PATH_MAX];
+    if (!cli_join(path, sizeof path, o->resume, "state.json")) {
+        fprintf(stderr, "polyevolve: %s: path too long\n", o->resume);
+        return 2;
+    }
+    const pe_status st = pe_state_read(path, state);
+    if (st != PE_OK) {
+        fprintf(stderr, "polyevolve: %s: %s\n", path,
+                st == PE_ERR_IO ? strerror(errno) : "not a valid polyevolve state file");
+        return 1;
+    }
+    if (!state->input_path) {
+        fprintf(stderr, "polyevolve: %s: names no input image to resume from\n", path);
+        return 1;
+    }
+    for (size_t i = 0; i < state->option_count; i++) {
+        char err[256];
+        if (cli_apply(o, state->option_keys[i], state->option_values[i], err, sizeof err)) {
+            fprintf(stderr, "polyevolve: %s: %s\n", path, err);
+            return 1;
+        }
+    }
+    snprintf(input, input_len, "%s", state->input_path);
+    o->output = o->resume;
+    return 0;
+}
+
+static void make_meta(run_ctx *c, const cli_options *o)
+{
+    size_t n = cli_settings(o, c->keys, c->values, MAX_META - 2);
+    c->keys[n] = "software";
+    c->values[n++] = "polyevolve " PE_VERSION_STRING;
+    c->keys[n] = "input";
+    c->values[n++] = c->input;
+    c->meta = (pe_metadata){ c->keys, c->values, n };
+}
+
+int cli_run(cli_options *o)
+{
+    static run_ctx c; /* large buffers; one run per process */
+    memset(&c, 0, sizeof c);
+    pe_state state = { 0 };
+    char input[PATH_MAX];
+    int rc = 0;
+    if (o->resume && (rc = load_resume(o, &state, input, sizeof input)) != 0)
+        goto done;
+    if (!o->resume && !realpath(o->input, input)) {
+        fprintf(stderr, "polyevolve: %s: %s\n", o->input, strerror(errno));
+        rc = 1;
+        goto done;
+    }
+    c.o = o;
+    c.input = input;
+    c.tty = !o->quiet && isatty(2);
+    snprintf(c.dir, sizeof c.dir, "%s", o->output);
+    if (!cli_join(c.frames_dir, sizeof c.frames_dir, c.dir, "frames") || cli_mkdir(c.dir) != 0 ||
+        (o->pe.frames > 0 && cli_mkdir(c.frames_dir) != 0)) {
+        fprintf(stderr, "polyevolve: %s: cannot create output directory: %s\n", o->output,
+                strerror(errno));
+        rc = 1;
+        goto done;
+    }
+    if (o->resume)
+        c.frame_no = count_frames(c.frames_dir);
+    else
+        clear_frames(c.frames_dir);
+    make_meta(&c, o);
+
+    pe_image img = { 0 };
+    const pe_load_limits lim = { .max_pixels = o->max_pixels };
+    char why[PE_IMAGE_WHY_LEN];
+    pe_status st = pe_image_load_ex(input, &lim, &img, why, sizeof why);
+    if (st != PE_OK) {
+        fprintf(stderr, "polyevolve: %s: %s\n", input, why[0] ? why : pe_status_str(st));
+        rc = 1;
+        goto done;
+    }
+    o->pe.progress = on_progress;
+    o->pe.progress_ctx = &c;
+    o->pe.resume = o->resume ? &state.result : NULL;
+    pe_result res = { 0 };
+    st = pe_approximate(&img, &o->pe, &res);
+    pe_image_free(&img);
+    if (c.tty)
+        fputc('\n', stderr);
+    if (st == PE_ERR_INVALID_ARG) {
+        fprintf(stderr, "polyevolve: %s: %s\n", input,
+                o->resume ? "the state file does not match this image and its settings"
+                          : "--tiles asks for more tiles than the working image has pixels");
+        rc = 2;
+        goto done;
+    }
+    if (st != PE_OK && st != PE_ERR_INTERRUPTED) {
+        fprintf(stderr, "polyevolve: %s: %s\n", input, pe_status_str(st));
+        rc = 1;
+        goto done;
+    }
+    char path[PATH_MAX];
+    pe_image big = { 0 };
+    const int w = o->size > 0 && res.width >= res.height ? o->size : 0;
+    const int h = o->size > 0 && res.width < res.height ? o->size : 0;
+    pe_status wst = pe_render(&res, w, h, &big);
+    if (wst == PE_OK && cli_join(path, sizeof path, c.dir, "final.png") &&
+        (wst = cli_write_png_of(path, &big, &c.meta)) != PE_OK)
+        fail_at(&c, path, wst);
+    pe_image_free(&big);
+    if (cli_join(path, sizeof path, c.dir, "final.svg") &&
+        (wst = cli_write_svg_of(path, &res, &c.meta)) != PE_OK)
+        fail_at(&c, path, wst);
+    if (cli_join(path, sizeof path, c.dir, "final.pdf") &&
+        (wst = cli_write_pdf_of(path, &res, &c.meta)) != PE_OK)
+        fail_at(&c, path, wst);
+    write_state(&c, &res);
+    if (c.failed != PE_OK) {
+        rc = report_write_failure(&c);
+    } else {
+        if (!o->quiet)
+            printf("polyevolve: %zu triangles, PSNR %.2f dB at %dx%d, %" PRIu64
+                   " evaluations -> %s\n",
+                   res.count, res.psnr, res.work_width, res.work_height, res.evaluations, c.dir);
+        rc = cli_stop_signal ? 128 + cli_stop_signal : 0;
+    }
+    pe_result_free(&res);
+done:
+    pe_state_free(&state);
+    free(c.last);
+    free(c.log);
+    return rc;
+}

@@ -1,0 +1,80 @@
+/* plan: the budget as steps, frame points and stop rules. */
+#include "plan.h"
+
+#include <math.h>
+
+void pe_plan_init(pe_plan *p, const pe_options *o)
+{
+    p->timed = o->time_limit > 0.0 && o->iterations == 0;
+    p->rounds = o->iterations > 0 ? o->iterations : PE_DEFAULT_ROUNDS;
+    p->frames = o->frames;
+    p->spacing = o->frame_spacing;
+    /* log spacing puts one step on each frame; linear runs keep at least 100 progress points */
+    if (o->frames > 0 && o->frame_spacing == PE_FRAMES_LOG)
+        p->steps = o->frames;
+    else
+        p->steps = o->frames > 100 ? o->frames : 100;
+    p->time_limit = o->time_limit;
+    p->target_psnr = o->target_psnr;
+    p->frames_done = 0;
+}
+
+/* Log spacing: equal steps of log(1 + 99 f), so the first frame is about 1/100 of the way in
+ * when the picture still changes fast, and frames thin out as it settles. */
+static double log_fraction(int s, int n)
+{
+    return (pow(100.0, (double)s / n) - 1.0) / 99.0;
+}
+
+double pe_plan_fraction(const pe_plan *p, int s)
+{
+    if (p->timed)
+        return 0.0;
+    if (s >= p->steps)
+        return 1.0;
+    return p->spacing == PE_FRAMES_LOG && p->frames > 0 ? log_fraction(s, p->steps)
+                                                         : (double)s / p->steps;
+}
+
+uint64_t pe_plan_target(const pe_plan *p, int budget, uint64_t ops_done, double frac)
+{
+    if (budget <= 0)
+        return ops_done;
+    if (p->timed)
+        return ops_done + (uint64_t)(budget / 2 > 1 ? budget / 2 : 1);
+    const double total = (double)budget * (1.0 + p->rounds);
+    const uint64_t t = (uint64_t)ceil(total * frac - 1e-9);
+    return t > ops_done ? t : ops_done;
+}
+
+bool pe_plan_after_step(pe_plan *p, pe_progress *pr)
+{
+    bool stop = false;
+    if (p->timed) {
+        pr->steps = 0;
+        pr->fraction = pr->wall_seconds / p->time_limit;
+        if (pr->fraction >= 1.0) {
+            pr->fraction = 1.0;
+            stop = true;
+        }
+        pr->frame = p->frames > 0 && pr->fraction * p->frames >= p->frames_done + 1;
+    } else {
+        pr->steps = p->steps;
+        pr->fraction = pe_plan_fraction(p, pr->step);
+        stop = pr->step >= p->steps;
+        if (p->spacing == PE_FRAMES_LOG)
+            pr->frame = p->frames > 0;
+        else
+            pr->frame = p->frames > 0 && (long long)pr->step * p->frames / p->steps >
+                                             (long long)(pr->step - 1) * p->frames / p->steps;
+        if (p->time_limit > 0.0 && pr->wall_seconds >= p->time_limit)
+            stop = true;
+    }
+    if (p->target_psnr > 0.0 && pr->psnr >= p->target_psnr)
+        stop = true;
+    if (stop && p->frames > 0)
+        pr->frame = true; /* the last picture is always a frame */
+    if (pr->frame)
+        p->frames_done++;
+    return stop;
+}

@@ -1,0 +1,187 @@
+/* search: candidates, dual annealing and a hill climb for one triangle's vertices. */
+#include "search.h"
+
+#include "polyevolve.h"
+
+#include <math.h>
+#include <string.h>
+
+pe_search_cfg pe_search_cfg_add(void)
+{
+    return (pe_search_cfg){ .candidates = 96, .maxiter = 6, .initial_temp = 3.0, .visit = 2.62,
+                            .ls_moves = 48, .margin = 8.0 };
+}
+
+pe_search_cfg pe_search_cfg_refine(void)
+{
+    return (pe_search_cfg){ .candidates = 16, .maxiter = 6, .initial_temp = 1.5, .visit = 2.62,
+                            .ls_moves = 32, .margin = 8.0 };
+}
+
+typedef struct objective {
+    const pe_fit *fit;
+    double inv_scale;
+    uint64_t evals;
+} objective;
+
+static double f_vertices(const double *v, size_t dim, void *ctx)
+{
+    (void)dim;
+    objective *o = ctx;
+    const double x[3] = { v[0], v[2], v[4] }, y[3] = { v[1], v[3], v[5] };
+    pe_fit_colour c;
+    pe_fit_eval(o->fit, x, y, &c);
+    o->evals++;
+    return c.delta * o->inv_scale;
+}
+
+typedef struct climb_ctx {
+    pe_rng *rng;
+    int moves;
+} climb_ctx;
+
+static const double pe_pi = 3.14159265358979323846;
+
+/* Hill climb: move one vertex (or the whole triangle) by a normal step whose size adapts to
+ * success, keep strict improvements. The image loss is piecewise constant in the vertices at
+ * sub-pixel scale, so a gradient method sees zero gradient; this is the local search that
+ * works for it. */
+static pe_status climb(pe_objective_fn f, void *f_ctx, size_t dim, const double *lower,
+                       const double *upper, double *x, double *fx, uint64_t *nfev, void *ls_ctx)
+{
+    const climb_ctx *c = ls_ctx;
+    const int moves = c->moves;
+    double step = 2.0; /* working pixels; grows on success, shrinks on failure */
+    double trial[6];
+    for (int m = 0; m < moves; m++) {
+        memcpy(trial, x, dim * sizeof(double));
+        const uint32_t which = pe_rng_below(c->rng, 4);
+        const double dx = step * pe_rng_normal(c->rng), dy = step * pe_rng_normal(c->rng);
+        for (int v = 0; v < 3; v++) {
+            if (which != 3 && (int)which != v)
+                continue;
+            trial[2 * v] += dx;
+            trial[2 * v + 1] += dy;
+        }
+        for (size_t k = 0; k < dim; k++)
+            trial[k] = trial[k] < lower[k] ? lower[k] : (trial[k] > upper[k] ? upper[k] : trial[k]);
+        const double ft = f(trial, dim, f_ctx);
+        (*nfev)++;
+        if (ft < *fx) {
+            memcpy(x, trial, dim * sizeof(double));
+            *fx = ft;
+            step = step * 1.5 < 16.0 ? step * 1.5 : 16.0;
+        } else {
+            step = step * 0.85 > 0.3 ? step * 0.85 : 0.3;
+        }
+    }
+    return PE_OK;
+}
+
+static void random_geometry(const pe_fit *fit, pe_rng *rng, double v[6])
+{
+    const int i = pe_fit_sample(fit, pe_rng_uniform(rng));
+    const double cx = fit->ox + i % fit->w + pe_rng_uniform(rng);
+    const double cy = fit->oy + i / fit->w + pe_rng_uniform(rng);
+    const double big = fit->w > fit->h ? fit->w : fit->h;
+    /* log-uniform size: small detail and large washes are equally likely to be tried */
+    const double size = exp(log(2.0) + pe_rng_uniform(rng) * (log(big) - log(2.0)));
+    const double base = 2.0 * pe_pi * pe_rng_uniform(rng);
+    for (int k = 0; k < 3; k++) {
+        const double ang = base + k * (2.0 * pe_pi / 3.0) + 0.6 * pe_rng_normal(rng);
+        const double r = size * (0.4 + pe_rng_uniform(rng));
+        v[2 * k] = cx + r * cos(ang);
+        v[2 * k + 1] = cy + r * sin(ang);
+    }
+}
+
+static void clamp_to(double v[6], const double lo[6], const double hi[6])
+{
+    for (int k = 0; k < 6; k++)
+        v[k] = v[k] < lo[k] ? lo[k] : (v[k] > hi[k] ? hi[k] : v[k]);
+}
+
+double pe_search_focus(const pe_fit *fit, const pe_search_cfg *cfg, pe_rng *rng, uint64_t stream,
+                       const pe_tri *cur, double scale, pe_tri *out, pe_search_stats *st)
+{
+    objective obj = { .fit = fit, .inv_scale = scale > 0.0 ? 1.0 / scale : 1.0 };
+    double lo[6], hi[6];
+    for (int k = 0; k < 3; k++) {
+        lo[2 * k] = fit->ox - cfg->margin;
+        hi[2 * k] = fit->ox + fit->w + cfg->margin;
+        lo[2 * k + 1] = fit->oy - cfg->margin;
+        hi[2 * k + 1] = fit->oy + fit->h + cfg->margin;
+    }
+    double best[6], fbest = HUGE_VAL, v[6];
+    if (cur) {
+        for (int k = 0; k < 3; k++) {
+            best[2 * k] = cur->x[k];
+            best[2 * k + 1] = cur->y[k];
+        }
+        clamp_to(best, lo, hi);
+        fbest = f_vertices(best, 6, &obj);
+    }
+    for (int c = 0; c < cfg->candidates; c++) {
+        random_geometry(fit, rng, v);
+        clamp_to(v, lo, hi);
+        const double fv = f_vertices(v, 6, &obj);
+        if (fv < fbest) {
+            fbest = fv;
+            memcpy(best, v, sizeof v);
+        }
+    }
+    if (!(fbest < HUGE_VAL)) { /* no candidates and no current triangle */
+        random_geometry(fit, rng, best);
+        clamp_to(best, lo, hi);
+    }
+    uint64_t iterations = 0;
+    if (cfg->maxiter > 0) {
+        climb_ctx cc = { .rng = rng, .moves = cfg->ls_moves };
+        pe_da_options o = pe_da_options_default();
+        o.maxiter = cfg->maxiter;
+        o.initial_temp = cfg->initial_temp;
+        o.visit = cfg->visit;
+        o.seed = ((uint64_t)pe_rng_u32(rng) << 32) | pe_rng_u32(rng);
+        o.stream = stream;
+        o.x0 = best;
+        o.local_search = climb;
+        o.local_search_ctx = &cc;
+        o.no_local_search = cfg->ls_moves <= 0;
+        double xb[6];
+        pe_da_result r;
+        if (pe_dual_annealing(f_vertices, &obj, 6, lo, hi, &o, xb, &r) == PE_OK &&
+            r.fun < f_vertices(best, 6, &obj)) {
+            memcpy(best, xb, sizeof xb);
+        }
+        iterations = (uint64_t)r.nit;
+    } else if (cfg->ls_moves > 0) {
+        climb_ctx cc = { .rng = rng, .moves = cfg->ls_moves };
+        double fb = f_vertices(best, 6, &obj);
+        uint64_t n = 0;
+        (void)climb(f_vertices, &obj, 6, lo, hi, best, &fb, &n, &cc);
+    }
+    /* the answer, drawn with the 8-bit colour it will really have */
+    pe_tri t;
+    for (int k = 0; k < 3; k++) {
+        t.x[k] = best[2 * k];
+        t.y[k] = best[2 * k + 1];
+    }
+    pe_fit_colour col;
+    pe_fit_eval(fit, t.x, t.y, &col);
+    pe_fit_quantize(&col, t.rgba);
+    double d = pe_fit_delta_with(fit, t.x, t.y, t.rgba);
+    obj.evals += 2;
+    if (cur) {
+        const double dcur = pe_fit_delta_with(fit, cur->x, cur->y, cur->rgba);
+        if (!(d < dcur)) {
+            t = *cur;
+            d = dcur;
+        }
+    }
+    *out = t;
+    if (st) {
+        st->evaluations += obj.evals;
+        st->iterations += iterations;
+    }
+    return d;
+}
