@@ -271,7 +271,8 @@ PE_NODISCARD pe_status pe_render(const pe_result *res, int width, int height, pe
 
 /* PNG (8-bit RGBA or RGB when opaque) of img, with meta as tEXt chunks right after IHDR.
  * Keys must be 1-79 printable Latin-1 bytes (PE_ERR_INVALID_ARG otherwise); values are
- * written as given (Latin-1 by the PNG spec). */
+ * written as given (Latin-1 by the PNG spec). PE_ERR_LIMIT when (4 * width + 1) * height
+ * exceeds INT_MAX (stb_image_write's limit). */
 PE_NODISCARD pe_status pe_write_png(FILE *f, const pe_image *img, const pe_metadata *meta);
 
 /* PDF, vector, one page of width x height points (0 = input size, one of them 0 = keep the

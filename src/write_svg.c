@@ -1,1 +1,185 @@
-/* under construction */
+/* write_svg: a pe_result as SVG, compact and byte-deterministic. Numbers are formatted by
+ * hand (integers only go through printf) so that LC_NUMERIC can never put a comma in them.
+ * render.c's draw() mirrors the elements written here: change both together. */
+#include "state.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* c hundredths as "-12.5", "3", "0.05": at most 2 decimals, no trailing zeros. */
+static void put_centi(FILE *f, long long c)
+{
+    if (c < 0) {
+        fputc('-', f);
+        c = -c;
+    }
+    fprintf(f, "%lld", c / 100);
+    const int frac = (int)(c % 100);
+    if (frac) {
+        fputc('.', f);
+        fputc('0' + frac / 10, f);
+        if (frac % 10)
+            fputc('0' + frac % 10, f);
+    }
+}
+
+/* pe_state_check bounds coordinates to +-1e7, so v * 100 fits a long long. Rounding is
+ * monotonic: a vertex inside its tile stays inside the printed clip rect. */
+static long long centi(double v)
+{
+    return llround(v * 100.0);
+}
+
+/* a / 255 with 3 decimals: the error is at most 0.0005 * 255 < 0.5, so round(o * 255)
+ * gives a back. */
+static void put_opacity(FILE *f, unsigned char a)
+{
+    int m = (a * 2000 + 255) / 510; /* round(a * 1000 / 255) in integers */
+    if (m == 1000 || m == 0) {
+        fputc(m ? '1' : '0', f);
+        return;
+    }
+    fputs("0.", f);
+    char digits[4] = { (char)('0' + m / 100), (char)('0' + m / 10 % 10), (char)('0' + m % 10), 0 };
+    for (int k = 2; k > 0 && digits[k] == '0'; k--)
+        digits[k] = '\0';
+    fputs(digits, f);
+}
+
+static void put_colour(FILE *f, const char *attr, const unsigned char *rgb, unsigned char a)
+{
+    fprintf(f, " %s=\"#%02x%02x%02x\"", attr, rgb[0], rgb[1], rgb[2]);
+    if (a != 255) {
+        fprintf(f, " %s-opacity=\"", attr);
+        put_opacity(f, a);
+        fputc('"', f);
+    }
+}
+
+/* XML text for an attribute value. Control characters other than tab, LF and CR are not
+ * allowed in XML 1.0 even as references: they become U+FFFD. Other bytes pass through
+ * (the metadata is expected to be UTF-8, the document's encoding). */
+static void put_escaped(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        case '\t':
+        case '\n':
+        case '\r': fprintf(f, "&#%d;", *p); break; /* survive parsing */
+        default:
+            if (*p < 0x20)
+                fputs("&#xFFFD;", f);
+            else
+                fputc(*p, f);
+        }
+    }
+}
+
+static void put_metadata(FILE *f, const pe_metadata *meta)
+{
+    fputs("<metadata xmlns:pe=\"urn:polyevolve\">\n<!-- made with polyevolve; "
+          "pe:param holds the parameters of the run -->\n",
+          f);
+    for (size_t i = 0; i < meta->count; i++) {
+        fputs("<pe:param name=\"", f);
+        put_escaped(f, meta->keys[i]);
+        fputs("\" value=\"", f);
+        put_escaped(f, meta->values[i]);
+        fputs("\"/>\n", f);
+    }
+    fputs("</metadata>\n", f);
+}
+
+static void put_clip_paths(FILE *f, const pe_result *res, const bool *needed, size_t n_tiles)
+{
+    bool any = false;
+    for (size_t i = 0; i < n_tiles; i++) {
+        if (!needed[i])
+            continue;
+        if (!any)
+            fputs("<defs>\n", f);
+        any = true;
+        const pe_rect *t = &res->tiles[i];
+        const long long x0 = centi(t->x0), y0 = centi(t->y0);
+        fprintf(f, "<clipPath id=\"t%zu\"><rect x=\"", i);
+        put_centi(f, x0);
+        fputs("\" y=\"", f);
+        put_centi(f, y0);
+        fputs("\" width=\"", f);
+        put_centi(f, centi(t->x1) - x0); /* so the right edge is exactly the rounded x1 */
+        fputs("\" height=\"", f);
+        put_centi(f, centi(t->y1) - y0);
+        fputs("\"/></clipPath>\n", f);
+    }
+    if (any)
+        fputs("</defs>\n", f);
+}
+
+static void put_polygon(FILE *f, const pe_triangle *t)
+{
+    fputs("<polygon points=\"", f);
+    for (int k = 0; k < 3; k++) {
+        if (k)
+            fputc(' ', f);
+        put_centi(f, centi((double)t->x[k]));
+        fputc(',', f);
+        put_centi(f, centi((double)t->y[k]));
+    }
+    fputc('"', f);
+    const unsigned char rgb[3] = { t->r, t->g, t->b };
+    put_colour(f, "fill", rgb, t->a);
+    fputs("/>\n", f);
+}
+
+pe_status pe_write_svg(FILE *f, const pe_result *res, const pe_metadata *meta)
+{
+    if (pe_state_check(res, false) != PE_OK)
+        return PE_ERR_INVALID_ARG;
+    const size_t n_tiles = (size_t)res->tile_cols * (size_t)res->tile_rows;
+    bool *needed = calloc(n_tiles, sizeof *needed); /* which tiles need a <clipPath> */
+    if (!needed)
+        return PE_ERR_NOMEM;
+    for (size_t i = 0; i < res->count; i++) {
+        const pe_triangle *t = &res->triangles[i];
+        if (!pe_state_inside_tile(t, &res->tiles[t->tile]))
+            needed[t->tile] = true;
+    }
+
+    fprintf(f,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+            "viewBox=\"0 0 %d %d\">\n",
+            res->width, res->height, res->width, res->height);
+    if (meta && meta->count > 0)
+        put_metadata(f, meta);
+    put_clip_paths(f, res, needed, n_tiles);
+    free(needed);
+    if (res->background[3] != 0) {
+        fprintf(f, "<rect width=\"%d\" height=\"%d\"", res->width, res->height);
+        put_colour(f, "fill", res->background, res->background[3]);
+        fputs("/>\n", f);
+    }
+    /* one <g> per run of consecutive clipped triangles of the same tile, as in render.c */
+    int clip = -1;
+    for (size_t i = 0; i < res->count; i++) {
+        const pe_triangle *t = &res->triangles[i];
+        const int want = pe_state_inside_tile(t, &res->tiles[t->tile]) ? -1 : t->tile;
+        if (want != clip) {
+            if (clip >= 0)
+                fputs("</g>\n", f);
+            if (want >= 0)
+                fprintf(f, "<g clip-path=\"url(#t%d)\">\n", want);
+            clip = want;
+        }
+        put_polygon(f, t);
+    }
+    if (clip >= 0)
+        fputs("</g>\n", f);
+    fputs("</svg>\n", f);
+    return ferror(f) ? PE_ERR_IO : PE_OK;
+}
