@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PI 3.14159265358979323846
-#define MAX_DIM 30
+#define PI        3.14159265358979323846
+#define MAX_DIM   30
 #define MAX_SEEDS 100
 
 static double rastrigin(const double *x, size_t dim)
@@ -85,30 +85,43 @@ typedef struct row {
     int with_ls;
     uint64_t maxfun; /* 0 = default */
     int seeds;
-    double tol; /* success: |f - f*| <= tol */
-    int need_min, need_max; /* "C must reach": successes in [need_min, need_max] */
-    const char *scipy_ok;   /* SciPy's rate at tol (SPEC §14/§15) */
-    double scipy_nfev;      /* median nfev */
+    double tol;                           /* success: |f - f*| <= tol */
+    int need_min, need_max;               /* "C must reach": successes in [need_min, need_max] */
+    const char *scipy_ok;                 /* SciPy's rate at tol (SPEC §14/§15) */
+    double scipy_nfev;                    /* median nfev */
     double scipy_ls_calls, scipy_ls_nfev; /* medians, 0 = none */
-    double scipy_hit;       /* median evals to 1e-4, 0 = not given */
+    double scipy_hit;                     /* median evals to 1e-4, 0 = not given */
 } row;
 
 static const row rows[] = {
-    { "rastrigin", rastrigin, 2, -5.12, 5.12, 1, 0, 20, 1e-4, 19, 20, "20/20 (100/100)", 4097, 3, 96, 467 },
-    { "rastrigin", rastrigin, 2, -5.12, 5.12, 0, 0, 20, 1e-4, 19, 20, "20/20 (100/100)", 4001, 0, 0, 2626 },
-    { "rastrigin", rastrigin, 8, -5.12, 5.12, 1, 0, 20, 1e-4, 19, 20, "20/20", 16667, 8, 666, 3135 },
-    { "rastrigin", rastrigin, 8, -5.12, 5.12, 0, 0, 20, 1e-3, 19, 20, "20/20 (@1e-4)", 16001, 0, 0, 14749 },
-    { "rastrigin", rastrigin, 10, -5.12, 5.12, 1, 0, 20, 1e-4, 19, 20, "20/20 (100/100)", 21018, 10, 1017, 4757 },
-    { "rastrigin", rastrigin, 10, -5.12, 5.12, 1, 10000, 20, 1e-4, 19, 20, "100/100 (seeds 0-99)", 10000, 0, 0, 4711 },
-    { "rastrigin", rastrigin, 10, -5.12, 5.12, 1, 5000, 100, 1e-4, 48, 74, "61/100", 5000, 0, 0, 3838 },
-    { "rastrigin", rastrigin, 10, -5.12, 5.12, 0, 0, 20, 1e-3, 19, 20, "20/20", 20001, 0, 0, 18478 },
-    { "rastrigin", rastrigin, 30, -5.12, 5.12, 1, 0, 20, 1e-4, 19, 20, "20/20", 67146, 27.5, 7145, 21611 },
+    { "rastrigin", rastrigin, 2, -5.12, 5.12, 1, 0, 20, 1e-4, 19, 20, "20/20 (100/100)", 4097, 3,
+      96, 467 },
+    { "rastrigin", rastrigin, 2, -5.12, 5.12, 0, 0, 20, 1e-4, 19, 20, "20/20 (100/100)", 4001, 0, 0,
+      2626 },
+    { "rastrigin", rastrigin, 8, -5.12, 5.12, 1, 0, 20, 1e-4, 19, 20, "20/20", 16667, 8, 666,
+      3135 },
+    { "rastrigin", rastrigin, 8, -5.12, 5.12, 0, 0, 20, 1e-3, 19, 20, "20/20 (@1e-4)", 16001, 0, 0,
+      14749 },
+    { "rastrigin", rastrigin, 10, -5.12, 5.12, 1, 0, 20, 1e-4, 19, 20, "20/20 (100/100)", 21018, 10,
+      1017, 4757 },
+    { "rastrigin", rastrigin, 10, -5.12, 5.12, 1, 10000, 20, 1e-4, 19, 20, "100/100 (seeds 0-99)",
+      10000, 0, 0, 4711 },
+    { "rastrigin", rastrigin, 10, -5.12, 5.12, 1, 5000, 100, 1e-4, 48, 74, "61/100", 5000, 0, 0,
+      3838 },
+    { "rastrigin", rastrigin, 10, -5.12, 5.12, 0, 0, 20, 1e-3, 19, 20, "20/20", 20001, 0, 0,
+      18478 },
+    { "rastrigin", rastrigin, 30, -5.12, 5.12, 1, 0, 20, 1e-4, 19, 20, "20/20", 67146, 27.5, 7145,
+      21611 },
     { "rastrigin", rastrigin, 30, -5.12, 5.12, 0, 0, 20, 1e-3, 19, 20, "20/20", 60001, 0, 0, 0 },
-    { "rosenbrock", rosenbrock, 2, -5.12, 5.12, 1, 0, 20, 1e-4, 19, 20, "20/20", 4119, 1, 118, 109 },
-    { "rosenbrock", rosenbrock, 5, -5.0, 10.0, 1, 0, 20, 1e-4, 19, 20, "20/20", 10361, 1, 360, 351 },
-    { "rosenbrock", rosenbrock, 5, -5.0, 10.0, 1, 5000, 20, 1e-4, 19, 20, "20/20", 5000, 1, 360, 351 },
+    { "rosenbrock", rosenbrock, 2, -5.12, 5.12, 1, 0, 20, 1e-4, 19, 20, "20/20", 4119, 1, 118,
+      109 },
+    { "rosenbrock", rosenbrock, 5, -5.0, 10.0, 1, 0, 20, 1e-4, 19, 20, "20/20", 10361, 1, 360,
+      351 },
+    { "rosenbrock", rosenbrock, 5, -5.0, 10.0, 1, 5000, 20, 1e-4, 19, 20, "20/20", 5000, 1, 360,
+      351 },
     { "ackley", ackley, 2, -32.768, 32.768, 1, 0, 20, 1e-4, 19, 20, "20/20", 4307, 3.5, 306, 459 },
-    { "ackley", ackley, 2, -32.768, 32.768, 0, 0, 20, 1e-2, 19, 20, "20/20 (100/100)", 4001, 0, 0, 0 },
+    { "ackley", ackley, 2, -32.768, 32.768, 0, 0, 20, 1e-2, 19, 20, "20/20 (100/100)", 4001, 0, 0,
+      0 },
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -120,7 +133,7 @@ static int cmp_double(const void *a, const void *b)
 static double median(double *v, int n)
 {
     if (n == 0)
-        return NAN;
+        return (double)NAN;
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
@@ -215,10 +228,11 @@ static int run_row(const row *w)
 
 int main(void)
 {
-    printf("| case | settings | seeds | C ok@tol | C ok@1e-4 | C ok@1e-2 | C median err | C worst err "
-           "| SciPy ok@tol | C median nfev | SciPy median nfev (C vs SciPy) | C LS calls / LS "
-           "nfev | SciPy LS calls / LS nfev | C evals to 1e-4 | SciPy evals to 1e-4 | C must "
-           "reach | result |\n");
+    printf(
+        "| case | settings | seeds | C ok@tol | C ok@1e-4 | C ok@1e-2 | C median err | C worst err "
+        "| SciPy ok@tol | C median nfev | SciPy median nfev (C vs SciPy) | C LS calls / LS "
+        "nfev | SciPy LS calls / LS nfev | C evals to 1e-4 | SciPy evals to 1e-4 | C must "
+        "reach | result |\n");
     printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     int failed = 0;
     const int n = (int)(sizeof rows / sizeof rows[0]);

@@ -114,10 +114,10 @@ typedef struct da_run {
     double *x_cur;   /* chain's current point */
     double *x_trial; /* trial point; during single moves it equals x_cur except coordinate k */
     double *x_best;
-    double *x_min;   /* chain minimum, stale while xmin_is_cur */
-    double *x_ls;    /* local-search start and answer */
-    double *x_ls0;   /* copy of the start, to restore a rejected answer */
-    double *block;   /* owns all of the above */
+    double *x_min; /* chain minimum, stale while xmin_is_cur */
+    double *x_ls;  /* local-search start and answer */
+    double *x_ls0; /* copy of the start, to restore a rejected answer */
+    double *block; /* owns all of the above */
     double e_cur, e_best, e_min;
     /* x_min is set to the current point on every accepted uphill move (SciPy's quirk, §9.3).
      * Instead of copying dim values each time, this flag says "x_min is x_cur"; the copy is made
@@ -143,7 +143,8 @@ static const char *stop_message(pe_da_stop stop)
     case PE_DA_STOP_MAXITER: return msg_maxiter;
     case PE_DA_STOP_MAXFUN_ANNEALING:
         return "Maximum number of function call reached during annealing";
-    case PE_DA_STOP_MAXFUN_LOCAL: return "Maximum number of function call reached during local search";
+    case PE_DA_STOP_MAXFUN_LOCAL:
+        return "Maximum number of function call reached during local search";
     case PE_DA_STOP_MAXFUN_STALL:
         return "Maximum number of function call reached during dual annealing";
     case PE_DA_STOP_CALLBACK: return "Callback function requested to stop early by returning True";
@@ -308,8 +309,7 @@ static pe_status local_search(da_run *r, double *e)
     memcpy(r->x_ls0, r->x_ls, dim * sizeof *r->x_ls0);
     double fx = *e;
     uint64_t used = 0;
-    const pe_status st =
-        r->ls(r->f, r->ctx, dim, r->lo, r->hi, r->x_ls, &fx, &used, r->ls_ctx);
+    const pe_status st = r->ls(r->f, r->ctx, dim, r->lo, r->hi, r->x_ls, &fx, &used, r->ls_ctx);
     r->nfev += used;
     r->ls_calls++;
     if (st != PE_OK)
@@ -455,6 +455,19 @@ static pe_da_stop anneal_loop(da_run *r, int *nit, pe_status *status)
     return stop;
 }
 
+/* Contract details beyond polyevolve.h:
+ * - opt may be NULL (the defaults); res may be NULL.
+ * - maxiter 0 is allowed: only the start point is evaluated (SciPy would loop forever).
+ * - x0 is not checked against the box (SciPy does not either): it is evaluated as given; its
+ *   length is dim by construction, so SciPy's "wrong length" error has no C counterpart.
+ * - A local search gets a copy of x_best, which lies in the box except when a user x0 outside
+ *   the box is still the best point; the default L-BFGS-B clips it (as SciPy's does). Its nfev
+ *   counter starts at 0 for each call and is added to the run's total.
+ * - PE_ERR_NONFINITE at the start: x_best and res->fun get the last start point tried and its
+ *   value. During a re-anneal: x_best and res hold the best point so far.
+ * - A local search's own error stops the run with that status, res->stop PE_DA_STOP_ERROR and
+ *   the best point so far in x_best.
+ * - PE_ERR_INVALID_ARG and PE_ERR_NOMEM leave x_best untouched. */
 pe_status pe_dual_annealing(pe_objective_fn f, void *ctx, size_t dim, const double *lower,
                             const double *upper, const pe_da_options *opt, double *x_best,
                             pe_da_result *res)

@@ -12,10 +12,10 @@
 /* liblbfgsb ships no header: this is the gfortran ABI of upstream's setulb (no maxls argument,
  * the line search is limited to 20 steps inside, SciPy's default), with the two hidden lengths of
  * the CHARACTER*60 arguments at the end. */
-void setulb_(int *n, int *m, double *x, const double *l, const double *u, const int *nbd,
-             double *f, double *g, const double *factr, const double *pgtol, double *wa, int *iwa,
-             char *task, const int *iprint, char *csave, int *lsave, int *isave, double *dsave,
-             size_t task_len, size_t csave_len);
+void setulb_(int *n, int *m, double *x, const double *l, const double *u, const int *nbd, double *f,
+             double *g, const double *factr, const double *pgtol, double *wa, int *iwa, char *task,
+             const int *iprint, char *csave, int *lsave, int *isave, double *dsave, size_t task_len,
+             size_t csave_len);
 
 enum {
     LBFGSB_M = 10,        /* SciPy's maxcor */
@@ -105,8 +105,7 @@ static bool same_point(const double *a, const double *b, size_t dim)
 }
 
 pe_status pe_lbfgsb_search(pe_objective_fn f, void *f_ctx, size_t dim, const double *lower,
-                           const double *upper, double *x, double *fx, uint64_t *nfev,
-                           void *ls_ctx)
+                           const double *upper, double *x, double *fx, uint64_t *nfev, void *ls_ctx)
 {
     pe_lbfgsb_work *w = ls_ctx;
     assert(w && w->dim == dim);

@@ -22,8 +22,8 @@ typedef struct pe_lbfgsb_work {
     double *g;      /* gradient handed to L-BFGS-B */
     double *x_last; /* point of the last value/gradient computed (SciPy's cache) */
     double *g_last;
-    double *x_fd;   /* x moved along one coordinate for the finite difference */
-    uint64_t njev;  /* gradients computed, summed over all searches */
+    double *x_fd;  /* x moved along one coordinate for the finite difference */
+    uint64_t njev; /* gradients computed, summed over all searches */
 } pe_lbfgsb_work;
 
 /* Allocate w for problems of dimension dim (1 <= dim <= PE_LBFGSB_MAX_DIM). Free with

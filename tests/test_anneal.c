@@ -97,7 +97,7 @@ static pe_da_options no_ls(uint64_t seed, int maxiter)
 static void schedule_values(void)
 {
     static const int steps[] = { 0, 1, 2, 9, 99, 999 };
-    static const double t[] = { 5230.0, 2200.6627745516685, 1283.8292812554237,
+    static const double t[] = { 5230.0,           2200.6627745516685, 1283.8292812554237,
                                 227.626339116254, 6.1447401516849895, 0.1494723778953874 };
     static const double t_acc[] = { 5230, 1100.33, 427.94, 22.763, 0.061447, 1.4947e-4 };
     for (int n = 0; n < 6; n++) {
@@ -142,9 +142,9 @@ static void acceptance_probabilities(void)
     CHECK_REL(pe_da_accept_probability(-5.0, 10.0, 1.0, 100.0), 0.8786035869128718, 1e-12);
     CHECK_REL(pe_da_accept_probability(-5.0, 10.0, 1.0, 60.0), 0.6812920690579612, 1e-12);
     CHECK_REL(pe_da_accept_probability(-5.0, 2.0, 1.0, 100.0), 0.9897404249173424, 1e-12);
-    CHECK(pe_da_accept_probability(-5.0, 1.0, 1.0, 1e-3) == 1.0);    /* equal energies */
-    CHECK(pe_da_accept_probability(-5.0, 11.0, 1.0, 60.0) == 0.0);   /* bracket exactly 0 */
-    CHECK(pe_da_accept_probability(-5.0, 100.0, 1.0, 60.0) == 0.0);  /* bracket negative */
+    CHECK(pe_da_accept_probability(-5.0, 1.0, 1.0, 1e-3) == 1.0);   /* equal energies */
+    CHECK(pe_da_accept_probability(-5.0, 11.0, 1.0, 60.0) == 0.0);  /* bracket exactly 0 */
+    CHECK(pe_da_accept_probability(-5.0, 100.0, 1.0, 60.0) == 0.0); /* bracket negative */
     CHECK(pe_da_accept_probability(-5.0, HUGE_VAL, 1.0, 60.0) == 0.0);
     CHECK(!(pe_da_accept_probability(-5.0, (double)NAN, 1.0, 60.0) >= 0.0)); /* never accepted */
 }
@@ -183,11 +183,11 @@ static void wrap_matches_fmod_bit_for_bit(void)
         const double u = pe_rng_uniform(&rng), g = pe_rng_normal(&rng);
         double v;
         switch (n % 6) {
-        case 0: v = lo + range * (4.0 * u - 2.0); break;          /* near the box */
-        case 1: v = 1e8 * (2.0 * u - 1.0); break;                 /* clipped steps */
+        case 0: v = lo + range * (4.0 * u - 2.0); break; /* near the box */
+        case 1: v = 1e8 * (2.0 * u - 1.0); break;        /* clipped steps */
         case 2: v = lo + range * floor(1e6 * g) + (u < 0.5 ? 0.0 : ldexp(u, -60)); break;
-        case 3: v = g * pow(10.0, 30.0 * u - 10.0); break;         /* any scale */
-        case 4: v = lo + range * (double)(int)(8.0 * g); break;     /* exact multiples */
+        case 3: v = g * pow(10.0, 30.0 * u - 10.0); break;      /* any scale */
+        case 4: v = lo + range * (double)(int)(8.0 * g); break; /* exact multiples */
         default: v = ldexp(g, (int)(200.0 * u) - 100); break;
         }
         const double a = pe_da_wrap(v, lo, range), b = reference_wrap(v, lo, range);
@@ -237,8 +237,8 @@ static void visit_quantiles_match_scipy(void)
     pe_rng_seed(&rng, 2024, 3);
     while (steps && fgets(line, sizeof line, fp)) {
         double qv, t, want[6];
-        if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &qv, &t, &want[0], &want[1],
-                   &want[2], &want[3], &want[4], &want[5]) != 8)
+        if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &qv, &t, &want[0], &want[1], &want[2],
+                   &want[3], &want[4], &want[5]) != 8)
             continue; /* comment and header */
         pe_da_constants c;
         pe_da_constants_init(&c, qv);
@@ -252,8 +252,7 @@ static void visit_quantiles_match_scipy(void)
             const double tol = q < 4 ? 0.05 : 0.12;
             const double got = quantile(steps, N, qs[q]);
             if (getenv("PE_VERBOSE") || !(fabs(got - want[q]) <= tol * want[q]))
-                fprintf(stderr, "qv %g T %g q%g: %.6g vs SciPy %.6g\n", qv, t, qs[q], got,
-                        want[q]);
+                fprintf(stderr, "qv %g T %g q%g: %.6g vs SciPy %.6g\n", qv, t, qs[q], got, want[q]);
             CHECK_REL(got, want[q], tol);
         }
         rows++;
@@ -390,7 +389,7 @@ typedef struct cb_log {
     double stop_below; /* return true once f <= this */
     int stop_context;  /* or in this context (-1: never) */
     double last_f, last_x[10];
-    uint64_t *evals;   /* objective counter, to see that nothing runs after the stop */
+    uint64_t *evals; /* objective counter, to see that nothing runs after the stop */
     uint64_t evals_at_stop;
 } cb_log;
 
@@ -610,8 +609,7 @@ static void rejected_inputs(void)
         CHECK(r.message && r.message[0]);
     }
     const double huge_lo[2] = { -1e308, -1 }, huge_hi[2] = { 1e308, 1 };
-    CHECK(pe_dual_annealing(rastrigin, NULL, 2, huge_lo, huge_hi, &d, x, &r) ==
-          PE_ERR_INVALID_ARG);
+    CHECK(pe_dual_annealing(rastrigin, NULL, 2, huge_lo, huge_hi, &d, x, &r) == PE_ERR_INVALID_ARG);
 
     pe_da_options o;
     static const double ratios[] = { 0.0, 1.0, -0.5, 2.0 };
@@ -661,8 +659,8 @@ static void rejected_inputs(void)
 
 /* ---------------------------------------------------------------- search quality (cheap rows) */
 
-static int successes(pe_objective_fn f, size_t dim, double a, double b, bool with_ls,
-                     double tol, uint64_t *nfev_max)
+static int successes(pe_objective_fn f, size_t dim, double a, double b, bool with_ls, double tol,
+                     uint64_t *nfev_max)
 {
     double lo[8], hi[8], x[8];
     box(lo, hi, dim, a, b);
