@@ -141,21 +141,45 @@ typedef struct pe_image {
 } pe_image;
 
 typedef struct pe_load_limits {
-    uint64_t max_pixels; /* refuse larger images before decoding. Default 50000000 */
+    uint64_t max_pixels; /* refuse larger images before decoding. Default 50000000 (50
+                          * megapixels, 200 MB as RGBA) */
 } pe_load_limits;
 
+/* The defaults above. */
 pe_load_limits pe_load_limits_default(void);
 
-/* Load PNG, JPEG, BMP, TGA, GIF (first frame), PSD or PNM from path into *out (RGBA; gray and
- * palette images are expanded). Free with pe_image_free. PE_ERR_IO if it cannot be read,
- * PE_ERR_FORMAT if malformed, PE_ERR_LIMIT if width * height > lim->max_pixels (checked from
- * the header, before decoding). lim may be NULL for the defaults. */
+/* Load PNG, JPEG (baseline or progressive), BMP, TGA, GIF (first frame), PSD or binary PNM
+ * (P5/P6) from path into *out: always RGBA, 8 bits per channel (gray is copied into R, G and B,
+ * palettes are expanded, images without alpha get A = 255, 16-bit samples are reduced to 8).
+ * Free *out with pe_image_free. lim may be NULL for the defaults.
+ *   PE_ERR_IO      the file cannot be opened or read, or is a directory; errno says why
+ *                  (EISDIR for a directory).
+ *   PE_ERR_FORMAT  empty, not an image in one of these formats, or malformed: truncated data is
+ *                  refused (a PNG without IEND, a JPEG without EOI after its scan, a raw format
+ *                  shorter than its header says), never padded.
+ *   PE_ERR_LIMIT   width * height > lim->max_pixels, found from the header before decoding.
+ *   PE_ERR_NOMEM   out of memory.
+ * On failure *out is zeroed. Reentrant: no global state. */
 PE_NODISCARD pe_status pe_image_load(const char *path, const pe_load_limits *lim, pe_image *out);
 
-/* The same from memory (used by the fuzz target and tests). */
+/* The same from memory (used by the fuzz target and tests). data is borrowed. */
 PE_NODISCARD pe_status pe_image_load_memory(const unsigned char *data, size_t size,
                                             const pe_load_limits *lim, pe_image *out);
 
+/* A why buffer of this size is never truncated. */
+#define PE_IMAGE_WHY_LEN 256
+
+/* As pe_image_load and pe_image_load_memory, and on failure also write one English phrase
+ * saying precisely why into why (why_len bytes, always NUL-terminated; "" on success), e.g.
+ * "truncated PNG: no IEND chunk" or "image is 100000x100000 = 1e+10 pixels, above the limit of
+ * 5e+07". The phrase names no path: the caller adds it. why may be NULL. */
+PE_NODISCARD pe_status pe_image_load_ex(const char *path, const pe_load_limits *lim,
+                                        pe_image *out, char *why, size_t why_len);
+PE_NODISCARD pe_status pe_image_load_memory_ex(const unsigned char *data, size_t size,
+                                               const pe_load_limits *lim, pe_image *out,
+                                               char *why, size_t why_len);
+
+/* Free img's pixels and zero it. NULL and zeroed images are fine. */
 void pe_image_free(pe_image *img);
 
 /* ---------------------------------------------------------------- the approximation */

@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""Regenerate the image fixtures in tests/data from ../shared/images (run once; the results are
+committed, so the tests never need Python, Pillow or ImageMagick).  Needs Debian's python3-pil.
+
+Usage: tests/data/make_fixtures.py [path/to/shared/images]
+Every picture here is derived from public-domain mona.png (see README.md)."""
+
+import io
+import os
+import struct
+import sys
+
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHARED = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "..", "shared", "images")
+
+
+def out(name, data):
+    with open(os.path.join(HERE, name), "wb") as f:
+        f.write(data)
+
+
+def save(im, fmt, **kw):
+    b = io.BytesIO()
+    im.save(b, fmt, **kw)
+    return b.getvalue()
+
+
+def psd_rgb(im):
+    """A minimal Photoshop file: header, no colour mode data / resources / layers, raw planar RGB.
+    Pillow reads PSD but cannot write it, so it is written by hand (Adobe PSD spec, section
+    'File header' and 'Image data')."""
+    w, h = im.size
+    head = b"8BPS" + struct.pack(">H6xHIIHH", 1, 3, h, w, 8, 3)   # version 1, 3 channels, 8-bit, RGB
+    body = struct.pack(">III", 0, 0, 0) + struct.pack(">H", 0)      # three empty sections, raw data
+    planes = b"".join(im.getchannel(c).tobytes() for c in "RGB")
+    return head + body + planes
+
+
+mona = Image.open(os.path.join(SHARED, "mona.png")).convert("RGB")
+m64 = mona.resize((64, 64), Image.LANCZOS)
+m32 = mona.resize((32, 32), Image.LANCZOS)
+
+out("mona64.png", save(m64, "PNG", optimize=True))
+out("mona32.png", save(m32, "PNG", optimize=True))
+out("mona32.bmp", save(m32, "BMP"))
+out("mona32.tga", save(m32, "TGA", compression="tga_rle"))
+out("mona32.ppm", save(m32, "PPM"))                       # P6
+out("mona32.pgm", save(m32.convert("L"), "PPM"))          # P5
+out("mona32.psd", psd_rgb(m32))
+out("mona32.gif", save(m32, "GIF"))                       # palette (adaptive quantisation)
+out("mona32_progressive.jpg", save(m32, "JPEG", quality=90, progressive=True))
+baseline = save(m32, "JPEG", quality=90)
+out("mona32.jpg", baseline)
+
+# Gray + alpha PNG (a horizontal alpha ramp) for the LA -> RGBA expansion.
+la = Image.merge("LA", (m32.convert("L"), Image.linear_gradient("L").resize((32, 32)).transpose(Image.ROTATE_90)))
+out("mona32_la.png", save(la, "PNG"))
+
+# Malformed inputs, small cousins of ../shared/images/bad (same kinds of damage).
+png = save(m32, "PNG")
+out("bad/truncated_idat.png", png[: len(png) // 2])       # ends inside IDAT, no IEND
+out("bad/no_iend.png", png[:-12])                         # every IDAT complete, only IEND missing
+out("bad/truncated_scan.jpg", baseline[: len(baseline) // 2])  # cut inside the scan, no EOI
+out("bad/no_eoi.jpg", baseline[:-2])                      # complete scan, only EOI missing
+prog = save(m32, "JPEG", quality=90, progressive=True)
+out("bad/truncated_progressive.jpg", prog[: len(prog) * 3 // 4])
+bmp = save(m32, "BMP")
+out("bad/truncated.bmp", bmp[: len(bmp) // 2])
+ppm = save(m32, "PPM")
+out("bad/truncated.ppm", ppm[: len(ppm) // 2])
+out("bad/truncated.psd", psd_rgb(m32)[:2000])
+tga = save(m32, "TGA")
+out("bad/truncated.tga", tga[: len(tga) // 2])
+gif = save(m32, "GIF")
+out("bad/truncated.gif", gif[: len(gif) // 2])
