@@ -15,7 +15,8 @@ typedef struct pe_search_cfg {
     double initial_temp; /* annealing T0 (vertex steps are in working pixels) */
     double visit;        /* annealing q_v */
     int ls_moves;        /* hill-climb moves per local search; 0 = none */
-    double margin;       /* vertices may reach this far beyond the tile, working pixels */
+    double margin;       /* vertices may reach at least this far beyond the tile (working px);
+                          * the search also allows a quarter of the tile's longest side */
 } pe_search_cfg;
 
 typedef struct pe_search_stats {

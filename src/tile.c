@@ -4,11 +4,25 @@
 #include <math.h>
 #include <stdlib.h>
 
-void pe_tile_default_grid(int w, int h, int *cols, int *rows)
+void pe_tile_default_grid(int w, int h, int triangles, int *cols, int *rows)
 {
     int c = (int)lround(w / 128.0), r = (int)lround(h / 128.0);
-    *cols = c < 1 ? 1 : c;
-    *rows = r < 1 ? 1 : r;
+    c = c < 1 ? 1 : c;
+    r = r < 1 ? 1 : r;
+    const int most = triangles / PE_TILE_MIN_TRIANGLES > 1 ? triangles / PE_TILE_MIN_TRIANGLES : 1;
+    if (c * r > most) { /* shrink both ways alike, keeping tiles about square */
+        const double f = sqrt((double)most / (c * r));
+        c = (int)lround(c * f) < 1 ? 1 : (int)lround(c * f);
+        r = (int)lround(r * f) < 1 ? 1 : (int)lround(r * f);
+        while (c * r > most) {
+            if (c >= r)
+                c--;
+            else
+                r--;
+        }
+    }
+    *cols = c;
+    *rows = r;
 }
 
 void pe_tile_grid(int w, int h, int cols, int rows, pe_tile_rect *rects)

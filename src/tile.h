@@ -8,9 +8,12 @@ typedef struct pe_tile_rect {
     int x0, y0, x1, y1; /* working pixels, half-open */
 } pe_tile_rect;
 
-/* The default grid for a working image of w x h: tiles of about 128 px a side, so the choice
- * depends only on the image size, never on the thread count. */
-void pe_tile_default_grid(int w, int h, int *cols, int *rows);
+/* The default grid for a working image of w x h and `triangles` in all: tiles of about 128 px
+ * a side, but no more tiles than one per PE_TILE_MIN_TRIANGLES triangles, because a tile with
+ * few triangles cannot afford the large shapes a picture needs. Depends only on the image size
+ * and the triangle count, never on the thread count. */
+#define PE_TILE_MIN_TRIANGLES 60
+void pe_tile_default_grid(int w, int h, int triangles, int *cols, int *rows);
 
 /* Fill rects (cols * rows, row-major) with the grid: boundaries at round(i * w / cols), so
  * the tiles cover every pixel exactly once. cols <= w and rows <= h. */
