@@ -278,13 +278,22 @@ int cli_apply(cli_options *o, const char *name, const char *value, char *err, si
     return fail(err, err_len, "unknown option --%s", name);
 }
 
-static const option_def *find(const char *arg)
+/* Find the option of arg: "-n", "-n250", "--triangles" or "--triangles=250". *inline_value
+ * receives the attached value, if any. */
+static const option_def *find(const char *arg, const char **inline_value)
 {
+    *inline_value = NULL;
     for (int i = 0; i < NOPT; i++) {
-        if (arg[1] != '-' && arg[1] == table[i].short_name && arg[2] == '\0')
+        if (arg[1] != '-' && arg[1] == table[i].short_name) {
+            *inline_value = arg[2] ? arg + 2 : NULL;
             return &table[i];
-        if (arg[1] == '-' && !strcmp(arg + 2, table[i].name))
+        }
+        const size_t n = strlen(table[i].name);
+        if (arg[1] == '-' && !strncmp(arg + 2, table[i].name, n) &&
+            (arg[2 + n] == '\0' || arg[2 + n] == '=')) {
+            *inline_value = arg[2 + n] == '=' ? arg + 3 + n : NULL;
             return &table[i];
+        }
     }
     return NULL;
 }
@@ -328,12 +337,14 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
             continue;
         }
         if (a[0] == '-' && a[1] != '\0') {
-            const option_def *d = find(a);
+            const char *v;
+            const option_def *d = find(a, &v);
             if (!d)
                 return fail(err, err_len, "unknown option '%s' (see --help)", a);
-            if (i + 1 >= argc)
+            if (!v && i + 1 >= argc)
                 return fail(err, err_len, "%s needs a value", a);
-            const char *v = argv[++i];
+            if (!v)
+                v = argv[++i];
             if (d->set(o, v))
                 return fail(err, err_len, "invalid value '%s' for --%s", v, d->name);
             o->given[d - table] = true;
