@@ -342,6 +342,36 @@ pe_metadata pe_state_options(const pe_state *st);
 
 void pe_state_free(pe_state *st);
 
+/* ---------------------------------------------------------------- animation */
+
+/* The flight animation (polyevolve animate): the final picture assembles itself, triangle by
+ * triangle in drawing order, each one flying in from outside the canvas along a smooth random
+ * path and landing exactly on its place.
+ * - Frame f of F (0 <= f < F) sits at time T = f / (F - 1) (T = 1 when F = 1).
+ * - Triangle i of n starts at S_i = (1 - PE_ANIMATE_FLIGHT) * i / (n - 1) (0 when n = 1) and
+ *   flies for PE_ANIMATE_FLIGHT of the animation, so the last one lands at T = 1: in the last
+ *   frame every triangle is at its final place.
+ * - Its path translates it (no rotation) along a C1 spline of cubic Bézier segments through
+ *   five anchors: two with the whole triangle outside the canvas (a random point around it,
+ *   then a second one further along the same ring), two random ones closing in, and its final
+ *   place, where it arrives at rest. Paths depend only on (seed, i, the triangle, the size). */
+#define PE_ANIMATE_FLIGHT 0.25
+
+/* Build frame `frame` (0-based) of a `frames`-frame animation of final into *out (free with
+ * pe_result_free); draw it with pe_render or any writer. out copies final's fields, except:
+ * - triangles that have not started yet are left out (out->count <= final->count; the ones
+ *   present keep their drawing order);
+ * - out->tiles holds final's tiles followed by one rectangle covering the whole canvas, and the
+ *   grid reads (final tiles + 1) x 1: triangles in flight use that last tile, so they are not
+ *   clipped to their own tile until they have landed;
+ * - landed triangles are bit-for-bit final's (same coordinates, colour and tile).
+ * So the last frame (frame = frames - 1) draws exactly like final: pe_render gives the same
+ * bytes for both. PE_ERR_INVALID_ARG when frames < 1, frame is outside [0, frames) or final
+ * is not drawable; PE_ERR_NOMEM. On failure *out is zeroed. Deterministic for a seed;
+ * reentrant. */
+PE_NODISCARD pe_status pe_animate_frame(const pe_result *final, int frame, int frames,
+                                        uint64_t seed, pe_result *out);
+
 #ifdef __cplusplus
 }
 #endif
