@@ -556,6 +556,21 @@ static pe_status check_structure(bytes b, kind k, int w, int h, char *why, size_
     return PE_OK;
 }
 
+/* Copy n pixels of 1 (gray), 3 (RGB) or 4 (RGBA) channels into RGBA. */
+static void to_rgba(const unsigned char *px, int channels, size_t n, unsigned char *rgba)
+{
+    if (channels == 4) {
+        memcpy(rgba, px, n * 4u);
+        return;
+    }
+    for (size_t i = 0; i < n; i++, px += channels, rgba += 4) {
+        rgba[0] = px[0];
+        rgba[1] = px[channels == 3 ? 1 : 0];
+        rgba[2] = px[channels == 3 ? 2 : 0];
+        rgba[3] = 255;
+    }
+}
+
 pe_status pe_image_load_memory_ex(const unsigned char *data, size_t size, const pe_load_limits *lim,
                                   pe_image *out, char *why, size_t why_len)
 {
@@ -579,8 +594,13 @@ pe_status pe_image_load_memory_ex(const unsigned char *data, size_t size, const 
     if (st != PE_OK)
         return st;
 
+    /* PNM is decoded in its own channel count and expanded here: stb 2.27 converts a 16-bit
+     * PNM to the requested channels with its 8-bit converter and then reads twice the buffer it
+     * made (heap overflow found by fuzz_image; fixed upstream in 2.28). Without a requested
+     * count stb skips that step and reduces 16 to 8 bits correctly. */
+    const int req = k == K_PNM ? 0 : 4;
     int x = 0, y = 0, comp = 0;
-    unsigned char *px = stbi_load_from_memory(b.d, (int)b.n, &x, &y, &comp, 4);
+    unsigned char *px = stbi_load_from_memory(b.d, (int)b.n, &x, &y, &comp, req);
     if (!px) {
         const char *r = stbi_failure_reason();
         if (r && strcmp(r, "outofmem") == 0)
@@ -594,12 +614,17 @@ pe_status pe_image_load_memory_ex(const unsigned char *data, size_t size, const 
         return fail(PE_ERR_FORMAT, why, why_len, "corrupt %s: header says %dx%d, data %dx%d",
                     kind_name[k], w, h, x, y);
     }
+    const int channels = req ? req : comp;
+    if (channels != 1 && channels != 3 && channels != 4) { /* PNM is gray or RGB */
+        stbi_image_free(px);
+        return fail(PE_ERR_FORMAT, why, why_len, "corrupt %s: %d channels", kind_name[k], channels);
+    }
     /* stb's size checks use int; ours use size_t and also hold on 32-bit systems. */
     if (pixels > SIZE_MAX / 4u || !(out->rgba = malloc((size_t)pixels * 4u))) {
         stbi_image_free(px);
         return fail(PE_ERR_NOMEM, why, why_len, "out of memory for a %dx%d image", w, h);
     }
-    memcpy(out->rgba, px, (size_t)pixels * 4u);
+    to_rgba(px, channels, (size_t)pixels, out->rgba);
     stbi_image_free(px);
     out->width = w, out->height = h;
     return PE_OK;

@@ -48,6 +48,8 @@ out("mona32.bmp", save(m32, "BMP"))
 out("mona32.tga", save(m32, "TGA", compression="tga_rle"))
 out("mona32.ppm", save(m32, "PPM"))                       # P6
 out("mona32.pgm", save(m32.convert("L"), "PPM"))          # P5
+# 16-bit P6 (maxval 65535, each sample v * 257): Pillow writes 8-bit PPM only.
+out("mona32_16bit.ppm", b"P6\n32 32\n65535\n" + bytes(b for v in m32.tobytes() for b in (v, v)))
 out("mona32.psd", psd_rgb(m32))
 out("mona32.gif", save(m32, "GIF"))                       # palette (adaptive quantisation)
 out("mona32_progressive.jpg", save(m32, "JPEG", quality=90, progressive=True))
