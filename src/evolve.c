@@ -1,6 +1,7 @@
 /* evolve: pe_approximate. Prepares the working target, splits it into tiles, runs every tile's
  * solver in THE one OpenMP loop of the library, step by step, and assembles the result in tile
  * order. Everything here only orchestrates: the search lives in search.c, the loss in fit.c. */
+#define _POSIX_C_SOURCE 200809L
 #include "polyevolve.h"
 
 #include "fit.h"

@@ -557,6 +557,70 @@ static pe_status check_structure(bytes b, kind k, int w, int h, char *why, size_
 }
 
 /* Copy n pixels of 1 (gray), 3 (RGB) or 4 (RGBA) channels into RGBA. */
+/* Skip PNM whitespace and comments; false at the end of the data. */
+static bool pnm_skip(bytes b, size_t *i)
+{
+    while (*i < b.n) {
+        if (b.d[*i] == '#') {
+            while (*i < b.n && b.d[*i] != '\n')
+                (*i)++;
+        } else if (b.d[*i] == ' ' || b.d[*i] == '\t' || b.d[*i] == '\n' || b.d[*i] == '\r') {
+            (*i)++;
+        } else {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool pnm_number(bytes b, size_t *i, long *v)
+{
+    if (!pnm_skip(b, i) || b.d[*i] < '0' || b.d[*i] > '9')
+        return false;
+    *v = 0;
+    while (*i < b.n && b.d[*i] >= '0' && b.d[*i] <= '9' && *v < 1000000) {
+        *v = *v * 10 + (b.d[*i] - '0');
+        (*i)++;
+    }
+    return true;
+}
+
+/* 16-bit binary PNM (P5/P6 with maxval > 255), decoded here because stb 2.27's 16-bit PNM
+ * path is unsafe (a heap overflow found by fuzz_image) and gives wrong pixels when optimised.
+ * Returns PE_ERR_INVALID_ARG for an 8-bit PNM, which stb handles. */
+static pe_status load_pnm16(bytes b, int w, int h, pe_image *out)
+{
+    size_t i = 2;
+    long pw, ph, maxval;
+    if (b.n < 3 || b.d[0] != 'P' || (b.d[1] != '5' && b.d[1] != '6'))
+        return PE_ERR_INVALID_ARG;
+    if (!pnm_number(b, &i, &pw) || !pnm_number(b, &i, &ph) || !pnm_number(b, &i, &maxval))
+        return PE_ERR_FORMAT;
+    if (maxval <= 255)
+        return PE_ERR_INVALID_ARG;
+    if (maxval > 65535 || pw != w || ph != h || i >= b.n)
+        return PE_ERR_FORMAT;
+    i++; /* the single whitespace byte before the samples */
+    const size_t ch = b.d[1] == '6' ? 3 : 1, n = (size_t)w * (size_t)h;
+    if (n > SIZE_MAX / (2 * ch) || b.n - i < n * ch * 2)
+        return PE_ERR_FORMAT;
+    if (!(out->rgba = malloc(n * 4u)))
+        return PE_ERR_NOMEM;
+    const unsigned char *p = b.d + i;
+    for (size_t k = 0; k < n; k++) {
+        for (size_t c = 0; c < 3; c++) {
+            const size_t at = 2 * (k * ch + (ch == 3 ? c : 0));
+            const unsigned long v = ((unsigned long)p[at] << 8) | p[at + 1];
+            const unsigned long v8 = (v > (unsigned long)maxval ? (unsigned long)maxval : v) * 255u;
+            out->rgba[4 * k + c] = (unsigned char)((v8 + (unsigned long)maxval / 2) / (unsigned long)maxval);
+        }
+        out->rgba[4 * k + 3] = 255;
+    }
+    out->width = w;
+    out->height = h;
+    return PE_OK;
+}
+
 static void to_rgba(const unsigned char *px, int channels, size_t n, unsigned char *rgba)
 {
     if (channels == 4) {
@@ -594,6 +658,12 @@ pe_status pe_image_load_memory_ex(const unsigned char *data, size_t size, const 
     if (st != PE_OK)
         return st;
 
+    if (k == K_PNM) {
+        const pe_status pst = load_pnm16(b, w, h, out);
+        if (pst != PE_ERR_INVALID_ARG) /* INVALID_ARG: an 8-bit PNM, stb decodes it */
+            return pst == PE_OK ? PE_OK
+                                : fail(pst, why, why_len, "corrupt or truncated 16-bit PNM");
+    }
     /* PNM is decoded in its own channel count and expanded here: stb 2.27 converts a 16-bit
      * PNM to the requested channels with its 8-bit converter and then reads twice the buffer it
      * made (heap overflow found by fuzz_image; fixed upstream in 2.28). Without a requested

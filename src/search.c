@@ -113,14 +113,14 @@ double pe_search_focus(const pe_fit *fit, const pe_search_cfg *cfg, pe_rng *rng,
     objective obj = { .fit = fit, .inv_scale = scale > 0.0 ? 1.0 / scale : 1.0 };
     /* vertices may lie beyond the tile (the triangle is clipped to it): a large shape that
      * covers a corner needs its vertices well outside */
-    const double big = fit->w > fit->h ? fit->w : fit->h;
-    const double margin = cfg->margin > 0.25 * big ? cfg->margin : 0.25 * big;
+    const double mx = cfg->margin > 0.25 * fit->w ? cfg->margin : 0.25 * fit->w;
+    const double my = cfg->margin > 0.25 * fit->h ? cfg->margin : 0.25 * fit->h;
     double lo[6], hi[6];
     for (int k = 0; k < 3; k++) {
-        lo[2 * k] = fit->ox - margin;
-        hi[2 * k] = fit->ox + fit->w + margin;
-        lo[2 * k + 1] = fit->oy - margin;
-        hi[2 * k + 1] = fit->oy + fit->h + margin;
+        lo[2 * k] = fit->ox - mx;
+        hi[2 * k] = fit->ox + fit->w + mx;
+        lo[2 * k + 1] = fit->oy - my;
+        hi[2 * k + 1] = fit->oy + fit->h + my;
     }
     double best[6], fbest = HUGE_VAL, v[6];
     if (cur) {

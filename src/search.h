@@ -16,7 +16,7 @@ typedef struct pe_search_cfg {
     double visit;        /* annealing q_v */
     int ls_moves;        /* hill-climb moves per local search; 0 = none */
     double margin;       /* vertices may reach at least this far beyond the tile (working px);
-                          * the search also allows a quarter of the tile's longest side */
+                          * the search also allows a quarter of the tile's size on each axis */
 } pe_search_cfg;
 
 typedef struct pe_search_stats {

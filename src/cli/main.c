@@ -1,6 +1,7 @@
 /* main: parse, dispatch, map signals. The library does the work; run.c words the messages. */
 #define _POSIX_C_SOURCE 200809L
 #include "options.h"
+#include "output.h"
 #include "run.h"
 
 #include <signal.h>
@@ -11,8 +12,11 @@
  * Second: leave at once (atomic writes mean no file is left half-written). */
 static void on_signal(int sig)
 {
-    if (cli_stop_signal)
+    if (cli_stop_signal) {
+        if (cli_tmp_valid) /* unlink is async-signal-safe; the name is complete */
+            unlink(cli_current_tmp);
         _exit(128 + sig);
+    }
     cli_stop_signal = sig;
 }
 

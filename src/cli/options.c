@@ -209,31 +209,31 @@ typedef struct option_def {
     const char *name;
     const char *arg;
     setter set;
-    bool setting; /* part of what defines the picture: stored in state files and metadata */
+    const char *def; /* the default, as it would be typed */
     const char *help;
 } option_def;
 
 static const option_def table[] = {
-    { 'n', "triangles", "N", set_triangles, true, "triangles in the whole picture (default 250)" },
-    { 'r', "resize", "N", set_resize, true,
+    { 'n', "triangles", "N", set_triangles, "250", "triangles in the whole picture (default 250)" },
+    { 'r', "resize", "N", set_resize, "256",
       "work at this longest side in pixels, 0 = input size (default 256)" },
-    { 's', "size", "N", set_size, false,
+    { 's', "size", "N", set_size, "0",
       "longest side of final.png, 0 = input size (default 0)" },
-    { 0, "tiles", "CxR", set_tiles, true,
+    { 0, "tiles", "CxR", set_tiles, "auto",
       "tile grid, e.g. 2x2, or auto: about 128 px tiles (default auto)" },
-    { 'j', "threads", "N", set_threads, false, "threads, 0 = all cores (default 0)" },
-    { 0, "seed", "N", set_seed, true, "random seed (default 1)" },
-    { 0, "iterations", "N", set_iterations, true,
+    { 'j', "threads", "N", set_threads, "0", "threads, 0 = all cores (default 0)" },
+    { 0, "seed", "N", set_seed, "1", "random seed (default 1)" },
+    { 0, "iterations", "N", set_iterations, "0",
       "refinement rounds over every triangle, 0 = default 6 (or until --time)" },
-    { 0, "time", "SECONDS", set_time, false, "stop after this wall time, 0 = no limit (default 0)" },
-    { 0, "target-psnr", "DB", set_target, false,
+    { 0, "time", "SECONDS", set_time, "0", "stop after this wall time, 0 = no limit (default 0)" },
+    { 0, "target-psnr", "DB", set_target, "0",
       "stop once the working PSNR reaches DB, 0 = never (default 0)" },
-    { 0, "background", "auto|none|#RRGGBB", set_background, true,
+    { 0, "background", "auto|none|#RRGGBB", set_background, "auto",
       "canvas colour: auto = mean colour, none = transparent (default auto)" },
-    { 0, "frames", "N", set_frames, false, "PNG frames written to DIR/frames, 0 = none (default 100)" },
-    { 0, "frame-spacing", "linear|log", set_spacing, false,
+    { 0, "frames", "N", set_frames, "100", "PNG frames written to DIR/frames, 0 = none (default 100)" },
+    { 0, "frame-spacing", "linear|log", set_spacing, "linear",
       "frames evenly over the work, or dense early (default linear)" },
-    { 0, "max-pixels", "N", set_max_pixels, false,
+    { 0, "max-pixels", "N", set_max_pixels, "50000000",
       "refuse input images with more pixels (default 50000000)" },
 };
 enum { NOPT = sizeof table / sizeof table[0] };
@@ -273,6 +273,7 @@ int cli_apply(cli_options *o, const char *name, const char *value, char *err, si
             return CLI_OK;
         if (table[i].set(o, value))
             return fail(err, err_len, "invalid value '%s' for --%s", value ? value : "", name);
+        o->value[i] = value;
         return CLI_OK;
     }
     return fail(err, err_len, "unknown option --%s", name);
@@ -348,6 +349,7 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
             if (d->set(o, v))
                 return fail(err, err_len, "invalid value '%s' for --%s", v, d->name);
             o->given[d - table] = true;
+            o->value[d - table] = v;
             continue;
         }
         if (o->input)
@@ -369,34 +371,12 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
 
 size_t cli_settings(const cli_options *o, const char **keys, const char **values, size_t cap)
 {
-    static char buf[NOPT][48];
     size_t n = 0;
     for (int i = 0; i < NOPT && n < cap; i++) {
-        if (!table[i].setting)
-            continue;
-        char *b = buf[i];
-        const pe_options *p = &o->pe;
-        if (table[i].set == set_triangles)
-            snprintf(b, 48, "%d", p->triangles);
-        else if (table[i].set == set_resize)
-            snprintf(b, 48, "%d", p->resize);
-        else if (table[i].set == set_tiles && p->tile_cols)
-            snprintf(b, 48, "%dx%d", p->tile_cols, p->tile_rows);
-        else if (table[i].set == set_tiles)
-            snprintf(b, 48, "auto");
-        else if (table[i].set == set_seed)
-            snprintf(b, 48, "%" PRIu64, p->seed);
-        else if (table[i].set == set_iterations)
-            snprintf(b, 48, "%d", p->iterations);
-        else if (table[i].set == set_background && (p->transparent || p->background_auto))
-            snprintf(b, 48, "%s", p->transparent ? "none" : "auto");
-        else if (table[i].set == set_background)
-            snprintf(b, 48, "#%02x%02x%02x", p->background[0], p->background[1], p->background[2]);
-        else
-            continue;
+        if (table[i].set == set_threads)
+            continue; /* never part of the picture: outputs are identical for any count */
         keys[n] = table[i].name;
-        values[n] = b;
-        n++;
+        values[n++] = o->value[i] ? o->value[i] : table[i].def;
     }
     return n;
 }

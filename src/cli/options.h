@@ -17,6 +17,7 @@ typedef struct cli_options {
     bool quiet;
     int anim_frames;     /* animate: --frames */
     bool given[64];      /* which table options were on the command line */
+    const char *value[64]; /* each table option's value as given (argv or a state file) */
 } cli_options;
 
 enum { CLI_OK = 0, CLI_EXIT_OK = -1, CLI_USAGE = 2 };
@@ -28,8 +29,8 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len);
 /* Apply one option by its long name (as stored in a state file). Returns 0 or CLI_USAGE. */
 int cli_apply(cli_options *o, const char *name, const char *value, char *err, size_t err_len);
 
-/* The options that define a run, as (long name, value) strings for metadata and state files.
- * keys/values point into static or o-owned storage valid until the next call; returns count. */
+/* Every option of the run as (long name, value) strings, for metadata and state files: the
+ * value given, else the default. The strings live as long as argv and o. Returns the count. */
 size_t cli_settings(const cli_options *o, const char **keys, const char **values, size_t cap);
 
 #endif

@@ -44,6 +44,16 @@ int cli_mkdir(const char *path)
     return 0;
 }
 
+char cli_current_tmp[4200];
+volatile sig_atomic_t cli_tmp_valid;
+
+static void remember_tmp(const char *tmp)
+{
+    cli_tmp_valid = 0; /* the handler never reads a name being written */
+    snprintf(cli_current_tmp, sizeof cli_current_tmp, "%s", tmp);
+    cli_tmp_valid = 1;
+}
+
 pe_status cli_write_atomic(const char *path, cli_writer fn, const void *ctx)
 {
     char tmp[4200];
@@ -54,6 +64,7 @@ pe_status cli_write_atomic(const char *path, cli_writer fn, const void *ctx)
     const int fd = mkstemp(tmp);
     if (fd < 0)
         return PE_ERR_IO;
+    remember_tmp(tmp);
     fchmod(fd, 0644);
     FILE *f = fdopen(fd, "wb");
     if (!f) {
@@ -78,10 +89,10 @@ pe_status cli_write_atomic(const char *path, cli_writer fn, const void *ctx)
         e = errno;
         st = PE_ERR_IO;
     }
-    if (st != PE_OK) {
+    if (st != PE_OK)
         unlink(tmp);
-        errno = e;
-    }
+    cli_tmp_valid = 0;
+    errno = e;
     return st;
 }
 

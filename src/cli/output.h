@@ -11,6 +11,12 @@ typedef pe_status (*cli_writer)(FILE *f, const void *ctx);
  * where the system said why. */
 pe_status cli_write_atomic(const char *path, cli_writer fn, const void *ctx);
 
+/* The temporary file being written, valid while cli_tmp_valid is set: the signal handler
+ * removes it before leaving. */
+#include <signal.h>
+extern char cli_current_tmp[4200];
+extern volatile sig_atomic_t cli_tmp_valid;
+
 /* mkdir -p for one or two levels; returns 0 or -1 with errno. */
 int cli_mkdir(const char *path);
 

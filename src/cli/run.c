@@ -31,7 +31,9 @@ typedef struct run_ctx {
     char *log;             /* log.csv so far */
     size_t log_len, log_cap;
     const char *keys[MAX_META], *values[MAX_META];
-    pe_metadata meta;      /* settings: state options and picture metadata */
+    pe_metadata meta;      /* the settings + software + input: in every picture and the state */
+    char input_text[PATH_MAX]; /* the input path as printable UTF-8-safe text */
+    bool frames_cleared;
     bool tty;
     char failed_path[PATH_MAX]; /* set when a write failed */
     int failed_errno;
@@ -55,6 +57,15 @@ static void log_row(run_ctx *c, const pe_progress *p)
                            p->loss, p->psnr);
     if (n <= 0)
         return;
+    static const char header[] = "wall_seconds,cpu_seconds,iterations,evaluations,loss,psnr\n";
+    if (c->log_len == 0 && c->log_cap == 0) {
+        c->log = malloc(sizeof header + 256);
+        if (!c->log)
+            return;
+        c->log_cap = sizeof header + 256;
+        memcpy(c->log, header, sizeof header - 1);
+        c->log_len = sizeof header - 1;
+    }
     if (c->log_len + (size_t)n + 1 > c->log_cap) {
         const size_t cap = (c->log_cap + (size_t)n + 1) * 2;
         char *g = realloc(c->log, cap);
@@ -75,15 +86,54 @@ static void write_log(run_ctx *c)
         fail_at(c, path, PE_ERR_IO);
 }
 
+static void load_log(run_ctx *c)
+{
+    char path[PATH_MAX];
+    FILE *f = cli_join(path, sizeof path, c->dir, "log.csv") ? fopen(path, "rb") : NULL;
+    if (!f)
+        return;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        if (c->log_len + n > c->log_cap) {
+            const size_t cap = (c->log_len + n) * 2;
+            char *g = realloc(c->log, cap);
+            if (!g)
+                break;
+            c->log = g;
+            c->log_cap = cap;
+        }
+        memcpy(c->log + c->log_len, buf, n);
+        c->log_len += n;
+    }
+    fclose(f);
+}
+
 typedef struct state_job {
     const pe_result *res;
     const run_ctx *c;
 } state_job;
 
+static bool valid_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int n = *p < 0x80 ? 0 : (*p >> 5) == 6 ? 1 : (*p >> 4) == 14 ? 2 : (*p >> 3) == 30 ? 3 : -1;
+        if (n < 0)
+            return false;
+        for (p++; n > 0; n--, p++)
+            if ((*p >> 6) != 2)
+                return false;
+    }
+    return true;
+}
+
 static pe_status state_fn(FILE *f, const void *ctx)
 {
     const state_job *j = ctx;
-    return pe_state_write(f, j->res, j->c->input, &j->c->meta);
+    /* JSON is UTF-8: a path that is not keeps its printable form (resume then cannot find it) */
+    const char *path = valid_utf8(j->c->input) ? j->c->input : j->c->input_text;
+    return pe_state_write(f, j->res, path, &j->c->meta);
 }
 
 static void write_state(run_ctx *c, const pe_result *res)
@@ -96,19 +146,25 @@ static void write_state(run_ctx *c, const pe_result *res)
         fail_at(c, path, st);
 }
 
-static void write_frame(run_ctx *c, const pe_image *canvas)
+static void clear_frames(const char *dir);
+
+/* Returns true when a frame was written. */
+static bool write_frame(run_ctx *c, const pe_image *canvas)
 {
     const size_t len = (size_t)canvas->width * (size_t)canvas->height * 4;
     if (c->last && c->last_len == len && !memcmp(c->last, canvas->rgba, len))
-        return; /* identical to the previous frame: a video gains nothing from it */
+        return false; /* identical to the previous frame: a video gains nothing from it */
+    if (!c->frames_cleared && !c->o->resume)
+        clear_frames(c->frames_dir); /* only now that this run really has a frame to show */
+    c->frames_cleared = true;
     char name[64], path[PATH_MAX];
     snprintf(name, sizeof name, "frame_%05d.png", c->frame_no + 1);
     if (!cli_join(path, sizeof path, c->frames_dir, name))
-        return;
+        return false;
     const pe_status st = cli_write_png_of(path, canvas, &c->meta);
     if (st != PE_OK) {
         fail_at(c, path, st);
-        return;
+        return false;
     }
     c->frame_no++;
     unsigned char *keep = realloc(c->last, len);
@@ -117,6 +173,7 @@ static void write_frame(run_ctx *c, const pe_image *canvas)
         c->last = keep;
         c->last_len = len;
     }
+    return true;
 }
 
 static void show_progress(const run_ctx *c, const pe_progress *p)
@@ -137,11 +194,14 @@ static void show_progress(const run_ctx *c, const pe_progress *p)
 static bool on_progress(const pe_progress *p, const pe_result *partial, void *ctx)
 {
     run_ctx *c = ctx;
-    if (p->frame) {
-        if (c->o->pe.frames > 0)
-            write_frame(c, p->canvas);
-        log_row(c, p);
-        write_log(c);
+    /* checkpoints at every frame; without frames, every tenth step */
+    const bool checkpoint = c->o->pe.frames > 0 ? p->frame : p->step % 10 == 0;
+    if (checkpoint) {
+        /* log.csv has one row per frame written */
+        if (c->o->pe.frames > 0 && write_frame(c, p->canvas)) {
+            log_row(c, p);
+            write_log(c);
+        }
         write_state(c, partial); /* the checkpoint --resume starts from */
     }
     show_progress(c, p);
@@ -203,7 +263,10 @@ static int load_resume(cli_options *o, pe_state *state, char *input, size_t inpu
     }
     for (size_t i = 0; i < state->option_count; i++) {
         char err[256];
-        if (cli_apply(o, state->option_keys[i], state->option_values[i], err, sizeof err)) {
+        const char *k = state->option_keys[i];
+        if (!strcmp(k, "software") || !strcmp(k, "input"))
+            continue; /* the pictures' metadata, kept beside the settings */
+        if (cli_apply(o, k, state->option_values[i], err, sizeof err)) {
             fprintf(stderr, "polyevolve: %s: %s\n", path, err);
             return 1;
         }
@@ -213,13 +276,21 @@ static int load_resume(cli_options *o, pe_state *state, char *input, size_t inpu
     return 0;
 }
 
+/* Metadata must be valid text in SVG, PDF and PNG: bytes outside printable ASCII in the path
+ * become '?' there (the state file keeps the real path). */
 static void make_meta(run_ctx *c, const cli_options *o)
 {
     size_t n = cli_settings(o, c->keys, c->values, MAX_META - 2);
+    size_t i = 0;
+    for (; c->input[i] && i < sizeof c->input_text - 1; i++) {
+        const unsigned char ch = (unsigned char)c->input[i];
+        c->input_text[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
+    c->input_text[i] = '\0';
     c->keys[n] = "software";
     c->values[n++] = "polyevolve " PE_VERSION_STRING;
     c->keys[n] = "input";
-    c->values[n++] = c->input;
+    c->values[n++] = c->input_text;
     c->meta = (pe_metadata){ c->keys, c->values, n };
 }
 
@@ -248,10 +319,10 @@ int cli_run(cli_options *o)
         rc = 1;
         goto done;
     }
-    if (o->resume)
+    if (o->resume) {
         c.frame_no = count_frames(c.frames_dir);
-    else
-        clear_frames(c.frames_dir);
+        load_log(&c); /* a resumed run goes on with the same log */
+    }
     make_meta(&c, o);
 
     pe_image img = { 0 };
@@ -272,10 +343,11 @@ int cli_run(cli_options *o)
     if (c.tty)
         fputc('\n', stderr);
     if (st == PE_ERR_INVALID_ARG) {
+        /* a stale state file is a runtime problem; a grid too fine for the image is a usage one */
         fprintf(stderr, "polyevolve: %s: %s\n", input,
                 o->resume ? "the state file does not match this image and its settings"
                           : "--tiles asks for more tiles than the working image has pixels");
-        rc = 2;
+        rc = o->resume ? 1 : 2;
         goto done;
     }
     if (st != PE_OK && st != PE_ERR_INTERRUPTED) {
