@@ -389,7 +389,8 @@ pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_resul
     }
     pe_plan plan;
     pe_plan_init(&plan, opt);
-    const int nt = R.ntiles, threads = R.nthreads;
+    /* never more threads than tiles: an idle OpenMP thread spins and steals the busy one's core */
+    const int nt = R.ntiles, threads = R.nthreads < R.ntiles ? R.nthreads : R.ntiles;
     tile_work *const tiles = R.tiles;
     pe_fit *const fits = R.fits;
     run *const Rp = &R;
