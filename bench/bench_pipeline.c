@@ -608,7 +608,9 @@ static const row *best_within_cpu(bench *B, const char *image, run_cfg c, double
 
 static int check_psnr_cpu(const row *r, double min_db, double max_cpu)
 {
-    if (!r || !r->out.ok || isnan(r->judge))
+    if (!r)
+        return 0; /* not even the cheapest budget (1 round) fits: a miss */
+    if (!r->out.ok || isnan(r->judge))
         return -1;
     return r->judge >= min_db && r->out.cpu <= max_cpu;
 }
@@ -616,7 +618,7 @@ static int check_psnr_cpu(const row *r, double min_db, double max_cpu)
 static void describe(const row *r, char *out, size_t n)
 {
     if (!r || !r->out.ok) {
-        snprintf(out, n, "no run within the budget");
+        snprintf(out, n, "no run within the CPU budget (see the rows above)");
         return;
     }
     char budget[32];
