@@ -41,9 +41,10 @@ set title "mona.png, 250 triangles, -r 256, -j $THREADS: judge PSNR vs CPU (refi
 set xlabel "CPU seconds (all threads, pe_approximate only)"
 set ylabel "PSNR by ../shared/tools/score (dB)"
 set logscale x 2
-set xrange [0.25:64]
+set xrange [0.5:64]
+set yrange [27.5:31]
 set grid
-set key top left
+set key bottom right box opaque
 plot "$CSV" skip 1 using 17:15 with linespoints lw 2 pt 7 title "polyevolve (this build)", \
      "$CSV" skip 1 using 17:15:(sprintf("%d", column(6))) with labels offset 0,1 notitle, \
      "-" using 1:2 with points pt 5 ps 1.8 title "primitive: 28.45 dB at 29.3 s", \
