@@ -10,16 +10,22 @@ void pe_tile_default_grid(int w, int h, int triangles, int *cols, int *rows)
     c = c < 1 ? 1 : c;
     r = r < 1 ? 1 : r;
     const int most = triangles / PE_TILE_MIN_TRIANGLES > 1 ? triangles / PE_TILE_MIN_TRIANGLES : 1;
-    if (c * r > most) { /* shrink both ways alike, keeping tiles about square */
-        const double f = sqrt((double)most / (c * r));
-        c = (int)lround(c * f) < 1 ? 1 : (int)lround(c * f);
-        r = (int)lround(r * f) < 1 ? 1 : (int)lround(r * f);
-        while (c * r > most) {
-            if (c >= r)
-                c--;
-            else
-                r--;
+    if (c * r > most) { /* the most tiles within the cap, the shape closest to the size grid */
+        int bc = 1, br = 1;
+        double bdiff = HUGE_VAL;
+        for (int cc = 1; cc <= c; cc++) {
+            const int rr = most / cc < r ? most / cc : r;
+            if (rr < 1)
+                break;
+            const double diff = fabs(log(((double)cc / rr) / ((double)c / r)));
+            if (cc * rr > bc * br || (cc * rr == bc * br && diff < bdiff)) {
+                bc = cc;
+                br = rr;
+                bdiff = diff;
+            }
         }
+        c = bc;
+        r = br;
     }
     *cols = c;
     *rows = r;

@@ -10,9 +10,10 @@ typedef struct pe_tile_rect {
 
 /* The default grid for a working image of w x h and `triangles` in all: tiles of about 128 px
  * a side, but no more tiles than one per PE_TILE_MIN_TRIANGLES triangles, because a tile with
- * few triangles cannot afford the large shapes a picture needs. Depends only on the image size
+ * few triangles cannot afford the large shapes a picture needs (measured: camera.png at -n 250
+ * loses 2.2 dB with 2x2 tiles against one tile, 0.8 dB with two). Depends only on the image size
  * and the triangle count, never on the thread count. */
-#define PE_TILE_MIN_TRIANGLES 60
+#define PE_TILE_MIN_TRIANGLES 125
 void pe_tile_default_grid(int w, int h, int triangles, int *cols, int *rows);
 
 /* Fill rects (cols * rows, row-major) with the grid: boundaries at round(i * w / cols), so

@@ -26,7 +26,9 @@ static void grid_covers_every_pixel_once(void)
 static void default_grid_depends_on_size_only(void)
 {
     int c, r;
-    pe_tile_default_grid(256, 256, 250, &c, &r);
+    pe_tile_default_grid(256, 256, 250, &c, &r); /* two tiles of 125 triangles */
+    CHECK(c * r == 2);
+    pe_tile_default_grid(256, 256, 500, &c, &r);
     CHECK(c == 2 && r == 2);
     pe_tile_default_grid(256, 256, 50, &c, &r); /* few triangles: one tile */
     CHECK(c == 1 && r == 1);
@@ -34,9 +36,9 @@ static void default_grid_depends_on_size_only(void)
     CHECK(c == 1 && r == 1);
     pe_tile_default_grid(2000, 20, 10000, &c, &r);
     CHECK(c == 16 && r == 1);
-    pe_tile_default_grid(687, 1024, 4000, &c, &r);
-    CHECK(c == 5 && r == 8);
-    pe_tile_default_grid(687, 1024, 600, &c, &r); /* at most 10 tiles, still about square */
+    pe_tile_default_grid(687, 1024, 4000, &c, &r); /* 40 by size, at most 32 by count */
+    CHECK(c == 4 && r == 8);
+    pe_tile_default_grid(687, 1024, 1250, &c, &r); /* at most 10 tiles, still about square */
     CHECK(c * r <= 10 && c >= 2 && r >= 3);
 }
 
