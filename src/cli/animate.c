@@ -64,12 +64,9 @@ int cli_animate(const cli_options *o)
         return 2;
     }
     pe_state state;
-    pe_status st = pe_state_read(o->input, &state);
-    if (st != PE_OK) {
-        fprintf(stderr, "polyevolve: %s: %s\n", o->input,
-                st == PE_ERR_IO ? strerror(errno) : "not a valid polyevolve state file");
+    if (!cli_read_state(o->input, &state))
         return 1;
-    }
+    pe_status st;
     if (cli_mkdir(o->output) != 0) {
         fprintf(stderr, "polyevolve: %s: cannot create output directory: %s\n", o->output,
                 strerror(errno));

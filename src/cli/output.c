@@ -9,6 +9,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+bool cli_read_state(const char *path, pe_state *out)
+{
+    const pe_status st = pe_state_read(path, out);
+    if (st == PE_OK)
+        return true;
+    fprintf(stderr, "polyevolve: %s: %s\n", path,
+            st == PE_ERR_IO ? strerror(errno) : "not a valid polyevolve state file");
+    return false;
+}
+
 char *cli_join(char *buf, size_t len, const char *dir, const char *name)
 {
     const size_t dl = strlen(dir);

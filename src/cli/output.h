@@ -23,6 +23,9 @@ int cli_mkdir(const char *path);
 /* join dir and name into buf (PATH_MAX-safe); returns buf or NULL when too long */
 char *cli_join(char *buf, size_t len, const char *dir, const char *name);
 
+/* Read a state file; on failure print the one-line error naming path and return false. */
+bool cli_read_state(const char *path, pe_state *out);
+
 /* The artefacts of a result. */
 pe_status cli_write_png_of(const char *path, const pe_image *img, const pe_metadata *meta);
 pe_status cli_write_svg_of(const char *path, const pe_result *res, const pe_metadata *meta);

@@ -22,12 +22,9 @@ int cli_render(const cli_options *o)
         return 2;
     }
     pe_state state;
-    pe_status st = pe_state_read(o->input, &state);
-    if (st != PE_OK) {
-        fprintf(stderr, "polyevolve: %s: %s\n", o->input,
-                st == PE_ERR_IO ? strerror(errno) : "not a valid polyevolve state file");
+    if (!cli_read_state(o->input, &state))
         return 1;
-    }
+    pe_status st;
     const pe_metadata meta = pe_state_options(&state);
     const pe_result *res = &state.result;
     int w = 0, h = 0;

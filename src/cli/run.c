@@ -251,12 +251,8 @@ static int load_resume(cli_options *o, pe_state *state, char *input, size_t inpu
         fprintf(stderr, "polyevolve: %s: path too long\n", o->resume);
         return 2;
     }
-    const pe_status st = pe_state_read(path, state);
-    if (st != PE_OK) {
-        fprintf(stderr, "polyevolve: %s: %s\n", path,
-                st == PE_ERR_IO ? strerror(errno) : "not a valid polyevolve state file");
+    if (!cli_read_state(path, state))
         return 1;
-    }
     if (!state->input_path) {
         fprintf(stderr, "polyevolve: %s: names no input image to resume from\n", path);
         return 1;
