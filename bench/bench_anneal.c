@@ -4,13 +4,13 @@
  * default 10-D Rastrigin run, and the objective's share of it. Not part of ctest. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "polyevolve.h"
+#include "../tests/objectives.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#define PI 3.14159265358979323846
 
 static double now(clockid_t clock)
 {
@@ -28,14 +28,6 @@ static double sum_x(const double *x, size_t dim, void *ctx)
     return s;
 }
 
-static double rastrigin(const double *x, size_t dim, void *ctx)
-{
-    (void)ctx;
-    double s = 10.0 * (double)dim;
-    for (size_t k = 0; k < dim; k++)
-        s += x[k] * x[k] - 10.0 * cos(2.0 * PI * x[k]);
-    return s;
-}
 
 /* Seconds (CPU) that calls evaluations of f take on points spread over the box, with the result
  * consumed so the calls are not optimised away. */

@@ -7,53 +7,29 @@
  * bit-identical to the default one (local_search = NULL). */
 #include "lbfgsb.h"
 #include "polyevolve.h"
+#include "../tests/objectives.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PI        3.14159265358979323846
 #define MAX_DIM   30
 #define MAX_SEEDS 100
 
-static double rastrigin(const double *x, size_t dim)
-{
-    double s = 10.0 * (double)dim;
-    for (size_t k = 0; k < dim; k++)
-        s += x[k] * x[k] - 10.0 * cos(2.0 * PI * x[k]);
-    return s;
-}
 
-static double rosenbrock(const double *x, size_t dim)
-{
-    double s = 0.0;
-    for (size_t k = 0; k + 1 < dim; k++)
-        s += 100.0 * (x[k + 1] - x[k] * x[k]) * (x[k + 1] - x[k] * x[k]) + (1 - x[k]) * (1 - x[k]);
-    return s;
-}
 
-static double ackley(const double *x, size_t dim)
-{
-    double s2 = 0.0, sc = 0.0;
-    for (size_t k = 0; k < dim; k++) {
-        s2 += x[k] * x[k];
-        sc += cos(2.0 * PI * x[k]);
-    }
-    const double n = (double)dim;
-    return -20.0 * exp(-0.2 * sqrt(s2 / n)) - exp(sc / n) + exp(1.0) + 20.0;
-}
 
 /* Counts evaluations and remembers when |f - f*| <= 1e-4 was first seen (f* = 0 for all). */
 typedef struct probe {
-    double (*fn)(const double *, size_t);
+    pe_objective_fn fn;
     uint64_t evals, first_hit;
 } probe;
 
 static double probed(const double *x, size_t dim, void *ctx)
 {
     probe *p = ctx;
-    const double v = p->fn(x, dim);
+    const double v = p->fn(x, dim, NULL);
     p->evals++;
     if (p->first_hit == 0 && fabs(v) <= 1e-4)
         p->first_hit = p->evals;
@@ -79,7 +55,7 @@ static pe_status tallied_lbfgsb(pe_objective_fn f, void *f_ctx, size_t dim, cons
 
 typedef struct row {
     const char *name;
-    double (*fn)(const double *, size_t);
+    pe_objective_fn fn;
     size_t dim;
     double lo, hi;
     int with_ls;

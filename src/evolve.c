@@ -412,7 +412,7 @@ pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_resul
             tile_work *tw = &tiles[t];
             tile_step(Rp, tw, fit, pe_plan_target(pl, tw->budget, tw->ops_done, frac));
         }
-        (void)threads;
+        (void)threads; /* used only by the pragma */
         double sse = 0.0;
         uint64_t evals = 0, iters = 0;
         for (int t = 0; t < nt; t++) { /* in tile order: the sum is the same for any schedule */

@@ -3,48 +3,21 @@
  * search-quality rows. */
 #include "anneal.h"
 #include "polyevolve.h"
+#include "objectives.h"
 #include "rng.h"
 #include "test.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PI 3.14159265358979323846
 #ifndef PE_TEST_DATA_DIR
 #define PE_TEST_DATA_DIR "tests/data"
 #endif
 
 /* ---------------------------------------------------------------- objectives */
 
-static double rastrigin(const double *x, size_t dim, void *ctx)
-{
-    (void)ctx;
-    double s = 10.0 * (double)dim;
-    for (size_t k = 0; k < dim; k++)
-        s += x[k] * x[k] - 10.0 * cos(2.0 * PI * x[k]);
-    return s;
-}
 
-static double rosenbrock(const double *x, size_t dim, void *ctx)
-{
-    (void)ctx;
-    double s = 0.0;
-    for (size_t k = 0; k + 1 < dim; k++)
-        s += 100.0 * (x[k + 1] - x[k] * x[k]) * (x[k + 1] - x[k] * x[k]) + (1 - x[k]) * (1 - x[k]);
-    return s;
-}
 
-static double ackley(const double *x, size_t dim, void *ctx)
-{
-    (void)ctx;
-    double s2 = 0.0, sc = 0.0;
-    for (size_t k = 0; k < dim; k++) {
-        s2 += x[k] * x[k];
-        sc += cos(2.0 * PI * x[k]);
-    }
-    const double n = (double)dim;
-    return -20.0 * exp(-0.2 * sqrt(s2 / n)) - exp(sc / n) + exp(1.0) + 20.0;
-}
 
 static double always_inf(const double *x, size_t dim, void *ctx)
 {
