@@ -243,7 +243,10 @@ typedef struct pe_result {
     int width, height;           /* input image size: the coordinate space of everything here */
     int work_width, work_height; /* working size the optimisation ran at */
     int tile_cols, tile_rows;
-    pe_rect *tiles;              /* tile_cols * tile_rows, row-major; owned */
+    pe_rect *tiles;              /* tile_cols * tile_rows, row-major; owned. Each is where that
+                                  * tile's triangles may draw: its grid cell plus a few pixels
+                                  * into each neighbour (tiles overlap, so none of them ends at
+                                  * a line nobody could draw across) */
     unsigned char background[4]; /* RGBA; a = 0 when transparent */
     pe_triangle *triangles;      /* drawn in this order; owned */
     size_t count;

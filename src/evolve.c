@@ -1,6 +1,11 @@
 /* evolve: pe_approximate. Prepares the working target, splits it into tiles, runs every tile's
  * solver in THE one OpenMP loop of the library, step by step, and assembles the result in tile
- * order. Everything here only orchestrates: the search lives in search.c, the loss in fit.c. */
+ * order. Everything here only orchestrates: the search lives in search.c, the loss in fit.c.
+ *
+ * The picture is one stack of triangles in tile order; a tile owns a run of it. Tiles overlap
+ * (pe_tile_reach), so during a step a tile sees its neighbours' triangles as they were when the
+ * step began (a snapshot taken between steps), and its own as they are now. That keeps every
+ * tile's work independent of the schedule, hence the output independent of the thread count. */
 #define _POSIX_C_SOURCE 200809L
 #include "polyevolve.h"
 
@@ -23,14 +28,15 @@
 /* One tile's persistent state. Only the thread running this tile touches it during a step. */
 typedef struct tile_work {
     int index;
-    pe_tile_rect r;
+    pe_tile_rect r;     /* the part of the picture the tile is responsible for */
+    pe_tile_rect reach; /* where its triangles may draw (r plus the overlap), inside the image */
+    double box[4];      /* where its vertices may go (reach, and beyond the image's edges) */
     int budget;        /* triangles this tile owns */
     int n;             /* triangles placed so far */
     pe_tri *tris;      /* budget entries */
     pe_rng rng;
     uint64_t ops_done; /* adds, then refinements, in a fixed order */
     uint64_t evals, iters;
-    double loss;       /* squared error of the tile at the end of the last step */
     pe_status status;
 } tile_work;
 
@@ -44,7 +50,14 @@ typedef struct run {
     tile_work *tiles;
     int nthreads;
     pe_fit *fits;        /* scratch, one per thread, fully rewritten at every focus */
-    pe_image canvas;     /* the shared working canvas (frames); each tile writes its own rect */
+    pe_fit_layers *layers; /* per thread, over a tile's reach, rebuilt at every step */
+    size_t layer_px;     /* reach pixels each thread's layers hold */
+    int layer_rows;      /* and rows */
+    pe_tri *snap;        /* every tile's triangles as the step began, in tile order */
+    int *snap_off;       /* ntiles + 1 offsets into snap */
+    float *full;         /* the whole composite, premultiplied floats */
+    pe_span *spans;      /* for the whole-image render */
+    pe_image canvas;     /* the working canvas (frames), converted from full */
     pe_search_cfg add_cfg, refine_cfg;
 } run;
 
@@ -137,48 +150,68 @@ static void free_run(run *R)
         for (int i = 0; i < R->nthreads; i++)
             pe_fit_free(&R->fits[i]);
     free(R->fits);
+    if (R->layers)
+        for (int i = 0; i < R->nthreads; i++) {
+            free(R->layers[i].below); /* one block per thread; the other pointers are inside */
+            free(R->layers[i].lo);
+        }
+    free(R->layers);
+    free(R->snap);
+    free(R->snap_off);
+    free(R->full);
+    free(R->spans);
     free(R->target);
     pe_image_free(&R->canvas);
     memset(R, 0, sizeof *R);
 }
 
-/* Render the tile into the shared canvas (its own rectangle only) and return its loss. */
-static double publish_tile(run *R, tile_work *tw, pe_fit *fit)
+/* Copy every tile's triangles into the snapshot, in tile order. */
+static void take_snapshot(run *R)
 {
-    const int w = tw->r.x1 - tw->r.x0, h = tw->r.y1 - tw->r.y0;
-    float *buf = fit->below; /* free between focuses */
-    const double loss = pe_fit_render(R->target, R->w, tw->r.x0, tw->r.y0, w, h, R->bg, R->alpha,
-                                      tw->tris, tw->n, fit->spans, buf);
-    for (int y = 0; y < h; y++) {
-        unsigned char *dst = R->canvas.rgba + ((size_t)(tw->r.y0 + y) * R->w + tw->r.x0) * 4;
-        const float *src = buf + (size_t)y * w * 4;
-        for (int x = 0; x < w; x++, dst += 4, src += 4) {
-            const float a = src[3];
-            for (int c = 0; c < 3; c++) {
-                const float v = a > 0.0f ? src[c] / a : 0.0f;
-                dst[c] = (unsigned char)lroundf(v < 0.0f ? 0.0f : (v > 1.0f ? 255.0f : v * 255.0f));
-            }
-            dst[3] = (unsigned char)lroundf(a < 0.0f ? 0.0f : (a > 1.0f ? 255.0f : a * 255.0f));
+    int at = 0;
+    for (int t = 0; t < R->ntiles; t++) {
+        R->snap_off[t] = at;
+        memcpy(R->snap + at, R->tiles[t].tris, (size_t)R->tiles[t].n * sizeof *R->snap);
+        at += R->tiles[t].n;
+    }
+    R->snap_off[R->ntiles] = at;
+}
+
+/* Render the whole stack into the canvas and return the picture's loss. */
+static double publish(run *R)
+{
+    take_snapshot(R);
+    const double loss = pe_fit_render(R->target, R->w, 0, 0, R->w, R->h, R->bg, R->alpha, R->snap,
+                                      R->snap_off[R->ntiles], R->spans, R->full);
+    const size_t px = (size_t)R->w * (size_t)R->h;
+    for (size_t i = 0; i < px; i++) {
+        unsigned char *dst = R->canvas.rgba + 4 * i;
+        const float *src = R->full + 4 * i;
+        const float a = src[3];
+        for (int c = 0; c < 3; c++) {
+            const float v = a > 0.0f ? src[c] / a : 0.0f;
+            dst[c] = (unsigned char)(v <= 0.0f ? 0.0f : (v >= 1.0f ? 255.0f : v * 255.0f + 0.5f));
         }
+        dst[3] = (unsigned char)(a <= 0.0f ? 0.0f : (a >= 1.0f ? 255.0f : a * 255.0f + 0.5f));
     }
     return loss;
 }
 
 /* One operation of a tile's fixed schedule: first its triangles are added one at a time on
  * top, then refinement rounds revisit every slot from the bottom up. */
-static void tile_op(run *R, tile_work *tw, pe_fit *fit)
+static void tile_op(run *R, tile_work *tw, pe_fit *fit, const pe_fit_layers *layers)
 {
     const uint64_t op = tw->ops_done;
-    const int w = tw->r.x1 - tw->r.x0, h = tw->r.y1 - tw->r.y0;
+    const pe_tile_rect *q = &tw->reach;
     const bool adding = op < (uint64_t)tw->budget;
     const int k = adding ? tw->n : (int)((op - (uint64_t)tw->budget) % (uint64_t)tw->budget);
-    pe_fit_focus(fit, R->target, R->w, tw->r.x0, tw->r.y0, w, h, R->bg, R->alpha, tw->tris, tw->n,
-                 k);
+    pe_fit_focus(fit, R->target, R->w, q->x0, q->y0, q->x1 - q->x0, q->y1 - q->y0, R->bg, layers,
+                 R->alpha, tw->tris, tw->n, k);
     const double scale = fit->e0 / (double)tw->budget + 1e-12;
     pe_search_stats st = { 0 };
     pe_tri best;
     const uint64_t stream = ((uint64_t)tw->index << 40) ^ op;
-    pe_search_focus(fit, adding ? &R->add_cfg : &R->refine_cfg, &tw->rng, stream,
+    pe_search_focus(fit, adding ? &R->add_cfg : &R->refine_cfg, tw->box, &tw->rng, stream,
                     adding ? NULL : &tw->tris[k], scale, &best, &st);
     tw->tris[k] = best;
     if (adding)
@@ -188,11 +221,23 @@ static void tile_op(run *R, tile_work *tw, pe_fit *fit)
     tw->iters += st.iterations;
 }
 
-static void tile_step(run *R, tile_work *tw, pe_fit *fit, uint64_t until)
+static void tile_step(run *R, tile_work *tw, pe_fit *fit, pe_fit_layers *lay, uint64_t until)
 {
-    while (tw->ops_done < until && tw->budget > 0)
-        tile_op(R, tw, fit);
-    tw->loss = publish_tile(R, tw, fit);
+    if (tw->ops_done >= until || tw->budget <= 0)
+        return;
+    const pe_tile_rect *q = &tw->reach;
+    const int w = q->x1 - q->x0, h = q->y1 - q->y0;
+    const size_t px = (size_t)w * (size_t)h;
+    /* the thread's block laid out for this tile's reach */
+    pe_fit_layers layers = { lay->below, lay->below + 4 * px, lay->below + 5 * px, lay->lo,
+                             lay->lo + h };
+    const int t = tw->index, total = R->snap_off[R->ntiles];
+    const bool alone = R->snap_off[t] == 0 && R->snap_off[t + 1] == total;
+    if (!alone) /* the snapshot's other tiles: those before t below, those after above */
+        pe_fit_layers_build(&layers, q->x0, q->y0, w, h, R->bg, R->snap, R->snap_off[t],
+                            R->snap + R->snap_off[t + 1], total - R->snap_off[t + 1], fit->spans);
+    while (tw->ops_done < until)
+        tile_op(R, tw, fit, alone ? NULL : &layers);
 }
 
 static pe_status setup_tiles(run *R)
@@ -229,8 +274,6 @@ static pe_status setup_tiles(run *R)
                     }
                 }
             weight[t] = e;
-            max_w = r->x1 - r->x0 > max_w ? r->x1 - r->x0 : max_w;
-            max_h = r->y1 - r->y0 > max_h ? r->y1 - r->y0 : max_h;
         }
         pe_tile_allocate(o->triangles, weight, R->ntiles, 1, budget);
         for (int t = 0; t < R->ntiles && st == PE_OK; t++) {
@@ -238,7 +281,15 @@ static pe_status setup_tiles(run *R)
             tw->index = t;
             tw->r = rects[t];
             tw->budget = budget[t];
-            tw->loss = weight[t];
+            pe_tile_reach(&rects[t], R->w, R->h,
+                          R->ntiles > 1 ? pe_tile_default_overlap(&rects[t]) : 0, tw->box,
+                          &tw->reach);
+            const int rw = tw->reach.x1 - tw->reach.x0, rh = tw->reach.y1 - tw->reach.y0;
+            max_w = rw > max_w ? rw : max_w;
+            max_h = rh > max_h ? rh : max_h;
+            R->layer_px = (size_t)rw * (size_t)rh > R->layer_px ? (size_t)rw * (size_t)rh
+                                                                : R->layer_px;
+            R->layer_rows = rh > R->layer_rows ? rh : R->layer_rows;
             pe_rng_seed(&tw->rng, o->seed, (uint64_t)t);
             tw->tris = calloc((size_t)(budget[t] > 0 ? budget[t] : 1), sizeof *tw->tris);
             if (!tw->tris)
@@ -247,7 +298,18 @@ static pe_status setup_tiles(run *R)
     }
     if (st == PE_OK) {
         R->fits = calloc((size_t)R->nthreads, sizeof *R->fits);
-        if (!R->fits)
+        R->layers = calloc((size_t)R->nthreads, sizeof *R->layers);
+        for (int i = 0; R->layers && R->ntiles > 1 && i < R->nthreads; i++) { /* 1 tile: none */
+            R->layers[i].below = malloc(R->layer_px * 9 * sizeof(float));
+            R->layers[i].lo = malloc((size_t)R->layer_rows * 2 * sizeof(int));
+            if (!R->layers[i].below || !R->layers[i].lo)
+                st = PE_ERR_NOMEM;
+        }
+        R->snap = malloc((size_t)(o->triangles > 0 ? o->triangles : 1) * sizeof *R->snap);
+        R->snap_off = calloc((size_t)R->ntiles + 1, sizeof *R->snap_off);
+        R->full = malloc((size_t)R->w * (size_t)R->h * 4 * sizeof(float));
+        R->spans = malloc((size_t)R->h * sizeof *R->spans);
+        if (!R->fits || !R->layers || !R->snap || !R->snap_off || !R->full || !R->spans)
             st = PE_ERR_NOMEM;
         for (int i = 0; i < R->nthreads && st == PE_OK; i++)
             if (!pe_fit_init(&R->fits[i], max_w, max_h))
@@ -294,7 +356,8 @@ static pe_status assemble(const run *R, const pe_image *src, double mse, pe_resu
     size_t i = 0;
     for (int t = 0; t < R->ntiles; t++) {
         const tile_work *tw = &R->tiles[t];
-        out->tiles[t] = (pe_rect){ tw->r.x0 * sx, tw->r.y0 * sy, tw->r.x1 * sx, tw->r.y1 * sy };
+        const pe_tile_rect *q = &tw->reach; /* where its triangles may draw */
+        out->tiles[t] = (pe_rect){ q->x0 * sx, q->y0 * sy, q->x1 * sx, q->y1 * sy };
         for (int k = 0; k < tw->n; k++, i++) {
             pe_triangle *d = &out->triangles[i];
             for (int v = 0; v < 3; v++) {
@@ -350,9 +413,10 @@ static pe_status adopt(run *R, const pe_result *prev)
             tw->budget = tw->n + 1;
         }
         pe_tri *d = &tw->tris[tw->n++];
-        for (int v = 0; v < 3; v++) {
-            d->x[v] = (double)s->x[v] * sx;
-            d->y[v] = (double)s->y[v] * sy;
+        for (int v = 0; v < 3; v++) { /* into the tile's box: what it draws is what it sees */
+            const double x = (double)s->x[v] * sx, y = (double)s->y[v] * sy;
+            d->x[v] = x < tw->box[0] ? tw->box[0] : (x > tw->box[2] ? tw->box[2] : x);
+            d->y[v] = y < tw->box[1] ? tw->box[1] : (y > tw->box[3] ? tw->box[3] : y);
         }
         d->rgba[0] = s->r;
         d->rgba[1] = s->g;
@@ -365,6 +429,10 @@ static pe_status adopt(run *R, const pe_result *prev)
         tw->ops_done = (uint64_t)tw->n * (uint64_t)(1 + prev->rounds_done);
         pe_rng_seed(&tw->rng, R->opt->seed, (uint64_t)t + ((uint64_t)prev->rounds_done << 32));
     }
+    pe_tri *grown = realloc(R->snap, (prev->count ? prev->count : 1) * sizeof *grown);
+    if (!grown)
+        return PE_ERR_NOMEM;
+    R->snap = grown;
     return PE_OK;
 }
 
@@ -393,7 +461,9 @@ pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_resul
     const int nt = R.ntiles, threads = R.nthreads < R.ntiles ? R.nthreads : R.ntiles;
     tile_work *const tiles = R.tiles;
     pe_fit *const fits = R.fits;
+    pe_fit_layers *const layers = R.layers;
     run *const Rp = &R;
+    take_snapshot(&R);
     double mse = 0.0;
     bool stop = false;
     for (int step = 0; !stop; step++) {
@@ -401,22 +471,22 @@ pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_resul
         const pe_plan *const pl = &plan;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) default(none)                  \
-    shared(tiles, fits, Rp, nt, frac, pl)
+    shared(tiles, fits, layers, Rp, nt, frac, pl)
 #endif
         for (int t = 0; t < nt; t++) {
 #ifdef _OPENMP
-            pe_fit *fit = &fits[omp_get_thread_num()];
+            const int me = omp_get_thread_num();
 #else
-            pe_fit *fit = &fits[0];
+            const int me = 0;
 #endif
             tile_work *tw = &tiles[t];
-            tile_step(Rp, tw, fit, pe_plan_target(pl, tw->budget, tw->ops_done, frac));
+            tile_step(Rp, tw, &fits[me], &layers[me],
+                      pe_plan_target(pl, tw->budget, tw->ops_done, frac));
         }
         (void)threads; /* used only by the pragma */
-        double sse = 0.0;
+        const double sse = publish(&R);
         uint64_t evals = 0, iters = 0;
-        for (int t = 0; t < nt; t++) { /* in tile order: the sum is the same for any schedule */
-            sse += tiles[t].loss;
+        for (int t = 0; t < nt; t++) {
             evals += tiles[t].evals;
             iters += tiles[t].iters;
         }

@@ -95,8 +95,75 @@ double pe_fit_render(const float *target, int target_w, int ox, int oy, int w, i
     return loss;
 }
 
+/* Fold triangle t above whatever (mul, add) already maps: applying it after the maps
+ * v -> v (1 - a) + u, and the composition of such maps stays affine. */
+static int fold(const pe_tri *t, int ox, int oy, int w, int h, pe_span *spans, float *mul,
+                float *add)
+{
+    float u[4];
+    pe_tri_premul(t, u);
+    const float q = 1.0f - u[3];
+    const int ns = pe_raster_triangle(t->x, t->y, ox, oy, ox + w, oy + h, spans);
+    for (int s = 0; s < ns; s++) {
+        const size_t base = (size_t)(spans[s].y - oy) * w + (size_t)(spans[s].x0 - ox);
+        for (int x = spans[s].x0; x < spans[s].x1; x++) {
+            const size_t i = base + (size_t)(x - spans[s].x0);
+            mul[i] *= q;
+            float *b = add + 4 * i;
+            b[0] = b[0] * q + u[0];
+            b[1] = b[1] * q + u[1];
+            b[2] = b[2] * q + u[2];
+            b[3] = b[3] * q + u[3];
+        }
+    }
+    return ns; /* spans[0..ns) still hold the triangle's spans */
+}
+
+/* Cheap rejection of a triangle that cannot touch the region. */
+static bool misses(const pe_tri *t, int ox, int oy, int w, int h)
+{
+    double x0 = t->x[0], x1 = t->x[0], y0 = t->y[0], y1 = t->y[0];
+    for (int v = 1; v < 3; v++) {
+        x0 = t->x[v] < x0 ? t->x[v] : x0;
+        x1 = t->x[v] > x1 ? t->x[v] : x1;
+        y0 = t->y[v] < y0 ? t->y[v] : y0;
+        y1 = t->y[v] > y1 ? t->y[v] : y1;
+    }
+    return x1 < ox - 1 || x0 > ox + w + 1 || y1 < oy - 1 || y0 > oy + h + 1;
+}
+
+void pe_fit_layers_build(const pe_fit_layers *l, int ox, int oy, int w, int h, const float bg[4],
+                         const pe_tri *under, int n_under, const pe_tri *over, int n_over,
+                         pe_span *spans)
+{
+    const size_t px = (size_t)w * (size_t)h;
+    for (size_t i = 0; i < px; i++) {
+        memcpy(l->below + 4 * i, bg, 4 * sizeof(float));
+        l->mul[i] = 1.0f;
+    }
+    memset(l->add, 0, px * 4 * sizeof(float));
+    for (int y = 0; y < h; y++) {
+        l->lo[y] = w;
+        l->hi[y] = 0;
+    }
+    for (int j = 0; j < n_under; j++)
+        if (!misses(&under[j], ox, oy, w, h))
+            composite(&under[j], ox, oy, w, h, spans, l->below);
+    for (int j = 0; j < n_over; j++) {
+        if (misses(&over[j], ox, oy, w, h))
+            continue;
+        const int ns = fold(&over[j], ox, oy, w, h, spans, l->mul, l->add);
+        for (int s = 0; s < ns; s++) {
+            const int y = spans[s].y - oy, x0 = spans[s].x0 - ox, x1 = spans[s].x1 - ox;
+            l->lo[y] = x0 < l->lo[y] ? x0 : l->lo[y];
+            l->hi[y] = x1 > l->hi[y] ? x1 : l->hi[y];
+        }
+    }
+}
+
 void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy, int w, int h,
-                  const float bg[4], bool alpha, const pe_tri *tris, int n, int k)
+                  const float bg[4], const pe_fit_layers *layers, bool alpha, const pe_tri *tris,
+                  int n, int k)
 {
     fit->w = w;
     fit->h = h;
@@ -104,33 +171,27 @@ void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy
     fit->oy = oy;
     fit->alpha = alpha;
     const size_t px = (size_t)w * (size_t)h;
-    for (size_t i = 0; i < px; i++) {
-        memcpy(fit->below + 4 * i, bg, 4 * sizeof(float));
+    if (layers)
+        memcpy(fit->below, layers->below, px * 4 * sizeof(float));
+    else
+        for (size_t i = 0; i < px; i++)
+            memcpy(fit->below + 4 * i, bg, 4 * sizeof(float));
+    for (size_t i = 0; i < px; i++)
         fit->mul[i] = 1.0f;
-    }
     memset(fit->add, 0, px * 4 * sizeof(float));
     for (int j = 0; j < k && j < n; j++)
         composite(&tris[j], ox, oy, w, h, fit->spans, fit->below);
-    /* Fold the triangles above k into (M, B): applying triangle j after the ones below maps
-     * v -> v (1 - a_j) + u_j, and the composition of such maps stays affine. */
-    for (int j = k + 1; j < n; j++) {
-        float u[4];
-        pe_tri_premul(&tris[j], u);
-        const float q = 1.0f - u[3];
-        const int ns = pe_raster_triangle(tris[j].x, tris[j].y, ox, oy, ox + w, oy + h, fit->spans);
-        for (int s = 0; s < ns; s++) {
-            const size_t base = (size_t)(fit->spans[s].y - oy) * w + (size_t)(fit->spans[s].x0 - ox);
-            for (int x = fit->spans[s].x0; x < fit->spans[s].x1; x++) {
-                const size_t i = base + (size_t)(x - fit->spans[s].x0);
-                fit->mul[i] *= q;
-                float *b = fit->add + 4 * i;
-                b[0] = b[0] * q + u[0];
-                b[1] = b[1] * q + u[1];
-                b[2] = b[2] * q + u[2];
-                b[3] = b[3] * q + u[3];
-            }
+    for (int j = k + 1; j < n; j++)
+        (void)fold(&tris[j], ox, oy, w, h, fit->spans, fit->mul, fit->add);
+    /* the other tiles' triangles above: (M, B) <- (lm M, lm B + la) where they are */
+    for (int y = 0; layers && y < h; y++)
+        for (int x = layers->lo[y]; x < layers->hi[y]; x++) {
+            const size_t i = (size_t)y * w + (size_t)x;
+            const float lm = layers->mul[i];
+            fit->mul[i] *= lm;
+            for (int c = 0; c < 4; c++)
+                fit->add[4 * i + c] = lm * fit->add[4 * i + c] + layers->add[4 * i + c];
         }
-    }
     double cum = 0.0;
     for (int y = 0; y < h; y++) {
         double acc[PE_FIT_NMOM] = { 0 };

@@ -41,6 +41,17 @@ typedef struct pe_fit_colour {
     int pixels;
 } pe_fit_colour;
 
+/* What the tile's own triangles are drawn between, over the focus region (w x h, row-major):
+ * below (premultiplied RGBA per pixel) replaces the plain background, and every pixel's result is
+ * then mapped by v -> mul * v + add (the triangles of other tiles drawn above). In row y that map
+ * is the identity outside columns [lo[y], hi[y]), which keeps applying it cheap. */
+typedef struct pe_fit_layers {
+    float *below; /* 4 per pixel */
+    float *mul;   /* 1 per pixel */
+    float *add;   /* 4 per pixel */
+    int *lo, *hi; /* 1 per row */
+} pe_fit_layers;
+
 /* Allocate scratch for tiles up to max_w x max_h. Returns false when out of memory. */
 bool pe_fit_init(pe_fit *fit, int max_w, int max_h);
 void pe_fit_free(pe_fit *fit);
@@ -50,9 +61,17 @@ void pe_tri_premul(const pe_tri *t, float out[4]);
 
 /* Prepare the focus: slot k among tris[0..n) (k == n: a new triangle on top) of the tile at
  * (ox, oy, w, h) of a working image whose premultiplied float RGBA target is target
- * (stride 4 * target_w). bg is the premultiplied background. */
+ * (stride 4 * target_w). bg is the premultiplied background; layers (NULL = none) put other
+ * tiles' triangles below and above the tile's own. */
 void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy, int w, int h,
-                  const float bg[4], bool alpha, const pe_tri *tris, int n, int k);
+                  const float bg[4], const pe_fit_layers *layers, bool alpha, const pe_tri *tris,
+                  int n, int k);
+
+/* Build layers for the region (ox, oy, w, h): below = bg with under[0..n_under) composited,
+ * (mul, add) = the fold of over[0..n_over). Triangles outside the region cost a bounds test. */
+void pe_fit_layers_build(const pe_fit_layers *l, int ox, int oy, int w, int h, const float bg[4],
+                         const pe_tri *under, int n_under, const pe_tri *over, int n_over,
+                         pe_span *spans);
 
 /* Evaluate a geometry (x[0..2], y[0..2] in working pixels) for the focus slot. */
 void pe_fit_eval(const pe_fit *fit, const double x[3], const double y[3], pe_fit_colour *out);

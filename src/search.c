@@ -15,13 +15,13 @@
 pe_search_cfg pe_search_cfg_add(void)
 {
     return (pe_search_cfg){ .candidates = 500, .maxiter = 6, .initial_temp = 3.0, .visit = 2.0,
-                            .ls_moves = 48, .margin = 8.0 };
+                            .ls_moves = 48 };
 }
 
 pe_search_cfg pe_search_cfg_refine(void)
 {
     return (pe_search_cfg){ .candidates = 16, .maxiter = 20, .initial_temp = 3.0, .visit = 2.0,
-                            .ls_moves = 32, .margin = 8.0 };
+                            .ls_moves = 32 };
 }
 
 typedef struct objective {
@@ -107,20 +107,17 @@ static void clamp_to(double v[6], const double lo[6], const double hi[6])
         v[k] = v[k] < lo[k] ? lo[k] : (v[k] > hi[k] ? hi[k] : v[k]);
 }
 
-double pe_search_focus(const pe_fit *fit, const pe_search_cfg *cfg, pe_rng *rng, uint64_t stream,
-                       const pe_tri *cur, double scale, pe_tri *out, pe_search_stats *st)
+double pe_search_focus(const pe_fit *fit, const pe_search_cfg *cfg, const double box[4],
+                       pe_rng *rng, uint64_t stream, const pe_tri *cur, double scale, pe_tri *out,
+                       pe_search_stats *st)
 {
     objective obj = { .fit = fit, .inv_scale = scale > 0.0 ? 1.0 / scale : 1.0 };
-    /* vertices may lie beyond the tile (the triangle is clipped to it): a large shape that
-     * covers a corner needs its vertices well outside */
-    const double mx = cfg->margin > 0.25 * fit->w ? cfg->margin : 0.25 * fit->w;
-    const double my = cfg->margin > 0.25 * fit->h ? cfg->margin : 0.25 * fit->h;
     double lo[6], hi[6];
     for (int k = 0; k < 3; k++) {
-        lo[2 * k] = fit->ox - mx;
-        hi[2 * k] = fit->ox + fit->w + mx;
-        lo[2 * k + 1] = fit->oy - my;
-        hi[2 * k + 1] = fit->oy + fit->h + my;
+        lo[2 * k] = box[0];
+        lo[2 * k + 1] = box[1];
+        hi[2 * k] = box[2];
+        hi[2 * k + 1] = box[3];
     }
     double best[6], fbest = HUGE_VAL, v[6];
     if (cur) {

@@ -15,8 +15,6 @@ typedef struct pe_search_cfg {
     double initial_temp; /* annealing T0 (vertex steps are in working pixels) */
     double visit;        /* annealing q_v */
     int ls_moves;        /* hill-climb moves per local search; 0 = none */
-    double margin;       /* vertices may reach at least this far beyond the tile (working px);
-                          * the search also allows a quarter of the tile's size on each axis */
 } pe_search_cfg;
 
 typedef struct pe_search_stats {
@@ -27,12 +25,14 @@ typedef struct pe_search_stats {
 pe_search_cfg pe_search_cfg_add(void);
 pe_search_cfg pe_search_cfg_refine(void);
 
-/* Search a geometry for the prepared focus slot. cur is the triangle now in the slot (NULL for
+/* Search a geometry for the prepared focus slot, vertices within box (x0, y0, x1, y1 in working
+ * pixels; the triangle is then inside it too, so the caller's focus region must cover the box's
+ * part inside the image). cur is the triangle now in the slot (NULL for
  * a new one). scale normalises the loss for the annealing's acceptance test (the loss change a
  * typical triangle makes). On return *out holds the best triangle found (cur itself when
  * nothing beat it) and the function returns its loss change against the slot left empty.
  * stream makes the annealing's random stream unique per caller. Deterministic. */
-double pe_search_focus(const pe_fit *fit, const pe_search_cfg *cfg, pe_rng *rng, uint64_t stream,
-                       const pe_tri *cur, double scale, pe_tri *out, pe_search_stats *st);
+double pe_search_focus(const pe_fit *fit, const pe_search_cfg *cfg, const double box[4],
+                       pe_rng *rng, uint64_t stream, const pe_tri *cur, double scale, pe_tri *out, pe_search_stats *st);
 
 #endif

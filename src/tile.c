@@ -44,6 +44,28 @@ void pe_tile_grid(int w, int h, int cols, int rows, pe_tile_rect *rects)
     }
 }
 
+void pe_tile_reach(const pe_tile_rect *r, int w, int h, int overlap, double box[4],
+                   pe_tile_rect *reach)
+{
+    const int tw = r->x1 - r->x0, th = r->y1 - r->y0;
+    const double ox = 0.25 * tw > 8.0 ? 0.25 * tw : 8.0, oy = 0.25 * th > 8.0 ? 0.25 * th : 8.0;
+    reach->x0 = r->x0 > 0 ? (r->x0 - overlap > 0 ? r->x0 - overlap : 0) : 0;
+    reach->y0 = r->y0 > 0 ? (r->y0 - overlap > 0 ? r->y0 - overlap : 0) : 0;
+    reach->x1 = r->x1 < w ? (r->x1 + overlap < w ? r->x1 + overlap : w) : w;
+    reach->y1 = r->y1 < h ? (r->y1 + overlap < h ? r->y1 + overlap : h) : h;
+    box[0] = reach->x0 > 0 ? reach->x0 : -ox;
+    box[1] = reach->y0 > 0 ? reach->y0 : -oy;
+    box[2] = reach->x1 < w ? reach->x1 : w + ox;
+    box[3] = reach->y1 < h ? reach->y1 : h + oy;
+}
+
+int pe_tile_default_overlap(const pe_tile_rect *r)
+{
+    const int side = r->x1 - r->x0 < r->y1 - r->y0 ? r->x1 - r->x0 : r->y1 - r->y0;
+    const int o = (int)lround(PE_TILE_OVERLAP * side);
+    return o > 2 ? o : 2;
+}
+
 void pe_tile_allocate(int total, const double *weight, int n, int min_each, int *out)
 {
     double sum = 0.0;

@@ -20,6 +20,22 @@ void pe_tile_default_grid(int w, int h, int triangles, int *cols, int *rows);
  * the tiles cover every pixel exactly once. cols <= w and rows <= h. */
 void pe_tile_grid(int w, int h, int cols, int rows, pe_tile_rect *rects);
 
+/* Where a tile's triangles may go. Tiles are units of work, not clips: a tile's triangles may
+ * reach `overlap` pixels into each neighbouring tile (so no border is a line nobody can draw
+ * across), and beyond the image's own edges by a quarter of the tile's size (at least 8 px: a
+ * large shape covering a corner needs its vertices well outside). box receives the vertex
+ * bounds (x0, y0, x1, y1), reach the part of the box inside the image. */
+void pe_tile_reach(const pe_tile_rect *r, int w, int h, int overlap, double box[4],
+                   pe_tile_rect *reach);
+
+/* The default overlap for tiles of the given size: PE_TILE_OVERLAP of the smaller side, at
+ * least 2 px. Measured (mean judge PSNR and seam ratio over six shared images, two seeds, -n 250):
+ * 4 px on 128 px tiles removes the seams as well as 16 or 32 px do, and the wider the overlap,
+ * the more the tiles' simultaneous changes get in each other's way (0.03: 27.85 dB, 0.125:
+ * 27.75 dB, 0.25: 27.66 dB). */
+#define PE_TILE_OVERLAP 0.03
+int pe_tile_default_overlap(const pe_tile_rect *r);
+
 /* Share total triangles among n tiles in proportion to weight[i] (largest remainder, ties to
  * the lower index), every tile with a positive weight getting at least min_each while the
  * total allows. Deterministic. out[i] receives the counts, summing to total. */

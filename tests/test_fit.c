@@ -49,7 +49,7 @@ static void check_delta(bool alpha)
             random_tri(&r, &tris[i]);
         const int k = (int)pe_rng_below(&r, (uint32_t)n);
         /* tile at (8, 0) of the wider target: offsets must be honoured */
-        pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, alpha, tris, n, k);
+        pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, NULL, alpha, tris, n, k);
         pe_tri without[12];
         memcpy(without, tris, sizeof tris);
         memmove(&without[k], &without[k + 1], sizeof(pe_tri) * (size_t)(n - k - 1));
@@ -108,7 +108,7 @@ static void new_triangle_on_top(void)
     pe_fit fit;
     CHECK(pe_fit_init(&fit, W, H));
     const float bg[4] = { 0, 0, 0, 1 };
-    pe_fit_focus(&fit, target, TW, 0, 0, W, H, bg, false, NULL, 0, 0);
+    pe_fit_focus(&fit, target, TW, 0, 0, W, H, bg, NULL, false, NULL, 0, 0);
     const double x[3] = { -100, 300, -100 }, y[3] = { -100, -100, 300 };
     pe_fit_colour c;
     pe_fit_eval(&fit, x, y, &c);
@@ -123,11 +123,57 @@ static void new_triangle_on_top(void)
     free(target);
 }
 
+/* Layers: a focus between other tiles' triangles (some below, some above) must give the loss
+ * change of a real render of the whole stack in order. */
+static void layers_equal_the_whole_stack(void)
+{
+    pe_rng r;
+    pe_rng_seed(&r, 3, 0);
+    float *target = random_target(&r, false);
+    float *canvas = malloc(sizeof(float) * 4 * W * H);
+    float *lay = malloc(sizeof(float) * 9 * W * H);
+    int rows[2 * H];
+    pe_fit_layers L = { lay, lay + 4 * W * H, lay + 5 * W * H, rows, rows + H };
+    pe_span spans[H];
+    pe_fit fit;
+    CHECK(pe_fit_init(&fit, W, H));
+    const float bg[4] = { 0.2f, 0.6f, 0.4f, 1.0f };
+    for (int trial = 0; trial < 40; trial++) {
+        pe_tri stack[24]; /* under, then own, then over */
+        const int nu = (int)pe_rng_below(&r, 8), no = 1 + (int)pe_rng_below(&r, 8),
+                  nv = (int)pe_rng_below(&r, 8);
+        for (int i = 0; i < nu + no + nv; i++)
+            random_tri(&r, &stack[i]);
+        if (trial % 4 == 0) /* one far away: the bounds test must skip it, not misplace it */
+            for (int v = 0; v < 3; v++)
+                stack[0].x[v] += 500.0;
+        const int k = (int)pe_rng_below(&r, (uint32_t)no);
+        pe_fit_layers_build(&L, 8, 0, W, H, bg, stack, nu, stack + nu + no, nv, spans);
+        pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, &L, false, stack + nu, no, k);
+        pe_tri without[24];
+        memcpy(without, stack, sizeof stack);
+        memmove(&without[nu + k], &without[nu + k + 1],
+                sizeof(pe_tri) * (size_t)(nu + no + nv - (nu + k) - 1));
+        const int n = nu + no + nv;
+        const double e0 = pe_fit_render(target, TW, 8, 0, W, H, bg, false, without, n - 1, spans,
+                                        canvas);
+        CHECK_REL(fit.e0, e0, 1e-5);
+        const double e1 = pe_fit_render(target, TW, 8, 0, W, H, bg, false, stack, n, spans, canvas);
+        const pe_tri *t = &stack[nu + k];
+        CHECK_NEAR(e0 + pe_fit_delta_with(&fit, t->x, t->y, t->rgba), e1, 1e-5 * (1 + e1));
+    }
+    pe_fit_free(&fit);
+    free(lay);
+    free(canvas);
+    free(target);
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
     RUN(delta_equals_rerender_opaque);
     RUN(delta_equals_rerender_transparent);
     RUN(new_triangle_on_top);
+    RUN(layers_equal_the_whole_stack);
     TEST_MAIN_END();
 }

@@ -60,9 +60,34 @@ static void allocation_is_exact(void)
     CHECK(out[0] == 3 && out[1] == 2 && out[2] == 2);
 }
 
+/* Tiles reach into their neighbours by the overlap, and beyond the image where there is none. */
+static void reach_overlaps_neighbours(void)
+{
+    pe_tile_rect rects[4], reach;
+    double box[4];
+    pe_tile_grid(256, 200, 2, 2, rects);
+    pe_tile_reach(&rects[0], 256, 200, 4, box, &reach); /* top left */
+    CHECK(reach.x0 == 0 && reach.y0 == 0 && reach.x1 == 132 && reach.y1 == 104);
+    CHECK(box[0] == -32.0 && box[1] == -25.0 && box[2] == 132.0 && box[3] == 104.0);
+    pe_tile_reach(&rects[3], 256, 200, 4, box, &reach); /* bottom right */
+    CHECK(reach.x0 == 124 && reach.y0 == 96 && reach.x1 == 256 && reach.y1 == 200);
+    CHECK(box[0] == 124.0 && box[1] == 96.0 && box[2] == 288.0 && box[3] == 225.0);
+    pe_tile_grid(20, 10, 1, 1, rects); /* a lone small tile: 8 px outside at least */
+    pe_tile_reach(&rects[0], 20, 10, 4, box, &reach);
+    CHECK(reach.x0 == 0 && reach.y0 == 0 && reach.x1 == 20 && reach.y1 == 10);
+    CHECK(box[0] == -8.0 && box[1] == -8.0 && box[2] == 28.0 && box[3] == 18.0);
+    pe_tile_grid(6, 6, 3, 1, rects); /* an overlap wider than the tile stops at the image */
+    pe_tile_reach(&rects[1], 6, 6, 4, box, &reach);
+    CHECK(reach.x0 == 0 && reach.x1 == 6);
+    CHECK(pe_tile_default_overlap(&rects[1]) == 2);
+    pe_tile_grid(256, 256, 2, 2, rects);
+    CHECK(pe_tile_default_overlap(&rects[0]) == 4);
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
+    RUN(reach_overlaps_neighbours);
     RUN(grid_covers_every_pixel_once);
     RUN(default_grid_depends_on_size_only);
     RUN(allocation_is_exact);
