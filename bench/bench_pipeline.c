@@ -385,11 +385,12 @@ static micro_result micro_bench(int size, int ntris, double min_batch, int batch
     const int w = size, h = size, k = ntris / 2;
     float *target = malloc((size_t)w * h * 4 * sizeof(float));
     float *out = malloc((size_t)w * h * 4 * sizeof(float));
-    pe_span *spans = malloc((size_t)h * sizeof(pe_span));
+    pe_cover cov;
+    const bool cov_ok = pe_cover_init(&cov, w, h);
     pe_tri *tris = calloc((size_t)ntris, sizeof *tris);
     double(*geom)[6] = malloc(NGEOM * sizeof *geom);
     pe_fit fit;
-    if (!target || !out || !spans || !tris || !geom || !pe_fit_init(&fit, w, h)) {
+    if (!target || !out || !cov_ok || !tris || !geom || !pe_fit_init(&fit, w, h)) {
         fprintf(stderr, "bench_pipeline: out of memory\n");
         exit(1);
     }
@@ -433,7 +434,7 @@ static micro_result micro_bench(int size, int ntris, double min_batch, int batch
             tris[k].x[v] = geom[g][v];
             tris[k].y[v] = geom[g][3 + v];
         }
-        const double full = pe_fit_render(target, w, 0, 0, w, h, bg, false, tris, ntris, spans,
+        const double full = pe_fit_render(target, w, 0, 0, w, h, bg, false, tris, ntris, &cov,
                                           out);
         const double rel = fabs(inc - full) / (full > 1e-12 ? full : 1e-12);
         max_rel = rel > max_rel ? rel : max_rel;
@@ -461,7 +462,7 @@ static micro_result micro_bench(int size, int ntris, double min_batch, int batch
                     tris[k].x[v] = gg[v];
                     tris[k].y[v] = gg[3 + v];
                 }
-                acc += pe_fit_render(target, w, 0, 0, w, h, bg, false, tris, ntris, spans, out);
+                acc += pe_fit_render(target, w, 0, 0, w, h, bg, false, tris, ntris, &cov, out);
             }
         } while ((el = now_cpu() - t0) < min_batch);
         full_b[b] = el / (double)n * 1e9;
@@ -524,7 +525,7 @@ static micro_result micro_bench(int size, int ntris, double min_batch, int batch
     free(focus_b);
     free(target);
     free(out);
-    free(spans);
+    pe_cover_free(&cov);
     free(tris);
     free(geom);
     pe_fit_free(&fit);

@@ -56,7 +56,7 @@ typedef struct run {
     pe_tri *snap;        /* every tile's triangles as the step began, in tile order */
     int *snap_off;       /* ntiles + 1 offsets into snap */
     float *full;         /* the whole composite, premultiplied floats */
-    pe_span *spans;      /* for the whole-image render */
+    pe_cover cov;        /* for the whole-image render */
     pe_image canvas;     /* the working canvas (frames), converted from full */
     pe_search_cfg add_cfg, refine_cfg;
 } run;
@@ -159,7 +159,7 @@ static void free_run(run *R)
     free(R->snap);
     free(R->snap_off);
     free(R->full);
-    free(R->spans);
+    pe_cover_free(&R->cov);
     free(R->target);
     pe_image_free(&R->canvas);
     memset(R, 0, sizeof *R);
@@ -182,7 +182,7 @@ static double publish(run *R)
 {
     take_snapshot(R);
     const double loss = pe_fit_render(R->target, R->w, 0, 0, R->w, R->h, R->bg, R->alpha, R->snap,
-                                      R->snap_off[R->ntiles], R->spans, R->full);
+                                      R->snap_off[R->ntiles], &R->cov, R->full);
     const size_t px = (size_t)R->w * (size_t)R->h;
     for (size_t i = 0; i < px; i++) {
         unsigned char *dst = R->canvas.rgba + 4 * i;
@@ -235,7 +235,7 @@ static void tile_step(run *R, tile_work *tw, pe_fit *fit, pe_fit_layers *lay, ui
     const bool alone = R->snap_off[t] == 0 && R->snap_off[t + 1] == total;
     if (!alone) /* the snapshot's other tiles: those before t below, those after above */
         pe_fit_layers_build(&layers, q->x0, q->y0, w, h, R->bg, R->snap, R->snap_off[t],
-                            R->snap + R->snap_off[t + 1], total - R->snap_off[t + 1], fit->spans);
+                            R->snap + R->snap_off[t + 1], total - R->snap_off[t + 1], &fit->cov);
     while (tw->ops_done < until)
         tile_op(R, tw, fit, alone ? NULL : &layers);
 }
@@ -308,8 +308,8 @@ static pe_status setup_tiles(run *R)
         R->snap = malloc((size_t)(o->triangles > 0 ? o->triangles : 1) * sizeof *R->snap);
         R->snap_off = calloc((size_t)R->ntiles + 1, sizeof *R->snap_off);
         R->full = malloc((size_t)R->w * (size_t)R->h * 4 * sizeof(float));
-        R->spans = malloc((size_t)R->h * sizeof *R->spans);
-        if (!R->fits || !R->layers || !R->snap || !R->snap_off || !R->full || !R->spans)
+        const bool cov = pe_cover_init(&R->cov, R->w, R->h);
+        if (!R->fits || !R->layers || !R->snap || !R->snap_off || !R->full || !cov)
             st = PE_ERR_NOMEM;
         for (int i = 0; i < R->nthreads && st == PE_OK; i++)
             if (!pe_fit_init(&R->fits[i], max_w, max_h))

@@ -22,8 +22,8 @@ bool pe_fit_init(pe_fit *fit, int max_w, int max_h)
     fit->add = malloc(px * 4 * sizeof(float));
     fit->mom = malloc((size_t)(max_w + 1) * (size_t)max_h * PE_FIT_NMOM * sizeof(double));
     fit->cdf = malloc(px * sizeof(double));
-    fit->spans = malloc((size_t)max_h * sizeof(pe_span));
-    if (!fit->below || !fit->mul || !fit->add || !fit->mom || !fit->cdf || !fit->spans) {
+    const bool cov = pe_cover_init(&fit->cov, max_w, max_h);
+    if (!fit->below || !fit->mul || !fit->add || !fit->mom || !fit->cdf || !cov) {
         pe_fit_free(fit);
         return false;
     }
@@ -39,7 +39,7 @@ void pe_fit_free(pe_fit *fit)
     free(fit->add);
     free(fit->mom);
     free(fit->cdf);
-    free(fit->spans);
+    pe_cover_free(&fit->cov);
     memset(fit, 0, sizeof *fit);
 }
 
@@ -52,33 +52,50 @@ void pe_tri_premul(const pe_tri *t, float out[4])
     out[3] = a;
 }
 
-/* out = out * (1 - a) + u over the triangle's pixels. */
-static void composite(const pe_tri *t, int ox, int oy, int w, int h, pe_span *spans, float *out)
+/* The triangle's premultiplied colour scaled by a coverage: p -> p * k + cu. */
+typedef struct layer_px {
+    float k, cu[4];
+} layer_px;
+
+static layer_px at_coverage(const float u[4], float c)
+{
+    return (layer_px){ 1.0f - c * u[3], { c * u[0], c * u[1], c * u[2], c * u[3] } };
+}
+
+static void blend(float *p, const layer_px *l)
+{
+    for (int ch = 0; ch < 4; ch++)
+        p[ch] = p[ch] * l->k + l->cu[ch];
+}
+
+/* out = out * (1 - c a) + c u over the triangle's coverage c. */
+static void composite(const pe_tri *t, int ox, int oy, int w, int h, const pe_cover *cv, float *out)
 {
     float u[4];
     pe_tri_premul(t, u);
-    const float k = 1.0f - u[3];
-    const int ns = pe_raster_triangle(t->x, t->y, ox, oy, ox + w, oy + h, spans);
-    for (int s = 0; s < ns; s++) {
-        float *p = out + ((size_t)(spans[s].y - oy) * w + (size_t)(spans[s].x0 - ox)) * 4;
-        for (int x = spans[s].x0; x < spans[s].x1; x++, p += 4) {
-            p[0] = p[0] * k + u[0];
-            p[1] = p[1] * k + u[1];
-            p[2] = p[2] * k + u[2];
-            p[3] = p[3] * k + u[3];
+    const int nr = pe_raster_cover(t->x, t->y, ox, oy, ox + w, oy + h, cv);
+    for (int r = 0; r < nr; r++) {
+        const pe_cover_row *row = &cv->rows[r];
+        float *line = out + (size_t)(row->y - oy) * w * 4;
+        const layer_px l = at_coverage(u, row->c);
+        for (int x = row->x0; x < row->x1; x++)
+            blend(line + 4 * (x - ox), &l);
+        for (int e = row->e0; e < row->e0 + row->ne; e++) {
+            const layer_px le = at_coverage(u, cv->px[e].c);
+            blend(line + 4 * (cv->px[e].x - ox), &le);
         }
     }
 }
 
 double pe_fit_render(const float *target, int target_w, int ox, int oy, int w, int h,
-                     const float bg[4], bool alpha, const pe_tri *tris, int n, pe_span *spans,
+                     const float bg[4], bool alpha, const pe_tri *tris, int n, const pe_cover *cv,
                      float *out)
 {
     const size_t px = (size_t)w * (size_t)h;
     for (size_t i = 0; i < px; i++)
         memcpy(out + 4 * i, bg, 4 * sizeof(float));
     for (int j = 0; j < n; j++)
-        composite(&tris[j], ox, oy, w, h, spans, out);
+        composite(&tris[j], ox, oy, w, h, cv, out);
     const int nc = alpha ? 4 : 3;
     double loss = 0.0;
     for (int y = 0; y < h; y++) {
@@ -96,27 +113,31 @@ double pe_fit_render(const float *target, int target_w, int ox, int oy, int w, i
 }
 
 /* Fold triangle t above whatever (mul, add) already maps: applying it after the maps
- * v -> v (1 - a) + u, and the composition of such maps stays affine. */
-static int fold(const pe_tri *t, int ox, int oy, int w, int h, pe_span *spans, float *mul,
-                float *add)
+ * v -> v k + cu, and the composition of such maps stays affine. Returns the rows it covers
+ * (left in cv). */
+static int fold(const pe_tri *t, int ox, int oy, int w, int h, const pe_cover *cv,
+                float *mul, float *add)
 {
     float u[4];
     pe_tri_premul(t, u);
-    const float q = 1.0f - u[3];
-    const int ns = pe_raster_triangle(t->x, t->y, ox, oy, ox + w, oy + h, spans);
-    for (int s = 0; s < ns; s++) {
-        const size_t base = (size_t)(spans[s].y - oy) * w + (size_t)(spans[s].x0 - ox);
-        for (int x = spans[s].x0; x < spans[s].x1; x++) {
-            const size_t i = base + (size_t)(x - spans[s].x0);
-            mul[i] *= q;
-            float *b = add + 4 * i;
-            b[0] = b[0] * q + u[0];
-            b[1] = b[1] * q + u[1];
-            b[2] = b[2] * q + u[2];
-            b[3] = b[3] * q + u[3];
+    const int nr = pe_raster_cover(t->x, t->y, ox, oy, ox + w, oy + h, cv);
+    for (int r = 0; r < nr; r++) {
+        const pe_cover_row *row = &cv->rows[r];
+        const size_t base = (size_t)(row->y - oy) * w;
+        const layer_px l = at_coverage(u, row->c);
+        for (int x = row->x0; x < row->x1; x++) {
+            const size_t i = base + (size_t)(x - ox);
+            mul[i] *= l.k;
+            blend(add + 4 * i, &l);
+        }
+        for (int e = row->e0; e < row->e0 + row->ne; e++) {
+            const layer_px le = at_coverage(u, cv->px[e].c);
+            const size_t i = base + (size_t)(cv->px[e].x - ox);
+            mul[i] *= le.k;
+            blend(add + 4 * i, &le);
         }
     }
-    return ns; /* spans[0..ns) still hold the triangle's spans */
+    return nr;
 }
 
 /* Cheap rejection of a triangle that cannot touch the region. */
@@ -134,7 +155,7 @@ static bool misses(const pe_tri *t, int ox, int oy, int w, int h)
 
 void pe_fit_layers_build(const pe_fit_layers *l, int ox, int oy, int w, int h, const float bg[4],
                          const pe_tri *under, int n_under, const pe_tri *over, int n_over,
-                         pe_span *spans)
+                         const pe_cover *cv)
 {
     const size_t px = (size_t)w * (size_t)h;
     for (size_t i = 0; i < px; i++) {
@@ -148,15 +169,22 @@ void pe_fit_layers_build(const pe_fit_layers *l, int ox, int oy, int w, int h, c
     }
     for (int j = 0; j < n_under; j++)
         if (!misses(&under[j], ox, oy, w, h))
-            composite(&under[j], ox, oy, w, h, spans, l->below);
+            composite(&under[j], ox, oy, w, h, cv, l->below);
     for (int j = 0; j < n_over; j++) {
         if (misses(&over[j], ox, oy, w, h))
             continue;
-        const int ns = fold(&over[j], ox, oy, w, h, spans, l->mul, l->add);
-        for (int s = 0; s < ns; s++) {
-            const int y = spans[s].y - oy, x0 = spans[s].x0 - ox, x1 = spans[s].x1 - ox;
-            l->lo[y] = x0 < l->lo[y] ? x0 : l->lo[y];
-            l->hi[y] = x1 > l->hi[y] ? x1 : l->hi[y];
+        const int nr = fold(&over[j], ox, oy, w, h, cv, l->mul, l->add);
+        for (int r = 0; r < nr; r++) { /* widen each row's range to the pixels just folded */
+            const pe_cover_row *row = &cv->rows[r];
+            int x0 = row->x0 < row->x1 ? row->x0 : w + ox, x1 = row->x0 < row->x1 ? row->x1 : ox;
+            if (row->ne > 0) {
+                const int e0 = cv->px[row->e0].x, e1 = cv->px[row->e0 + row->ne - 1].x + 1;
+                x0 = e0 < x0 ? e0 : x0;
+                x1 = e1 > x1 ? e1 : x1;
+            }
+            const int y = row->y - oy;
+            l->lo[y] = x0 - ox < l->lo[y] ? x0 - ox : l->lo[y];
+            l->hi[y] = x1 - ox > l->hi[y] ? x1 - ox : l->hi[y];
         }
     }
 }
@@ -180,9 +208,9 @@ void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy
         fit->mul[i] = 1.0f;
     memset(fit->add, 0, px * 4 * sizeof(float));
     for (int j = 0; j < k && j < n; j++)
-        composite(&tris[j], ox, oy, w, h, fit->spans, fit->below);
+        composite(&tris[j], ox, oy, w, h, &fit->cov, fit->below);
     for (int j = k + 1; j < n; j++)
-        (void)fold(&tris[j], ox, oy, w, h, fit->spans, fit->mul, fit->add);
+        (void)fold(&tris[j], ox, oy, w, h, &fit->cov, fit->mul, fit->add);
     /* the other tiles' triangles above: (M, B) <- (lm M, lm B + la) where they are */
     for (int y = 0; layers && y < h; y++)
         for (int x = layers->lo[y]; x < layers->hi[y]; x++) {
@@ -228,21 +256,45 @@ void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy
     fit->e0 = cum;
 }
 
-/* Sum the moments over the triangle's spans; returns the pixel count. */
+/* Add moments weighted by a coverage c: the ones quadratic in the triangle's contribution
+ * (0..4, 9) by c^2, the ones linear in it (5..8, 10) by c. */
+static inline void add_weighted(double s[PE_FIT_NMOM], const double *r1, const double *r0, double c)
+{
+    const double c2 = c * c;
+    for (int m = 0; m < 5; m++)
+        s[m] += c2 * (r1[m] - r0[m]);
+    for (int m = 5; m < 9; m++)
+        s[m] += c * (r1[m] - r0[m]);
+    s[9] += c2 * (r1[9] - r0[9]);
+    s[10] += c * (r1[10] - r0[10]);
+}
+
+/* Sum the moments over the triangle's coverage; returns the pixels it touches. */
 static int gather(const pe_fit *fit, const double x[3], const double y[3], double s[PE_FIT_NMOM])
 {
-    const int ns = pe_raster_triangle(x, y, fit->ox, fit->oy, fit->ox + fit->w,
-                                      fit->oy + fit->h, fit->spans);
+    const pe_cover *cv = &fit->cov;
+    const int nr = pe_raster_cover(x, y, fit->ox, fit->oy, fit->ox + fit->w, fit->oy + fit->h, cv);
     memset(s, 0, PE_FIT_NMOM * sizeof(double));
     int pixels = 0;
     const size_t stride = (size_t)(fit->w + 1) * PE_FIT_NMOM;
-    for (int i = 0; i < ns; i++) {
-        const double *row = fit->mom + (size_t)(fit->spans[i].y - fit->oy) * stride;
-        const double *r1 = row + (size_t)(fit->spans[i].x1 - fit->ox) * PE_FIT_NMOM;
-        const double *r0 = row + (size_t)(fit->spans[i].x0 - fit->ox) * PE_FIT_NMOM;
-        for (int m = 0; m < PE_FIT_NMOM; m++)
-            s[m] += r1[m] - r0[m];
-        pixels += fit->spans[i].x1 - fit->spans[i].x0;
+    for (int r = 0; r < nr; r++) {
+        const pe_cover_row *row = &cv->rows[r];
+        const double *line = fit->mom + (size_t)(row->y - fit->oy) * stride;
+        if (row->x0 < row->x1) {
+            const double *r1 = line + (size_t)(row->x1 - fit->ox) * PE_FIT_NMOM;
+            const double *r0 = line + (size_t)(row->x0 - fit->ox) * PE_FIT_NMOM;
+            if (row->c == 1.0f)
+                for (int m = 0; m < PE_FIT_NMOM; m++)
+                    s[m] += r1[m] - r0[m];
+            else
+                add_weighted(s, r1, r0, row->c);
+            pixels += row->x1 - row->x0;
+        }
+        for (int e = row->e0; e < row->e0 + row->ne; e++) {
+            const double *r0 = line + (size_t)(cv->px[e].x - fit->ox) * PE_FIT_NMOM;
+            add_weighted(s, r0 + PE_FIT_NMOM, r0, cv->px[e].c);
+        }
+        pixels += row->ne;
     }
     return pixels;
 }

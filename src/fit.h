@@ -2,11 +2,12 @@
  * solved in closed form.
  *
  * For a focus slot k, every pixel's final colour is an affine function of what triangle k
- * leaves there: final = M * (below * (1 - a) + a * c) + B, where below is the composite of the
- * background and triangles 0..k-1 and (M, B) fold the triangles above k. That composite is
- * linear in (a * c, a), so the best colour and alpha for a given geometry are a small least
- * squares problem whose sums come from per-row prefix sums: evaluating a geometry costs
- * O(rows it spans), not O(pixels). */
+ * leaves there: final = M * (below * (1 - w a) + w a c) + B, where w is the pixel's coverage
+ * (antialiasing, see raster.h), below is the composite of the background and triangles 0..k-1
+ * and (M, B) fold the triangles above k. That is linear in (a * c, a), so the best colour and
+ * alpha for a given geometry are a small least squares problem whose sums come from per-row
+ * prefix sums (weighted by w for the linear terms and w^2 for the quadratic ones): evaluating a
+ * geometry costs O(rows it spans + pixels along its edges), not O(pixels). */
 #ifndef PE_FIT_H
 #define PE_FIT_H
 
@@ -29,7 +30,7 @@ typedef struct pe_fit {
     float *below, *mul, *add;
     double *mom;         /* per row: (w + 1) prefix entries of PE_FIT_NMOM moments */
     double *cdf;         /* cumulative F0 error over the tile, row-major, for sampling */
-    pe_span *spans;
+    pe_cover cov;        /* raster scratch (pe_fit_eval writes it: one pe_fit per thread) */
     double e0;           /* loss of the tile without the focus triangle */
 } pe_fit;
 
@@ -71,7 +72,7 @@ void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy
  * (mul, add) = the fold of over[0..n_over). Triangles outside the region cost a bounds test. */
 void pe_fit_layers_build(const pe_fit_layers *l, int ox, int oy, int w, int h, const float bg[4],
                          const pe_tri *under, int n_under, const pe_tri *over, int n_over,
-                         pe_span *spans);
+                         const pe_cover *cv);
 
 /* Evaluate a geometry (x[0..2], y[0..2] in working pixels) for the focus slot. */
 void pe_fit_eval(const pe_fit *fit, const double x[3], const double y[3], pe_fit_colour *out);
@@ -90,7 +91,7 @@ int pe_fit_sample(const pe_fit *fit, double u);
  * returns the tile's loss against target (squared error summed over channels; alpha counted
  * only when alpha is true). */
 double pe_fit_render(const float *target, int target_w, int ox, int oy, int w, int h,
-                     const float bg[4], bool alpha, const pe_tri *tris, int n, pe_span *spans,
+                     const float bg[4], bool alpha, const pe_tri *tris, int n, const pe_cover *cv,
                      float *out);
 
 #endif

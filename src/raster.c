@@ -1,14 +1,40 @@
-/* raster: scanline conversion of a triangle into spans.
- * A pixel is covered when its centre is inside, with a half-open rule on both axes
- * (xl <= xc < xr, yl <= yc < yr). Each edge's crossing of a row is computed from its endpoints
- * in one canonical order, so the two triangles sharing an edge get bit-identical crossings:
- * that is what makes shared edges gap-free and overlap-free. */
+/* raster: sub-row scan conversion of a triangle into antialiased coverage. */
 #include "raster.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
-/* x where the edge (ax,ay)-(bx,by) crosses the horizontal line y = yc; ay != by. */
-static double edge_x(double ax, double ay, double bx, double by, double yc)
+bool pe_cover_init(pe_cover *cv, int max_w, int max_h)
+{
+    memset(cv, 0, sizeof *cv);
+    max_w = max_w > 1 ? max_w : 1;
+    max_h = max_h > 1 ? max_h : 1;
+    cv->rows = malloc((size_t)max_h * sizeof *cv->rows);
+    cv->px = malloc((size_t)max_w * (size_t)max_h * sizeof *cv->px);
+    if (!cv->rows || !cv->px) {
+        pe_cover_free(cv);
+        return false;
+    }
+    return true;
+}
+
+void pe_cover_free(pe_cover *cv)
+{
+    if (!cv)
+        return;
+    free(cv->rows);
+    free(cv->px);
+    memset(cv, 0, sizeof *cv);
+}
+
+/* An edge in canonical order (top endpoint first, ties by x), so the two triangles sharing it
+ * compute bit-identical crossings. */
+typedef struct edge {
+    double ax, ay, slope;
+} edge;
+
+static edge make_edge(double ax, double ay, double bx, double by)
 {
     if (ay > by || (ay == by && ax > bx)) {
         double t = ax;
@@ -18,7 +44,12 @@ static double edge_x(double ax, double ay, double bx, double by, double yc)
         ay = by;
         by = t;
     }
-    return ax + (yc - ay) * (bx - ax) / (by - ay);
+    return (edge){ ax, ay, (bx - ax) / (by - ay) };
+}
+
+static double edge_x(const edge *e, double yc)
+{
+    return e->ax + (yc - e->ay) * e->slope;
 }
 
 double pe_raster_area2(const double x[3], const double y[3])
@@ -26,9 +57,10 @@ double pe_raster_area2(const double x[3], const double y[3])
     return (x[1] - x[0]) * (y[2] - y[0]) - (x[2] - x[0]) * (y[1] - y[0]);
 }
 
-int pe_raster_triangle(const double x[3], const double y[3], int cx0, int cy0, int cx1, int cy1,
-                       pe_span *spans)
+int pe_raster_cover(const double x[3], const double y[3], int cx0, int cy0, int cx1, int cy1,
+                    const pe_cover *cv)
 {
+    int nrows = 0, npx = 0;
     if (!(pe_raster_area2(x, y) != 0.0)) /* also rejects NaN */
         return 0;
     int i0 = 0, i1 = 1, i2 = 2; /* sort by y: i0 top, i2 bottom */
@@ -48,30 +80,68 @@ int pe_raster_triangle(const double x[3], const double y[3], int cx0, int cy0, i
         i1 = t;
     }
     const double ytop = y[i0], ymid = y[i1], ybot = y[i2];
-    /* rows whose centre satisfies ytop <= y + 0.5 < ybot */
-    double fy0 = ceil(ytop - 0.5), fy1 = ceil(ybot - 0.5);
+    /* long: top to bottom; upper and lower: the other two (unused when flat, never evaluated) */
+    const edge el = make_edge(x[i0], y[i0], x[i2], y[i2]);
+    const edge eu = ymid > ytop ? make_edge(x[i0], y[i0], x[i1], y[i1]) : el;
+    const edge ed = ybot > ymid ? make_edge(x[i1], y[i1], x[i2], y[i2]) : el;
+    double fy0 = floor(ytop), fy1 = ceil(ybot);
     if (fy0 < cy0)
         fy0 = cy0;
     if (fy1 > cy1)
         fy1 = cy1;
-    int n = 0;
+    const double inv = 1.0 / PE_RASTER_SUB;
     for (int yy = (int)fy0; yy < (int)fy1; yy++) {
-        const double yc = yy + 0.5;
-        const double xl = edge_x(x[i0], y[i0], x[i2], y[i2], yc);
-        const double xs = yc < ymid ? edge_x(x[i0], y[i0], x[i1], y[i1], yc)
-                                    : edge_x(x[i1], y[i1], x[i2], y[i2], yc);
-        const double a = xl < xs ? xl : xs, b = xl < xs ? xs : xl;
-        double fx0 = ceil(a - 0.5), fx1 = ceil(b - 0.5);
-        if (fx0 < cx0)
-            fx0 = cx0;
-        if (fx1 > cx1)
-            fx1 = cx1;
-        if (fx0 < fx1) {
-            spans[n].y = yy;
-            spans[n].x0 = (int)fx0;
-            spans[n].x1 = (int)fx1;
-            n++;
+        double a[PE_RASTER_SUB], b[PE_RASTER_SUB];
+        int full = 0;
+        double amin = HUGE_VAL, amax = -HUGE_VAL, bmin = HUGE_VAL, bmax = -HUGE_VAL;
+        for (int s = 0; s < PE_RASTER_SUB; s++) {
+            const double ys = yy + (s + 0.5) * inv;
+            if (!(ytop <= ys && ys < ybot))
+                continue;
+            const double xl = edge_x(&el, ys);
+            const double xs = ys < ymid ? edge_x(&eu, ys) : edge_x(&ed, ys);
+            double lo = xl < xs ? xl : xs, hi = xl < xs ? xs : xl;
+            lo = lo < cx0 ? cx0 : lo;
+            hi = hi > cx1 ? cx1 : hi;
+            if (!(lo < hi))
+                continue;
+            a[full] = lo; /* compacted: only the non-empty sub-rows */
+            b[full] = hi;
+            full++;
+            amin = lo < amin ? lo : amin;
+            amax = lo > amax ? lo : amax;
+            bmin = hi < bmin ? hi : bmin;
+            bmax = hi > bmax ? hi : bmax;
         }
+        if (full == 0)
+            continue;
+        /* pixels every non-empty sub-row covers fully share one coverage */
+        const int lo = (int)floor(amin), hi = (int)ceil(bmax);
+        int in0 = (int)ceil(amax), in1 = (int)floor(bmin);
+        if (in0 >= in1)
+            in0 = in1 = hi;
+        pe_cover_row *row = &cv->rows[nrows];
+        row->y = yy;
+        row->x0 = in0;
+        row->x1 = in1;
+        row->c = (float)(full * inv);
+        row->e0 = npx;
+        for (int px = lo; px < hi; px++) {
+            if (px == in0 && in0 < in1) {
+                px = in1 - 1;
+                continue;
+            }
+            double c = 0.0;
+            for (int s = 0; s < full; s++) {
+                const double l = a[s] > px ? a[s] : px, r = b[s] < px + 1 ? b[s] : px + 1;
+                c += r > l ? r - l : 0.0;
+            }
+            if (c > 0.0)
+                cv->px[npx++] = (pe_cover_px){ px, (float)(c * inv) };
+        }
+        row->ne = npx - row->e0;
+        if (row->ne > 0 || row->x0 < row->x1)
+            nrows++;
     }
-    return n;
+    return nrows;
 }

@@ -1,4 +1,4 @@
-/* test_raster: coverage matches the analytic area, shared edges are covered once, clipping. */
+/* test_raster: coverage matches the analytic area, shared edges split pixels exactly, clipping. */
 #include "raster.h"
 #include "rng.h"
 #include "test.h"
@@ -7,20 +7,31 @@
 
 enum { N = 256 };
 
-static int covered(const double x[3], const double y[3], unsigned char *grid, int add)
+static pe_cover cov;
+
+/* Sum of the triangle's coverage; with grid, add it into grid (floats, N x N). */
+static double covered(const double x[3], const double y[3], float *grid)
 {
-    pe_span spans[N];
-    const int ns = pe_raster_triangle(x, y, 0, 0, N, N, spans);
-    int px = 0;
-    for (int s = 0; s < ns; s++) {
-        CHECK(spans[s].x0 < spans[s].x1);
-        for (int i = spans[s].x0; i < spans[s].x1; i++) {
+    const int nr = pe_raster_cover(x, y, 0, 0, N, N, &cov);
+    double sum = 0;
+    for (int r = 0; r < nr; r++) {
+        const pe_cover_row *row = &cov.rows[r];
+        CHECK(row->x0 <= row->x1 && row->c > 0.0f && row->c <= 1.0f);
+        CHECK(row->x0 < row->x1 || row->ne > 0);
+        for (int i = row->x0; i < row->x1; i++) {
             if (grid)
-                grid[spans[s].y * N + i] += (unsigned char)add;
-            px++;
+                grid[row->y * N + i] += row->c;
+            sum += (double)row->c;
+        }
+        for (int e = row->e0; e < row->e0 + row->ne; e++) {
+            const pe_cover_px *p = &cov.px[e];
+            CHECK(p->c > 0.0f && p->c <= 1.0f && (p->x < row->x0 || p->x >= row->x1));
+            if (grid)
+                grid[row->y * N + p->x] += p->c;
+            sum += (double)p->c;
         }
     }
-    return px;
+    return sum;
 }
 
 static void coverage_matches_area(void)
@@ -35,27 +46,36 @@ static void coverage_matches_area(void)
             y[i] = 20 + 200 * pe_rng_uniform(&r);
         }
         const double a = fabs(pe_raster_area2(x, y)) / 2;
-        const int px = covered(x, y, NULL, 0);
+        const double px = covered(x, y, NULL);
         err += fabs(px - a);
         area += a;
-        /* pixel-centre sampling: the error is bounded by about the perimeter */
-        CHECK(fabs(px - a) <= 3 * 400 + 1);
+        /* sub-row sampling: exact in x, so the error comes from the rows' y sampling only */
+        CHECK(fabs(px - a) <= 0.01 * a + 2.0);
     }
-    CHECK(err / area < 0.02);
+    CHECK(err / area < 0.002);
 }
 
 static void axis_aligned_exact(void)
 {
-    /* the right triangle (0,0) (10,0) (0,10) covers 10+9+...: centres strictly under x+y<10 */
+    /* the right triangle (0,0) (10,0) (0,10): area 50, exact on sub-rows up to their sampling */
     const double x[3] = { 0, 10, 0 }, y[3] = { 0, 0, 10 };
-    CHECK(covered(x, y, NULL, 0) == 45);
-    /* a 10x10 square as two triangles covers exactly 100 pixels, none twice */
-    unsigned char *grid = calloc(N * N, 1);
+    CHECK_NEAR(covered(x, y, NULL), 50.0, 1e-9);
+    /* a 10x10 square as two triangles covers exactly 100 pixels, each exactly once */
+    float *grid = calloc(N * N, sizeof *grid);
     const double ax[3] = { 0, 10, 10 }, ay[3] = { 0, 0, 10 };
     const double bx[3] = { 0, 10, 0 }, by[3] = { 0, 10, 10 };
-    CHECK(covered(ax, ay, grid, 1) + covered(bx, by, grid, 1) == 100);
-    for (int i = 0; i < N * N; i++)
-        CHECK(grid[i] <= 1);
+    CHECK_NEAR(covered(ax, ay, grid) + covered(bx, by, grid), 100.0, 1e-9);
+    for (int yy = 0; yy < N; yy++)
+        for (int xx = 0; xx < N; xx++)
+            CHECK_NEAR(grid[yy * N + xx], xx < 10 && yy < 10 ? 1.0 : 0.0, 1e-6);
+    /* a half-pixel-wide vertical bar: half coverage in one column */
+    const double vx[3] = { 3.0, 3.5, 3.5 }, vy[3] = { 0, 0, 8 };
+    const double wx[3] = { 3.0, 3.5, 3.0 }, wy[3] = { 0, 8, 8 };
+    memset(grid, 0, N * N * sizeof *grid);
+    covered(vx, vy, grid);
+    covered(wx, wy, grid);
+    for (int yy = 0; yy < 8; yy++)
+        CHECK_NEAR(grid[yy * N + 3], 0.5, 1e-6);
     free(grid);
 }
 
@@ -63,7 +83,7 @@ static void shared_edges_cover_once(void)
 {
     pe_rng r;
     pe_rng_seed(&r, 9, 0);
-    unsigned char *grid = calloc(N * N, 1);
+    float *grid = calloc(N * N, sizeof *grid);
     for (int t = 0; t < 100; t++) {
         /* a random quadrilateral split along a diagonal */
         double px[4], py[4];
@@ -79,13 +99,13 @@ static void shared_edges_cover_once(void)
         (void)c1;
         if ((s1 > 0) != (s2 > 0))
             continue;
-        memset(grid, 0, N * N);
-        covered(ax, ay, grid, 1);
-        covered(bx, by, grid, 1);
-        /* pixels along the diagonal: never twice */
+        memset(grid, 0, N * N * sizeof *grid);
+        covered(ax, ay, grid);
+        covered(bx, by, grid);
+        /* pixels along the diagonal: split between the two, never more than whole */
         int twice = 0;
         for (int i = 0; i < N * N; i++)
-            twice += grid[i] > 1;
+            twice += grid[i] > 1.0f + 1e-5f;
         /* non-convex quads can overlap legitimately; for convex ones there is none */
         const double d1 = pe_raster_area2((double[]){ px[1], px[2], px[3] },
                                           (double[]){ py[1], py[2], py[3] });
@@ -99,24 +119,31 @@ static void shared_edges_cover_once(void)
 
 static void clipping_and_degenerate(void)
 {
-    pe_span spans[N];
     const double x[3] = { -50, 300, -50 }, y[3] = { -50, -50, 300 };
-    const int ns = pe_raster_triangle(x, y, 10, 20, 30, 40, spans);
-    CHECK(ns == 20);
-    for (int s = 0; s < ns; s++)
-        CHECK(spans[s].x0 >= 10 && spans[s].x1 <= 30 && spans[s].y >= 20 && spans[s].y < 40);
+    const int nr = pe_raster_cover(x, y, 10, 20, 30, 40, &cov);
+    CHECK(nr == 20);
+    for (int r = 0; r < nr; r++) {
+        const pe_cover_row *row = &cov.rows[r];
+        CHECK(row->x0 == 10 && row->x1 == 30 && row->c == 1.0f && row->ne == 0);
+        CHECK(row->y >= 20 && row->y < 40);
+    }
     const double lx[3] = { 0, 5, 10 }, ly[3] = { 0, 5, 10 }; /* collinear */
-    CHECK(pe_raster_triangle(lx, ly, 0, 0, N, N, spans) == 0);
+    CHECK(pe_raster_cover(lx, ly, 0, 0, N, N, &cov) == 0);
     const double nx[3] = { 0, NAN, 10 }, ny[3] = { 0, 5, 10 };
-    CHECK(pe_raster_triangle(nx, ny, 0, 0, N, N, spans) == 0);
-    /* a thin sliver between pixel centres covers nothing */
-    const double sx[3] = { 0.1, 100, 0.1 }, sy[3] = { 0.1, 0.2, 0.3 };
-    CHECK(pe_raster_triangle(sx, sy, 0, 0, N, N, spans) == 0);
+    CHECK(pe_raster_cover(nx, ny, 0, 0, N, N, &cov) == 0);
+    /* a thin sliver between sub-rows covers nothing; one across a sub-row covers a little */
+    const double sx[3] = { 0.1, 100, 0.1 }, sy[3] = { 0.13, 0.14, 0.15 };
+    CHECK(pe_raster_cover(sx, sy, 0, 0, N, N, &cov) == 0);
+    const double tx[3] = { 0.1, 100, 0.1 }, ty[3] = { 0.1, 0.125, 0.2 };
+    CHECK(pe_raster_cover(tx, ty, 0, 0, N, N, &cov) == 1);
+    CHECK(covered(tx, ty, NULL) > 0.0 && covered(tx, ty, NULL) < 25.0);
 }
 
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
+    if (!pe_cover_init(&cov, N, N))
+        return 1;
     RUN(coverage_matches_area);
     RUN(axis_aligned_exact);
     RUN(shared_edges_cover_once);
