@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 /* Refinement rounds when neither --iterations nor --time is given. */
-#define PE_DEFAULT_ROUNDS 6
+#define PE_DEFAULT_ROUNDS 2
 
 typedef struct pe_plan {
     bool timed;          /* --time without --iterations: work until the clock runs out */
