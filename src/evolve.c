@@ -225,19 +225,23 @@ static void tile_step(run *R, tile_work *tw, pe_fit *fit, pe_fit_layers *lay, ui
 {
     if (tw->ops_done >= until || tw->budget <= 0)
         return;
+    const int t = tw->index, total = R->snap_off[R->ntiles];
+    if (R->snap_off[t] == 0 && R->snap_off[t + 1] == total) { /* no other tile has triangles */
+        while (tw->ops_done < until)
+            tile_op(R, tw, fit, NULL);
+        return;
+    }
     const pe_tile_rect *q = &tw->reach;
     const int w = q->x1 - q->x0, h = q->y1 - q->y0;
     const size_t px = (size_t)w * (size_t)h;
-    /* the thread's block laid out for this tile's reach */
+    /* the thread's block laid out for this tile's reach; the snapshot's other tiles: those
+     * before t below, those after above */
     pe_fit_layers layers = { lay->below, lay->below + 4 * px, lay->below + 5 * px, lay->lo,
                              lay->lo + h };
-    const int t = tw->index, total = R->snap_off[R->ntiles];
-    const bool alone = R->snap_off[t] == 0 && R->snap_off[t + 1] == total;
-    if (!alone) /* the snapshot's other tiles: those before t below, those after above */
-        pe_fit_layers_build(&layers, q->x0, q->y0, w, h, R->bg, R->snap, R->snap_off[t],
-                            R->snap + R->snap_off[t + 1], total - R->snap_off[t + 1], &fit->cov);
+    pe_fit_layers_build(&layers, q->x0, q->y0, w, h, R->bg, R->snap, R->snap_off[t],
+                        R->snap + R->snap_off[t + 1], total - R->snap_off[t + 1], &fit->cov);
     while (tw->ops_done < until)
-        tile_op(R, tw, fit, alone ? NULL : &layers);
+        tile_op(R, tw, fit, &layers);
 }
 
 static pe_status setup_tiles(run *R)
