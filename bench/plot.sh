@@ -7,7 +7,7 @@
 # Environment (all optional):
 #   PE_SHARED          shared data directory (default ../shared)
 #   PE_BENCH_BUILD     build directory (default build-bench)
-#   PE_PLOT_ITERATIONS refinement rounds to run (default 1,2,4,6,8,16,32,64; 6 = the default)
+#   PE_PLOT_ITERATIONS refinement rounds to run (default 1,2,4,8,16,32; 2 = the default)
 #   PE_PLOT_THREADS    threads (default 2)
 #   PE_PLOT_ONLY=1     only redraw the PNG from the existing CSV
 # Needs: gnuplot (Debian: gnuplot-nox), and the judge ../shared/tools/score.
@@ -16,7 +16,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${PE_BENCH_BUILD:-$ROOT/build-bench}
 SHARED=${PE_SHARED:-$ROOT/../shared}
-ITERS=${PE_PLOT_ITERATIONS:-1,2,4,6,8,16,32,64}
+ITERS=${PE_PLOT_ITERATIONS:-1,2,4,8,16,32}
 THREADS=${PE_PLOT_THREADS:-2}
 CSV=$ROOT/docs/psnr-vs-cpu.csv
 PNG=$ROOT/docs/psnr-vs-cpu.png

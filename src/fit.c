@@ -140,6 +140,20 @@ static int fold(const pe_tri *t, int ox, int oy, int w, int h, const pe_cover *c
     return nr;
 }
 
+/* Nothing drawn yet: below = from (or bg everywhere when from is NULL), (mul, add) = identity. */
+static void start_layers(size_t px, const float bg[4], const float *from, float *below,
+                         float *mul, float *add)
+{
+    if (from)
+        memcpy(below, from, px * 4 * sizeof(float));
+    else
+        for (size_t i = 0; i < px; i++)
+            memcpy(below + 4 * i, bg, 4 * sizeof(float));
+    for (size_t i = 0; i < px; i++)
+        mul[i] = 1.0f;
+    memset(add, 0, px * 4 * sizeof(float));
+}
+
 /* Cheap rejection of a triangle that cannot touch the region. */
 static bool misses(const pe_tri *t, int ox, int oy, int w, int h)
 {
@@ -157,12 +171,7 @@ void pe_fit_layers_build(const pe_fit_layers *l, int ox, int oy, int w, int h, c
                          const pe_tri *under, int n_under, const pe_tri *over, int n_over,
                          const pe_cover *cv)
 {
-    const size_t px = (size_t)w * (size_t)h;
-    for (size_t i = 0; i < px; i++) {
-        memcpy(l->below + 4 * i, bg, 4 * sizeof(float));
-        l->mul[i] = 1.0f;
-    }
-    memset(l->add, 0, px * 4 * sizeof(float));
+    start_layers((size_t)w * (size_t)h, bg, NULL, l->below, l->mul, l->add);
     for (int y = 0; y < h; y++) {
         l->lo[y] = w;
         l->hi[y] = 0;
@@ -199,14 +208,7 @@ void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy
     fit->oy = oy;
     fit->alpha = alpha;
     const size_t px = (size_t)w * (size_t)h;
-    if (layers)
-        memcpy(fit->below, layers->below, px * 4 * sizeof(float));
-    else
-        for (size_t i = 0; i < px; i++)
-            memcpy(fit->below + 4 * i, bg, 4 * sizeof(float));
-    for (size_t i = 0; i < px; i++)
-        fit->mul[i] = 1.0f;
-    memset(fit->add, 0, px * 4 * sizeof(float));
+    start_layers(px, bg, layers ? layers->below : NULL, fit->below, fit->mul, fit->add);
     for (int j = 0; j < k && j < n; j++)
         composite(&tris[j], ox, oy, w, h, &fit->cov, fit->below);
     for (int j = k + 1; j < n; j++)
