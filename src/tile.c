@@ -49,10 +49,10 @@ void pe_tile_reach(const pe_tile_rect *r, int w, int h, int overlap, double box[
 {
     const int tw = r->x1 - r->x0, th = r->y1 - r->y0;
     const double ox = 0.25 * tw > 8.0 ? 0.25 * tw : 8.0, oy = 0.25 * th > 8.0 ? 0.25 * th : 8.0;
-    reach->x0 = r->x0 > 0 ? (r->x0 - overlap > 0 ? r->x0 - overlap : 0) : 0;
-    reach->y0 = r->y0 > 0 ? (r->y0 - overlap > 0 ? r->y0 - overlap : 0) : 0;
-    reach->x1 = r->x1 < w ? (r->x1 + overlap < w ? r->x1 + overlap : w) : w;
-    reach->y1 = r->y1 < h ? (r->y1 + overlap < h ? r->y1 + overlap : h) : h;
+    reach->x0 = r->x0 - overlap > 0 ? r->x0 - overlap : 0;
+    reach->y0 = r->y0 - overlap > 0 ? r->y0 - overlap : 0;
+    reach->x1 = r->x1 + overlap < w ? r->x1 + overlap : w;
+    reach->y1 = r->y1 + overlap < h ? r->y1 + overlap : h;
     box[0] = reach->x0 > 0 ? reach->x0 : -ox;
     box[1] = reach->y0 > 0 ? reach->y0 : -oy;
     box[2] = reach->x1 < w ? reach->x1 : w + ox;
