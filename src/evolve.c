@@ -37,7 +37,6 @@ typedef struct tile_work {
     pe_rng rng;
     uint64_t ops_done; /* adds, then refinements, in a fixed order */
     uint64_t evals, iters;
-    pe_status status;
 } tile_work;
 
 typedef struct run {
