@@ -362,7 +362,7 @@ static void write_csv(const bench *B, const char *path)
 static void loadavg(char *out, size_t n);
 
 typedef struct micro_result {
-    double full_ns, eval_ns, focus_ns, mean_pixels, max_rel_err;
+    double full_ns, eval_ns, screen_ns, focus_ns, mean_pixels, max_rel_err;
 } micro_result;
 
 static volatile double sink;
@@ -446,7 +446,8 @@ static micro_result micro_bench(int size, int ntris, double min_batch, int batch
     double *full_b = malloc((size_t)batches * sizeof(double));
     double *eval_b = malloc((size_t)batches * sizeof(double));
     double *focus_b = malloc((size_t)batches * sizeof(double));
-    if (!full_b || !eval_b || !focus_b) {
+    double *screen_b = malloc((size_t)batches * sizeof(double));
+    if (!full_b || !eval_b || !focus_b || !screen_b) {
         fprintf(stderr, "bench_pipeline: out of memory\n");
         exit(1);
     }
@@ -482,6 +483,17 @@ static micro_result micro_bench(int size, int ntris, double min_batch, int batch
         n = 0;
         t0 = now_cpu();
         do {
+            for (int g = 0; g < 1024; g++, n++) {
+                pe_fit_colour col;
+                pe_fit_screen(&fit, geom[n % NGEOM], geom[n % NGEOM] + 3, &col);
+                acc += col.delta;
+            }
+        } while ((el = now_cpu() - t0) < min_batch);
+        screen_b[b] = el / (double)n * 1e9;
+
+        n = 0;
+        t0 = now_cpu();
+        do {
             for (int g = 0; g < 16; g++, n++) {
                 pe_fit_focus(&fit, target, w, 0, 0, w, h, bg, NULL, false, tris, ntris, k);
                 acc += fit.e0;
@@ -493,9 +505,11 @@ static micro_result micro_bench(int size, int ntris, double min_batch, int batch
     qsort(full_b, (size_t)batches, sizeof(double), cmp_double);
     qsort(eval_b, (size_t)batches, sizeof(double), cmp_double);
     qsort(focus_b, (size_t)batches, sizeof(double), cmp_double);
+    qsort(screen_b, (size_t)batches, sizeof(double), cmp_double);
     mr.full_ns = full_b[batches / 2];
     mr.eval_ns = eval_b[batches / 2];
     mr.focus_ns = focus_b[batches / 2];
+    mr.screen_ns = screen_b[batches / 2];
     if (print) {
         printf("micro: %dx%d tile, %d random triangles, slot %d changed; %d candidate geometries "
                "(mean %.0f px covered)\n",
@@ -510,6 +524,8 @@ static micro_result micro_bench(int size, int ntris, double min_batch, int batch
                1.0);
         printf("  %-44s %12.0f %10.2f\n", "(b) incremental (pe_fit_eval, focus excluded)",
                mr.eval_ns, mr.full_ns / mr.eval_ns);
+        printf("  %-44s %12.0f %10.2f\n", "(c) candidate screen (pe_fit_screen)", mr.screen_ns,
+               mr.full_ns / mr.screen_ns);
         printf("  %-44s %12.0f %10s\n", "    focus build (pe_fit_focus), per call", mr.focus_ns,
                "");
         const int amort[] = { 12, 100, 1000 };
@@ -523,6 +539,7 @@ static micro_result micro_bench(int size, int ntris, double min_batch, int batch
     free(full_b);
     free(eval_b);
     free(focus_b);
+    free(screen_b);
     free(target);
     free(out);
     pe_cover_free(&cov);

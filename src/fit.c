@@ -259,25 +259,28 @@ void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy
 }
 
 /* Add moments weighted by a coverage c: the ones quadratic in the triangle's contribution
- * (0..4, 9) by c^2, the ones linear in it (5..8, 10) by c. */
-static inline void add_weighted(double s[PE_FIT_NMOM], const double *r1, const double *r0, double c)
+ * (0..4, 9) by c^2, the ones linear in it (5..8, 10) by c. 9 and 10 are zero without alpha. */
+static inline void add_weighted(double s[PE_FIT_NMOM], const double *r1, const double *r0, double c,
+                                bool alpha)
 {
     const double c2 = c * c;
     for (int m = 0; m < 5; m++)
         s[m] += c2 * (r1[m] - r0[m]);
     for (int m = 5; m < 9; m++)
         s[m] += c * (r1[m] - r0[m]);
-    s[9] += c2 * (r1[9] - r0[9]);
-    s[10] += c * (r1[10] - r0[10]);
+    if (alpha) {
+        s[9] += c2 * (r1[9] - r0[9]);
+        s[10] += c * (r1[10] - r0[10]);
+    }
 }
 
-/* Sum the moments over the triangle's coverage; returns the pixels it touches. */
-static int gather(const pe_fit *fit, const double x[3], const double y[3], double s[PE_FIT_NMOM])
+/* Sum the moments over the coverage in cv (nr rows); returns the pixels it touches. */
+static int gather(const pe_fit *fit, int nr, double s[PE_FIT_NMOM])
 {
     const pe_cover *cv = &fit->cov;
-    const int nr = pe_raster_cover(x, y, fit->ox, fit->oy, fit->ox + fit->w, fit->oy + fit->h, cv);
     memset(s, 0, PE_FIT_NMOM * sizeof(double));
     int pixels = 0;
+    const int nm = fit->alpha ? PE_FIT_NMOM : 9;
     const size_t stride = (size_t)(fit->w + 1) * PE_FIT_NMOM;
     for (int r = 0; r < nr; r++) {
         const pe_cover_row *row = &cv->rows[r];
@@ -286,19 +289,28 @@ static int gather(const pe_fit *fit, const double x[3], const double y[3], doubl
             const double *r1 = line + (size_t)(row->x1 - fit->ox) * PE_FIT_NMOM;
             const double *r0 = line + (size_t)(row->x0 - fit->ox) * PE_FIT_NMOM;
             if (row->c == 1.0f)
-                for (int m = 0; m < PE_FIT_NMOM; m++)
+                for (int m = 0; m < nm; m++)
                     s[m] += r1[m] - r0[m];
             else
-                add_weighted(s, r1, r0, row->c);
+                add_weighted(s, r1, r0, row->c, fit->alpha);
             pixels += row->x1 - row->x0;
         }
         for (int e = row->e0; e < row->e0 + row->ne; e++) {
             const double *r0 = line + (size_t)(cv->px[e].x - fit->ox) * PE_FIT_NMOM;
-            add_weighted(s, r0 + PE_FIT_NMOM, r0, cv->px[e].c);
+            add_weighted(s, r0 + PE_FIT_NMOM, r0, cv->px[e].c, fit->alpha);
         }
         pixels += row->ne;
     }
     return pixels;
+}
+
+/* The moments under the triangle's antialiased coverage (the loss model). */
+static int gather_cover(const pe_fit *fit, const double x[3], const double y[3],
+                        double s[PE_FIT_NMOM])
+{
+    const int nr = pe_raster_cover(x, y, fit->ox, fit->oy, fit->ox + fit->w, fit->oy + fit->h,
+                                   &fit->cov);
+    return gather(fit, nr, s);
 }
 
 /* delta for premultiplied colour u and alpha a, from the summed moments */
@@ -314,7 +326,7 @@ double pe_fit_delta_with(const pe_fit *fit, const double x[3], const double y[3]
                          const unsigned char rgba[4])
 {
     double s[PE_FIT_NMOM];
-    if (gather(fit, x, y, s) == 0)
+    if (gather_cover(fit, x, y, s) == 0)
         return 0.0;
     /* the same float arithmetic as compositing, so the answer matches a real render */
     const pe_tri t = { .rgba = { rgba[0], rgba[1], rgba[2], rgba[3] } };
@@ -324,10 +336,9 @@ double pe_fit_delta_with(const pe_fit *fit, const double x[3], const double y[3]
     return delta_of(s, u, p[3]);
 }
 
-void pe_fit_eval(const pe_fit *fit, const double x[3], const double y[3], pe_fit_colour *out)
+/* The best colour and alpha for summed moments s over the given pixels, and its delta. */
+static void solve(const double s[PE_FIT_NMOM], int pixels, pe_fit_colour *out)
 {
-    double s[PE_FIT_NMOM];
-    const int pixels = gather(fit, x, y, s);
     out->pixels = pixels;
     const double m0 = s[0];
     if (pixels == 0 || !(m0 > 1e-12)) {
@@ -372,6 +383,21 @@ void pe_fit_eval(const pe_fit *fit, const double x[3], const double y[3], pe_fit
     }
     out->a = a;
     out->delta = delta_of(s, out->u, a);
+}
+
+void pe_fit_eval(const pe_fit *fit, const double x[3], const double y[3], pe_fit_colour *out)
+{
+    double s[PE_FIT_NMOM];
+    const int pixels = gather_cover(fit, x, y, s);
+    solve(s, pixels, out);
+}
+
+void pe_fit_screen(const pe_fit *fit, const double x[3], const double y[3], pe_fit_colour *out)
+{
+    double s[PE_FIT_NMOM];
+    const int nr = pe_raster_centers(x, y, fit->ox, fit->oy, fit->ox + fit->w, fit->oy + fit->h,
+                                     &fit->cov);
+    solve(s, gather(fit, nr, s), out);
 }
 
 void pe_fit_quantize(const pe_fit_colour *c, unsigned char rgba[4])

@@ -77,6 +77,9 @@ void pe_fit_layers_build(const pe_fit_layers *l, int ox, int oy, int w, int h, c
 /* Evaluate a geometry (x[0..2], y[0..2] in working pixels) for the focus slot. */
 void pe_fit_eval(const pe_fit *fit, const double x[3], const double y[3], pe_fit_colour *out);
 
+/* The same with pixel-centre sampling instead of coverage (pe_raster_centers): several times
+ * cheaper, for ranking many candidates; its delta is an estimate, not the loss model's. */
+void pe_fit_screen(const pe_fit *fit, const double x[3], const double y[3], pe_fit_colour *out);
 /* The loss change of a geometry drawn with a given 8-bit colour (not the closed form). */
 double pe_fit_delta_with(const pe_fit *fit, const double x[3], const double y[3],
                          const unsigned char rgba[4]);

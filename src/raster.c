@@ -52,17 +52,14 @@ static double edge_x(const edge *e, double yc)
     return e->ax + (yc - e->ay) * e->slope;
 }
 
-double pe_raster_area2(const double x[3], const double y[3])
-{
-    return (x[1] - x[0]) * (y[2] - y[0]) - (x[2] - x[0]) * (y[1] - y[0]);
-}
+/* A triangle's three edges with its vertices sorted by y. */
+typedef struct tri_edges {
+    double ytop, ymid, ybot;
+    edge el, eu, ed; /* long: top to bottom; upper and lower: the other two */
+} tri_edges;
 
-int pe_raster_cover(const double x[3], const double y[3], int cx0, int cy0, int cx1, int cy1,
-                    const pe_cover *cv)
+static tri_edges edges_of(const double x[3], const double y[3])
 {
-    int nrows = 0, npx = 0;
-    if (!(pe_raster_area2(x, y) != 0.0)) /* also rejects NaN */
-        return 0;
     int i0 = 0, i1 = 1, i2 = 2; /* sort by y: i0 top, i2 bottom */
     if (y[i1] < y[i0]) {
         int t = i0;
@@ -79,11 +76,34 @@ int pe_raster_cover(const double x[3], const double y[3], int cx0, int cy0, int 
         i0 = i1;
         i1 = t;
     }
-    const double ytop = y[i0], ymid = y[i1], ybot = y[i2];
-    /* long: top to bottom; upper and lower: the other two (unused when flat, never evaluated) */
-    const edge el = make_edge(x[i0], y[i0], x[i2], y[i2]);
-    const edge eu = ymid > ytop ? make_edge(x[i0], y[i0], x[i1], y[i1]) : el;
-    const edge ed = ybot > ymid ? make_edge(x[i1], y[i1], x[i2], y[i2]) : el;
+    tri_edges t = { .ytop = y[i0], .ymid = y[i1], .ybot = y[i2] };
+    t.el = make_edge(x[i0], y[i0], x[i2], y[i2]);
+    /* a flat part's edge is never evaluated: it gets the long one rather than a 0/0 slope */
+    t.eu = t.ymid > t.ytop ? make_edge(x[i0], y[i0], x[i1], y[i1]) : t.el;
+    t.ed = t.ybot > t.ymid ? make_edge(x[i1], y[i1], x[i2], y[i2]) : t.el;
+    return t;
+}
+
+/* Where sub-row (or row centre) ys crosses the triangle's two edges, in no particular order. */
+static void crossings(const tri_edges *t, double ys, double *xa, double *xb)
+{
+    *xa = edge_x(&t->el, ys);
+    *xb = ys < t->ymid ? edge_x(&t->eu, ys) : edge_x(&t->ed, ys);
+}
+
+double pe_raster_area2(const double x[3], const double y[3])
+{
+    return (x[1] - x[0]) * (y[2] - y[0]) - (x[2] - x[0]) * (y[1] - y[0]);
+}
+
+int pe_raster_cover(const double x[3], const double y[3], int cx0, int cy0, int cx1, int cy1,
+                    const pe_cover *cv)
+{
+    int nrows = 0, npx = 0;
+    if (!(pe_raster_area2(x, y) != 0.0)) /* also rejects NaN */
+        return 0;
+    const tri_edges te = edges_of(x, y);
+    const double ytop = te.ytop, ybot = te.ybot;
     double fy0 = floor(ytop), fy1 = ceil(ybot);
     if (fy0 < cy0)
         fy0 = cy0;
@@ -98,8 +118,8 @@ int pe_raster_cover(const double x[3], const double y[3], int cx0, int cy0, int 
             const double ys = yy + (s + 0.5) * inv;
             if (!(ytop <= ys && ys < ybot))
                 continue;
-            const double xl = edge_x(&el, ys);
-            const double xs = ys < ymid ? edge_x(&eu, ys) : edge_x(&ed, ys);
+            double xl, xs;
+            crossings(&te, ys, &xl, &xs);
             double lo = xl < xs ? xl : xs, hi = xl < xs ? xs : xl;
             lo = lo < cx0 ? cx0 : lo;
             hi = hi > cx1 ? cx1 : hi;
@@ -142,6 +162,33 @@ int pe_raster_cover(const double x[3], const double y[3], int cx0, int cy0, int 
         row->ne = npx - row->e0;
         if (row->ne > 0 || row->x0 < row->x1)
             nrows++;
+    }
+    return nrows;
+}
+
+int pe_raster_centers(const double x[3], const double y[3], int cx0, int cy0, int cx1, int cy1,
+                      const pe_cover *cv)
+{
+    int nrows = 0;
+    if (!(pe_raster_area2(x, y) != 0.0))
+        return 0;
+    const tri_edges te = edges_of(x, y);
+    /* rows whose centre yy + 0.5 lies in [ytop, ybot) */
+    double fy0 = ceil(te.ytop - 0.5), fy1 = ceil(te.ybot - 0.5);
+    if (fy0 < cy0)
+        fy0 = cy0;
+    if (fy1 > cy1)
+        fy1 = cy1;
+    for (int yy = (int)fy0; yy < (int)fy1; yy++) {
+        const double yc = yy + 0.5;
+        double xl, xs;
+        crossings(&te, yc, &xl, &xs);
+        double lo = ceil((xl < xs ? xl : xs) - 0.5), hi = ceil((xl < xs ? xs : xl) - 0.5);
+        lo = lo < cx0 ? cx0 : lo;
+        hi = hi > cx1 ? cx1 : hi;
+        if (!(lo < hi))
+            continue;
+        cv->rows[nrows++] = (pe_cover_row){ .y = yy, .x0 = (int)lo, .x1 = (int)hi, .c = 1.0f };
     }
     return nrows;
 }

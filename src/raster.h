@@ -41,6 +41,11 @@ void pe_cover_free(pe_cover *cv);
 int pe_raster_cover(const double x[3], const double y[3], int cx0, int cy0, int cx1, int cy1,
                     const pe_cover *cv);
 
+/* The coarse model, for screening: the pixels whose centres are inside (a centre on the left or
+ * top edge counts), all with coverage 1 and no edge pixels. About as fast as the old
+ * non-antialiased loss; a ranking aid, never the loss itself. */
+int pe_raster_centers(const double x[3], const double y[3], int cx0, int cy0, int cx1, int cy1,
+                      const pe_cover *cv);
 /* Twice the signed area (positive when the vertices run counter-clockwise in y-down space). */
 double pe_raster_area2(const double x[3], const double y[3]);
 

@@ -8,14 +8,16 @@
 
 /* The numbers below were chosen by measurement (mean judge PSNR over mona seeds 1-2, chelsea
  * and astronaut at -n 250, see the README): candidates are cheap (one evaluation costs O(rows)),
- * so a new triangle tries many; q_v = 2 instead of SciPy's 2.62 makes the step width scale like
- * T rather than T^2.6, so the annealing spends its iterations across useful step sizes (tens of
- * pixels down to a fraction of one) instead of jumping from box-wide steps to negligible ones
- * in three iterations. */
+ * so a new triangle tries many, ranked by the pixel-centre screen (6x cheaper than the loss
+ * model); the loss model then picks among the best 16 (on mona -n 250 that gave the same SVG,
+ * byte for byte, as ranking all 500 by the loss model, in 10 % less CPU). q_v = 2 instead of
+ * SciPy's 2.62 makes the step width scale like T rather than T^2.6, so the annealing spends its
+ * iterations across useful step sizes (tens of pixels down to a fraction of one) instead of
+ * jumping from box-wide steps to negligible ones in three iterations. */
 pe_search_cfg pe_search_cfg_add(void)
 {
-    return (pe_search_cfg){ .candidates = 500, .maxiter = 6, .initial_temp = 3.0, .visit = 2.0,
-                            .ls_moves = 48 };
+    return (pe_search_cfg){ .candidates = 500, .finalists = 16, .maxiter = 6, .initial_temp = 3.0,
+                            .visit = 2.0, .ls_moves = 48 };
 }
 
 pe_search_cfg pe_search_cfg_refine(void)
@@ -101,6 +103,30 @@ static void random_geometry(const pe_fit *fit, pe_rng *rng, double v[6])
     }
 }
 
+/* Keep v among the nf best candidates by the screen's delta, sorted best first (ties keep the
+ * earlier one, so the ranking is deterministic). */
+static void screen_in(const pe_fit *fit, const double v[6], double fin[][6], double *score,
+                      int *nfin, int nf)
+{
+    const double x[3] = { v[0], v[2], v[4] }, y[3] = { v[1], v[3], v[5] };
+    pe_fit_colour c;
+    pe_fit_screen(fit, x, y, &c);
+    int at = *nfin;
+    while (at > 0 && c.delta < score[at - 1])
+        at--;
+    if (at >= nf)
+        return;
+    const int last = *nfin < nf ? *nfin : nf - 1; /* the slot the shift ends in */
+    for (int i = last; i > at; i--) {
+        memcpy(fin[i], fin[i - 1], sizeof fin[i]);
+        score[i] = score[i - 1];
+    }
+    memcpy(fin[at], v, sizeof fin[at]);
+    score[at] = c.delta;
+    if (*nfin < nf)
+        (*nfin)++;
+}
+
 static void clamp_to(double v[6], const double lo[6], const double hi[6])
 {
     for (int k = 0; k < 6; k++)
@@ -128,13 +154,28 @@ double pe_search_focus(const pe_fit *fit, const pe_search_cfg *cfg, const double
         clamp_to(best, lo, hi);
         fbest = f_vertices(best, 6, &obj);
     }
+    const int nf = cfg->finalists < PE_SEARCH_MAX_FINALISTS ? cfg->finalists
+                                                             : PE_SEARCH_MAX_FINALISTS;
+    double fin[PE_SEARCH_MAX_FINALISTS][6], fin_score[PE_SEARCH_MAX_FINALISTS];
+    int nfin = 0;
     for (int c = 0; c < cfg->candidates; c++) {
         random_geometry(fit, rng, v);
         clamp_to(v, lo, hi);
+        if (nf > 0) {
+            screen_in(fit, v, fin, fin_score, &nfin, nf);
+            continue;
+        }
         const double fv = f_vertices(v, 6, &obj);
         if (fv < fbest) {
             fbest = fv;
             memcpy(best, v, sizeof v);
+        }
+    }
+    for (int f = 0; f < nfin; f++) { /* the screen ranks; the loss model decides */
+        const double fv = f_vertices(fin[f], 6, &obj);
+        if (fv < fbest) {
+            fbest = fv;
+            memcpy(best, fin[f], sizeof best);
         }
     }
     if (!(fbest < HUGE_VAL)) { /* no candidates and no current triangle */

@@ -9,8 +9,11 @@
 
 #include <stdint.h>
 
+enum { PE_SEARCH_MAX_FINALISTS = 32 };
 typedef struct pe_search_cfg {
     int candidates;      /* random geometries tried first */
+    int finalists;       /* 0: every candidate gets the loss model; else the best this many by
+                            the cheap screen (pe_fit_screen) do, at most PE_SEARCH_MAX_FINALISTS */
     int maxiter;         /* dual-annealing outer iterations; 0 = no annealing */
     double initial_temp; /* annealing T0 (vertex steps are in working pixels) */
     double visit;        /* annealing q_v */

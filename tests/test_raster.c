@@ -3,7 +3,10 @@
 #include "rng.h"
 #include "test.h"
 
+#include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { N = 256 };
 
@@ -139,6 +142,54 @@ static void clipping_and_degenerate(void)
     CHECK(covered(tx, ty, NULL) > 0.0 && covered(tx, ty, NULL) < 25.0);
 }
 
+/* The screen's raster: exactly the pixels whose centres a point-in-triangle test puts inside
+ * (centres on an edge are left out of the comparison: either answer is fine there). */
+static void centers_match_point_test(void)
+{
+    pe_rng r;
+    pe_rng_seed(&r, 9, 0);
+    int compared = 0;
+    for (int t = 0; t < 200; t++) {
+        double x[3], y[3];
+        for (int i = 0; i < 3; i++) {
+            x[i] = -30 + 120 * pe_rng_uniform(&r);
+            y[i] = -30 + 120 * pe_rng_uniform(&r);
+        }
+        const int cx0 = 5, cy0 = 3, cx1 = 70, cy1 = 64; /* a clip inside the grid */
+        static unsigned char in[N * N];
+        memset(in, 0, sizeof in);
+        const int nr = pe_raster_centers(x, y, cx0, cy0, cx1, cy1, &cov);
+        for (int k = 0; k < nr; k++) {
+            const pe_cover_row *row = &cov.rows[k];
+            CHECK(row->c == 1.0f && row->ne == 0 && row->x0 < row->x1);
+            CHECK(row->x0 >= cx0 && row->x1 <= cx1 && row->y >= cy0 && row->y < cy1);
+            CHECK(k == 0 || row->y > cov.rows[k - 1].y);
+            for (int i = row->x0; i < row->x1; i++)
+                in[row->y * N + i] = 1;
+        }
+        const double s = pe_raster_area2(x, y) > 0 ? 1.0 : -1.0;
+        for (int py = 0; py < 80; py++)
+            for (int px = 0; px < 80; px++) {
+                const double cx = px + 0.5, cy = py + 0.5;
+                double d[3], dmin = HUGE_VAL;
+                for (int e = 0; e < 3; e++) {
+                    const int a = e, b = (e + 1) % 3;
+                    const double ex = x[b] - x[a], ey = y[b] - y[a];
+                    d[e] = s * (ex * (cy - y[a]) - ey * (cx - x[a])) / sqrt(ex * ex + ey * ey);
+                    dmin = d[e] < dmin ? d[e] : dmin;
+                }
+                if (fabs(dmin) < 1e-9)
+                    continue;
+                const bool inside = dmin > 0 && px >= cx0 && px < cx1 && py >= cy0 && py < cy1;
+                CHECK(in[py * N + px] == inside);
+                compared++;
+            }
+    }
+    CHECK(compared > 200 * 80 * 80 - 100);
+    const double lx[3] = { 0, 5, 10 }, ly[3] = { 0, 5, 10 }; /* collinear */
+    CHECK(pe_raster_centers(lx, ly, 0, 0, N, N, &cov) == 0);
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
@@ -148,5 +199,6 @@ int main(int argc, char **argv)
     RUN(axis_aligned_exact);
     RUN(shared_edges_cover_once);
     RUN(clipping_and_degenerate);
+    RUN(centers_match_point_test);
     TEST_MAIN_END();
 }
