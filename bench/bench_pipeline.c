@@ -9,6 +9,7 @@
 #include "plan.h"
 #include "polyevolve.h"
 #include "rng.h"
+#include "waitpolicy.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -928,6 +929,7 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
+    cli_prefer_passive_wait(argv); /* measure what the CLI does */
     static bench B;
     B.fork_runs = true;
     const char *env = getenv("PE_SHARED");

@@ -3,6 +3,7 @@
 #include "options.h"
 #include "output.h"
 #include "run.h"
+#include "waitpolicy.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
+    cli_prefer_passive_wait(argv);
     cli_options o;
     char err[512];
     const int pr = cli_parse(argc, argv, &o, err, sizeof err);

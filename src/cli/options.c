@@ -1,6 +1,7 @@
 /* options: the command line. Every run option has one table entry with its long name, its
  * setter and its help line, so --help, parsing and state files cannot disagree. */
 #include "options.h"
+#include "waitpolicy.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -321,7 +322,8 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
             return CLI_EXIT_OK;
         }
         if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-            printf("polyevolve %s\n", PE_VERSION_STRING);
+            printf("polyevolve %s\nOpenMP wait policy: %s\n", PE_VERSION_STRING,
+                   cli_wait_policy());
             return CLI_EXIT_OK;
         }
         if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
