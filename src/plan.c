@@ -17,6 +17,7 @@ void pe_plan_init(pe_plan *p, const pe_options *o)
     p->time_limit = o->time_limit;
     p->target_psnr = o->target_psnr;
     p->frames_done = 0;
+    p->last_wall = 0.0;
 }
 
 /* Log spacing: equal steps of log(1 + 99 f), so the first frame is about 1/100 of the way in
@@ -41,7 +42,8 @@ uint64_t pe_plan_target(const pe_plan *p, int budget, uint64_t ops_done, double 
     if (budget <= 0)
         return ops_done;
     if (p->timed)
-        return ops_done + (uint64_t)(budget / 2 > 1 ? budget / 2 : 1);
+        return ops_done + (uint64_t)(budget / PE_PLAN_TIMED_STEP > 1 ? budget / PE_PLAN_TIMED_STEP
+                                                                    : 1);
     const double total = (double)budget * (1.0 + p->rounds);
     const uint64_t t = (uint64_t)ceil(total * frac - 1e-9);
     return t > ops_done ? t : ops_done;
@@ -49,11 +51,15 @@ uint64_t pe_plan_target(const pe_plan *p, int budget, uint64_t ops_done, double 
 
 bool pe_plan_after_step(pe_plan *p, pe_progress *pr)
 {
+    /* the next step is predicted to take as long as this one did */
+    const double next_end = 2.0 * pr->wall_seconds - p->last_wall;
+    p->last_wall = pr->wall_seconds;
+    const bool out_of_time = p->time_limit > 0.0 && next_end > p->time_limit;
     bool stop = false;
     if (p->timed) {
         pr->steps = 0;
         pr->fraction = pr->wall_seconds / p->time_limit;
-        if (pr->fraction >= 1.0) {
+        if (out_of_time) {
             pr->fraction = 1.0;
             stop = true;
         }
@@ -67,7 +73,7 @@ bool pe_plan_after_step(pe_plan *p, pe_progress *pr)
         else
             pr->frame = p->frames > 0 && (long long)pr->step * p->frames / p->steps >
                                              (long long)(pr->step - 1) * p->frames / p->steps;
-        if (p->time_limit > 0.0 && pr->wall_seconds >= p->time_limit)
+        if (out_of_time)
             stop = true;
     }
     if (p->target_psnr > 0.0 && pr->psnr >= p->target_psnr)
