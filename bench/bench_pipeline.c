@@ -377,6 +377,26 @@ static int cmp_double(const void *a, const void *b)
 /* One evaluation of a triangle change on a 64x64 tile with 16 random triangles. Each path is
  * timed in batches of at least min_batch seconds over the same list of candidate geometries;
  * the median batch is reported. */
+/* CPU nanoseconds per call of an evaluator (pe_fit_eval or pe_fit_screen) cycling through the
+ * geometries (x[3] then y[3] each), over at least min_batch seconds; the deltas go into *acc. */
+static double ns_per_geometry(const pe_fit *fit,
+                              void (*evaluate)(const pe_fit *, const double *, const double *,
+                                               pe_fit_colour *),
+                              double (*geom)[6], int ngeom, double min_batch, double *acc)
+{
+    long n = 0;
+    double el;
+    const double t0 = now_cpu();
+    do {
+        for (int g = 0; g < 1024; g++, n++) {
+            pe_fit_colour col;
+            evaluate(fit, geom[n % ngeom], geom[n % ngeom] + 3, &col);
+            *acc += col.delta;
+        }
+    } while ((el = now_cpu() - t0) < min_batch);
+    return el / (double)n * 1e9;
+}
+
 static micro_result micro_bench(int size, int ntris, double min_batch, int batches, bool print)
 {
     enum { NGEOM = 4096 };
@@ -470,27 +490,8 @@ static micro_result micro_bench(int size, int ntris, double min_batch, int batch
         full_b[b] = el / (double)n * 1e9;
         tris[k] = saved;
 
-        n = 0;
-        t0 = now_cpu();
-        do {
-            for (int g = 0; g < 1024; g++, n++) {
-                pe_fit_colour col;
-                pe_fit_eval(&fit, geom[n % NGEOM], geom[n % NGEOM] + 3, &col);
-                acc += col.delta;
-            }
-        } while ((el = now_cpu() - t0) < min_batch);
-        eval_b[b] = el / (double)n * 1e9;
-
-        n = 0;
-        t0 = now_cpu();
-        do {
-            for (int g = 0; g < 1024; g++, n++) {
-                pe_fit_colour col;
-                pe_fit_screen(&fit, geom[n % NGEOM], geom[n % NGEOM] + 3, &col);
-                acc += col.delta;
-            }
-        } while ((el = now_cpu() - t0) < min_batch);
-        screen_b[b] = el / (double)n * 1e9;
+        eval_b[b] = ns_per_geometry(&fit, pe_fit_eval, geom, NGEOM, min_batch, &acc);
+        screen_b[b] = ns_per_geometry(&fit, pe_fit_screen, geom, NGEOM, min_batch, &acc);
 
         n = 0;
         t0 = now_cpu();
