@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { PE_FIT_NMOM = 11 };
+enum { PE_FIT_NMOM = 11, PE_FIT_NMOM_OPAQUE = 9 /* without the two alpha moments */ };
 /* Moment layout, per pixel (M = mul, b = below, d = F0 - target, g = 1 - b_alpha):
  * 0: M^2   1..3: M^2 b_c   4: sum_c M^2 b_c^2   5..7: M d_c   8: sum_c M b_c d_c
  * 9: M^2 g^2   10: M g d_alpha   (9 and 10 only in alpha mode) */
@@ -280,7 +280,7 @@ static int gather(const pe_fit *fit, int nr, double s[PE_FIT_NMOM])
     const pe_cover *cv = &fit->cov;
     memset(s, 0, PE_FIT_NMOM * sizeof(double));
     int pixels = 0;
-    const int nm = fit->alpha ? PE_FIT_NMOM : 9;
+    const int nm = fit->alpha ? PE_FIT_NMOM : PE_FIT_NMOM_OPAQUE;
     const size_t stride = (size_t)(fit->w + 1) * PE_FIT_NMOM;
     for (int r = 0; r < nr; r++) {
         const pe_cover_row *row = &cv->rows[r];

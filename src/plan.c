@@ -41,9 +41,10 @@ uint64_t pe_plan_target(const pe_plan *p, int budget, uint64_t ops_done, double 
 {
     if (budget <= 0)
         return ops_done;
-    if (p->timed)
-        return ops_done + (uint64_t)(budget / PE_PLAN_TIMED_STEP > 1 ? budget / PE_PLAN_TIMED_STEP
-                                                                    : 1);
+    if (p->timed) {
+        const int step = budget / PE_PLAN_TIMED_STEP;
+        return ops_done + (uint64_t)(step > 1 ? step : 1);
+    }
     const double total = (double)budget * (1.0 + p->rounds);
     const uint64_t t = (uint64_t)ceil(total * frac - 1e-9);
     return t > ops_done ? t : ops_done;

@@ -32,11 +32,21 @@ typedef struct objective {
     uint64_t evals;
 } objective;
 
+/* The search vector (x0, y0, x1, y1, x2, y2) as the fit's vertex arrays. */
+static void to_xy(const double v[6], double x[3], double y[3])
+{
+    for (int k = 0; k < 3; k++) {
+        x[k] = v[2 * k];
+        y[k] = v[2 * k + 1];
+    }
+}
+
 static double f_vertices(const double *v, size_t dim, void *ctx)
 {
     (void)dim;
     objective *o = ctx;
-    const double x[3] = { v[0], v[2], v[4] }, y[3] = { v[1], v[3], v[5] };
+    double x[3], y[3];
+    to_xy(v, x, y);
     pe_fit_colour c;
     pe_fit_eval(o->fit, x, y, &c);
     o->evals++;
@@ -108,7 +118,8 @@ static void random_geometry(const pe_fit *fit, pe_rng *rng, double v[6])
 static void screen_in(const pe_fit *fit, const double v[6], double fin[][6], double *score,
                       int *nfin, int nf)
 {
-    const double x[3] = { v[0], v[2], v[4] }, y[3] = { v[1], v[3], v[5] };
+    double x[3], y[3];
+    to_xy(v, x, y);
     pe_fit_colour c;
     pe_fit_screen(fit, x, y, &c);
     int at = *nfin;
@@ -210,10 +221,7 @@ double pe_search_focus(const pe_fit *fit, const pe_search_cfg *cfg, const double
     }
     /* the answer, drawn with the 8-bit colour it will really have */
     pe_tri t;
-    for (int k = 0; k < 3; k++) {
-        t.x[k] = best[2 * k];
-        t.y[k] = best[2 * k + 1];
-    }
+    to_xy(best, t.x, t.y);
     pe_fit_colour col;
     pe_fit_eval(fit, t.x, t.y, &col);
     pe_fit_quantize(&col, t.rgba);
