@@ -36,7 +36,7 @@
 /* stb's contract: a malloc'ed zlib stream (stb frees it), NULL on failure. Z_RLE: on PNG's
  * filtered rows of these pictures run-length matching is both the fastest zlib mode and the
  * smallest output (a default mona run's 100 frames: 5.2 MB, against 5.5 MB at zlib's default
- * and 6.8 MB from stb, with the run 20 % shorter than with stb's compressor). */
+ * and 6.8 MB from stb, with the run 17-19 % shorter than with stb's compressor). */
 static unsigned char *zlib_compress(unsigned char *data, int data_len, int *out_len, int quality)
 {
     (void)quality;
