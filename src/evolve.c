@@ -412,7 +412,9 @@ static pe_status assemble(const run *R, const pe_image *src, double mse, pe_resu
     return PE_OK;
 }
 
-/* Continue from a previous result: its triangles become each tile's first ones. */
+/* Continue from a previous result: its triangles become each tile's first ones. A tile keeps
+ * the budget this run's options give it (more when the result holds more), so a run stopped
+ * while still adding triangles adds the rest when resumed. */
 static pe_status adopt(run *R, const pe_result *prev)
 {
     if (prev->work_width != R->w || prev->work_height != R->h || prev->tile_cols != R->cols ||
@@ -444,13 +446,15 @@ static pe_status adopt(run *R, const pe_result *prev)
         d->rgba[2] = s->b;
         d->rgba[3] = s->a;
     }
+    size_t total = 0;
     for (int t = 0; t < R->ntiles; t++) {
         tile_work *tw = &R->tiles[t];
-        tw->budget = tw->n; /* a resumed tile keeps the triangles it had */
-        tw->ops_done = (uint64_t)tw->n * (uint64_t)(1 + prev->rounds_done);
+        tw->ops_done = tw->n < tw->budget ? (uint64_t)tw->n /* its next add */
+                                          : (uint64_t)tw->n * (uint64_t)(1 + prev->rounds_done);
+        total += (size_t)tw->budget;
         pe_rng_seed(&tw->rng, R->opt->seed, (uint64_t)t + ((uint64_t)prev->rounds_done << 32));
     }
-    pe_tri *grown = realloc(R->snap, (prev->count ? prev->count : 1) * sizeof *grown);
+    pe_tri *grown = realloc(R->snap, (total ? total : 1) * sizeof *grown);
     if (!grown)
         return PE_ERR_NOMEM;
     R->snap = grown;

@@ -123,11 +123,41 @@ static void same_result_for_any_thread_count(void)
     pe_image_free(&img);
 }
 
+static bool stop_at_step_10(const pe_progress *p, const pe_result *partial, void *ctx)
+{
+    (void)partial;
+    (void)ctx;
+    return p->step >= 10;
+}
+
+/* A run stopped while it still adds triangles (step 10 of 100, the adds take the first third)
+ * and resumed ends with every triangle asked for, not only those it had. */
+static void resume_during_the_adds_adds_the_rest(void)
+{
+    pe_image img;
+    waves(&img);
+    pe_options o = opts(2, 1, 2);
+    o.progress = stop_at_step_10;
+    pe_result part, full;
+    CHECK(pe_approximate(&img, &o, &part) == PE_ERR_INTERRUPTED);
+    CHECK(part.count > 0 && part.count < (size_t)o.triangles);
+    CHECK(part.rounds_done == 0);
+    o.progress = NULL;
+    o.resume = &part;
+    CHECK(pe_approximate(&img, &o, &full) == PE_OK);
+    CHECK(full.count == (size_t)o.triangles);
+    CHECK(full.rounds_done == 2);
+    pe_result_free(&part);
+    pe_result_free(&full);
+    pe_image_free(&img);
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
     RUN(no_seam_between_tiles);
     RUN(triangles_stay_in_reach);
     RUN(same_result_for_any_thread_count);
+    RUN(resume_during_the_adds_adds_the_rest);
     TEST_MAIN_END();
 }
