@@ -1,6 +1,6 @@
 /* evolve: pe_approximate. Prepares the working target, splits it into tiles, runs every tile's
- * solver in THE one OpenMP loop of the library, step by step, and assembles the result in tile
- * order. Everything here only orchestrates: the search lives in search.c, the loss in fit.c.
+ * solver in THE one OpenMP parallel region of the library (tiles, then the picture's row bands),
+ * step by step, and assembles the result in tile order. Everything here only orchestrates: the search lives in search.c, the loss in fit.c.
  *
  * The picture is one stack of triangles in tile order; a tile owns a run of it. Tiles overlap
  * (pe_tile_reach), so during a step a tile sees its neighbours' triangles as they were when the
