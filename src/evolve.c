@@ -333,7 +333,7 @@ static pe_status setup_tiles(run *R)
         if (R->cols > R->w || R->rows > R->h)
             return PE_ERR_INVALID_ARG;
     } else {
-        pe_tile_default_grid(R->w, R->h, o->triangles, &R->cols, &R->rows);
+        pe_tile_default_grid(R->target, R->w, R->h, o->triangles, &R->cols, &R->rows);
     }
     R->ntiles = R->cols * R->rows;
     pe_tile_rect *rects = malloc((size_t)R->ntiles * sizeof *rects);

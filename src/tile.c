@@ -4,7 +4,44 @@
 #include <math.h>
 #include <stdlib.h>
 
-void pe_tile_default_grid(int w, int h, int triangles, int *cols, int *rows)
+/* Mean |difference| to the right and below neighbours over the pixels [x0, x1) x [y0, y1). */
+static void detail_in(const float *rgba, int w, int h, int x0, int y0, int x1, int y1, double *sum,
+                      long *count)
+{
+    x0 = x0 < 0 ? 0 : x0;
+    y0 = y0 < 0 ? 0 : y0;
+    x1 = x1 > w ? w : x1;
+    y1 = y1 > h ? h : y1;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            const float *p = rgba + 4 * ((size_t)y * (size_t)w + (size_t)x);
+            for (int c = 0; c < 4; c++) {
+                if (x + 1 < w)
+                    *sum += fabs((double)p[c] - (double)p[c + 4]);
+                if (y + 1 < h)
+                    *sum += fabs((double)p[c] - (double)p[c + 4 * (size_t)w]);
+            }
+            (*count)++;
+        }
+}
+
+double pe_tile_border_detail(const float *rgba, int w, int h, int cols, int rows)
+{
+    const int b = PE_TILE_BORDER_BAND;
+    double sum = 0.0;
+    long count = 0;
+    for (int c = 1; c < cols; c++) { /* the same boundaries as pe_tile_grid */
+        const int x = (int)(((long long)c * w + cols / 2) / cols);
+        detail_in(rgba, w, h, x - b, 0, x + b, h, &sum, &count);
+    }
+    for (int r = 1; r < rows; r++) {
+        const int y = (int)(((long long)r * h + rows / 2) / rows);
+        detail_in(rgba, w, h, 0, y - b, w, y + b, &sum, &count);
+    }
+    return count > 0 ? sum / (double)count : 0.0;
+}
+
+void pe_tile_default_grid(const float *rgba, int w, int h, int triangles, int *cols, int *rows)
 {
     int c = (int)lround(w / 128.0), r = (int)lround(h / 128.0);
     c = c < 1 ? 1 : c;
@@ -18,14 +55,29 @@ void pe_tile_default_grid(int w, int h, int triangles, int *cols, int *rows)
             if (rr < 1)
                 break;
             const double diff = fabs(log(((double)cc / rr) / ((double)c / r)));
-            if (cc * rr > bc * br || (cc * rr == bc * br && diff < bdiff)) {
+            if (cc * rr > bc * br || (cc * rr == bc * br && diff < bdiff - 1e-9)) {
                 bc = cc;
                 br = rr;
                 bdiff = diff;
             }
         }
-        c = bc;
-        r = br;
+        /* among the equally good shapes, borders through the calmest parts of the picture */
+        int pc = bc, pr = br;
+        double calm = rgba ? pe_tile_border_detail(rgba, w, h, bc, br) : 0.0;
+        for (int cc = 1; rgba && cc <= c; cc++) {
+            const int rr = most / cc < r ? most / cc : r;
+            if (rr < 1 || cc * rr != bc * br ||
+                fabs(fabs(log(((double)cc / rr) / ((double)c / r))) - bdiff) > 1e-9)
+                continue;
+            const double d = pe_tile_border_detail(rgba, w, h, cc, rr);
+            if (d < calm) {
+                calm = d;
+                pc = cc;
+                pr = rr;
+            }
+        }
+        c = pc;
+        r = pr;
     }
     *cols = c;
     *rows = r;

@@ -11,10 +11,18 @@ typedef struct pe_tile_rect {
 /* The default grid for a working image of w x h and `triangles` in all: tiles of about 128 px
  * a side, but no more tiles than one per PE_TILE_MIN_TRIANGLES triangles, because a tile with
  * few triangles cannot afford the large shapes a picture needs (measured: camera.png at -n 250
- * loses 2.2 dB with 2x2 tiles against one tile, 0.8 dB with two). Depends only on the image size
- * and the triangle count, never on the thread count. */
+ * loses 2.2 dB with 2x2 tiles against one tile, 0.8 dB with two). When two grids are equally
+ * close to that (a square picture in two tiles: 1x2 or 2x1), the one whose internal borders
+ * cross the least detail is taken (pe_tile_border_detail of rgba; rgba NULL: the first). Depends
+ * on the picture, the triangle count, never on the thread count. */
 #define PE_TILE_MIN_TRIANGLES 125
-void pe_tile_default_grid(int w, int h, int triangles, int *cols, int *rows);
+void pe_tile_default_grid(const float *rgba, int w, int h, int triangles, int *cols, int *rows);
+
+/* How much detail the internal borders of a cols x rows grid cross: the mean absolute difference
+ * between neighbouring pixels (summed over the channels of premultiplied float RGBA, w x h) in
+ * a band of PE_TILE_BORDER_BAND px each side of every border. 0 for a 1x1 grid. */
+#define PE_TILE_BORDER_BAND 4
+double pe_tile_border_detail(const float *rgba, int w, int h, int cols, int rows);
 
 /* Fill rects (cols * rows, row-major) with the grid: boundaries at round(i * w / cols), so
  * the tiles cover every pixel exactly once. cols <= w and rows <= h. */

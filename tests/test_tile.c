@@ -1,6 +1,9 @@
-/* test_tile: the grid covers every pixel once; the budget split is exact and deterministic. */
+/* test_tile: the grid covers every pixel once, its borders avoid detail when there is a choice;
+ * the budget split is exact and deterministic. */
 #include "test.h"
 #include "tile.h"
+
+#include <stdbool.h>
 
 static void grid_covers_every_pixel_once(void)
 {
@@ -23,23 +26,53 @@ static void grid_covers_every_pixel_once(void)
     }
 }
 
-static void default_grid_depends_on_size_only(void)
+static void default_grid_follows_size_and_count(void)
 {
     int c, r;
-    pe_tile_default_grid(256, 256, 250, &c, &r); /* two tiles of 125 triangles */
+    pe_tile_default_grid(NULL, 256, 256, 250, &c, &r); /* two tiles of 125 triangles */
     CHECK(c * r == 2);
-    pe_tile_default_grid(256, 256, 500, &c, &r);
+    pe_tile_default_grid(NULL, 256, 256, 500, &c, &r);
     CHECK(c == 2 && r == 2);
-    pe_tile_default_grid(256, 256, 50, &c, &r); /* few triangles: one tile */
+    pe_tile_default_grid(NULL, 256, 256, 50, &c, &r); /* few triangles: one tile */
     CHECK(c == 1 && r == 1);
-    pe_tile_default_grid(16, 16, 250, &c, &r);
+    pe_tile_default_grid(NULL, 16, 16, 250, &c, &r);
     CHECK(c == 1 && r == 1);
-    pe_tile_default_grid(2000, 20, 10000, &c, &r);
+    pe_tile_default_grid(NULL, 2000, 20, 10000, &c, &r);
     CHECK(c == 16 && r == 1);
-    pe_tile_default_grid(687, 1024, 4000, &c, &r); /* 40 by size, at most 32 by count */
+    pe_tile_default_grid(NULL, 687, 1024, 4000, &c, &r); /* 40 by size, at most 32 by count */
     CHECK(c == 4 && r == 8);
-    pe_tile_default_grid(687, 1024, 1250, &c, &r); /* at most 10 tiles, still about square */
+    pe_tile_default_grid(NULL, 687, 1024, 1250, &c, &r); /* at most 10 tiles, still about square */
     CHECK(c * r <= 10 && c >= 2 && r >= 3);
+}
+
+/* A square picture in two tiles: the border goes where the picture is calm. Fine stripes along
+ * the middle row make the 1x2 border (horizontal) cross detail, so 2x1 is taken; the same
+ * picture turned a quarter gives 1x2. */
+static void grid_border_avoids_detail(void)
+{
+    enum { S = 256 };
+    float *img = malloc((size_t)S * S * 4 * sizeof *img),
+          *turned = malloc((size_t)S * S * 4 * sizeof *img);
+    CHECK(img && turned);
+    for (int y = 0; y < S; y++)
+        for (int x = 0; x < S; x++) {
+            const bool stripe = y >= S / 2 - 16 && y < S / 2 + 16 && (x / 2) % 2;
+            float *p = img + 4 * (y * S + x), *q = turned + 4 * (x * S + y);
+            for (int c = 0; c < 3; c++)
+                p[c] = q[c] = stripe ? 1.0f : 0.3f + 0.001f * (float)x;
+            p[3] = q[3] = 1.0f;
+        }
+    CHECK(pe_tile_border_detail(img, S, S, 1, 2) > pe_tile_border_detail(img, S, S, 2, 1));
+    CHECK(pe_tile_border_detail(img, S, S, 1, 1) == 0.0);
+    int c, r;
+    pe_tile_default_grid(img, S, S, 250, &c, &r);
+    CHECK(c == 2 && r == 1);
+    pe_tile_default_grid(turned, S, S, 250, &c, &r);
+    CHECK(c == 1 && r == 2);
+    pe_tile_default_grid(img, S, S, 500, &c, &r); /* no choice to make: the size grid */
+    CHECK(c == 2 && r == 2);
+    free(img);
+    free(turned);
 }
 
 static void allocation_is_exact(void)
@@ -89,7 +122,8 @@ int main(int argc, char **argv)
     TEST_MAIN_BEGIN(argc, argv);
     RUN(reach_overlaps_neighbours);
     RUN(grid_covers_every_pixel_once);
-    RUN(default_grid_depends_on_size_only);
+    RUN(default_grid_follows_size_and_count);
+    RUN(grid_border_avoids_detail);
     RUN(allocation_is_exact);
     TEST_MAIN_END();
 }
