@@ -288,12 +288,19 @@ static bool share_adds(run *R, const pe_plan *pl, double frac)
             weight[t] = R->tiles[t].gain > 0.0 ? R->tiles[t].gain : 0.0;
         pe_tile_allocate(quota - fresh, weight, nt, 0, extra);
     }
+    /* when there are fewer adds than such tiles, those the error against the background
+     * promises most go first (weight doubles as the mark: a fresh tile's is 0 until chosen) */
+    for (int k = 0; k < fresh && ok; k++) {
+        int pick = -1;
+        for (int t = 0; t < nt; t++)
+            if (R->tiles[t].gain < 0.0 && weight[t] == 0.0 &&
+                (pick < 0 || R->tiles[t].expect > R->tiles[pick].expect))
+                pick = t;
+        extra[pick]++;
+        weight[pick] = 1.0;
+    }
     for (int t = 0; t < nt && ok; t++) {
         tile_work *tw = &R->tiles[t];
-        if (tw->gain < 0.0 && fresh > 0) {
-            extra[t]++;
-            fresh--;
-        }
         const int b = tw->budget + extra[t];
         if (b > tw->cap) {
             const int cap = tw->cap * 2 > b ? tw->cap * 2 : b;

@@ -153,6 +153,33 @@ static void adds_go_where_they_fix_the_most(void)
     pe_image_free(&img);
 }
 
+/* More tiles than triangles: the few triangles go where the picture differs from the
+ * background (its bottom-right quarter), not to the first tiles in order. */
+static void few_triangles_go_where_the_picture_is(void)
+{
+    pe_image img;
+    waves(&img);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            if (x < W / 2 || y < H / 2)
+                memset(img.rgba + 4 * (y * W + x), 255, 3);
+    pe_options o = opts(4, 4, 2);
+    o.triangles = 4;
+    o.background_auto = false;
+    o.background[0] = o.background[1] = o.background[2] = 255;
+    pe_result res;
+    CHECK(pe_approximate(&img, &o, &res) == PE_OK);
+    CHECK(res.count == 4);
+    for (size_t i = 0; i < res.count; i++) {
+        const int t = res.triangles[i].tile;
+        if (getenv("PE_TEST_VERBOSE") || !(t % 4 >= 2 && t / 4 >= 2))
+            fprintf(stderr, "triangle %zu in tile %d\n", i, t);
+        CHECK(t % 4 >= 2 && t / 4 >= 2);
+    }
+    pe_result_free(&res);
+    pe_image_free(&img);
+}
+
 static bool stop_at_step_10(const pe_progress *p, const pe_result *partial, void *ctx)
 {
     (void)partial;
@@ -189,6 +216,7 @@ int main(int argc, char **argv)
     RUN(triangles_stay_in_reach);
     RUN(same_result_for_any_thread_count);
     RUN(adds_go_where_they_fix_the_most);
+    RUN(few_triangles_go_where_the_picture_is);
     RUN(resume_during_the_adds_adds_the_rest);
     TEST_MAIN_END();
 }
