@@ -4,7 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* Mean |difference| to the right and below neighbours over the pixels [x0, x1) x [y0, y1). */
+/* Add up |difference| to the right and lower neighbours over the pixels [x0, x1) x [y0, y1)
+ * (clipped to the image) into sum, and count those pixels. */
 static void detail_in(const float *rgba, int w, int h, int x0, int y0, int x1, int y1, double *sum,
                       long *count)
 {

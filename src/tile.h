@@ -12,10 +12,10 @@ typedef struct pe_tile_rect {
  * a side, but no more tiles than one per PE_TILE_MIN_TRIANGLES triangles, because a tile with
  * few triangles cannot afford the large shapes a picture needs (measured: camera.png at -n 250
  * lost 2.2 dB with 2x2 tiles against one tile, 0.8 dB with two; with the adds shared by gain,
- * at -n 100 two tiles still cost 0.18 dB mean at equal CPU, six images). When two grids are equally
- * close to that (a square picture in two tiles: 1x2 or 2x1), the one whose internal borders
- * cross the least detail is taken (pe_tile_border_detail of rgba; rgba NULL: the first). Depends
- * on the picture, the triangle count, never on the thread count. */
+ * at -n 100 two tiles still cost 0.18 dB mean at equal CPU, six images). When two grids are
+ * equally close to that (a square picture in two tiles: 1x2 or 2x1), the one whose internal
+ * borders cross the least detail is taken (pe_tile_border_detail of rgba; rgba NULL: the
+ * first). Depends on the picture and the triangle count, never on the thread count. */
 #define PE_TILE_MIN_TRIANGLES 125
 void pe_tile_default_grid(const float *rgba, int w, int h, int triangles, int *cols, int *rows);
 
