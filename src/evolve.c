@@ -35,8 +35,9 @@ typedef struct tile_work {
     int budget;        /* triangles this tile owns (while adding: will own after this step) */
     int expect;        /* triangles it was expected to own at the start: the search's scale */
     int n;             /* triangles placed so far */
-    int cap;           /* entries tris holds */
+    int cap;           /* entries tris and use hold */
     pe_tri *tris;
+    double *use;       /* per slot: its triangle's delta when last searched (< 0: removes loss) */
     double gain;       /* loss removed per add in its latest step with adds; < 0: none yet */
     double gain_sum;   /* this step's adds: loss removed, and how many */
     int gain_adds;
@@ -153,8 +154,10 @@ static pe_status prepare_target(run *R, const pe_image *src)
 static void free_run(run *R)
 {
     if (R->tiles)
-        for (int t = 0; t < R->ntiles; t++)
+        for (int t = 0; t < R->ntiles; t++) {
             free(R->tiles[t].tris);
+            free(R->tiles[t].use);
+        }
     free(R->tiles);
     if (R->fits)
         for (int i = 0; i < R->nthreads; i++)
@@ -210,8 +213,79 @@ static void publish_band(run *R, int b, const pe_cover *cv)
     }
 }
 
+/* After every refinement round, the tile's least useful triangles (one in PE_REGROW_SHARE, at
+ * least one; by the delta each had when last searched) are taken out one by one, highest slot
+ * first, and a new triangle is searched for the top of the stack as when adding. It stays if it
+ * removes more loss there than the old one does at its slot, else the old one goes back. A
+ * refinement keeps a triangle at its depth; this move changes the order of the stack, which
+ * the rounds alone never do. Measured at 20 rounds (-n 250, seed 1): mona +0.12 dB, astronaut
+ * +0.25, chelsea +0.15, butterfly +0.59, for 6-14 % more CPU; mona -n 50 after 30 rounds
+ * +0.15 / +0.08 / +0.03 dB at seeds 1 / 2 / 3. */
+#define PE_REGROW_SHARE 10
+
+static void regrow(run *R, tile_work *tw, pe_fit *fit, const pe_fit_layers *layers)
+{
+    const int n = tw->n;
+    int m = (n + PE_REGROW_SHARE / 2) / PE_REGROW_SHARE;
+    m = m < 1 ? 1 : m;
+    if (n < 2)
+        return;
+    int *slot = malloc((size_t)m * sizeof *slot);
+    if (!slot)
+        return; /* a skipped move, not an error: the run stays deterministic and complete */
+    for (int j = 0; j < m; j++) { /* the m largest deltas, kept in descending slot order */
+        int pick = -1;
+        for (int k = 0; k < n; k++) {
+            bool taken = false;
+            for (int i = 0; i < j && !taken; i++)
+                taken = slot[i] == k;
+            if (!taken && (pick < 0 || tw->use[k] > tw->use[pick]))
+                pick = k;
+        }
+        int at = j;
+        while (at > 0 && slot[at - 1] < pick) {
+            slot[at] = slot[at - 1];
+            at--;
+        }
+        slot[at] = pick;
+    }
+    const pe_tile_rect *q = &tw->reach;
+    const int qw = q->x1 - q->x0, qh = q->y1 - q->y0;
+    const double scale = 1.0 / (double)(tw->expect > 0 ? tw->expect : 1);
+    for (int j = 0; j < m; j++) {
+        const int k = slot[j]; /* slots below k keep their place: the order makes this safe */
+        const pe_tri old = tw->tris[k];
+        pe_fit_focus(fit, R->target, R->w, q->x0, q->y0, qw, qh, R->bg, layers, R->alpha,
+                     tw->tris, n, k);
+        const double d_old = pe_fit_delta_with(fit, old.x, old.y, old.rgba);
+        memmove(tw->tris + k, tw->tris + k + 1, (size_t)(n - 1 - k) * sizeof *tw->tris);
+        memmove(tw->use + k, tw->use + k + 1, (size_t)(n - 1 - k) * sizeof *tw->use);
+        pe_fit_focus(fit, R->target, R->w, q->x0, q->y0, qw, qh, R->bg, layers, R->alpha,
+                     tw->tris, n - 1, n - 1);
+        pe_search_stats st = { 0 };
+        pe_tri best;
+        const uint64_t stream = ((uint64_t)tw->index << 40) ^ ((uint64_t)1 << 39) ^
+                                (tw->ops_done << 8) ^ (uint64_t)j;
+        const double d = pe_search_focus(fit, &R->add_cfg, tw->box, &tw->rng, stream, NULL,
+                                         fit->e0 * scale + 1e-12, &best, &st);
+        tw->evals += st.evaluations + 1;
+        tw->iters += st.iterations;
+        if (d < d_old) {
+            tw->tris[n - 1] = best;
+            tw->use[n - 1] = d;
+        } else {
+            memmove(tw->tris + k + 1, tw->tris + k, (size_t)(n - 1 - k) * sizeof *tw->tris);
+            memmove(tw->use + k + 1, tw->use + k, (size_t)(n - 1 - k) * sizeof *tw->use);
+            tw->tris[k] = old;
+            tw->use[k] = d_old;
+        }
+    }
+    free(slot);
+}
+
 /* One operation of a tile's fixed schedule: first its triangles are added one at a time on
- * top, then refinement rounds revisit every slot from the bottom up. */
+ * top, then refinement rounds revisit every slot from the bottom up (each round ending with
+ * regrow). */
 static void tile_op(run *R, tile_work *tw, pe_fit *fit, const pe_fit_layers *layers)
 {
     const uint64_t op = tw->ops_done;
@@ -227,6 +301,7 @@ static void tile_op(run *R, tile_work *tw, pe_fit *fit, const pe_fit_layers *lay
     const double d = pe_search_focus(fit, adding ? &R->add_cfg : &R->refine_cfg, tw->box, &tw->rng,
                                      stream, adding ? NULL : &tw->tris[k], scale, &best, &st);
     tw->tris[k] = best;
+    tw->use[k] = d;
     if (adding) {
         tw->n++;
         tw->gain_sum -= d;
@@ -235,6 +310,8 @@ static void tile_op(run *R, tile_work *tw, pe_fit *fit, const pe_fit_layers *lay
     tw->ops_done++;
     tw->evals += st.evaluations;
     tw->iters += st.iterations;
+    if (!adding && k == tw->budget - 1)
+        regrow(R, tw, fit, layers);
 }
 
 static void tile_step(run *R, tile_work *tw, pe_fit *fit, pe_fit_layers *lay, uint64_t until)
@@ -258,6 +335,25 @@ static void tile_step(run *R, tile_work *tw, pe_fit *fit, pe_fit_layers *lay, ui
                         R->snap + R->snap_off[t + 1], total - R->snap_off[t + 1], &fit->cov);
     while (tw->ops_done < until)
         tile_op(R, tw, fit, &layers);
+}
+
+/* Room for `need` triangles in the tile's arrays (at least doubling). False when out of memory;
+ * what was there stays valid either way. */
+static bool reserve(tile_work *tw, int need)
+{
+    if (need <= tw->cap)
+        return true;
+    const int cap = tw->cap * 2 > need ? tw->cap * 2 : need;
+    pe_tri *tris = realloc(tw->tris, (size_t)cap * sizeof *tris);
+    if (tris)
+        tw->tris = tris;
+    double *use = tris ? realloc(tw->use, (size_t)cap * sizeof *use) : NULL;
+    if (use)
+        tw->use = use;
+    if (!tris || !use)
+        return false;
+    tw->cap = cap;
+    return true;
 }
 
 /* While triangles remain to be placed, the adds the plan wants done by the end of the step go to
@@ -302,15 +398,7 @@ static bool share_adds(run *R, const pe_plan *pl, double frac)
     for (int t = 0; t < nt && ok; t++) {
         tile_work *tw = &R->tiles[t];
         const int b = tw->budget + extra[t];
-        if (b > tw->cap) {
-            const int cap = tw->cap * 2 > b ? tw->cap * 2 : b;
-            pe_tri *grown = realloc(tw->tris, (size_t)cap * sizeof *grown);
-            ok = grown != NULL;
-            if (ok) {
-                tw->tris = grown;
-                tw->cap = cap;
-            }
-        }
+        ok = reserve(tw, b);
         if (ok)
             tw->budget = b;
     }
@@ -385,7 +473,8 @@ static pe_status setup_tiles(run *R)
             pe_rng_seed(&tw->rng, o->seed, (uint64_t)t);
             tw->cap = budget[t] > 0 ? budget[t] : 1;
             tw->tris = calloc((size_t)tw->cap, sizeof *tw->tris);
-            if (!tw->tris)
+            tw->use = calloc((size_t)tw->cap, sizeof *tw->use);
+            if (!tw->tris || !tw->use)
                 st = PE_ERR_NOMEM;
         }
     }
@@ -508,14 +597,9 @@ static pe_status adopt(run *R, const pe_result *prev)
         if (s->tile < 0 || s->tile >= R->ntiles)
             return PE_ERR_INVALID_ARG;
         tile_work *tw = &R->tiles[s->tile];
-        if (tw->n >= tw->cap) {
-            const int cap = 2 * tw->cap > tw->n + 1 ? 2 * tw->cap : tw->n + 1;
-            pe_tri *grown = realloc(tw->tris, (size_t)cap * sizeof *grown);
-            if (!grown)
-                return PE_ERR_NOMEM;
-            tw->tris = grown;
-            tw->cap = cap;
-        }
+        if (!reserve(tw, tw->n + 1))
+            return PE_ERR_NOMEM;
+        tw->use[tw->n] = -HUGE_VAL; /* not searched yet: never the least useful */
         pe_tri *d = &tw->tris[tw->n++];
         for (int v = 0; v < 3; v++) { /* into the tile's box: what it draws is what it sees */
             const double x = (double)s->x[v] * sx, y = (double)s->y[v] * sy;

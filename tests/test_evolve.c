@@ -180,6 +180,45 @@ static void few_triangles_go_where_the_picture_is(void)
     pe_image_free(&img);
 }
 
+typedef struct loss_log {
+    double loss[512];
+    int steps;
+} loss_log;
+
+static bool log_loss(const pe_progress *p, const pe_result *partial, void *ctx)
+{
+    (void)partial;
+    loss_log *l = ctx;
+    if (l->steps < 512)
+        l->loss[l->steps++] = p->loss;
+    return false;
+}
+
+/* With one tile every move (an add, a refinement, a regrow to the top of the stack) keeps only
+ * what lowers the loss, so the loss never rises from one step to the next. */
+static void one_tile_loss_never_rises(void)
+{
+    pe_image img;
+    waves(&img);
+    pe_options o = opts(1, 1, 1);
+    o.triangles = 30;
+    o.iterations = 6;
+    loss_log log = { .steps = 0 };
+    o.progress = log_loss;
+    o.progress_ctx = &log;
+    pe_result res;
+    CHECK(pe_approximate(&img, &o, &res) == PE_OK);
+    CHECK(log.steps == 100);
+    for (int i = 1; i < log.steps; i++) {
+        if (!(log.loss[i] <= log.loss[i - 1] * (1.0 + 1e-12)))
+            fprintf(stderr, "loss rose at step %d: %.9g -> %.9g\n", i + 1, log.loss[i - 1],
+                    log.loss[i]);
+        CHECK(log.loss[i] <= log.loss[i - 1] * (1.0 + 1e-12));
+    }
+    pe_result_free(&res);
+    pe_image_free(&img);
+}
+
 static bool stop_at_step_10(const pe_progress *p, const pe_result *partial, void *ctx)
 {
     (void)partial;
@@ -217,6 +256,7 @@ int main(int argc, char **argv)
     RUN(same_result_for_any_thread_count);
     RUN(adds_go_where_they_fix_the_most);
     RUN(few_triangles_go_where_the_picture_is);
+    RUN(one_tile_loss_never_rises);
     RUN(resume_during_the_adds_adds_the_rest);
     TEST_MAIN_END();
 }
