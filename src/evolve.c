@@ -223,6 +223,27 @@ static void publish_band(run *R, int b, const pe_cover *cv)
  * +0.15 / +0.08 / +0.03 dB at seeds 1 / 2 / 3. */
 #define PE_REGROW_SHARE 10
 
+typedef struct slot_use {
+    double use;
+    int slot;
+} slot_use;
+
+/* Least useful first (largest delta); ties by slot, so the order is total and deterministic. */
+static int by_use(const void *a, const void *b)
+{
+    const slot_use *p = a, *q = b;
+    if (p->use != q->use)
+        return p->use > q->use ? -1 : 1;
+    return (p->slot > q->slot) - (p->slot < q->slot);
+}
+
+/* Highest slot first. */
+static int by_slot_down(const void *a, const void *b)
+{
+    const slot_use *p = a, *q = b;
+    return (q->slot > p->slot) - (q->slot < p->slot);
+}
+
 static void regrow(run *R, tile_work *tw, pe_fit *fit, const pe_fit_layers *layers)
 {
     const int n = tw->n;
@@ -230,30 +251,18 @@ static void regrow(run *R, tile_work *tw, pe_fit *fit, const pe_fit_layers *laye
     m = m < 1 ? 1 : m;
     if (n < 2)
         return;
-    int *slot = malloc((size_t)m * sizeof *slot);
-    if (!slot)
+    slot_use *order = malloc((size_t)n * sizeof *order);
+    if (!order)
         return; /* a skipped move, not an error: the run stays deterministic and complete */
-    for (int j = 0; j < m; j++) { /* the m largest deltas, kept in descending slot order */
-        int pick = -1;
-        for (int k = 0; k < n; k++) {
-            bool taken = false;
-            for (int i = 0; i < j && !taken; i++)
-                taken = slot[i] == k;
-            if (!taken && (pick < 0 || tw->use[k] > tw->use[pick]))
-                pick = k;
-        }
-        int at = j;
-        while (at > 0 && slot[at - 1] < pick) {
-            slot[at] = slot[at - 1];
-            at--;
-        }
-        slot[at] = pick;
-    }
+    for (int k = 0; k < n; k++)
+        order[k] = (slot_use){ tw->use[k], k };
+    qsort(order, (size_t)n, sizeof *order, by_use);
+    qsort(order, (size_t)m, sizeof *order, by_slot_down);
     const pe_tile_rect *q = &tw->reach;
     const int qw = q->x1 - q->x0, qh = q->y1 - q->y0;
     const double scale = 1.0 / (double)(tw->expect > 0 ? tw->expect : 1);
     for (int j = 0; j < m; j++) {
-        const int k = slot[j]; /* slots below k keep their place: the order makes this safe */
+        const int k = order[j].slot; /* the slots still to do lie below k: they keep their place */
         const pe_tri old = tw->tris[k];
         pe_fit_focus(fit, R->target, R->w, q->x0, q->y0, qw, qh, R->bg, layers, R->alpha,
                      tw->tris, n, k);
@@ -280,7 +289,7 @@ static void regrow(run *R, tile_work *tw, pe_fit *fit, const pe_fit_layers *laye
             tw->use[k] = d_old;
         }
     }
-    free(slot);
+    free(order);
 }
 
 /* One operation of a tile's fixed schedule: first its triangles are added one at a time on
