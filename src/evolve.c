@@ -34,6 +34,7 @@ typedef struct tile_work {
     double box[4];      /* where its vertices may go (reach, and beyond the image's edges) */
     int budget;        /* triangles this tile owns (while adding: will own after this step) */
     int expect;        /* triangles it was expected to own at the start: the search's scale */
+    double prior;      /* its error against the background alone: 0 = nothing to fix */
     int n;             /* triangles placed so far */
     int cap;           /* entries tris and use hold */
     pe_tri *tris;
@@ -369,16 +370,20 @@ static bool reserve(tile_work *tw, int need)
  * the tiles where the latest adds removed the most loss, in proportion: the budget follows what
  * triangles can still fix, measured, not a guess made before any was placed (with 8 tiles on
  * astronaut and camera at -r 512 -n 1000 that was worth 0.9 and 1.2 dB over shares fixed by the
- * error against the background). A tile that has added nothing yet gets one add first. Decided
- * between steps from the tiles' own figures, so the same at any thread count. Returns false when
- * out of memory. */
+ * error against the background). Until a tile has added, that error is all there is to go by:
+ * a tile with some gets one add first (the largest errors first when there are fewer adds than
+ * such tiles), and while no tile has a gain yet the rest follows the errors too. A tile equal to
+ * the background gets none. Decided between steps from the tiles' own figures, so the same at
+ * any thread count. Returns false when out of memory. */
 static bool share_adds(run *R, const pe_plan *pl, double frac)
 {
     const int total = R->opt->triangles, nt = R->ntiles;
     int placed = 0, fresh = 0;
+    bool measured = false;
     for (int t = 0; t < nt; t++) {
         placed += R->tiles[t].budget;
-        fresh += R->tiles[t].gain < 0.0;
+        fresh += R->tiles[t].gain < 0.0 && R->tiles[t].prior > 0.0;
+        measured = measured || R->tiles[t].gain >= 0.0;
     }
     if (placed >= total)
         return true;
@@ -389,20 +394,22 @@ static bool share_adds(run *R, const pe_plan *pl, double frac)
     int *extra = malloc((size_t)nt * sizeof *extra);
     bool ok = weight && extra;
     if (ok) {
-        for (int t = 0; t < nt; t++)
-            weight[t] = R->tiles[t].gain > 0.0 ? R->tiles[t].gain : 0.0;
+        for (int t = 0; t < nt; t++) {
+            const tile_work *tw = &R->tiles[t];
+            weight[t] = measured ? (tw->gain > 0.0 ? tw->gain : 0.0) : tw->prior;
+        }
         pe_tile_allocate(quota - fresh, weight, nt, 0, extra);
     }
-    /* when there are fewer adds than such tiles, those the error against the background
-     * promises most go first (weight doubles as the mark: a fresh tile's is 0 until chosen) */
     for (int k = 0; k < fresh && ok; k++) {
         int pick = -1;
-        for (int t = 0; t < nt; t++)
-            if (R->tiles[t].gain < 0.0 && weight[t] == 0.0 &&
-                (pick < 0 || R->tiles[t].expect > R->tiles[pick].expect))
+        for (int t = 0; t < nt; t++) {
+            const tile_work *tw = &R->tiles[t];
+            if (tw->gain < 0.0 && tw->prior > 0.0 && weight[t] >= 0.0 &&
+                (pick < 0 || tw->prior > R->tiles[pick].prior))
                 pick = t;
+        }
         extra[pick]++;
-        weight[pick] = 1.0;
+        weight[pick] = -1.0; /* chosen */
     }
     for (int t = 0; t < nt && ok; t++) {
         tile_work *tw = &R->tiles[t];
@@ -436,6 +443,11 @@ static pe_status setup_tiles(run *R)
         R->rows = o->tile_rows > 0 ? o->tile_rows : 1;
         if (R->cols > R->w || R->rows > R->h)
             return PE_ERR_INVALID_ARG;
+    } else if (o->resume) { /* the grid of the run it continues, whatever today's default */
+        R->cols = o->resume->tile_cols;
+        R->rows = o->resume->tile_rows;
+        if (R->cols < 1 || R->rows < 1 || R->cols > R->w || R->rows > R->h)
+            return PE_ERR_INVALID_ARG;
     } else {
         pe_tile_default_grid(R->target, R->w, R->h, o->triangles, &R->cols, &R->rows);
     }
@@ -462,6 +474,7 @@ static pe_status setup_tiles(run *R)
                     }
                 }
             weight[t] = e;
+            R->tiles[t].prior = e;
         }
         pe_tile_allocate(o->triangles, weight, R->ntiles, 1, budget);
         for (int t = 0; t < R->ntiles && st == PE_OK; t++) {
@@ -675,13 +688,12 @@ pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_resul
             st = PE_ERR_NOMEM;
             break;
         }
-        int placing = 0; /* tiles with adds in this step, or triangles still to give out */
         int owned = 0;
-        for (int t = 0; t < nt; t++) {
-            placing += tiles[t].n < tiles[t].budget;
+        for (int t = 0; t < nt; t++)
             owned += tiles[t].budget;
-        }
-        placing += owned < opt->triangles;
+        /* while triangles remain to be given out, a step only adds; the step that gives out the
+         * last ones also refines as far as the plan says (with few steps that is all of it) */
+        const bool placing = owned < opt->triangles;
         /* The one parallel region: the tiles' step, then the picture it leaves, in row bands
          * (on one thread that render took 0.16 s of a 2.3 s default mona run at -j 1, all of it
          * spent while the other thread slept). */
@@ -698,10 +710,9 @@ pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_resul
 #endif
             for (int t = 0; t < nt; t++) {
                 tile_work *tw = &tiles[t];
-                /* while triangles are being placed, a step only adds */
+                const uint64_t goal = pe_plan_target(pl, tw->budget, tw->ops_done, frac);
                 tile_step(Rp, tw, &fits[me], &layers[me],
-                          placing > 0 ? (uint64_t)tw->budget
-                                      : pe_plan_target(pl, tw->budget, tw->ops_done, frac));
+                          placing || goal < (uint64_t)tw->budget ? (uint64_t)tw->budget : goal);
             }
 #ifdef _OPENMP
 #pragma omp single

@@ -153,9 +153,9 @@ static void adds_go_where_they_fix_the_most(void)
     pe_image_free(&img);
 }
 
-/* More tiles than triangles: the few triangles go where the picture differs from the
- * background (its bottom-right quarter), not to the first tiles in order. */
-static void few_triangles_go_where_the_picture_is(void)
+/* Triangles go where the picture differs from the (white) background: its bottom-right
+ * quarter, i.e. tiles whose column and row are both >= half of cols and rows. */
+static void check_only_where_the_picture_is(int cols, int rows, int triangles, int iterations)
 {
     pe_image img;
     waves(&img);
@@ -163,22 +163,56 @@ static void few_triangles_go_where_the_picture_is(void)
         for (int x = 0; x < W; x++)
             if (x < W / 2 || y < H / 2)
                 memset(img.rgba + 4 * (y * W + x), 255, 3);
-    pe_options o = opts(4, 4, 2);
-    o.triangles = 4;
+    pe_options o = opts(cols, rows, 2);
+    o.triangles = triangles;
+    o.iterations = iterations;
     o.background_auto = false;
     o.background[0] = o.background[1] = o.background[2] = 255;
     pe_result res;
     CHECK(pe_approximate(&img, &o, &res) == PE_OK);
-    CHECK(res.count == 4);
+    CHECK(res.count == (size_t)triangles);
+    int astray = 0;
     for (size_t i = 0; i < res.count; i++) {
         const int t = res.triangles[i].tile;
-        if (getenv("PE_TEST_VERBOSE") || !(t % 4 >= 2 && t / 4 >= 2))
-            fprintf(stderr, "triangle %zu in tile %d\n", i, t);
-        CHECK(t % 4 >= 2 && t / 4 >= 2);
+        astray += !(t % cols >= cols / 2 && t / cols >= rows / 2);
     }
+    if (getenv("PE_TEST_VERBOSE") || astray)
+        fprintf(stderr, "%dx%d, %d triangles, %d rounds: %d on blank tiles\n", cols, rows,
+                triangles, iterations, astray);
+    CHECK(astray == 0);
     pe_result_free(&res);
     pe_image_free(&img);
 }
+
+/* More tiles than triangles: not the first tiles in order. More triangles than the tiles with
+ * content: none on a tile equal to the background, also when the first step already gives
+ * out many (a long run: the first step's share is large before any tile has a gain). */
+static void few_triangles_go_where_the_picture_is(void)
+{
+    check_only_where_the_picture_is(4, 4, 4, 2);
+    check_only_where_the_picture_is(4, 4, 8, 2);
+    check_only_where_the_picture_is(2, 2, 20, 30);
+}
+
+/* With log-spaced frames and very few of them there are very few steps; the step that gives
+ * out the last adds must still do the rounds. */
+static void few_steps_still_refine(void)
+{
+    pe_image img;
+    waves(&img);
+    pe_options o = opts(2, 1, 2);
+    o.frames = 2;
+    o.frame_spacing = PE_FRAMES_LOG;
+    pe_result res;
+    CHECK(pe_approximate(&img, &o, &res) == PE_OK);
+    CHECK(res.count == (size_t)o.triangles);
+    if (getenv("PE_TEST_VERBOSE") || res.rounds_done != o.iterations)
+        fprintf(stderr, "2 log frames: %d of %d rounds\n", res.rounds_done, o.iterations);
+    CHECK(res.rounds_done == o.iterations);
+    pe_result_free(&res);
+    pe_image_free(&img);
+}
+
 
 typedef struct loss_log {
     double loss[512];
@@ -248,6 +282,26 @@ static void resume_during_the_adds_adds_the_rest(void)
     pe_image_free(&img);
 }
 
+/* A resumed run keeps the grid of the run it continues, even when today's default grid for the
+ * same options would be another (here: one tile for 60 triangles). */
+static void resume_keeps_its_grid(void)
+{
+    pe_image img;
+    waves(&img);
+    pe_options o = opts(2, 1, 2);
+    o.progress = stop_at_step_10;
+    pe_result part, full;
+    CHECK(pe_approximate(&img, &o, &part) == PE_ERR_INTERRUPTED);
+    o.progress = NULL;
+    o.tile_cols = o.tile_rows = 0; /* auto */
+    o.resume = &part;
+    CHECK(pe_approximate(&img, &o, &full) == PE_OK);
+    CHECK(full.tile_cols == 2 && full.tile_rows == 1 && full.count == (size_t)o.triangles);
+    pe_result_free(&part);
+    pe_result_free(&full);
+    pe_image_free(&img);
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
@@ -257,6 +311,8 @@ int main(int argc, char **argv)
     RUN(adds_go_where_they_fix_the_most);
     RUN(few_triangles_go_where_the_picture_is);
     RUN(one_tile_loss_never_rises);
+    RUN(few_steps_still_refine);
+    RUN(resume_keeps_its_grid);
     RUN(resume_during_the_adds_adds_the_rest);
     TEST_MAIN_END();
 }
