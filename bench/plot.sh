@@ -24,8 +24,9 @@ PNG=$ROOT/docs/psnr-vs-cpu.png
 command -v gnuplot >/dev/null 2>&1 || { echo "plot.sh: gnuplot not found (apt-get install gnuplot-nox)"; exit 2; }
 [ -x "$SHARED/tools/score" ] || { echo "plot.sh: no judge at $SHARED/tools/score"; exit 2; }
 if [ "${PE_PLOT_ONLY:-0}" != 1 ]; then
-    cmake -S "$ROOT" -B "$BUILD" -DBUILD_TESTING=OFF >"$BUILD.configure.log" 2>&1 ||
-        { cat "$BUILD.configure.log"; exit 2; }
+    mkdir -p "$BUILD"
+    cmake -S "$ROOT" -B "$BUILD" -DBUILD_TESTING=OFF >"$BUILD/configure.log" 2>&1 ||
+        { cat "$BUILD/configure.log"; exit 2; }
     cmake --build "$BUILD" --target bench_pipeline -j "$(nproc)" >/dev/null
     "$BUILD/bench/bench_pipeline" --shared "$SHARED" -n 250 -r 256 -j "$THREADS" \
         --iterations "$ITERS" --csv "$CSV" "$SHARED/images/mona.png"
