@@ -214,6 +214,29 @@ static void publish_band(run *R, int b, const pe_cover *cv)
     }
 }
 
+/* Prepare fit for slot k among the tile's first n triangles (k == n: a new one on top). */
+static void focus_on(const run *R, const tile_work *tw, pe_fit *fit, const pe_fit_layers *layers,
+                     int n, int k)
+{
+    const pe_tile_rect *q = &tw->reach;
+    pe_fit_focus(fit, R->target, R->w, q->x0, q->y0, q->x1 - q->x0, q->y1 - q->y0, R->bg, layers,
+                 R->alpha, tw->tris, n, k);
+}
+
+/* The annealing's loss unit for the prepared focus: the tile's loss without the slot, shared
+ * by the triangles it was expected to hold. */
+static double search_scale(const tile_work *tw, const pe_fit *fit)
+{
+    return fit->e0 / (double)(tw->expect > 0 ? tw->expect : 1) + 1e-12;
+}
+
+/* Move count slots (triangles and their use) from src to dst; the ranges may overlap. */
+static void slide(tile_work *tw, int dst, int src, int count)
+{
+    memmove(tw->tris + dst, tw->tris + src, (size_t)count * sizeof *tw->tris);
+    memmove(tw->use + dst, tw->use + src, (size_t)count * sizeof *tw->use);
+}
+
 /* After every refinement round, the tile's least useful triangles (one in PE_REGROW_SHARE, at
  * least one; by the delta each had when last searched) are taken out one by one, highest slot
  * first, and a new triangle is searched for the top of the stack as when adding. It stays if it
@@ -259,33 +282,26 @@ static void regrow(run *R, tile_work *tw, pe_fit *fit, const pe_fit_layers *laye
         order[k] = (slot_use){ tw->use[k], k };
     qsort(order, (size_t)n, sizeof *order, by_use);
     qsort(order, (size_t)m, sizeof *order, by_slot_down);
-    const pe_tile_rect *q = &tw->reach;
-    const int qw = q->x1 - q->x0, qh = q->y1 - q->y0;
-    const double scale = 1.0 / (double)(tw->expect > 0 ? tw->expect : 1);
     for (int j = 0; j < m; j++) {
         const int k = order[j].slot; /* the slots still to do lie below k: they keep their place */
         const pe_tri old = tw->tris[k];
-        pe_fit_focus(fit, R->target, R->w, q->x0, q->y0, qw, qh, R->bg, layers, R->alpha,
-                     tw->tris, n, k);
+        focus_on(R, tw, fit, layers, n, k);
         const double d_old = pe_fit_delta_with(fit, old.x, old.y, old.rgba);
-        memmove(tw->tris + k, tw->tris + k + 1, (size_t)(n - 1 - k) * sizeof *tw->tris);
-        memmove(tw->use + k, tw->use + k + 1, (size_t)(n - 1 - k) * sizeof *tw->use);
-        pe_fit_focus(fit, R->target, R->w, q->x0, q->y0, qw, qh, R->bg, layers, R->alpha,
-                     tw->tris, n - 1, n - 1);
+        slide(tw, k, k + 1, n - 1 - k);
+        focus_on(R, tw, fit, layers, n - 1, n - 1);
         pe_search_stats st = { 0 };
         pe_tri best;
         const uint64_t stream = ((uint64_t)tw->index << 40) ^ ((uint64_t)1 << 39) ^
                                 (tw->ops_done << 8) ^ (uint64_t)j;
         const double d = pe_search_focus(fit, &R->add_cfg, tw->box, &tw->rng, stream, NULL,
-                                         fit->e0 * scale + 1e-12, &best, &st);
+                                         search_scale(tw, fit), &best, &st);
         tw->evals += st.evaluations + 1;
         tw->iters += st.iterations;
         if (d < d_old) {
             tw->tris[n - 1] = best;
             tw->use[n - 1] = d;
         } else {
-            memmove(tw->tris + k + 1, tw->tris + k, (size_t)(n - 1 - k) * sizeof *tw->tris);
-            memmove(tw->use + k + 1, tw->use + k, (size_t)(n - 1 - k) * sizeof *tw->use);
+            slide(tw, k + 1, k, n - 1 - k);
             tw->tris[k] = old;
             tw->use[k] = d_old;
         }
@@ -299,12 +315,10 @@ static void regrow(run *R, tile_work *tw, pe_fit *fit, const pe_fit_layers *laye
 static void tile_op(run *R, tile_work *tw, pe_fit *fit, const pe_fit_layers *layers)
 {
     const uint64_t op = tw->ops_done;
-    const pe_tile_rect *q = &tw->reach;
     const bool adding = op < (uint64_t)tw->budget;
     const int k = adding ? tw->n : (int)((op - (uint64_t)tw->budget) % (uint64_t)tw->budget);
-    pe_fit_focus(fit, R->target, R->w, q->x0, q->y0, q->x1 - q->x0, q->y1 - q->y0, R->bg, layers,
-                 R->alpha, tw->tris, tw->n, k);
-    const double scale = fit->e0 / (double)(tw->expect > 0 ? tw->expect : 1) + 1e-12;
+    focus_on(R, tw, fit, layers, tw->n, k);
+    const double scale = search_scale(tw, fit);
     pe_search_stats st = { 0 };
     pe_tri best;
     const uint64_t stream = ((uint64_t)tw->index << 40) ^ op;
@@ -374,8 +388,9 @@ static bool reserve(tile_work *tw, int need)
  * a tile with some gets one add first (the largest errors first when there are fewer adds than
  * such tiles), and while no tile has a gain yet the rest follows the errors too. A tile equal to
  * the background gets none. Decided between steps from the tiles' own figures, so the same at
- * any thread count. Returns false when out of memory. */
-static bool share_adds(run *R, const pe_plan *pl, double frac)
+ * any thread count. *left: whether triangles remain to be given out after this step. Returns
+ * false when out of memory. */
+static bool share_adds(run *R, const pe_plan *pl, double frac, bool *left)
 {
     const int total = R->opt->triangles, nt = R->ntiles;
     int placed = 0, fresh = 0;
@@ -385,10 +400,12 @@ static bool share_adds(run *R, const pe_plan *pl, double frac)
         fresh += R->tiles[t].gain < 0.0 && R->tiles[t].prior > 0.0;
         measured = measured || R->tiles[t].gain >= 0.0;
     }
+    *left = false;
     if (placed >= total)
         return true;
     const uint64_t want = pe_plan_target(pl, total, (uint64_t)placed, frac);
     const int quota = (int)((want < (uint64_t)total ? want : (uint64_t)total) - (uint64_t)placed);
+    *left = placed + quota < total;
     fresh = fresh < quota ? fresh : quota;
     double *weight = malloc((size_t)nt * sizeof *weight);
     int *extra = malloc((size_t)nt * sizeof *extra);
@@ -684,16 +701,13 @@ pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_resul
     for (int step = 0; !stop; step++) {
         const double frac = pe_plan_fraction(&plan, step + 1);
         const pe_plan *const pl = &plan;
-        if (!share_adds(&R, &plan, frac)) {
+        /* while triangles remain to be given out, a step only adds; the step that gives out the
+         * last ones also refines as far as the plan says (with few steps that is all of it) */
+        bool placing;
+        if (!share_adds(&R, &plan, frac, &placing)) {
             st = PE_ERR_NOMEM;
             break;
         }
-        int owned = 0;
-        for (int t = 0; t < nt; t++)
-            owned += tiles[t].budget;
-        /* while triangles remain to be given out, a step only adds; the step that gives out the
-         * last ones also refines as far as the plan says (with few steps that is all of it) */
-        const bool placing = owned < opt->triangles;
         /* The one parallel region: the tiles' step, then the picture it leaves, in row bands
          * (on one thread that render took 0.16 s of a 2.3 s default mona run at -j 1, all of it
          * spent while the other thread slept). */
