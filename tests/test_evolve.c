@@ -260,19 +260,26 @@ static bool stop_at_step_10(const pe_progress *p, const pe_result *partial, void
     return p->step >= 10;
 }
 
-/* A run stopped while it still adds triangles (step 10 of 100, the adds take the first third)
- * and resumed ends with every triangle asked for, not only those it had. */
+/* A 2x1 run on the waves, stopped at step 10 of 100 (the adds take the first third). */
+static void stopped_during_the_adds(pe_image *img, pe_options *o, pe_result *part)
+{
+    waves(img);
+    *o = opts(2, 1, 2);
+    o->progress = stop_at_step_10;
+    CHECK(pe_approximate(img, o, part) == PE_ERR_INTERRUPTED);
+    o->progress = NULL;
+}
+
+/* A run stopped while it still adds triangles and resumed ends with every triangle asked for,
+ * not only those it had. */
 static void resume_during_the_adds_adds_the_rest(void)
 {
     pe_image img;
-    waves(&img);
-    pe_options o = opts(2, 1, 2);
-    o.progress = stop_at_step_10;
+    pe_options o;
     pe_result part, full;
-    CHECK(pe_approximate(&img, &o, &part) == PE_ERR_INTERRUPTED);
+    stopped_during_the_adds(&img, &o, &part);
     CHECK(part.count > 0 && part.count < (size_t)o.triangles);
     CHECK(part.rounds_done == 0);
-    o.progress = NULL;
     o.resume = &part;
     CHECK(pe_approximate(&img, &o, &full) == PE_OK);
     CHECK(full.count == (size_t)o.triangles);
@@ -287,12 +294,9 @@ static void resume_during_the_adds_adds_the_rest(void)
 static void resume_keeps_its_grid(void)
 {
     pe_image img;
-    waves(&img);
-    pe_options o = opts(2, 1, 2);
-    o.progress = stop_at_step_10;
+    pe_options o;
     pe_result part, full;
-    CHECK(pe_approximate(&img, &o, &part) == PE_ERR_INTERRUPTED);
-    o.progress = NULL;
+    stopped_during_the_adds(&img, &o, &part);
     o.tile_cols = o.tile_rows = 0; /* auto */
     o.resume = &part;
     CHECK(pe_approximate(&img, &o, &full) == PE_OK);

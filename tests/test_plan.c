@@ -10,13 +10,21 @@ static pe_progress after(pe_plan *p, int step, double wall, bool *stop)
     return pr;
 }
 
-static void budget_in_steps(void)
+/* A plan from the default options with these changed. */
+static pe_plan plan_of(int iterations, double time_limit, int frames)
 {
     pe_options o = pe_options_default();
-    o.iterations = 3;
-    o.frames = 10;
+    o.iterations = iterations;
+    o.time_limit = time_limit;
+    o.frames = frames;
     pe_plan p;
     pe_plan_init(&p, &o);
+    return p;
+}
+
+static void budget_in_steps(void)
+{
+    pe_plan p = plan_of(3, 0.0, 10);
     const int budget = 37;
     uint64_t ops = 0;
     int frames = 0, steps = 0;
@@ -40,11 +48,7 @@ static void budget_in_steps(void)
 
 static void time_limit_is_kept(void)
 {
-    pe_options o = pe_options_default();
-    o.time_limit = 9.5;
-    o.frames = 4;
-    pe_plan p;
-    pe_plan_init(&p, &o);
+    pe_plan p = plan_of(0, 9.5, 4);
     CHECK(p.timed);
     CHECK(pe_plan_target(&p, 80, 5, 0.0) == 5 + 80 / PE_PLAN_TIMED_STEP);
     CHECK(pe_plan_target(&p, 3, 5, 0.0) == 6); /* at least one operation */
@@ -60,12 +64,11 @@ static void time_limit_is_kept(void)
     CHECK(step == 9);
     CHECK(frames == 4); /* the last picture is a frame */
     /* a step that itself ran past the limit stops the run at once */
-    pe_plan_init(&p, &o);
+    p = plan_of(0, 9.5, 4);
     after(&p, 1, 12.0, &stop);
     CHECK(stop);
     /* --iterations with --time: the budget, unless the clock says otherwise */
-    o.iterations = 1;
-    pe_plan_init(&p, &o);
+    p = plan_of(1, 9.5, 4);
     CHECK(!p.timed);
     after(&p, 1, 4.0, &stop);
     CHECK(!stop);
