@@ -6,6 +6,8 @@
 #
 # Environment (all optional):
 #   FUZZ_SECONDS   seconds per target (default 60)
+#   FUZZ_SEED      libFuzzer's random seed (default 1: a CI failure replays here with the same
+#                  binary; pass another number to explore elsewhere)
 #   FUZZ_TARGETS   targets to run (default "image state")
 #   FUZZ_BUILD     build directory (default build-fuzz)
 #   FUZZ_MAX_LEN   largest input in bytes (default 65536)
@@ -72,7 +74,7 @@ for t in $built; do
     mkdir -p "$art"
     echo "fuzz.sh: fuzz_$t for ${SECONDS_EACH}s (log: $BUILD/fuzz_$t.log)"
     status=0
-    "$BUILD/fuzz/fuzz_$t" "$BUILD/corpus/$t" -max_total_time="$SECONDS_EACH" \
+    "$BUILD/fuzz/fuzz_$t" "$BUILD/corpus/$t" -max_total_time="$SECONDS_EACH" -seed="${FUZZ_SEED:-1}" \
         -max_len="$MAX_LEN" -rss_limit_mb="$RSS_MB" -timeout=20 -print_final_stats=1 \
         -artifact_prefix="$art/" >"$BUILD/fuzz_$t.log" 2>&1 || status=$?
     grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb|^#[0-9]+ *DONE' \
@@ -83,6 +85,12 @@ for t in $built; do
         name=$t-$(sha1sum "$a" | cut -c1-16)
         cp "$a" "$REGRESS/$name"
         echo "fuzz.sh: fuzz_$t: $(basename "$a") -> tests/data/fuzz-regressions/$name"
+        # A CI machine's checkout is thrown away: print small inputs so the log alone can
+        # reproduce them (base64 -d > file).
+        if [ "$(wc -c <"$a")" -le 4096 ]; then
+            echo "fuzz.sh: $name as base64:"
+            base64 "$a"
+        fi
         found=1
     done
     if [ "$status" -ne 0 ]; then

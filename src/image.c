@@ -461,14 +461,19 @@ static pe_status check_tga(bytes b, int w, int h, char *why, size_t why_len)
                       : fail(PE_ERR_FORMAT, why, why_len, "truncated TGA: the RLE data is cut off");
 }
 
-/* PSD: header, three length-prefixed sections, then the merged image: raw planes, or RLE with
- * a table of per-row byte counts. stb reads the first four channels; those must be present. */
-static pe_status check_psd(bytes b, int w, int h, char *why, size_t why_len)
+/* Where a PSD's merged image is: after the header and three length-prefixed sections comes
+ * the compression (0 raw planes, 1 PackBits rows behind a table of per-row byte counts), then
+ * the data, one plane per channel. */
+typedef struct psd_info {
+    unsigned channels, depth, mode, compression;
+    uint64_t data; /* first byte after the compression field */
+} psd_info;
+
+static pe_status psd_read(bytes b, psd_info *p, char *why, size_t why_len)
 {
     if (b.n < 26)
         return fail(PE_ERR_FORMAT, why, why_len, "truncated PSD: incomplete header");
-    const unsigned channels = be16(b.d + 12), depth = be16(b.d + 22);
-    const unsigned used = channels < 4 ? channels : 4;
+    p->channels = be16(b.d + 12), p->depth = be16(b.d + 22), p->mode = be16(b.d + 24);
     uint64_t pos = 26;
     for (int section = 0; section < 3; section++) {
         if (pos + 4 > b.n)
@@ -477,17 +482,63 @@ static pe_status check_psd(bytes b, int w, int h, char *why, size_t why_len)
     }
     if (pos + 2 > b.n)
         return fail(PE_ERR_FORMAT, why, why_len, "truncated PSD: no image data");
-    const unsigned compression = be16(b.d + pos);
-    pos += 2;
-    const uint64_t plane = (uint64_t)w * (uint64_t)h * (depth / 8u);
-    if (compression != 1)
-        return compression == 0 ? need(b, pos, used * plane, "PSD", why, why_len) : PE_OK;
-    const uint64_t table = 2u * (uint64_t)channels * (uint64_t)h;
-    pe_status st = need(b, pos, table, "PSD", why, why_len);
+    p->compression = be16(b.d + pos);
+    p->data = pos + 2;
+    return PE_OK;
+}
+
+/* Byte count of rows [from, to) of the RLE table. */
+static uint64_t psd_rows(bytes b, const psd_info *p, uint64_t from, uint64_t to)
+{
     uint64_t total = 0;
-    for (uint64_t row = 0; st == PE_OK && row < (uint64_t)used * (uint64_t)h; row++)
-        total += be16(b.d + pos + 2 * row);
-    return st == PE_OK ? need(b, pos + table, total, "PSD", why, why_len) : st;
+    for (uint64_t row = from; row < to; row++)
+        total += be16(b.d + p->data + 2 * row);
+    return total;
+}
+
+/* stb reads the first four channels; those must be present. */
+static pe_status check_psd(bytes b, int w, int h, char *why, size_t why_len)
+{
+    psd_info p;
+    pe_status st = psd_read(b, &p, why, why_len);
+    if (st != PE_OK)
+        return st;
+    const unsigned used = p.channels < 4 ? p.channels : 4;
+    const uint64_t plane = (uint64_t)w * (uint64_t)h * (p.depth / 8u);
+    if (p.compression != 1)
+        return p.compression == 0 ? need(b, p.data, used * plane, "PSD", why, why_len) : PE_OK;
+    const uint64_t table = 2u * (uint64_t)p.channels * (uint64_t)h;
+    st = need(b, p.data, table, "PSD", why, why_len);
+    const uint64_t total = st == PE_OK ? psd_rows(b, &p, 0, (uint64_t)used * (uint64_t)h) : 0;
+    return st == PE_OK ? need(b, p.data + table, total, "PSD", why, why_len) : st;
+}
+
+/* A copy of the PSD with only channels [first, first + count): the channel count in the header
+ * patched, the RLE table and the data cut to those planes. check_psd has checked that every
+ * byte copied is present. NULL when out of memory. */
+static unsigned char *psd_subset(bytes b, const psd_info *p, int w, int h, unsigned first,
+                                 unsigned count, size_t *size)
+{
+    const uint64_t rows = (uint64_t)h;
+    uint64_t table_at = 0, table_len = 0, at, len;
+    if (p->compression == 0) {
+        const uint64_t plane = (uint64_t)w * rows * (p->depth / 8u);
+        at = p->data + first * plane, len = count * plane;
+    } else {
+        table_at = p->data + 2u * first * rows, table_len = 2u * count * rows;
+        at = p->data + 2u * p->channels * rows + psd_rows(b, p, 0, first * rows);
+        len = psd_rows(b, p, first * rows, (first + count) * rows);
+    }
+    const uint64_t n = p->data + table_len + len;
+    unsigned char *out = n <= SIZE_MAX ? malloc((size_t)n) : NULL;
+    if (!out)
+        return NULL;
+    memcpy(out, b.d, (size_t)p->data);
+    out[12] = (unsigned char)(count >> 8), out[13] = (unsigned char)count;
+    memcpy(out + p->data, b.d + table_at, (size_t)table_len);
+    memcpy(out + p->data + table_len, b.d + at, (size_t)len);
+    *size = (size_t)n;
+    return out;
 }
 
 /* ---------------------------------------------------------------- probing and decoding */
@@ -556,7 +607,6 @@ static pe_status check_structure(bytes b, kind k, int w, int h, char *why, size_
     return PE_OK;
 }
 
-/* Copy n pixels of 1 (gray), 3 (RGB) or 4 (RGBA) channels into RGBA. */
 /* Skip PNM whitespace and comments; false at the end of the data. */
 static bool pnm_skip(bytes b, size_t *i)
 {
@@ -621,6 +671,7 @@ static pe_status load_pnm16(bytes b, int w, int h, pe_image *out)
     return PE_OK;
 }
 
+/* Copy n pixels of 1 (gray), 3 (RGB) or 4 (RGBA) channels into RGBA. */
 static void to_rgba(const unsigned char *px, int channels, size_t n, unsigned char *rgba)
 {
     if (channels == 4) {
@@ -635,35 +686,10 @@ static void to_rgba(const unsigned char *px, int channels, size_t n, unsigned ch
     }
 }
 
-pe_status pe_image_load_memory_ex(const unsigned char *data, size_t size, const pe_load_limits *lim,
-                                  pe_image *out, char *why, size_t why_len)
+/* Decode with stb into out (RGBA, owned by the caller) after every check has passed. */
+static pe_status decode(bytes b, kind k, int w, int h, pe_image *out, char *why, size_t why_len)
 {
-    assert(out && (data || size == 0));
-    *out = (pe_image){0};
-    if (why && why_len)
-        why[0] = '\0';
-    const bytes b = {data, size};
-    const uint64_t max_pixels = lim ? lim->max_pixels : DEFAULT_MAX_PIXELS;
-    kind k = K_TGA;
-    int w = 0, h = 0;
-    pe_status st = probe(b, &k, &w, &h, why, why_len);
-    if (st != PE_OK)
-        return st;
     const uint64_t pixels = (uint64_t)w * (uint64_t)h;
-    if (pixels > max_pixels)
-        return fail(PE_ERR_LIMIT, why, why_len,
-                    "image is %dx%d = %.3g pixels, above the limit of %.3g", w, h, (double)pixels,
-                    (double)max_pixels);
-    st = check_structure(b, k, w, h, why, why_len);
-    if (st != PE_OK)
-        return st;
-
-    if (k == K_PNM) {
-        const pe_status pst = load_pnm16(b, w, h, out);
-        if (pst != PE_ERR_INVALID_ARG) /* INVALID_ARG: an 8-bit PNM, stb decodes it */
-            return pst == PE_OK ? PE_OK
-                                : fail(pst, why, why_len, "corrupt or truncated 16-bit PNM");
-    }
     /* PNM is decoded in its own channel count and expanded here: stb 2.27 converts a 16-bit
      * PNM to the requested channels with its 8-bit converter and then reads twice the buffer it
      * made (heap overflow found by fuzz_image; fixed upstream in 2.28). Without a requested
@@ -698,6 +724,79 @@ pe_status pe_image_load_memory_ex(const unsigned char *data, size_t size, const 
     stbi_image_free(px);
     out->width = w, out->height = h;
     return PE_OK;
+}
+
+/* stb un-mattes a PSD with alpha (its colours are stored composited over white) in floats, and
+ * for colours below the matte, which crafted files have, the float is out of the range of
+ * unsigned char: undefined behaviour (found by fuzz_image in stb 2.27, the PSD loader's white
+ * matte removal). So stb decodes the colour planes and the alpha plane as two PSDs of their own,
+ * neither with alpha, and the matte is removed here, in integers, clamped. */
+static pe_status decode_psd_alpha(bytes b, const psd_info *p, int w, int h, pe_image *out,
+                                  char *why, size_t why_len)
+{
+    size_t n_rgb = 0, n_alpha = 0;
+    unsigned char *rgb = psd_subset(b, p, w, h, 0, 3, &n_rgb);
+    unsigned char *alpha = rgb ? psd_subset(b, p, w, h, 3, 1, &n_alpha) : NULL;
+    pe_image a = {0};
+    pe_status st = alpha ? decode((bytes){rgb, n_rgb}, K_PSD, w, h, out, why, why_len)
+                         : fail(PE_ERR_NOMEM, why, why_len, "out of memory splitting a PSD");
+    if (st == PE_OK)
+        st = decode((bytes){alpha, n_alpha}, K_PSD, w, h, &a, why, why_len);
+    free(alpha);
+    free(rgb);
+    if (st != PE_OK) {
+        pe_image_free(out);
+        return st;
+    }
+    for (size_t i = 0, n = (size_t)w * (size_t)h; i < n; i++) {
+        unsigned char *px = out->rgba + 4 * i;
+        const int alpha_i = a.rgba[4 * i]; /* the one-channel PSD's plane lands in red */
+        px[3] = (unsigned char)alpha_i;
+        if (alpha_i == 0 || alpha_i == 255)
+            continue;
+        for (int c = 0; c < 3; c++) { /* stored = c * a / 255 + 255 - a */
+            const int v = (px[c] - (255 - alpha_i)) * 255 / alpha_i;
+            px[c] = (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    }
+    pe_image_free(&a);
+    return PE_OK;
+}
+
+pe_status pe_image_load_memory_ex(const unsigned char *data, size_t size, const pe_load_limits *lim,
+                                  pe_image *out, char *why, size_t why_len)
+{
+    assert(out && (data || size == 0));
+    *out = (pe_image){0};
+    if (why && why_len)
+        why[0] = '\0';
+    const bytes b = {data, size};
+    const uint64_t max_pixels = lim ? lim->max_pixels : DEFAULT_MAX_PIXELS;
+    kind k = K_TGA;
+    int w = 0, h = 0;
+    pe_status st = probe(b, &k, &w, &h, why, why_len);
+    if (st != PE_OK)
+        return st;
+    const uint64_t pixels = (uint64_t)w * (uint64_t)h;
+    if (pixels > max_pixels)
+        return fail(PE_ERR_LIMIT, why, why_len,
+                    "image is %dx%d = %.3g pixels, above the limit of %.3g", w, h, (double)pixels,
+                    (double)max_pixels);
+    st = check_structure(b, k, w, h, why, why_len);
+    if (st != PE_OK)
+        return st;
+
+    if (k == K_PNM) {
+        const pe_status pst = load_pnm16(b, w, h, out);
+        if (pst != PE_ERR_INVALID_ARG) /* INVALID_ARG: an 8-bit PNM, stb decodes it */
+            return pst == PE_OK ? PE_OK
+                                : fail(pst, why, why_len, "corrupt or truncated 16-bit PNM");
+    }
+    psd_info p;
+    if (k == K_PSD && psd_read(b, &p, NULL, 0) == PE_OK && p.channels >= 4 && p.mode == 3 &&
+        p.compression <= 1 && (p.depth == 8 || p.depth == 16))
+        return decode_psd_alpha(b, &p, w, h, out, why, why_len);
+    return decode(b, k, w, h, out, why, why_len);
 }
 
 pe_status pe_image_load_memory(const unsigned char *data, size_t size, const pe_load_limits *lim,

@@ -250,6 +250,49 @@ static void gray_becomes_rgb_and_gray_alpha_keeps_alpha(void)
     pe_image_free(&rgb);
 }
 
+/* Photoshop stores a merged image with transparency composited over white; loading removes the
+ * matte. The fixture is RLE with mona32_la.png's alpha ramp. */
+static void psd_alpha_is_unmatted(void)
+{
+    pe_image psd = load_ok(data_path("mona32_alpha.psd"));
+    pe_image rgb = load_ok(data_path("mona32.png"));
+    pe_image la = load_ok(data_path("mona32_la.png"));
+    int alpha_off = 0, colour_off = 0;
+    for (int i = 0; psd.rgba && rgb.rgba && la.rgba && i < 32 * 32; i++) {
+        const int a = la.rgba[4 * i + 3];
+        alpha_off += psd.rgba[4 * i + 3] != a;
+        /* Stored colours are rounded to 1/255, so the error after dividing by alpha is 255/a/2. */
+        for (int c = 0; a >= 32 && c < 3; c++)
+            colour_off += abs(psd.rgba[4 * i + c] - rgb.rgba[4 * i + c]) > 255 / a / 2 + 1;
+    }
+    CHECK(psd.rgba && alpha_off == 0 && colour_off == 0);
+    pe_image_free(&la);
+    pe_image_free(&rgb);
+    pe_image_free(&psd);
+}
+
+/* Colours below the white matte (stored darker than 255 - alpha) are not in real files, but
+ * crafted ones have them; stb's float un-matting overflowed unsigned char there (fuzz_image,
+ * undefined behaviour). Raw 8- and 16-bit, two pixels: black at alpha 254 and 1. */
+static void psd_below_the_matte_is_clamped(void)
+{
+    for (int bytes_per = 1; bytes_per <= 2; bytes_per++) {
+        unsigned char d[26 + 12 + 2 + 4 * 2 * 2] = {'8', 'B', 'P', 'S', 0, 1};
+        d[13] = 4;                                 /* channels */
+        d[17] = 1, d[21] = 2;                      /* height 1, width 2 */
+        d[23] = (unsigned char)(8 * bytes_per), d[25] = 3; /* depth, RGB */
+        const size_t planes = 26 + 12 + 2, plane = 2 * (size_t)bytes_per;
+        /* colour planes all zero; alpha 254 and 1 (high byte first when 16-bit) */
+        d[planes + 3 * plane] = 254, d[planes + 3 * plane + (size_t)bytes_per] = 1;
+        pe_image img;
+        const pe_status st = pe_image_load_memory(d, planes + 4 * plane, NULL, &img);
+        CHECK(st == PE_OK && img.width == 2 && img.height == 1);
+        for (int i = 0; st == PE_OK && i < 2 * 4; i++)
+            CHECK(img.rgba[i] == (i == 3 ? 254 : i == 7 ? 1 : 0));
+        pe_image_free(&img);
+    }
+}
+
 static void fixture_bad_files_are_rejected(void)
 {
     static const bad_case t[] = {
@@ -561,6 +604,8 @@ int main(int argc, char **argv)
     RUN(shared_bad_files_are_rejected);
     RUN(every_format_loads_as_rgba);
     RUN(gray_becomes_rgb_and_gray_alpha_keeps_alpha);
+    RUN(psd_alpha_is_unmatted);
+    RUN(psd_below_the_matte_is_clamped);
     RUN(fixture_bad_files_are_rejected);
     RUN(every_truncation_is_rejected);
     RUN(fuzz_regressions_do_not_crash);

@@ -38,6 +38,43 @@ def psd_rgb(im):
     return head + body + planes
 
 
+def packbits(row):
+    """PackBits (Apple TN1023), as PSD's RLE rows use: runs of 2-128 equal bytes as (1 - n, b),
+    everything else as literals of up to 128 bytes (n - 1, bytes...)."""
+    out, i, lit = bytearray(), 0, bytearray()
+    while i < len(row):
+        n = 1
+        while i + n < len(row) and n < 128 and row[i + n] == row[i]:
+            n += 1
+        if n >= 2:
+            if lit:
+                out += bytes([len(lit) - 1]) + lit
+                lit = bytearray()
+            out += bytes([257 - n, row[i]])
+        else:
+            lit.append(row[i])
+            if len(lit) == 128:
+                out += bytes([127]) + lit
+                lit = bytearray()
+        i += n
+    if lit:
+        out += bytes([len(lit) - 1]) + lit
+    return bytes(out)
+
+
+def psd_rgba_rle(im):
+    """RGBA as Photoshop stores a merged image with transparency: colours composited over white,
+    alpha as a fourth channel, every row PackBits-compressed behind a table of row byte counts."""
+    w, h = im.size
+    r, g, b, a = (list(im.getchannel(c).getdata()) for c in "RGBA")
+    matte = [[(c * al + 255 * (255 - al) + 127) // 255 for c, al in zip(ch, a)] for ch in (r, g, b)]
+    planes = matte + [a]
+    rows = [packbits(bytes(p[y * w:(y + 1) * w])) for p in planes for y in range(h)]
+    head = b"8BPS" + struct.pack(">H6xHIIHH", 1, 4, h, w, 8, 3)   # 4 channels, 8-bit, RGB
+    body = struct.pack(">III", 0, 0, 0) + struct.pack(">H", 1)      # three empty sections, RLE
+    return head + body + b"".join(struct.pack(">H", len(x)) for x in rows) + b"".join(rows)
+
+
 mona = Image.open(os.path.join(SHARED, "mona.png")).convert("RGB")
 m64 = mona.resize((64, 64), Image.LANCZOS)
 m32 = mona.resize((32, 32), Image.LANCZOS)
@@ -59,6 +96,8 @@ out("mona32.jpg", baseline)
 # Gray + alpha PNG (a horizontal alpha ramp) for the LA -> RGBA expansion.
 la = Image.merge("LA", (m32.convert("L"), Image.linear_gradient("L").resize((32, 32)).transpose(Image.ROTATE_90)))
 out("mona32_la.png", save(la, "PNG"))
+# The same ramp as the alpha of an RLE Photoshop file.
+out("mona32_alpha.psd", psd_rgba_rle(Image.merge("RGBA", m32.split() + (la.getchannel("A"),))))
 
 # Malformed inputs, small cousins of ../shared/images/bad (same kinds of damage).
 png = save(m32, "PNG")
