@@ -1,5 +1,6 @@
 /* anneal: dual annealing over a box of doubles, a port of scipy.optimize.dual_annealing
  * (docs/dual-annealing/SPEC.md). Knows nothing about images; one seeded PCG32 per call. */
+#define _DEFAULT_SOURCE /* lgamma_r */
 #include "anneal.h"
 
 #include "lbfgsb.h"
@@ -24,8 +25,12 @@ void pe_da_constants_init(pe_da_constants *c, double qv)
     c->factor4p = sqrt(pi) * c->factor2 / (c->factor3 * (3.0 - qv));
     c->factor5 = 1.0 / (qv - 1.0) - 0.5;
     c->d1 = 2.0 - c->factor5;
-    /* Gamma(factor5) by the reflection formula, as SciPy writes it (through exp(lgamma)). */
-    c->factor6 = pi * (1.0 - c->factor5) / sin(pi * (1.0 - c->factor5)) / exp(lgamma(c->d1));
+    /* Gamma(factor5) by the reflection formula, as SciPy writes it (through exp(lgamma)).
+     * lgamma_r: plain lgamma writes the global signgam, a data race when tiles anneal at once
+     * (ThreadSanitizer). */
+    int sign;
+    c->factor6 =
+        pi * (1.0 - c->factor5) / sin(pi * (1.0 - c->factor5)) / exp(lgamma_r(c->d1, &sign));
 }
 
 double pe_da_temperature(double t0, double qv, int i)
