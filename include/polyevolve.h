@@ -20,9 +20,9 @@
  * is reentrant. Separate calls share no state.
  *
  * Determinism: the same image, options and seed give bit-identical results and byte-identical
- * written files, whatever the thread count. Runs stopped by a time limit stop at a
- * synchronisation point that depends on the machine's speed (the result is still a
- * deterministic prefix of the same run).
+ * written files, whatever the thread count. Runs stopped by a time limit stop at the end of a
+ * step that depends on the machine's speed (the result is still a deterministic prefix of the
+ * same run).
  *
  * The dual-annealing minimizer (pe_dual_annealing) is usable on its own for any bounded
  * problem: it knows nothing about images.
@@ -198,7 +198,7 @@ typedef struct pe_rect {
 
 typedef enum pe_frame_spacing { PE_FRAMES_LINEAR = 0, PE_FRAMES_LOG } pe_frame_spacing;
 
-/* Progress at a synchronisation point (all tiles stopped at the same step). */
+/* Progress at the end of a step: the picture as every tile stood when it ended that step. */
 typedef struct pe_progress {
     int step, steps;          /* steps done, and the total for the iteration budget */
     double fraction;          /* 0..1 of the budget (the larger of steps and time) */
@@ -213,9 +213,10 @@ typedef struct pe_progress {
 
 struct pe_result;
 
-/* Called from the calling thread (never from inside the parallel region) at every
- * synchronisation point. Return true to stop the run there (the result is then complete
- * and valid, and pe_approximate returns PE_ERR_INTERRUPTED). */
+/* Called from the calling thread, once per step and in order, while the other threads may
+ * already be working on the next step (the tiles run up to a step ahead of the one reported).
+ * Return true to stop the run there: the result is then that step's, complete and valid, and
+ * pe_approximate returns PE_ERR_INTERRUPTED. */
 typedef bool (*pe_progress_fn)(const pe_progress *p, const struct pe_result *partial, void *ctx);
 
 typedef struct pe_options {

@@ -1,12 +1,16 @@
 /* evolve: pe_approximate. Prepares the working target, splits it into tiles, runs every tile's
- * solver in THE one OpenMP parallel region of the library (tiles, then the picture's row bands),
- * step by step, and assembles the result in tile order. Everything here only orchestrates: the
- * search lives in search.c, the loss in fit.c.
+ * solver in THE one OpenMP parallel region of the library, step by step, and assembles the
+ * result in tile order. Everything here only orchestrates: the search lives in search.c, the
+ * loss in fit.c.
  *
  * The picture is one stack of triangles in tile order; a tile owns a run of it. Tiles overlap
- * (pe_tile_reach), so during a step a tile sees its neighbours' triangles as they were when the
- * step began (a snapshot taken between steps), and its own as they are now. That keeps every
- * tile's work independent of the schedule, hence the output independent of the thread count. */
+ * (pe_tile_reach), so a tile's step s sees its neighbours' triangles as they stood at the end of
+ * step s - 2 (PE_SEEN), and its own as they are now. That keeps every tile's work independent
+ * of the schedule, hence the output independent of the thread count, and lets a tile run up to
+ * a step ahead of the slowest: with as many tiles as threads, a barrier after every step made
+ * each step as long as its slowest tile (the default mona run: 1.78x on 2 threads, with the
+ * tiles' totals within 1 %). Between the tiles' steps, the calling thread draws the picture of
+ * every finished step and reports it, while the other threads go on. */
 #define _POSIX_C_SOURCE 200809L
 #include "polyevolve.h"
 
@@ -18,6 +22,8 @@
 #include "tile.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,7 +32,31 @@
 #include <omp.h>
 #endif
 
-/* One tile's persistent state. Only the thread running this tile touches it during a step. */
+/* A tile's step s sees the other tiles as they stood at the end of step s - PE_SEEN; their
+ * states are kept in a ring of PE_PAST: a tile ends step s (writing slot s) only after every
+ * tile has ended step s - 2 and the picture of that step has been drawn, so slot s last held
+ * step s - 4, which nobody reads any more. */
+#define PE_SEEN 2
+#define PE_PAST 4
+
+static int slot_of(int s)
+{
+    return ((s % PE_PAST) + PE_PAST) % PE_PAST;
+}
+
+/* A tile as it stood at the end of one step: what the others see PE_SEEN steps later, what the
+ * picture of that step is drawn from, and what a run that stops there returns. */
+typedef struct tile_past {
+    pe_tri *tris;
+    int n, cap, budget;
+    uint64_t ops_done, evals, iters;
+    double gain;
+} tile_past;
+
+/* One tile's persistent state. The fields above `past` belong to the thread running the tile's
+ * step (index, rects, prior and expect are fixed after setup); `past` is written by the tile at
+ * the end of a step and read by others only once that step is known to have ended; the rest
+ * is shared under the run's lock. */
 typedef struct tile_work {
     int index;
     pe_tile_rect r;     /* the part of the picture the tile is responsible for */
@@ -45,6 +75,11 @@ typedef struct tile_work {
     pe_rng rng;
     uint64_t ops_done; /* adds, then refinements, in a fixed order */
     uint64_t evals, iters;
+    tile_past past[PE_PAST]; /* the end of step s in past[slot_of(s)] */
+    int grant[PE_PAST];      /* adds granted for step s, in grant[slot_of(s)] */
+    int granted;             /* adds granted so far, all steps */
+    int steps_done;          /* under the lock */
+    bool running;            /* under the lock */
 } tile_work;
 
 /* Row bands of the whole-picture render at each step. */
@@ -63,14 +98,32 @@ typedef struct run {
     pe_fit_layers *layers; /* per thread, over a tile's reach, rebuilt at every step */
     size_t layer_px;     /* reach pixels each thread's layers hold */
     int layer_rows;      /* and rows */
-    pe_tri *snap;        /* every tile's triangles as the step began, in tile order */
+    pe_tri *snap;        /* every tile's triangles at the end of the step drawn, in tile order */
     int *snap_off;       /* ntiles + 1 offsets into snap */
     float *full;         /* the whole composite, premultiplied floats */
-    int nbands, band_h;  /* the whole-image render is cut into row bands, one job each */
-    pe_cover *band_cov;  /* per thread, for one band */
+    int nbands, band_h;  /* the whole-image render is cut into row bands (bounded scratch) */
+    pe_cover band_cov;   /* for one band */
     double *band_sse;    /* per band: its loss, summed in band order */
     pe_image canvas;     /* the working canvas (frames), converted from full */
     pe_search_cfg add_cfg, refine_cfg;
+    pe_tri **seen;       /* per thread: the other tiles' triangles a step sees, below then above */
+    double *weight;      /* scratch of grant_adds, ntiles each */
+    int *extra;
+    /* the schedule, under mu: steps [0, opened) may run, [0, published) have been drawn */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool sync_ready;
+    int opened, published;
+    bool publishing;
+    double step_frac[PE_PAST]; /* of step s: the plan's fraction, and whether adds remain */
+    bool step_placing[PE_PAST];
+    atomic_bool stopping;      /* no step opens any more; running ones may give up */
+    pe_status status;
+    int stop_kind;             /* 1: the plan ended, 2: the progress callback asked */
+    double mse;                /* of the last step drawn */
+    pe_plan *plan;
+    const pe_image *src;
+    double wall0, cpu0;
 } run;
 
 static double now_wall(void)
@@ -158,8 +211,20 @@ static void free_run(run *R)
         for (int t = 0; t < R->ntiles; t++) {
             free(R->tiles[t].tris);
             free(R->tiles[t].use);
+            for (int k = 0; k < PE_PAST; k++)
+                free(R->tiles[t].past[k].tris);
         }
     free(R->tiles);
+    if (R->seen)
+        for (int i = 0; i < R->nthreads; i++)
+            free(R->seen[i]);
+    free(R->seen);
+    free(R->weight);
+    free(R->extra);
+    if (R->sync_ready) {
+        pthread_mutex_destroy(&R->mu);
+        pthread_cond_destroy(&R->cv);
+    }
     if (R->fits)
         for (int i = 0; i < R->nthreads; i++)
             pe_fit_free(&R->fits[i]);
@@ -173,26 +238,48 @@ static void free_run(run *R)
     free(R->snap);
     free(R->snap_off);
     free(R->full);
-    if (R->band_cov)
-        for (int i = 0; i < R->nthreads; i++)
-            pe_cover_free(&R->band_cov[i]);
-    free(R->band_cov);
+    pe_cover_free(&R->band_cov);
     free(R->band_sse);
     free(R->target);
     pe_image_free(&R->canvas);
     memset(R, 0, sizeof *R);
 }
 
-/* Copy every tile's triangles into the snapshot, in tile order. */
-static void take_snapshot(run *R)
+/* Copy every tile's triangles as they stood at the end of step s into the snapshot, in tile
+ * order: what the picture of that step is drawn from. */
+static void take_snapshot(run *R, int s)
 {
     int at = 0;
     for (int t = 0; t < R->ntiles; t++) {
+        const tile_past *p = &R->tiles[t].past[slot_of(s)];
         R->snap_off[t] = at;
-        memcpy(R->snap + at, R->tiles[t].tris, (size_t)R->tiles[t].n * sizeof *R->snap);
-        at += R->tiles[t].n;
+        if (p->n > 0) /* a tile without triangles may have no array yet */
+            memcpy(R->snap + at, p->tris, (size_t)p->n * sizeof *R->snap);
+        at += p->n;
     }
     R->snap_off[R->ntiles] = at;
+}
+
+/* Keep the tile as it stands at the end of step s. False when out of memory. */
+static bool remember(tile_work *tw, int s)
+{
+    tile_past *p = &tw->past[slot_of(s)];
+    if (tw->n > p->cap) {
+        pe_tri *grown = realloc(p->tris, (size_t)tw->n * sizeof *grown);
+        if (!grown)
+            return false;
+        p->tris = grown;
+        p->cap = tw->n;
+    }
+    if (tw->n > 0)
+        memcpy(p->tris, tw->tris, (size_t)tw->n * sizeof *p->tris);
+    p->n = tw->n;
+    p->budget = tw->budget;
+    p->ops_done = tw->ops_done;
+    p->evals = tw->evals;
+    p->iters = tw->iters;
+    p->gain = tw->gain;
+    return true;
 }
 
 /* Render row band b of the snapshot's stack into the canvas and keep the band's loss. */
@@ -338,29 +425,6 @@ static void tile_op(run *R, tile_work *tw, pe_fit *fit, const pe_fit_layers *lay
         regrow(R, tw, fit, layers);
 }
 
-static void tile_step(run *R, tile_work *tw, pe_fit *fit, pe_fit_layers *lay, uint64_t until)
-{
-    if (tw->ops_done >= until || tw->budget <= 0)
-        return;
-    const int t = tw->index, total = R->snap_off[R->ntiles];
-    if (R->snap_off[t] == 0 && R->snap_off[t + 1] == total) { /* no other tile has triangles */
-        while (tw->ops_done < until)
-            tile_op(R, tw, fit, NULL);
-        return;
-    }
-    const pe_tile_rect *q = &tw->reach;
-    const int w = q->x1 - q->x0, h = q->y1 - q->y0;
-    const size_t px = (size_t)w * (size_t)h;
-    /* the thread's block laid out for this tile's reach; the snapshot's other tiles: those
-     * before t below, those after above */
-    pe_fit_layers layers = { lay->below, lay->below + 4 * px, lay->below + 5 * px, lay->lo,
-                             lay->lo + h };
-    pe_fit_layers_build(&layers, q->x0, q->y0, w, h, R->bg, R->snap, R->snap_off[t],
-                        R->snap + R->snap_off[t + 1], total - R->snap_off[t + 1], &fit->cov);
-    while (tw->ops_done < until)
-        tile_op(R, tw, fit, &layers);
-}
-
 /* Room for `need` triangles in the tile's arrays (at least doubling). False when out of memory;
  * what was there stays valid either way. */
 static bool reserve(tile_work *tw, int need)
@@ -380,75 +444,120 @@ static bool reserve(tile_work *tw, int need)
     return true;
 }
 
-/* While triangles remain to be placed, the adds the plan wants done by the end of the step go to
- * the tiles where the latest adds removed the most loss, in proportion: the budget follows what
- * triangles can still fix, measured, not a guess made before any was placed (with 8 tiles on
- * astronaut and camera at -r 512 -n 1000 that was worth 0.9 and 1.2 dB over shares fixed by the
- * error against the background). Until a tile has added, that error is all there is to go by:
- * a tile with some gets one add first (the largest errors first when there are fewer adds than
- * such tiles), and while no tile has a gain yet the rest follows the errors too. A tile equal to
- * the background gets none. Decided between steps from the tiles' own figures, so the same at
- * any thread count. *left: whether triangles remain to be given out after this step. Returns
- * false when out of memory. */
-static bool share_adds(run *R, const pe_plan *pl, double frac, bool *left)
+/* Run the tile's operations up to `until` on thread me's scratch, seeing the other tiles as
+ * they stood at the end of step s - PE_SEEN. Gives up when the run is stopping: that step's
+ * work is never used. */
+static void run_ops(run *R, tile_work *tw, int s, int me, uint64_t until)
+{
+    if (tw->ops_done >= until || tw->budget <= 0)
+        return;
+    pe_fit *fit = &R->fits[me];
+    const int t = tw->index, seen = slot_of(s - PE_SEEN);
+    pe_tri *buf = R->seen[me];
+    int below = 0, above = 0;
+    for (int u = 0; u < R->ntiles; u++) {
+        const tile_past *p = &R->tiles[u].past[seen];
+        if (u == t || p->n == 0)
+            continue;
+        memcpy(buf + below + above, p->tris, (size_t)p->n * sizeof *buf);
+        if (u < t)
+            below += p->n;
+        else
+            above += p->n;
+    }
+    if (below + above == 0) { /* no other tile has triangles */
+        while (tw->ops_done < until && !atomic_load_explicit(&R->stopping, memory_order_relaxed))
+            tile_op(R, tw, fit, NULL);
+        return;
+    }
+    const pe_tile_rect *q = &tw->reach;
+    const int w = q->x1 - q->x0, h = q->y1 - q->y0;
+    const size_t px = (size_t)w * (size_t)h;
+    /* the thread's block laid out for this tile's reach */
+    const pe_fit_layers *lay = &R->layers[me];
+    pe_fit_layers layers = { lay->below, lay->below + 4 * px, lay->below + 5 * px, lay->lo,
+                             lay->lo + h };
+    pe_fit_layers_build(&layers, q->x0, q->y0, w, h, R->bg, buf, below, buf + below, above,
+                        &fit->cov);
+    while (tw->ops_done < until && !atomic_load_explicit(&R->stopping, memory_order_relaxed))
+        tile_op(R, tw, fit, &layers);
+}
+
+/* Tile tw's step s on thread me: take the adds granted for it, run its operations up to the
+ * plan's goal for the step (while triangles remain to be given out, only the adds; the step that
+ * gives out the last ones also refines as far as the plan says), note the loss its adds removed
+ * and keep its state at the end. False when out of memory. */
+static bool tile_step(run *R, tile_work *tw, int s, int me)
+{
+    const int slot = slot_of(s);
+    const int budget = tw->budget + tw->grant[slot];
+    if (!reserve(tw, budget))
+        return false;
+    tw->budget = budget;
+    const uint64_t goal = pe_plan_target(R->plan, budget, tw->ops_done, R->step_frac[slot]);
+    run_ops(R, tw, s, me,
+            R->step_placing[slot] || goal < (uint64_t)budget ? (uint64_t)budget : goal);
+    if (tw->gain_adds > 0)
+        tw->gain = tw->gain_sum / tw->gain_adds;
+    tw->gain_sum = 0.0;
+    tw->gain_adds = 0;
+    return remember(tw, s);
+}
+
+/* Step s's adds, decided when it opens, from what every tile had done by the end of step
+ * s - PE_SEEN. While triangles remain to be placed, the adds the plan wants done by the end of
+ * the step go to the tiles where their latest adds removed the most loss, in proportion: the
+ * budget follows what triangles can still fix, measured, not a guess made before any was placed
+ * (with 8 tiles on astronaut and camera at -r 512 -n 1000 that was worth 0.9 and 1.2 dB over
+ * shares fixed by the error against the background). Until a tile has added, that error is all
+ * there is to go by: a tile with some gets one add first (the largest errors first when there are
+ * fewer adds than such tiles), and while no tile has a gain yet the rest follows the errors too.
+ * A tile equal to the background gets none. Decided from the tiles' own figures, so the same at
+ * any thread count. */
+static void grant_adds(run *R, int s)
 {
     const int total = R->opt->triangles, nt = R->ntiles;
+    const int slot = slot_of(s), seen = slot_of(s - PE_SEEN);
+    const double frac = pe_plan_fraction(R->plan, s + 1);
     int placed = 0, fresh = 0;
     bool measured = false;
     for (int t = 0; t < nt; t++) {
-        placed += R->tiles[t].budget;
-        fresh += R->tiles[t].gain < 0.0 && R->tiles[t].prior > 0.0;
-        measured = measured || R->tiles[t].gain >= 0.0;
+        const tile_work *tw = &R->tiles[t];
+        placed += tw->granted;
+        fresh += tw->granted == 0 && tw->prior > 0.0;
+        measured = measured || tw->past[seen].gain >= 0.0;
+        R->tiles[t].grant[slot] = 0;
     }
-    *left = false;
+    R->step_frac[slot] = frac;
+    R->step_placing[slot] = false;
     if (placed >= total)
-        return true;
-    const uint64_t want = pe_plan_target(pl, total, (uint64_t)placed, frac);
+        return;
+    const uint64_t want = pe_plan_target(R->plan, total, (uint64_t)placed, frac);
     const int quota = (int)((want < (uint64_t)total ? want : (uint64_t)total) - (uint64_t)placed);
-    *left = placed + quota < total;
+    R->step_placing[slot] = placed + quota < total;
     fresh = fresh < quota ? fresh : quota;
-    double *weight = malloc((size_t)nt * sizeof *weight);
-    int *extra = malloc((size_t)nt * sizeof *extra);
-    bool ok = weight && extra;
-    if (ok) {
-        for (int t = 0; t < nt; t++) {
-            const tile_work *tw = &R->tiles[t];
-            weight[t] = measured ? (tw->gain > 0.0 ? tw->gain : 0.0) : tw->prior;
-        }
-        pe_tile_allocate(quota - fresh, weight, nt, 0, extra);
+    double *weight = R->weight;
+    int *extra = R->extra;
+    for (int t = 0; t < nt; t++) {
+        const tile_work *tw = &R->tiles[t];
+        const double gain = tw->past[seen].gain;
+        weight[t] = measured ? (gain > 0.0 ? gain : 0.0) : tw->prior;
     }
-    for (int k = 0; k < fresh && ok; k++) {
+    pe_tile_allocate(quota - fresh, weight, nt, 0, extra);
+    for (int k = 0; k < fresh; k++) {
         int pick = -1;
         for (int t = 0; t < nt; t++) {
             const tile_work *tw = &R->tiles[t];
-            if (tw->gain < 0.0 && tw->prior > 0.0 && weight[t] >= 0.0 &&
+            if (tw->granted == 0 && tw->prior > 0.0 && weight[t] >= 0.0 &&
                 (pick < 0 || tw->prior > R->tiles[pick].prior))
                 pick = t;
         }
         extra[pick]++;
         weight[pick] = -1.0; /* chosen */
     }
-    for (int t = 0; t < nt && ok; t++) {
-        tile_work *tw = &R->tiles[t];
-        const int b = tw->budget + extra[t];
-        ok = reserve(tw, b);
-        if (ok)
-            tw->budget = b;
-    }
-    free(weight);
-    free(extra);
-    return ok;
-}
-
-/* A step's adds become the tile's gain for the next share; a tile without adds keeps its last. */
-static void note_gains(run *R)
-{
-    for (int t = 0; t < R->ntiles; t++) {
-        tile_work *tw = &R->tiles[t];
-        if (tw->gain_adds > 0)
-            tw->gain = tw->gain_sum / tw->gain_adds;
-        tw->gain_sum = 0.0;
-        tw->gain_adds = 0;
+    for (int t = 0; t < nt; t++) {
+        R->tiles[t].grant[slot] = extra[t];
+        R->tiles[t].granted += extra[t];
     }
 }
 
@@ -529,19 +638,13 @@ static pe_status setup_tiles(run *R)
         R->snap = malloc((size_t)(o->triangles > 0 ? o->triangles : 1) * sizeof *R->snap);
         R->snap_off = calloc((size_t)R->ntiles + 1, sizeof *R->snap_off);
         R->full = malloc((size_t)R->w * (size_t)R->h * 4 * sizeof(float));
-        /* a few bands per thread, so that one slow band is not the whole wait; as many
-         * whatever the thread count, since the loss is summed band by band */
         R->nbands = PE_PUBLISH_BANDS < R->h ? PE_PUBLISH_BANDS : R->h;
         R->band_h = (R->h + R->nbands - 1) / R->nbands;
         R->nbands = (R->h + R->band_h - 1) / R->band_h;
         R->band_sse = calloc((size_t)R->nbands, sizeof *R->band_sse);
-        R->band_cov = calloc((size_t)R->nthreads, sizeof *R->band_cov);
         if (!R->fits || !R->layers || !R->snap || !R->snap_off || !R->full || !R->band_sse ||
-            !R->band_cov)
+            !pe_cover_init(&R->band_cov, R->w, R->band_h))
             st = PE_ERR_NOMEM;
-        for (int i = 0; i < R->nthreads && st == PE_OK; i++)
-            if (!pe_cover_init(&R->band_cov[i], R->w, R->band_h))
-                st = PE_ERR_NOMEM;
         for (int i = 0; i < R->nthreads && st == PE_OK; i++)
             if (!pe_fit_init(&R->fits[i], max_w, max_h))
                 st = PE_ERR_NOMEM;
@@ -557,18 +660,20 @@ static double psnr_of(double mse)
     return mse > 0.0 ? 10.0 * log10(1.0 / mse) : 99.0;
 }
 
-/* Triangles and tiles back in input pixels, in tile order. Coordinates are rounded to 1/100 px
- * here, once, so that every writer (SVG, PDF, PNG, state) draws exactly the same numbers. */
-static pe_status assemble(const run *R, const pe_image *src, double mse, pe_result *out)
+/* The tiles as they stood at the end of step s, back in input pixels, in tile order.
+ * Coordinates are rounded to 1/100 px here, once, so that every writer (SVG, PDF, PNG, state)
+ * draws exactly the same numbers. */
+static pe_status assemble(const run *R, int s, const pe_image *src, double mse, pe_result *out)
 {
     memset(out, 0, sizeof *out);
     const double sx = (double)src->width / R->w, sy = (double)src->height / R->h;
+    const int slot = slot_of(s);
     size_t count = 0;
     uint64_t evals = 0, iters = 0;
     for (int t = 0; t < R->ntiles; t++) {
-        count += (size_t)R->tiles[t].n;
-        evals += R->tiles[t].evals;
-        iters += R->tiles[t].iters;
+        count += (size_t)R->tiles[t].past[slot].n;
+        evals += R->tiles[t].past[slot].evals;
+        iters += R->tiles[t].past[slot].iters;
     }
     out->tiles = malloc((size_t)R->ntiles * sizeof *out->tiles);
     out->triangles = malloc((count ? count : 1) * sizeof *out->triangles);
@@ -586,29 +691,29 @@ static pe_status assemble(const run *R, const pe_image *src, double mse, pe_resu
         out->background[c] = (unsigned char)lroundf(R->bg[c] * 255.0f);
     size_t i = 0;
     for (int t = 0; t < R->ntiles; t++) {
-        const tile_work *tw = &R->tiles[t];
-        const pe_tile_rect *q = &tw->reach; /* where its triangles may draw */
+        const tile_past *p = &R->tiles[t].past[slot];
+        const pe_tile_rect *q = &R->tiles[t].reach; /* where its triangles may draw */
         out->tiles[t] = (pe_rect){ q->x0 * sx, q->y0 * sy, q->x1 * sx, q->y1 * sy };
-        for (int k = 0; k < tw->n; k++, i++) {
+        for (int k = 0; k < p->n; k++, i++) {
             pe_triangle *d = &out->triangles[i];
             for (int v = 0; v < 3; v++) {
-                d->x[v] = (float)(round(tw->tris[k].x[v] * sx * 100.0) / 100.0);
-                d->y[v] = (float)(round(tw->tris[k].y[v] * sy * 100.0) / 100.0);
+                d->x[v] = (float)(round(p->tris[k].x[v] * sx * 100.0) / 100.0);
+                d->y[v] = (float)(round(p->tris[k].y[v] * sy * 100.0) / 100.0);
             }
-            d->r = tw->tris[k].rgba[0];
-            d->g = tw->tris[k].rgba[1];
-            d->b = tw->tris[k].rgba[2];
-            d->a = tw->tris[k].rgba[3];
+            d->r = p->tris[k].rgba[0];
+            d->g = p->tris[k].rgba[1];
+            d->b = p->tris[k].rgba[2];
+            d->a = p->tris[k].rgba[3];
             d->tile = t;
         }
     }
     /* whole refinement rounds every tile has finished: where a resume starts again */
     int rounds = -1;
     for (int t = 0; t < R->ntiles; t++) {
-        const tile_work *tw = &R->tiles[t];
-        if (tw->budget <= 0)
+        const tile_past *p = &R->tiles[t].past[slot];
+        if (p->budget <= 0)
             continue;
-        const uint64_t done = tw->ops_done / (uint64_t)tw->budget;
+        const uint64_t done = p->ops_done / (uint64_t)p->budget;
         const int r = done > 0 ? (int)(done - 1) : 0;
         rounds = rounds < 0 || r < rounds ? r : rounds;
     }
@@ -666,107 +771,173 @@ static pe_status adopt(run *R, const pe_result *prev)
     return PE_OK;
 }
 
+/* Draw the picture of step s (every tile has ended it), report it, and apply the plan's stop
+ * rules. The calling thread's work: progress is reported from there. 0: go on; 1: the plan
+ * ends here; 2: the progress callback asked to stop. */
+static int publish(run *R, int s)
+{
+    take_snapshot(R, s);
+    double sse = 0.0;
+    for (int b = 0; b < R->nbands; b++) {
+        publish_band(R, b, &R->band_cov);
+        sse += R->band_sse[b];
+    }
+    uint64_t evals = 0, iters = 0;
+    for (int t = 0; t < R->ntiles; t++) {
+        evals += R->tiles[t].past[slot_of(s)].evals;
+        iters += R->tiles[t].past[slot_of(s)].iters;
+    }
+    const double mse = sse / ((double)R->w * R->h * (R->alpha ? 4 : 3));
+    R->mse = mse;
+    pe_progress p = { .step = s + 1, .loss = mse, .psnr = psnr_of(mse), .evaluations = evals,
+                      .iterations = iters, .cpu_seconds = now_cpu() - R->cpu0,
+                      .wall_seconds = now_wall() - R->wall0, .canvas = &R->canvas };
+    const bool stop = pe_plan_after_step(R->plan, &p);
+    bool cb_stop = false;
+    if (R->opt->progress) {
+        pe_result partial = { 0 };
+        if (assemble(R, s, R->src, mse, &partial) == PE_OK)
+            cb_stop = R->opt->progress(&p, &partial, R->opt->progress_ctx);
+        pe_result_free(&partial);
+    }
+    return stop ? 1 : cb_stop ? 2 : 0;
+}
+
+static bool step_ended(const run *R, int s)
+{
+    for (int t = 0; t < R->ntiles; t++)
+        if (R->tiles[t].steps_done <= s)
+            return false;
+    return true;
+}
+
+/* One thread's share of the run, until it stops: open the steps whose view is complete, draw
+ * every ended step in order (thread 0, the caller's), and run the next open step of the tile
+ * furthest behind. Every change is announced on cv. */
+static void work(run *R, int me)
+{
+    pthread_mutex_lock(&R->mu);
+    for (;;) {
+        while (!atomic_load(&R->stopping) && R->opened <= R->published + 1)
+            grant_adds(R, R->opened++); /* step s sees step s - 2, which is drawn */
+        if (me == 0 && !R->publishing && R->published < R->opened &&
+            step_ended(R, R->published) && !atomic_load(&R->stopping)) {
+            const int s = R->published;
+            R->publishing = true;
+            pthread_mutex_unlock(&R->mu);
+            const int stop = publish(R, s);
+            pthread_mutex_lock(&R->mu);
+            R->publishing = false;
+            R->published = s + 1;
+            if (stop) {
+                R->stop_kind = stop;
+                atomic_store(&R->stopping, true);
+            }
+            pthread_cond_broadcast(&R->cv);
+            continue;
+        }
+        if (atomic_load(&R->stopping))
+            break;
+        tile_work *pick = NULL;
+        for (int t = 0; t < R->ntiles; t++) {
+            tile_work *tw = &R->tiles[t];
+            if (!tw->running && tw->steps_done < R->opened &&
+                (!pick || tw->steps_done < pick->steps_done))
+                pick = tw;
+        }
+        if (!pick) {
+            pthread_cond_wait(&R->cv, &R->mu);
+            continue;
+        }
+        const int s = pick->steps_done;
+        pick->running = true;
+        pthread_mutex_unlock(&R->mu);
+        const bool ok = tile_step(R, pick, s, me);
+        pthread_mutex_lock(&R->mu);
+        pick->running = false;
+        pick->steps_done = s + 1;
+        if (!ok) {
+            R->status = PE_ERR_NOMEM;
+            atomic_store(&R->stopping, true);
+        }
+        pthread_cond_broadcast(&R->cv);
+    }
+    pthread_mutex_unlock(&R->mu);
+}
+
+/* Everything the schedule needs once the tiles hold their first triangles (none, or a resumed
+ * run's): the states of steps -2 and -1, the scratch for the other tiles' triangles, the lock. */
+static pe_status start_schedule(run *R)
+{
+    int held = 0;
+    for (int t = 0; t < R->ntiles; t++) {
+        tile_work *tw = &R->tiles[t];
+        tw->granted = tw->budget;
+        if (!remember(tw, -2) || !remember(tw, -1))
+            return PE_ERR_NOMEM;
+        held += tw->n;
+    }
+    /* a resumed run may hold more than this one asks for */
+    const int total = held > R->opt->triangles ? held : R->opt->triangles;
+    R->seen = calloc((size_t)R->nthreads, sizeof *R->seen);
+    R->weight = malloc((size_t)R->ntiles * sizeof *R->weight);
+    R->extra = malloc((size_t)R->ntiles * sizeof *R->extra);
+    if (!R->seen || !R->weight || !R->extra)
+        return PE_ERR_NOMEM;
+    for (int i = 0; i < R->nthreads; i++)
+        if (!(R->seen[i] = malloc((size_t)total * sizeof *R->seen[i])))
+            return PE_ERR_NOMEM;
+    if (pthread_mutex_init(&R->mu, NULL) != 0)
+        return PE_ERR_NOMEM;
+    if (pthread_cond_init(&R->cv, NULL) != 0) {
+        pthread_mutex_destroy(&R->mu);
+        return PE_ERR_NOMEM;
+    }
+    R->sync_ready = true;
+    atomic_init(&R->stopping, false);
+    return PE_OK;
+}
+
 pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_result *out)
 {
     memset(out, 0, sizeof *out);
     pe_status st = validate(target, opt);
     if (st != PE_OK)
         return st;
-    const double wall0 = now_wall(), cpu0 = now_cpu();
-    run R = { .opt = opt, .add_cfg = pe_search_cfg_add(), .refine_cfg = pe_search_cfg_refine() };
+    run R = { .opt = opt, .add_cfg = pe_search_cfg_add(), .refine_cfg = pe_search_cfg_refine(),
+              .src = target, .wall0 = now_wall(), .cpu0 = now_cpu() };
 #ifdef _OPENMP
     R.nthreads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
 #else
     R.nthreads = 1;
 #endif
+    pe_plan plan;
+    pe_plan_init(&plan, opt);
+    R.plan = &plan;
     if ((st = prepare_target(&R, target)) != PE_OK || (st = setup_tiles(&R)) != PE_OK ||
         (st = pe_image_alloc(R.w, R.h, &R.canvas)) != PE_OK ||
-        (opt->resume && (st = adopt(&R, opt->resume)) != PE_OK)) {
+        (opt->resume && (st = adopt(&R, opt->resume)) != PE_OK) ||
+        (st = start_schedule(&R)) != PE_OK) {
         free_run(&R);
         return st;
     }
-    pe_plan plan;
-    pe_plan_init(&plan, opt);
-    /* never more threads than tiles: an idle OpenMP thread may spin and steal a busy core */
-    const int nt = R.ntiles, nb = R.nbands;
+    /* The one parallel region. Never more threads than tiles: an idle OpenMP thread may spin
+     * and steal a busy core. */
     const int threads = R.nthreads < R.ntiles ? R.nthreads : R.ntiles;
-    tile_work *const tiles = R.tiles;
-    pe_fit *const fits = R.fits;
-    pe_fit_layers *const layers = R.layers;
-    const pe_cover *const band_cov = R.band_cov;
     run *const Rp = &R;
-    take_snapshot(&R);
-    double mse = 0.0;
-    bool stop = false;
-    for (int step = 0; !stop; step++) {
-        const double frac = pe_plan_fraction(&plan, step + 1);
-        const pe_plan *const pl = &plan;
-        /* while triangles remain to be given out, a step only adds; the step that gives out the
-         * last ones also refines as far as the plan says (with few steps that is all of it) */
-        bool placing;
-        if (!share_adds(&R, &plan, frac, &placing)) {
-            st = PE_ERR_NOMEM;
-            break;
-        }
-        /* The one parallel region: the tiles' step, then the picture it leaves, in row bands
-         * (on one thread that render took 0.16 s of a 2.3 s default mona run at -j 1, all of it
-         * spent while the other thread slept). */
 #ifdef _OPENMP
-#pragma omp parallel num_threads(threads) default(none)                                          \
-    shared(tiles, fits, layers, band_cov, Rp, nt, nb, frac, pl, placing)
-#endif
-        {
-#ifdef _OPENMP
-            const int me = omp_get_thread_num();
-#pragma omp for schedule(dynamic, 1)
+#pragma omp parallel num_threads(threads) default(none) shared(Rp)
+    work(Rp, omp_get_thread_num());
 #else
-            const int me = 0;
+    work(Rp, 0);
 #endif
-            for (int t = 0; t < nt; t++) {
-                tile_work *tw = &tiles[t];
-                const uint64_t goal = pe_plan_target(pl, tw->budget, tw->ops_done, frac);
-                tile_step(Rp, tw, &fits[me], &layers[me],
-                          placing || goal < (uint64_t)tw->budget ? (uint64_t)tw->budget : goal);
-            }
-#ifdef _OPENMP
-#pragma omp single
-#endif
-            take_snapshot(Rp);
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-            for (int b = 0; b < nb; b++)
-                publish_band(Rp, b, &band_cov[me]);
-        }
-        (void)threads; /* used only by the pragma */
-        note_gains(&R);
-        double sse = 0.0;
-        for (int b = 0; b < nb; b++)
-            sse += R.band_sse[b];
-        uint64_t evals = 0, iters = 0;
-        for (int t = 0; t < nt; t++) {
-            evals += tiles[t].evals;
-            iters += tiles[t].iters;
-        }
-        mse = sse / ((double)R.w * R.h * (R.alpha ? 4 : 3));
-        pe_progress p = { .step = step + 1, .loss = mse, .psnr = psnr_of(mse),
-                          .evaluations = evals, .iterations = iters,
-                          .cpu_seconds = now_cpu() - cpu0, .wall_seconds = now_wall() - wall0,
-                          .canvas = &R.canvas };
-        stop = pe_plan_after_step(&plan, &p);
-        if (opt->progress) {
-            pe_result partial = { 0 };
-            bool cb_stop = false;
-            if (assemble(&R, target, mse, &partial) == PE_OK)
-                cb_stop = opt->progress(&p, &partial, opt->progress_ctx);
-            pe_result_free(&partial);
-            if (cb_stop && !stop) {
-                stop = true;
-                st = PE_ERR_INTERRUPTED;
-            }
-        }
-    }
-    const pe_status ast = assemble(&R, target, mse, out);
+    (void)threads; /* used only by the pragma */
+    /* OpenMP's join already orders every thread's last unlock before this; taking the lock once
+     * shows it to ThreadSanitizer too, which cannot see inside libgomp */
+    pthread_mutex_lock(&R.mu);
+    pthread_mutex_unlock(&R.mu);
+    st = R.status != PE_OK ? R.status : R.stop_kind == 2 ? PE_ERR_INTERRUPTED : PE_OK;
+    const pe_status ast = assemble(&R, R.published - 1, target, R.mse, out);
     free_run(&R);
     return ast != PE_OK ? ast : st;
 }

@@ -3,6 +3,7 @@
 #include "polyevolve.h"
 #include "test.h"
 
+#include <pthread.h>
 #include <stdint.h>
 
 enum { W = 96, H = 64 };
@@ -306,6 +307,53 @@ static void resume_keeps_its_grid(void)
     pe_image_free(&img);
 }
 
+typedef struct step_watch {
+    pthread_t caller;
+    int calls, out_of_order, elsewhere;
+    double loss;
+    pe_result at_stop; /* a copy of the partial result the stop was asked at */
+} step_watch;
+
+static bool watch_and_stop_at_10(const pe_progress *p, const pe_result *partial, void *ctx)
+{
+    step_watch *w = ctx;
+    w->calls++;
+    w->out_of_order += p->step != w->calls;
+    w->elsewhere += !pthread_equal(pthread_self(), w->caller);
+    if (p->step < 10)
+        return false;
+    w->loss = p->loss;
+    w->at_stop = *partial;
+    w->at_stop.triangles = malloc(partial->count * sizeof *partial->triangles);
+    w->at_stop.tiles = NULL;
+    if (w->at_stop.triangles)
+        memcpy(w->at_stop.triangles, partial->triangles,
+               partial->count * sizeof *partial->triangles);
+    return true;
+}
+
+/* The tiles run up to a step ahead of the step being reported, yet progress comes once per
+ * step, in order, on the calling thread, and a run stopped at a step returns exactly that step's
+ * triangles (not the work done ahead of it). */
+static void progress_in_order_and_a_stop_returns_its_step(void)
+{
+    pe_image img;
+    waves(&img);
+    pe_options o = opts(2, 1, 2);
+    step_watch w = { .caller = pthread_self() };
+    o.progress = watch_and_stop_at_10;
+    o.progress_ctx = &w;
+    pe_result res;
+    CHECK(pe_approximate(&img, &o, &res) == PE_ERR_INTERRUPTED);
+    CHECK(w.calls == 10 && w.out_of_order == 0 && w.elsewhere == 0);
+    CHECK(res.count == w.at_stop.count && res.loss == w.loss && w.at_stop.triangles);
+    CHECK(res.count == w.at_stop.count && w.at_stop.triangles &&
+          memcmp(res.triangles, w.at_stop.triangles, res.count * sizeof *res.triangles) == 0);
+    free(w.at_stop.triangles);
+    pe_result_free(&res);
+    pe_image_free(&img);
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
@@ -318,5 +366,6 @@ int main(int argc, char **argv)
     RUN(few_steps_still_refine);
     RUN(resume_keeps_its_grid);
     RUN(resume_during_the_adds_adds_the_rest);
+    RUN(progress_in_order_and_a_stop_returns_its_step);
     TEST_MAIN_END();
 }

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-/* First SIGINT/SIGTERM: finish at the next synchronisation point and write everything.
+/* First SIGINT/SIGTERM: finish at the end of the next step and write everything.
  * Second: leave at once (atomic writes mean no file is left half-written). */
 static void on_signal(int sig)
 {
