@@ -216,7 +216,8 @@ struct pe_result;
 /* Called from the calling thread, once per step and in order, while the other threads may
  * already be working on the next step (the tiles run up to a step ahead of the one reported).
  * Return true to stop the run there: the result is then that step's, complete and valid, and
- * pe_approximate returns PE_ERR_INTERRUPTED. */
+ * pe_approximate returns PE_ERR_INTERRUPTED. It runs inside pe_approximate's OpenMP parallel
+ * region: OpenMP used in the callback gets one thread unless nested parallelism is enabled. */
 typedef bool (*pe_progress_fn)(const pe_progress *p, const struct pe_result *partial, void *ctx);
 
 typedef struct pe_options {

@@ -578,6 +578,9 @@ static pe_status setup_tiles(run *R)
         pe_tile_default_grid(R->target, R->w, R->h, o->triangles, &R->cols, &R->rows);
     }
     R->ntiles = R->cols * R->rows;
+    /* never more threads than tiles: an idle OpenMP thread may spin and steal a busy core, and
+     * every thread has its own scratch */
+    R->nthreads = R->nthreads < R->ntiles ? R->nthreads : R->ntiles;
     pe_tile_rect *rects = malloc((size_t)R->ntiles * sizeof *rects);
     double *weight = malloc((size_t)R->ntiles * sizeof *weight);
     int *budget = malloc((size_t)R->ntiles * sizeof *budget);
@@ -921,9 +924,8 @@ pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_resul
         free_run(&R);
         return st;
     }
-    /* The one parallel region. Never more threads than tiles: an idle OpenMP thread may spin
-     * and steal a busy core. */
-    const int threads = R.nthreads < R.ntiles ? R.nthreads : R.ntiles;
+    /* The one parallel region, one thread per tile at most (setup_tiles) */
+    const int threads = R.nthreads;
     run *const Rp = &R;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) default(none) shared(Rp)

@@ -505,8 +505,13 @@ static pe_status check_psd(bytes b, int w, int h, char *why, size_t why_len)
         return st;
     const unsigned used = p.channels < 4 ? p.channels : 4;
     const uint64_t plane = (uint64_t)w * (uint64_t)h * (p.depth / 8u);
+    if (p.compression == 1 && p.depth == 16) /* stb reads one byte per sample: a wrong picture */
+        return fail(PE_ERR_FORMAT, why, why_len,
+                    "unsupported PSD: 16-bit channels with RLE compression (save it as PNG)");
+    if (p.compression == 0) /* plane <= b.n first: used * plane cannot wrap around */
+        return need(b, p.data, plane > b.n ? plane : used * plane, "PSD", why, why_len);
     if (p.compression != 1)
-        return p.compression == 0 ? need(b, p.data, used * plane, "PSD", why, why_len) : PE_OK;
+        return PE_OK; /* stb refuses it */
     const uint64_t table = 2u * (uint64_t)p.channels * (uint64_t)h;
     st = need(b, p.data, table, "PSD", why, why_len);
     const uint64_t total = st == PE_OK ? psd_rows(b, &p, 0, (uint64_t)used * (uint64_t)h) : 0;
@@ -754,9 +759,10 @@ static pe_status decode_psd_alpha(bytes b, const psd_info *p, int w, int h, pe_i
         px[3] = (unsigned char)alpha_i;
         if (alpha_i == 0 || alpha_i == 255)
             continue;
-        for (int c = 0; c < 3; c++) { /* stored = c * a / 255 + 255 - a */
-            const int v = (px[c] - (255 - alpha_i)) * 255 / alpha_i;
-            px[c] = (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v);
+        for (int c = 0; c < 3; c++) { /* stored = c * a / 255 + 255 - a; rounded back */
+            const int num = (px[c] - (255 - alpha_i)) * 255;
+            const int v = num <= 0 ? 0 : (num + alpha_i / 2) / alpha_i;
+            px[c] = (unsigned char)(v > 255 ? 255 : v);
         }
     }
     pe_image_free(&a);

@@ -1,5 +1,5 @@
-/* plan: how the work budget is cut into synchronisation steps, which steps are frames, and
- * when to stop. A step is the unit between two joins of the tile loop. */
+/* plan: how the work budget is cut into steps, which steps are frames, and when to stop. A step
+ * is the unit of work a tile does between two pictures of the run. */
 #ifndef PE_PLAN_H
 #define PE_PLAN_H
 
@@ -10,6 +10,14 @@
 /* Refinement rounds when neither --iterations nor --time is given. */
 #define PE_DEFAULT_ROUNDS 2
 
+/* Timed plans cut the budget into steps of this fraction of a tile's triangles: short enough
+ * that the clock is checked often, long enough that a step is more than bookkeeping. */
+#define PE_PLAN_TIMED_STEP 8
+
+/* The next step is expected to last as long as the longest of this many latest steps: a round
+ * ends with a longer step (its regrow), and a timed round is PE_PLAN_TIMED_STEP steps. */
+#define PE_PLAN_WINDOW (PE_PLAN_TIMED_STEP + 1)
+
 typedef struct pe_plan {
     bool timed;          /* --time without --iterations: work until the clock runs out */
     int rounds;          /* refinement rounds in the budget (not timed) */
@@ -19,6 +27,8 @@ typedef struct pe_plan {
     double time_limit, target_psnr;
     int frames_done;     /* timed: frames flagged so far */
     double last_wall;    /* wall seconds at the end of the previous step */
+    double recent[PE_PLAN_WINDOW]; /* the latest steps' wall durations, a ring */
+    int nrecent;                   /* steps seen (the ring holds the last PE_PLAN_WINDOW) */
 } pe_plan;
 
 void pe_plan_init(pe_plan *p, const pe_options *o);
@@ -30,13 +40,11 @@ double pe_plan_fraction(const pe_plan *p, int s);
  * fraction is frac: its adds, then `rounds` sweeps over its slots. */
 uint64_t pe_plan_target(const pe_plan *p, int budget, uint64_t ops_done, double frac);
 
-/* Timed plans cut the budget into steps of this fraction of a tile's triangles: short enough
- * that the clock is checked often, long enough that joins stay rare. */
-#define PE_PLAN_TIMED_STEP 8
 
 /* After step s: fill p->steps, fraction and frame of pr (whose step, psnr and wall_seconds are
  * set) and return true when the run should stop here. With a time limit the run also stops
- * when another step as long as the last one would end past the limit: a limit is a promise. */
+ * when another step as long as the longest of the latest PE_PLAN_WINDOW would end past the
+ * limit: a limit is a promise. */
 bool pe_plan_after_step(pe_plan *p, pe_progress *pr);
 
 #endif

@@ -346,7 +346,7 @@ static void progress_in_order_and_a_stop_returns_its_step(void)
     pe_result res;
     CHECK(pe_approximate(&img, &o, &res) == PE_ERR_INTERRUPTED);
     CHECK(w.calls == 10 && w.out_of_order == 0 && w.elsewhere == 0);
-    CHECK(res.count == w.at_stop.count && res.loss == w.loss && w.at_stop.triangles);
+    CHECK(res.loss == w.loss);
     CHECK(res.count == w.at_stop.count && w.at_stop.triangles &&
           memcmp(res.triangles, w.at_stop.triangles, res.count * sizeof *res.triangles) == 0);
     free(w.at_stop.triangles);

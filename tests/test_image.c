@@ -293,6 +293,36 @@ static void psd_below_the_matte_is_clamped(void)
     }
 }
 
+/* A 1 x 2 RGB PSD with RLE rows, each row one literal run of the row's bytes. */
+static size_t psd_rle_2px(unsigned char *d, int depth)
+{
+    const int row = 2 * depth / 8; /* bytes of one row of one channel */
+    memset(d, 0, 26 + 12 + 2 + 3 * 2 + 3 * (1 + row));
+    memcpy(d, "8BPS\0\1", 6);
+    d[13] = 3, d[17] = 1, d[21] = 2, d[23] = (unsigned char)depth, d[25] = 3;
+    d[26 + 12 + 1] = 1; /* RLE */
+    for (int r = 0; r < 3; r++) {
+        d[26 + 12 + 2 + 2 * r + 1] = (unsigned char)(1 + row);    /* the row's byte count */
+        d[26 + 12 + 2 + 6 + (1 + row) * r] = (unsigned char)(row - 1); /* literal of `row` */
+    }
+    return 26 + 12 + 2 + 3 * 2 + 3 * (size_t)(1 + row);
+}
+
+/* stb 2.27 reads RLE rows of 16-bit PSD channels one byte per sample: a wrong picture, so such
+ * files are refused with a reason; the same file at 8 bits loads. */
+static void psd_16bit_rle_is_refused(void)
+{
+    unsigned char d[64];
+    pe_image img;
+    char why[PE_IMAGE_WHY_LEN];
+    CHECK(pe_image_load_memory_ex(d, psd_rle_2px(d, 16), NULL, &img, why, sizeof why) ==
+          PE_ERR_FORMAT);
+    CHECK(img.rgba == NULL && strstr(why, "16-bit") != NULL);
+    CHECK(pe_image_load_memory_ex(d, psd_rle_2px(d, 8), NULL, &img, why, sizeof why) == PE_OK);
+    CHECK(img.width == 2 && img.height == 1);
+    pe_image_free(&img);
+}
+
 static void fixture_bad_files_are_rejected(void)
 {
     static const bad_case t[] = {
@@ -606,6 +636,7 @@ int main(int argc, char **argv)
     RUN(gray_becomes_rgb_and_gray_alpha_keeps_alpha);
     RUN(psd_alpha_is_unmatted);
     RUN(psd_below_the_matte_is_clamped);
+    RUN(psd_16bit_rle_is_refused);
     RUN(fixture_bad_files_are_rejected);
     RUN(every_truncation_is_rejected);
     RUN(fuzz_regressions_do_not_crash);

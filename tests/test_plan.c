@@ -74,6 +74,14 @@ static void time_limit_is_kept(void)
     CHECK(!stop);
     after(&p, 2, 8.0, &stop); /* a third step would end at 12 s */
     CHECK(stop);
+    /* one long step among short ones (a round's regrow) is expected again: after steps of
+     * 1, 3, 1, 1 s (ending at 6 s) a step of 3 s would end past 8.5 s */
+    p = plan_of(0, 8.5, 0);
+    const double ends[] = { 1.0, 4.0, 5.0, 6.0 };
+    for (int i = 0; i < 4; i++) {
+        after(&p, i + 1, ends[i], &stop);
+        CHECK(stop == (i == 3));
+    }
 }
 
 int main(int argc, char **argv)

@@ -227,8 +227,8 @@ static const option_def table[] = {
     { 0, "iterations", "N", set_iterations, "0",
       "refinement rounds over every triangle, 0 = default 2 (or until --time)" },
     { 0, "time", "SECONDS", set_time, "0",
-      "finish within this wall time (no step starts that would end past it), 0 = no limit "
-      "(default 0)" },
+      "finish within this wall time (no step starts that is expected to end past it), "
+      "0 = no limit (default 0)" },
     { 0, "target-psnr", "DB", set_target, "0",
       "stop once the working PSNR reaches DB, 0 = never (default 0)" },
     { 0, "background", "auto|none|#RRGGBB", set_background, "auto",
