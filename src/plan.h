@@ -40,7 +40,6 @@ double pe_plan_fraction(const pe_plan *p, int s);
  * fraction is frac: its adds, then `rounds` sweeps over its slots. */
 uint64_t pe_plan_target(const pe_plan *p, int budget, uint64_t ops_done, double frac);
 
-
 /* After step s: fill p->steps, fraction and frame of pr (whose step, psnr and wall_seconds are
  * set) and return true when the run should stop here. With a time limit the run also stops
  * when another step as long as the longest of the latest PE_PLAN_WINDOW would end past the
