@@ -2,6 +2,7 @@
 #include "tile.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 /* Add up |difference| to the right and lower neighbours over the pixels [x0, x1) x [y0, y1)
@@ -50,35 +51,27 @@ void pe_tile_default_grid(const float *rgba, int w, int h, int triangles, int *c
     const int most = triangles / PE_TILE_MIN_TRIANGLES > 1 ? triangles / PE_TILE_MIN_TRIANGLES : 1;
     if (c * r > most) { /* the most tiles within the cap, the shape closest to the size grid */
         int bc = 1, br = 1;
-        double bdiff = HUGE_VAL;
+        double bdiff = HUGE_VAL, bdetail = HUGE_VAL;
         for (int cc = 1; cc <= c; cc++) {
             const int rr = most / cc < r ? most / cc : r;
             if (rr < 1)
                 break;
             const double diff = fabs(log(((double)cc / rr) / ((double)c / r)));
-            if (cc * rr > bc * br || (cc * rr == bc * br && diff < bdiff - 1e-9)) {
-                bc = cc;
-                br = rr;
-                bdiff = diff;
-            }
-        }
-        /* among the equally good shapes, borders through the calmest parts of the picture */
-        int pc = bc, pr = br;
-        double calm = rgba ? pe_tile_border_detail(rgba, w, h, bc, br) : 0.0;
-        for (int cc = 1; rgba && cc <= c; cc++) {
-            const int rr = most / cc < r ? most / cc : r;
-            if (rr < 1 || cc * rr != bc * br ||
-                fabs(fabs(log(((double)cc / rr) / ((double)c / r))) - bdiff) > 1e-9)
+            const bool tie = cc * rr == bc * br && fabs(diff - bdiff) <= 1e-9;
+            if (!(cc * rr > bc * br || (cc * rr == bc * br && diff < bdiff - 1e-9) ||
+                  (tie && rgba)))
                 continue;
-            const double d = pe_tile_border_detail(rgba, w, h, cc, rr);
-            if (d < calm) {
-                calm = d;
-                pc = cc;
-                pr = rr;
-            }
+            /* among equally good shapes, borders through the calmest parts of the picture */
+            const double detail = rgba ? pe_tile_border_detail(rgba, w, h, cc, rr) : 0.0;
+            if (tie && !(detail < bdetail))
+                continue;
+            bc = cc;
+            br = rr;
+            bdiff = diff;
+            bdetail = detail;
         }
-        c = pc;
-        r = pr;
+        c = bc;
+        r = br;
     }
     *cols = c;
     *rows = r;
