@@ -82,7 +82,7 @@ typedef struct tile_work {
     bool running;            /* under the lock */
 } tile_work;
 
-/* Row bands of the whole-picture render at each step. */
+/* Row bands of the whole-picture render at each step: its scratch is one band's. */
 #define PE_PUBLISH_BANDS 8
 
 typedef struct run {
@@ -99,11 +99,10 @@ typedef struct run {
     size_t layer_px;     /* reach pixels each thread's layers hold */
     int layer_rows;      /* and rows */
     pe_tri *snap;        /* every tile's triangles at the end of the step drawn, in tile order */
-    int *snap_off;       /* ntiles + 1 offsets into snap */
+    int snap_n;          /* triangles in snap */
     float *full;         /* the whole composite, premultiplied floats */
     int nbands, band_h;  /* the whole-image render is cut into row bands (bounded scratch) */
     pe_cover band_cov;   /* for one band */
-    double *band_sse;    /* per band: its loss, summed in band order */
     pe_image canvas;     /* the working canvas (frames), converted from full */
     pe_search_cfg add_cfg, refine_cfg;
     pe_tri **seen;       /* per thread: the other tiles' triangles a step sees, below then above */
@@ -114,7 +113,6 @@ typedef struct run {
     pthread_cond_t cv;
     bool sync_ready;
     int opened, published;
-    bool publishing;
     double step_frac[PE_PAST]; /* of step s: the plan's fraction, and whether adds remain */
     bool step_placing[PE_PAST];
     atomic_bool stopping;      /* no step opens any more; running ones may give up */
@@ -236,10 +234,8 @@ static void free_run(run *R)
         }
     free(R->layers);
     free(R->snap);
-    free(R->snap_off);
     free(R->full);
     pe_cover_free(&R->band_cov);
-    free(R->band_sse);
     free(R->target);
     pe_image_free(&R->canvas);
     memset(R, 0, sizeof *R);
@@ -252,12 +248,11 @@ static void take_snapshot(run *R, int s)
     int at = 0;
     for (int t = 0; t < R->ntiles; t++) {
         const tile_past *p = &R->tiles[t].past[slot_of(s)];
-        R->snap_off[t] = at;
         if (p->n > 0) /* a tile without triangles may have no array yet */
             memcpy(R->snap + at, p->tris, (size_t)p->n * sizeof *R->snap);
         at += p->n;
     }
-    R->snap_off[R->ntiles] = at;
+    R->snap_n = at;
 }
 
 /* Keep the tile as it stands at the end of step s. False when out of memory. */
@@ -282,13 +277,13 @@ static bool remember(tile_work *tw, int s)
     return true;
 }
 
-/* Render row band b of the snapshot's stack into the canvas and keep the band's loss. */
-static void publish_band(run *R, int b, const pe_cover *cv)
+/* Render row band b of the snapshot's stack into the canvas; returns the band's loss. */
+static double publish_band(run *R, int b, const pe_cover *cv)
 {
     const int y0 = b * R->band_h, y1 = y0 + R->band_h < R->h ? y0 + R->band_h : R->h;
     const size_t first = (size_t)y0 * (size_t)R->w, px = (size_t)(y1 - y0) * (size_t)R->w;
-    R->band_sse[b] = pe_fit_render(R->target, R->w, 0, y0, R->w, y1 - y0, R->bg, R->alpha, R->snap,
-                                   R->snap_off[R->ntiles], cv, R->full + 4 * first);
+    const double sse = pe_fit_render(R->target, R->w, 0, y0, R->w, y1 - y0, R->bg, R->alpha,
+                                     R->snap, R->snap_n, cv, R->full + 4 * first);
     for (size_t i = first; i < first + px; i++) {
         unsigned char *dst = R->canvas.rgba + 4 * i;
         const float *src = R->full + 4 * i;
@@ -299,6 +294,7 @@ static void publish_band(run *R, int b, const pe_cover *cv)
         }
         dst[3] = (unsigned char)(a <= 0.0f ? 0.0f : (a >= 1.0f ? 255.0f : a * 255.0f + 0.5f));
     }
+    return sse;
 }
 
 /* Prepare fit for slot k among the tile's first n triangles (k == n: a new one on top). */
@@ -455,9 +451,12 @@ static void run_ops(run *R, tile_work *tw, int s, int me, uint64_t until)
     const int t = tw->index, seen = slot_of(s - PE_SEEN);
     pe_tri *buf = R->seen[me];
     int below = 0, above = 0;
+    const pe_tile_rect *q = &tw->reach;
     for (int u = 0; u < R->ntiles; u++) {
         const tile_past *p = &R->tiles[u].past[seen];
-        if (u == t || p->n == 0)
+        const double *b = R->tiles[u].box; /* where u's vertices can be: beyond it, nothing */
+        if (u == t || p->n == 0 || b[2] <= q->x0 || b[0] >= q->x1 || b[3] <= q->y0 ||
+            b[1] >= q->y1)
             continue;
         memcpy(buf + below + above, p->tris, (size_t)p->n * sizeof *buf);
         if (u < t)
@@ -465,12 +464,11 @@ static void run_ops(run *R, tile_work *tw, int s, int me, uint64_t until)
         else
             above += p->n;
     }
-    if (below + above == 0) { /* no other tile has triangles */
+    if (below + above == 0) { /* no other tile's triangles reach this one */
         while (tw->ops_done < until && !atomic_load_explicit(&R->stopping, memory_order_relaxed))
             tile_op(R, tw, fit, NULL);
         return;
     }
-    const pe_tile_rect *q = &tw->reach;
     const int w = q->x1 - q->x0, h = q->y1 - q->y0;
     const size_t px = (size_t)w * (size_t)h;
     /* the thread's block laid out for this tile's reach */
@@ -639,13 +637,11 @@ static pe_status setup_tiles(run *R)
                 st = PE_ERR_NOMEM;
         }
         R->snap = malloc((size_t)(o->triangles > 0 ? o->triangles : 1) * sizeof *R->snap);
-        R->snap_off = calloc((size_t)R->ntiles + 1, sizeof *R->snap_off);
         R->full = malloc((size_t)R->w * (size_t)R->h * 4 * sizeof(float));
         R->nbands = PE_PUBLISH_BANDS < R->h ? PE_PUBLISH_BANDS : R->h;
         R->band_h = (R->h + R->nbands - 1) / R->nbands;
         R->nbands = (R->h + R->band_h - 1) / R->band_h;
-        R->band_sse = calloc((size_t)R->nbands, sizeof *R->band_sse);
-        if (!R->fits || !R->layers || !R->snap || !R->snap_off || !R->full || !R->band_sse ||
+        if (!R->fits || !R->layers || !R->snap || !R->full ||
             !pe_cover_init(&R->band_cov, R->w, R->band_h))
             st = PE_ERR_NOMEM;
         for (int i = 0; i < R->nthreads && st == PE_OK; i++)
@@ -782,8 +778,7 @@ static int publish(run *R, int s)
     take_snapshot(R, s);
     double sse = 0.0;
     for (int b = 0; b < R->nbands; b++) {
-        publish_band(R, b, &R->band_cov);
-        sse += R->band_sse[b];
+        sse += publish_band(R, b, &R->band_cov);
     }
     uint64_t evals = 0, iters = 0;
     for (int t = 0; t < R->ntiles; t++) {
@@ -823,14 +818,12 @@ static void work(run *R, int me)
     for (;;) {
         while (!atomic_load(&R->stopping) && R->opened <= R->published + 1)
             grant_adds(R, R->opened++); /* step s sees step s - 2, which is drawn */
-        if (me == 0 && !R->publishing && R->published < R->opened &&
+        if (me == 0 && R->published < R->opened &&
             step_ended(R, R->published) && !atomic_load(&R->stopping)) {
             const int s = R->published;
-            R->publishing = true;
             pthread_mutex_unlock(&R->mu);
             const int stop = publish(R, s);
             pthread_mutex_lock(&R->mu);
-            R->publishing = false;
             R->published = s + 1;
             if (stop) {
                 R->stop_kind = stop;
