@@ -198,7 +198,7 @@ typedef struct pe_rect {
 
 typedef enum pe_frame_spacing { PE_FRAMES_LINEAR = 0, PE_FRAMES_LOG } pe_frame_spacing;
 
-/* Progress at the end of a step: the picture as every tile stood when it ended that step. */
+/* Progress at the end of a step: the picture as it stands. */
 typedef struct pe_progress {
     int step, steps;          /* steps done, and the total for the iteration budget */
     double fraction;          /* 0..1 of the budget (the larger of steps and time) */
@@ -209,21 +209,22 @@ typedef struct pe_progress {
     double cpu_seconds, wall_seconds;
     const pe_image *canvas;   /* the shared working canvas, valid only during the call */
     bool frame;               /* true when this point is one of the requested frames */
+    int placed;               /* triangles in the picture */
+    bool placing;             /* triangles remain to be placed (else: refining) */
+    int round;                /* refinement rounds every triangle has had */
 } pe_progress;
 
 struct pe_result;
 
-/* Called from the calling thread, once per step and in order, while the other threads may
- * already be working on the next step (the tiles run up to a step ahead of the one reported).
- * Return true to stop the run there: the result is then that step's, complete and valid, and
- * pe_approximate returns PE_ERR_INTERRUPTED. It runs inside pe_approximate's OpenMP parallel
- * region: OpenMP used in the callback gets one thread unless nested parallelism is enabled. */
+/* Called from the calling thread, once per step and in order, between two batches (no other
+ * thread of the run works meanwhile). Return true to stop the run there: the result is then
+ * that step's, complete and valid, and pe_approximate returns PE_ERR_INTERRUPTED. */
 typedef bool (*pe_progress_fn)(const pe_progress *p, const struct pe_result *partial, void *ctx);
 
 typedef struct pe_options {
-    int triangles;           /* total triangles, shared among tiles. Default 250 */
+    int triangles;           /* triangles in the picture. Default 250 */
     int resize;              /* working size: longest side in pixels, 0 = input size. Default 256 */
-    int tile_cols, tile_rows;/* tile grid; 0 = chosen from the working size. Default 0 */
+    int tile_cols, tile_rows;/* ignored: the work is shared among threads without a grid */
     int threads;             /* OpenMP threads, 0 = all cores. Default 0 */
     uint64_t seed;           /* Default 1 */
     int iterations;          /* refinement rounds over every triangle. Default 0 = auto */
@@ -236,7 +237,11 @@ typedef struct pe_options {
     pe_frame_spacing frame_spacing; /* Default PE_FRAMES_LINEAR */
     pe_progress_fn progress; /* Default NULL */
     void *progress_ctx;
-    const struct pe_result *resume; /* continue from this result (same image and grid) or NULL */
+    const struct pe_result *resume; /* start from this result's triangles (scaled to this image;
+                                     * rounds go on from its rounds_done) or NULL */
+    const volatile int *cancel;     /* when it reads non-zero (a signal handler may set it), the
+                                     * run stops within one batch, as if the progress callback
+                                     * had asked. Default NULL */
 } pe_options;
 
 pe_options pe_options_default(void);

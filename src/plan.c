@@ -19,6 +19,7 @@ void pe_plan_init(pe_plan *p, const pe_options *o)
     p->frames_done = 0;
     p->last_wall = 0.0;
     p->nrecent = 0;
+    p->placing = false;
 }
 
 /* Log spacing: equal steps of log(1 + 99 f), so the first frame is about 1/100 of the way in
@@ -62,7 +63,8 @@ bool pe_plan_after_step(pe_plan *p, pe_progress *pr)
     for (int i = 0; i < p->nrecent && i < PE_PLAN_WINDOW; i++)
         longest = p->recent[i] > longest ? p->recent[i] : longest;
     const double next_end = pr->wall_seconds + longest;
-    const bool out_of_time = p->time_limit > 0.0 && next_end > p->time_limit;
+    const bool out_of_time =
+        p->time_limit > 0.0 && (p->placing ? pr->wall_seconds >= p->time_limit : next_end > p->time_limit);
     bool stop = false;
     if (p->timed) {
         pr->steps = 0;

@@ -18,6 +18,8 @@ typedef struct pe_search_cfg {
     double initial_temp; /* annealing T0 (vertex steps are in working pixels) */
     double visit;        /* annealing q_v */
     int ls_moves;        /* hill-climb moves per local search; 0 = none */
+    int chain;           /* > 0: anneal from the finalist of this rank (by the loss model)
+                            instead of the best, on a random stream of its own */
 } pe_search_cfg;
 
 typedef struct pe_search_stats {
@@ -27,6 +29,8 @@ typedef struct pe_search_stats {
 /* The defaults the pipeline uses for a new triangle and for refining one. */
 pe_search_cfg pe_search_cfg_add(void);
 pe_search_cfg pe_search_cfg_refine(void);
+/* A new triangle when a time limit would not hold every add at the full search's pace. */
+pe_search_cfg pe_search_cfg_quick(void);
 
 /* Search a geometry for the prepared focus slot, vertices within box (x0, y0, x1, y1 in working
  * pixels; the triangle is then inside it too, so the caller's focus region must cover the box's

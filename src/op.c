@@ -1,0 +1,188 @@
+/* op: one add, refinement or regrow, searched over a region of the canvas. */
+#include "op.h"
+
+#include "rng.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where an op looks: the focus region (working pixels, inside the canvas) and the box its
+ * vertices may take (the region, and beyond the canvas's own edges: a large shape covering a
+ * corner needs its vertices well outside). */
+typedef struct region {
+    int x0, y0, x1, y1;
+    double box[4];
+} region;
+
+/* A region of the canvas, and beyond the canvas's edges where it meets them. */
+static region region_of(const pe_canvas *cv, const pe_box *b)
+{
+    region r = { b->x0, b->y0, b->x1, b->y1, { 0 } };
+    if (b->x1 <= b->x0) /* none given: the whole canvas */
+        r = (region){ 0, 0, cv->w, cv->h, { 0 } };
+    const double mx = fmax(8.0, (r.x1 - r.x0) / 4.0), my = fmax(8.0, (r.y1 - r.y0) / 4.0);
+    r.box[0] = r.x0 == 0 ? -mx : r.x0;
+    r.box[1] = r.y0 == 0 ? -my : r.y0;
+    r.box[2] = r.x1 == cv->w ? cv->w + mx : r.x1;
+    r.box[3] = r.y1 == cv->h ? cv->h + my : r.y1;
+    return r;
+}
+
+/* A side x side region around (cx, cy), moved inside the canvas. */
+static region region_at(const pe_canvas *cv, double cx, double cy, int side)
+{
+    const pe_box b = pe_box_around(cx, cy, side, cv->w, cv->h);
+    return region_of(cv, &b);
+}
+
+/* Where an existing triangle is refined: a region around it, room to move included. */
+#ifndef PE_REFINE_ROOM
+#define PE_REFINE_ROOM 32
+#endif
+static region refine_region(const pe_canvas *cv, const pe_tri *t)
+{
+    double x0 = t->x[0], x1 = t->x[0], y0 = t->y[0], y1 = t->y[0];
+    for (int v = 1; v < 3; v++) {
+        x0 = fmin(x0, t->x[v]);
+        x1 = fmax(x1, t->x[v]);
+        y0 = fmin(y0, t->y[v]);
+        y1 = fmax(y1, t->y[v]);
+    }
+    int side = (int)ceil(2.0 * fmax(x1 - x0, y1 - y0)) + PE_REFINE_ROOM;
+    side = side > PE_WINDOW_MAX ? PE_WINDOW_MAX : side;
+    return region_at(cv, (x0 + x1) / 2.0, (y0 + y1) / 2.0, side);
+}
+
+void pe_tri_fit_canvas(const pe_canvas *cv, pe_tri *t)
+{
+    double cx = 0.0, cy = 0.0;
+    for (int v = 0; v < 3; v++) {
+        cx += t->x[v] / 3.0;
+        cy += t->y[v] / 3.0;
+    }
+    cx = fmin(fmax(cx, 0.0), cv->w);
+    cy = fmin(fmax(cy, 0.0), cv->h);
+    const region r = region_at(cv, cx, cy, PE_WINDOW_MAX);
+    for (int v = 0; v < 3; v++) {
+        t->x[v] = fmin(fmax(t->x[v], r.box[0]), r.box[2]);
+        t->y[v] = fmin(fmax(t->y[v], r.box[1]), r.box[3]);
+    }
+}
+
+static void focus(const pe_canvas *cv, const region *r, const pe_tri *tris, int n, int k,
+                  pe_fit *fit)
+{
+    pe_fit_focus(fit, cv->target, cv->w, r->x0, r->y0, r->x1 - r->x0, r->y1 - r->y0, cv->bg, NULL,
+                 cv->alpha, tris, n, k);
+}
+
+/* The annealing's loss unit: the region's loss shared by the triangles it would hold. */
+static double search_scale(const pe_canvas *cv, const region *r, const pe_fit *fit)
+{
+    const double share = (double)(r->x1 - r->x0) * (r->y1 - r->y0) / ((double)cv->w * cv->h);
+    const double expect = fmax(1.0, cv->triangles * share);
+    return fit->e0 / expect + 1e-12;
+}
+
+bool pe_worker_init(pe_worker *wk, const pe_canvas *cv)
+{
+    memset(wk, 0, sizeof *wk);
+    /* a footprint reaches a pixel past its region's triangle on each side */
+    const int mw = cv->w < PE_WINDOW_MAX + 2 ? cv->w : PE_WINDOW_MAX + 2;
+    const int mh = cv->h < PE_WINDOW_MAX + 2 ? cv->h : PE_WINDOW_MAX + 2;
+    return pe_fit_init(&wk->fit, mw, mh);
+}
+
+void pe_worker_free(pe_worker *wk)
+{
+    pe_fit_free(&wk->fit);
+    free(wk->buf);
+    memset(wk, 0, sizeof *wk);
+}
+
+/* wk->buf = s without slot k. */
+static bool without(const pe_stack *s, int k, pe_worker *wk)
+{
+    if (s->n > wk->buf_cap) {
+        pe_tri *grown = realloc(wk->buf, (size_t)s->n * sizeof *grown);
+        if (!grown)
+            return false;
+        wk->buf = grown;
+        wk->buf_cap = s->n;
+    }
+    memcpy(wk->buf, s->tris, (size_t)k * sizeof *wk->buf);
+    memcpy(wk->buf + k, s->tris + k + 1, (size_t)(s->n - 1 - k) * sizeof *wk->buf);
+    return true;
+}
+
+/* Search a new triangle for the top of tris[0..n). */
+static void search_top(const pe_canvas *cv, const pe_tri *tris, int n, pe_op *op, pe_rng *rng,
+                       pe_worker *wk)
+{
+    const region r = region_of(cv, &op->win);
+    focus(cv, &r, tris, n, n, &wk->fit);
+    pe_search_cfg cfg = cv->add_cfg;
+    if (op->chains > 1) {
+        cfg.chain = op->chain;
+        cfg.maxiter = (cfg.maxiter + op->chains - 1) / op->chains;
+    }
+    pe_search_stats st = { 0 };
+    op->delta = pe_search_focus(&wk->fit, &cfg, r.box, rng, op->serial, NULL,
+                                search_scale(cv, &r, &wk->fit), &op->tri, &st);
+    op->evals += st.evaluations;
+    op->iters += st.iterations;
+}
+
+bool pe_op_run(const pe_canvas *cv, const pe_stack *s, pe_op *op, pe_worker *wk)
+{
+    pe_rng rng;
+    pe_rng_seed(&rng, cv->seed, op->serial);
+    op->evals = op->iters = 0;
+    if (op->kind == PE_OP_ADD) {
+        search_top(cv, s->tris, s->n, op, &rng, wk);
+        return true;
+    }
+    const pe_tri *old = &s->tris[op->slot];
+    const region r = refine_region(cv, old);
+    focus(cv, &r, s->tris, s->n, op->slot, &wk->fit);
+    if (op->kind == PE_OP_REFINE) {
+        pe_search_stats st = { 0 };
+        op->delta = pe_search_focus(&wk->fit, &cv->refine_cfg, r.box, &rng, op->serial, old,
+                                    search_scale(cv, &r, &wk->fit), &op->tri, &st);
+        op->evals += st.evaluations;
+        op->iters += st.iterations;
+        return true;
+    }
+    op->d_old = pe_fit_delta_with(&wk->fit, old->x, old->y, old->rgba);
+    op->evals++;
+    if (!without(s, op->slot, wk))
+        return false;
+    search_top(cv, wk->buf, s->n - 1, op, &rng, wk);
+    return true;
+}
+
+double pe_op_delta_now(const pe_canvas *cv, const pe_stack *s, int k, int skip, pe_tri *t,
+                       bool refit, pe_worker *wk)
+{
+    const pe_box b = pe_tri_footprint(t, cv->w, cv->h);
+    if (b.x1 <= b.x0)
+        return 0.0;
+    const region r = { b.x0, b.y0, b.x1, b.y1, { 0 } };
+    const pe_tri *tris = s->tris;
+    int n = s->n;
+    if (skip >= 0) {
+        if (!without(s, skip, wk))
+            return HUGE_VAL; /* never better: the commit keeps what it has */
+        tris = wk->buf;
+        n--;
+        k = k > skip ? k - 1 : k;
+    }
+    focus(cv, &r, tris, n, k, &wk->fit);
+    if (refit) {
+        pe_fit_colour c;
+        pe_fit_eval(&wk->fit, t->x, t->y, &c);
+        pe_fit_quantize(&c, t->rgba);
+    }
+    return pe_fit_delta_with(&wk->fit, t->x, t->y, t->rgba);
+}

@@ -1,0 +1,69 @@
+/* op: one unit of work on the stack, done by one thread: add a triangle on top, refine one at
+ * its depth, or regrow one (take it out and search a new one for the top). An op reads the
+ * stack as it stood when its batch began and writes only its own result; batch.c applies the
+ * results in a fixed order. So no op waits for another, and the picture does not depend on
+ * which thread ran which op. */
+#ifndef PE_OP_H
+#define PE_OP_H
+
+#include "fit.h"
+#include "search.h"
+#include "stack.h"
+
+#include <stdint.h>
+
+/* What every op of a run reads. */
+typedef struct pe_canvas {
+    const float *target; /* premultiplied RGBA, w x h */
+    int w, h;
+    float bg[4];
+    bool alpha;
+    uint64_t seed;
+    int triangles;       /* the run's budget: the search's loss unit is the loss per triangle */
+    pe_search_cfg add_cfg, refine_cfg;
+} pe_canvas;
+
+typedef enum pe_op_kind { PE_OP_ADD, PE_OP_REFINE, PE_OP_REGROW } pe_op_kind;
+
+typedef struct pe_op {
+    pe_op_kind kind;
+    int slot;            /* refine, regrow: the triangle's slot in the stack of the batch */
+    uint64_t serial;     /* the op's number in the run: its random stream */
+    pe_box win;          /* add, regrow: where the new triangle is searched (batch.h) */
+    int chain, chains;   /* add: one of `chains` annealing chains of one search (search.h) */
+    pe_tri tri;          /* result: the triangle found (refine: the old one when none beat it) */
+    double delta;        /* its loss change where it goes, against the batch's stack */
+    double d_old;        /* regrow: the old triangle's loss change at its slot */
+    uint64_t evals, iters;
+    bool failed;         /* out of memory: the op changes nothing */
+} pe_op;
+
+/* One thread's scratch, fully rewritten by every op. */
+typedef struct pe_worker {
+    pe_fit fit;
+    pe_tri *buf; /* the stack without one slot (regrow) */
+    int buf_cap;
+} pe_worker;
+
+bool pe_worker_init(pe_worker *wk, const pe_canvas *cv);
+void pe_worker_free(pe_worker *wk);
+
+/* The largest region an op ever needs: a bound on every thread's scratch (132 bytes per
+ * pixel) on large canvases. */
+#define PE_WINDOW_MAX 1024
+
+/* Do op against stack s on wk's scratch. False when out of memory (the op then changes
+ * nothing). */
+bool pe_op_run(const pe_canvas *cv, const pe_stack *s, pe_op *op, pe_worker *wk);
+
+/* Commit-time checks against the stack as it is now, over just the pixels t can touch:
+ * the loss change of t at slot k (k == s->n: on top; skip >= 0: as if that slot were out),
+ * with t's colour re-fitted in closed form when refit (t is updated). */
+double pe_op_delta_now(const pe_canvas *cv, const pe_stack *s, int k, int skip, pe_tri *t,
+                       bool refit, pe_worker *wk);
+
+/* Bring a triangle from elsewhere (a resumed or initial state) inside what an op could have
+ * made: vertices within the canvas's margins and within one PE_WINDOW_MAX window. */
+void pe_tri_fit_canvas(const pe_canvas *cv, pe_tri *t);
+
+#endif

@@ -1,0 +1,103 @@
+/* stack: the triangles of the picture, bottom to top. */
+#include "stack.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool pe_stack_reserve(pe_stack *s, int need)
+{
+    if (need <= s->cap)
+        return true;
+    const int cap = s->cap * 2 > need ? s->cap * 2 : need;
+    pe_tri *tris = realloc(s->tris, (size_t)cap * sizeof *tris);
+    if (tris)
+        s->tris = tris;
+    double *use = tris ? realloc(s->use, (size_t)cap * sizeof *use) : NULL;
+    if (use)
+        s->use = use;
+    if (!tris || !use)
+        return false;
+    s->cap = cap;
+    return true;
+}
+
+void pe_stack_free(pe_stack *s)
+{
+    free(s->tris);
+    free(s->use);
+    memset(s, 0, sizeof *s);
+}
+
+void pe_stack_push(pe_stack *s, const pe_tri *t, double use)
+{
+    s->tris[s->n] = *t;
+    s->use[s->n] = use;
+    s->n++;
+}
+
+void pe_stack_remove(pe_stack *s, int k)
+{
+    const size_t above = (size_t)(s->n - 1 - k);
+    memmove(s->tris + k, s->tris + k + 1, above * sizeof *s->tris);
+    memmove(s->use + k, s->use + k + 1, above * sizeof *s->use);
+    s->n--;
+}
+
+pe_box pe_tri_footprint(const pe_tri *t, int w, int h)
+{
+    double x0 = t->x[0], x1 = t->x[0], y0 = t->y[0], y1 = t->y[0];
+    for (int v = 1; v < 3; v++) {
+        x0 = fmin(x0, t->x[v]);
+        x1 = fmax(x1, t->x[v]);
+        y0 = fmin(y0, t->y[v]);
+        y1 = fmax(y1, t->y[v]);
+    }
+    /* one pixel of margin: coverage reaches the pixels the bounds cut */
+    pe_box b = { (int)fmax(0.0, floor(x0) - 1.0), (int)fmax(0.0, floor(y0) - 1.0),
+                 (int)fmin((double)w, ceil(x1) + 1.0), (int)fmin((double)h, ceil(y1) + 1.0) };
+    if (b.x1 <= b.x0 || b.y1 <= b.y0)
+        b = (pe_box){ 0, 0, 0, 0 };
+    return b;
+}
+
+bool pe_box_overlap(const pe_box *a, const pe_box *b)
+{
+    return a->x0 < b->x1 && b->x0 < a->x1 && a->y0 < b->y1 && b->y0 < a->y1;
+}
+
+pe_box pe_box_union(const pe_box *a, const pe_box *b)
+{
+    if (a->x1 <= a->x0)
+        return *b;
+    if (b->x1 <= b->x0)
+        return *a;
+    return (pe_box){ a->x0 < b->x0 ? a->x0 : b->x0, a->y0 < b->y0 ? a->y0 : b->y0,
+                     a->x1 > b->x1 ? a->x1 : b->x1, a->y1 > b->y1 ? a->y1 : b->y1 };
+}
+
+pe_box pe_box_around(double cx, double cy, int side, int w, int h)
+{
+    const int sw = side < w ? side : w, sh = side < h ? side : h;
+    int x0 = (int)floor(cx - sw / 2.0), y0 = (int)floor(cy - sh / 2.0);
+    x0 = x0 < 0 ? 0 : (x0 > w - sw ? w - sw : x0);
+    y0 = y0 < 0 ? 0 : (y0 > h - sh ? h - sh : y0);
+    return (pe_box){ x0, y0, x0 + sw, y0 + sh };
+}
+
+void pe_stack_export(const pe_stack *s, int w, int h, int src_w, int src_h, pe_triangle *out)
+{
+    const double sx = (double)src_w / w, sy = (double)src_h / h;
+    for (int k = 0; k < s->n; k++) {
+        pe_triangle *d = &out[k];
+        for (int v = 0; v < 3; v++) {
+            d->x[v] = (float)(round(s->tris[k].x[v] * sx * 100.0) / 100.0);
+            d->y[v] = (float)(round(s->tris[k].y[v] * sy * 100.0) / 100.0);
+        }
+        d->r = s->tris[k].rgba[0];
+        d->g = s->tris[k].rgba[1];
+        d->b = s->tris[k].rgba[2];
+        d->a = s->tris[k].rgba[3];
+        d->tile = 0;
+    }
+}

@@ -1,0 +1,42 @@
+/* stack: the one list of triangles over the one canvas, bottom to top, with what each last
+ * removed from the loss. Every thread reads it during a batch; only the commit changes it. */
+#ifndef PE_STACK_H
+#define PE_STACK_H
+
+#include "fit.h"
+#include "polyevolve.h"
+
+#include <stdbool.h>
+
+typedef struct pe_stack {
+    pe_tri *tris;
+    double *use; /* per slot: its triangle's loss change when last searched (< 0: removes loss) */
+    int n, cap;
+} pe_stack;
+
+/* Room for `need` triangles. False when out of memory; what was there stays valid. */
+bool pe_stack_reserve(pe_stack *s, int need);
+void pe_stack_free(pe_stack *s);
+
+/* Put t on top (room must have been reserved). */
+void pe_stack_push(pe_stack *s, const pe_tri *t, double use);
+/* Take slot k out; the slots above move down one. */
+void pe_stack_remove(pe_stack *s, int k);
+
+/* The pixels a triangle may touch, antialiasing included: [x0, x1) x [y0, y1), clipped to
+ * w x h (empty when it misses). */
+typedef struct pe_box {
+    int x0, y0, x1, y1;
+} pe_box;
+pe_box pe_tri_footprint(const pe_tri *t, int w, int h);
+bool pe_box_overlap(const pe_box *a, const pe_box *b);
+pe_box pe_box_union(const pe_box *a, const pe_box *b);
+/* A side x side box around (cx, cy), moved inside w x h (and no larger). */
+pe_box pe_box_around(double cx, double cy, int side, int w, int h);
+
+/* The stack in input pixels (src_w x src_h for a working canvas of w x h) as a pe_result's
+ * triangles: coordinates rounded to 1/100 px here, once, so that every writer (SVG, PDF, PNG,
+ * state) draws exactly the same numbers. out->triangles must hold s->n. */
+void pe_stack_export(const pe_stack *s, int w, int h, int src_w, int src_h, pe_triangle *out);
+
+#endif
