@@ -1,5 +1,6 @@
 /* render: redraw a state file at any size, as PNG, SVG or PDF. */
 #define _POSIX_C_SOURCE 200809L
+#include "limits.h"
 #include "output.h"
 #include "run.h"
 
@@ -31,6 +32,13 @@ int cli_render(const cli_options *o)
     if (o->size > 0) {
         w = res->width >= res->height ? o->size : 0;
         h = res->width < res->height ? o->size : 0;
+    }
+    char err[256];
+    int pw, ph;
+    if (png && cli_png_size(res->width, res->height, o->size, &pw, &ph, err, sizeof err)) {
+        fprintf(stderr, "polyevolve: %s: %s\n", o->output, err); /* before any work */
+        pe_state_free(&state);
+        return 2;
     }
     if (png) {
         pe_image img = { 0 };

@@ -2,6 +2,7 @@
 #define _XOPEN_SOURCE 700
 #include "run.h"
 
+#include "limits.h"
 #include "output.h"
 
 #include <dirent.h>
@@ -330,6 +331,13 @@ int cli_run(cli_options *o)
         rc = 1;
         goto done;
     }
+    int png_w, png_h;
+    if (cli_png_size(img.width, img.height, o->size, &png_w, &png_h, why, sizeof why)) {
+        fprintf(stderr, "polyevolve: %s: final.png: %s\n", c.dir, why); /* before the work */
+        pe_image_free(&img);
+        rc = 2;
+        goto done;
+    }
     o->pe.progress = on_progress;
     o->pe.progress_ctx = &c;
     o->pe.resume = o->resume ? &state.result : NULL;
@@ -356,9 +364,14 @@ int cli_run(cli_options *o)
     const int w = o->size > 0 && res.width >= res.height ? o->size : 0;
     const int h = o->size > 0 && res.width < res.height ? o->size : 0;
     pe_status wst = pe_render(&res, w, h, &big);
-    if (wst == PE_OK && cli_join(path, sizeof path, c.dir, "final.png") &&
-        (wst = cli_write_png_of(path, &big, &c.meta)) != PE_OK)
-        fail_at(&c, path, wst);
+    if (cli_join(path, sizeof path, c.dir, "final.png")) {
+        if (wst == PE_OK)
+            wst = cli_write_png_of(path, &big, &c.meta);
+        else
+            unlink(path); /* an earlier run's final.png would contradict this state.json */
+        if (wst != PE_OK)
+            fail_at(&c, path, wst);
+    }
     pe_image_free(&big);
     if (cli_join(path, sizeof path, c.dir, "final.svg") &&
         (wst = cli_write_svg_of(path, &res, &c.meta)) != PE_OK)
