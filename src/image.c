@@ -271,32 +271,53 @@ pe_status pe_image_load_memory(const unsigned char *data, size_t size, const pe_
     return pe_image_load_memory_ex(data, size, lim, out, NULL, 0);
 }
 
+/* Could b (the first bytes of a file, at least 18) start an image we read? The magic numbers,
+ * or for TGA, which has none, a colour-map type and an image type that stb accepts. Lets a
+ * stream that is no image (/dev/zero) be refused at its first block, not after 2 GiB. */
+static bool plausible_start(bytes b)
+{
+    return starts(b, "\x89PNG") || pe_img_jpeg_soi_end(b) || starts(b, "GIF8") ||
+           starts(b, "BM") || starts(b, "8BPS") || starts(b, "P5") || starts(b, "P6") ||
+           (b.d[1] == 0 && (b.d[2] == 2 || b.d[2] == 3 || b.d[2] == 10 || b.d[2] == 11)) ||
+           (b.d[1] == 1 && (b.d[2] == 1 || b.d[2] == 9));
+}
+
 /* Read a whole stream into a malloc'd buffer (*data, owned by the caller). Growing reads, so
- * pipes and /proc files without a meaningful st_size work too. Stops past 2 GiB. */
-static pe_status read_all(FILE *f, size_t hint, unsigned char **data, size_t *size)
+ * pipes and /proc files without a meaningful st_size work too. Refuses, with the reason in why,
+ * a stream whose first block is no image and one longer than `limit` bytes. */
+static pe_status read_all(FILE *f, size_t hint, uint64_t limit, unsigned char **data,
+                          size_t *size, char *why, size_t why_len)
 {
     size_t cap = hint + 1 > 4096 ? hint + 1 : 4096, n = 0;
     unsigned char *buf = malloc(cap);
-    if (!buf)
-        return PE_ERR_NOMEM;
-    for (;;) {
+    pe_status st = buf ? PE_OK : PE_ERR_NOMEM;
+    while (st == PE_OK) {
+        const size_t before = n;
         n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        if (cap > (size_t)INT32_MAX) /* probe() refuses it with a clear reason */
+        if (before == 0 && n >= 18 && !plausible_start((bytes){buf, n}))
+            st = pe_img_fail(PE_ERR_FORMAT, why, why_len, "not an image (" SUPPORTED ")");
+        else if (n > limit)
+            st = pe_img_fail(PE_ERR_LIMIT, why, why_len,
+                             "more than %llu bytes: larger than any image within the pixel limit",
+                             (unsigned long long)limit);
+        if (st != PE_OK || n < cap)
             break;
         unsigned char *more = realloc(buf, cap * 2);
-        if (!more) {
-            free(buf);
-            return PE_ERR_NOMEM;
-        }
-        buf = more, cap *= 2;
+        if (!more)
+            st = PE_ERR_NOMEM;
+        else
+            buf = more, cap *= 2;
     }
-    if (ferror(f)) {
+    if (st == PE_OK && ferror(f)) {
+        const int saved = errno;
+        st = PE_ERR_IO;
+        errno = saved ? saved : EIO;
+    }
+    if (st != PE_OK) {
         const int saved = errno;
         free(buf);
-        errno = saved ? saved : EIO;
-        return PE_ERR_IO;
+        errno = saved;
+        return st;
     }
     *data = buf, *size = n;
     return PE_OK;
@@ -325,10 +346,23 @@ pe_status pe_image_load_ex(const char *path, const pe_load_limits *lim, pe_image
     const size_t hint = S_ISREG(sb.st_mode) && sb.st_size > 0 && (uint64_t)sb.st_size < INT32_MAX
                             ? (size_t)sb.st_size
                             : 0;
-    pe_status st = read_all(f, hint, &data, &size);
+    /* 8 bytes a pixel (16-bit RGBA, uncompressed) and 16 MiB of other chunks is more than any
+     * image within the pixel limit needs; and stb takes the length as an int */
+    const uint64_t max_pixels = lim ? lim->max_pixels : DEFAULT_MAX_PIXELS;
+    uint64_t limit = max_pixels < (uint64_t)INT32_MAX / 8 ? max_pixels * 8 + (16u << 20) : 0;
+    limit = limit && limit < (uint64_t)INT32_MAX ? limit : (uint64_t)INT32_MAX;
+    if (why && why_len)
+        why[0] = '\0';
+    pe_status st = S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > limit
+                       ? pe_img_fail(PE_ERR_LIMIT, why, why_len,
+                                     "%llu bytes: larger than any image within the pixel limit",
+                                     (unsigned long long)sb.st_size)
+                       : read_all(f, hint, limit, &data, &size, why, why_len);
     const int err = errno;
     fclose(f);
     errno = err;
+    if (st == PE_ERR_FORMAT || st == PE_ERR_LIMIT)
+        return st;
     if (st == PE_ERR_IO)
         return pe_img_fail(st, why, why_len, "cannot read the file");
     if (st == PE_ERR_NOMEM)

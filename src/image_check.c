@@ -6,6 +6,63 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#define ZLIB_CONST /* next_in is const: zlib never writes through it */
+#include <zlib.h>
+
+/* The bytes a w x h PNG's IDAT stream inflates to: each row is a filter byte and its packed
+ * samples; an interlaced image has the seven Adam7 passes' rows instead. */
+static uint64_t png_raw_size(uint64_t w, uint64_t h, uint64_t bits, bool interlaced)
+{
+    static const unsigned x0[7] = {0, 4, 0, 2, 0, 1, 0}, y0[7] = {0, 0, 4, 0, 2, 0, 1};
+    static const unsigned dx[7] = {8, 8, 4, 4, 2, 2, 1}, dy[7] = {8, 8, 8, 4, 4, 2, 2};
+    if (!interlaced)
+        return h * (1 + (w * bits + 7) / 8);
+    uint64_t total = 0;
+    for (int p = 0; p < 7; p++) {
+        const uint64_t pw = w > x0[p] ? (w - x0[p] + dx[p] - 1) / dx[p] : 0;
+        const uint64_t ph = h > y0[p] ? (h - y0[p] + dy[p] - 1) / dy[p] : 0;
+        if (pw && ph)
+            total += ph * (1 + (pw * bits + 7) / 8);
+    }
+    return total;
+}
+
+/* Inflate the IDAT chunks (from the chunk at `pos` to IEND) into a small scratch buffer, only
+ * counting: stb inflates into a buffer that doubles until the stream ends, so a 1 MB file
+ * declaring 64x64 whose stream inflates to 1 GiB took 1 GB. More than `limit` bytes is refused
+ * here, in constant memory. A stream zlib cannot read is left for stb to judge (stb does not
+ * check the Adler-32 sum, for one). */
+static pe_status png_inflate_bound(bytes b, size_t pos, uint64_t limit, char *why,
+                                   size_t why_len)
+{
+    z_stream z = {0};
+    if (inflateInit(&z) != Z_OK)
+        return pe_img_fail(PE_ERR_NOMEM, why, why_len, "out of memory inflating a PNG");
+    unsigned char scratch[16384];
+    uint64_t total = 0;
+    int ret = Z_OK;
+    for (; ret == Z_OK && memcmp(b.d + pos + 4, "IEND", 4) != 0; pos += 12 + be32(b.d + pos)) {
+        if (memcmp(b.d + pos + 4, "IDAT", 4) != 0)
+            continue;
+        z.next_in = b.d + pos + 8;
+        z.avail_in = be32(b.d + pos);
+        while (ret == Z_OK && z.avail_in > 0 && total <= limit) {
+            z.next_out = scratch, z.avail_out = sizeof scratch;
+            ret = inflate(&z, Z_NO_FLUSH);
+            total += sizeof scratch - z.avail_out;
+        }
+        if (total > limit)
+            break;
+    }
+    inflateEnd(&z);
+    if (total > limit)
+        return pe_img_fail(PE_ERR_FORMAT, why, why_len,
+                           "corrupt PNG: the image data inflates to more than the %llu bytes its "
+                           "header's size needs",
+                           (unsigned long long)limit);
+    return PE_OK;
+}
+
 /* PNG: chunks from the signature to IEND, all inside the file. A file cut anywhere lacks IEND.
  * Also compares the IDAT bytes with the size the header claims: deflate expands at most 1032:1
  * (a 258-byte match coded in 2 bits), so e.g. a 100000 x 100000 RGB image needs at least 29 MB of
@@ -43,7 +100,11 @@ pe_status pe_img_check_png(bytes b, int w, int h, char *why, size_t why_len)
         return pe_img_fail(PE_ERR_FORMAT, why, why_len,
                     "corrupt PNG: %llu bytes of compressed data cannot hold a %dx%d image",
                     (unsigned long long)idat, w, h);
-    return PE_OK;
+    /* 64 KiB of slack: stb refuses any excess of a plain image itself, and tolerates some
+     * after an interlaced one's passes; what matters is that the bound is the declared size */
+    const uint64_t raw = png_raw_size((uint64_t)w, (uint64_t)h, channels[colour] * depth,
+                                      b.d[28] != 0);
+    return png_inflate_bound(b, 8, raw + 65536, why, why_len);
 }
 
 /* stb's SOI test: FF, any number of fill bytes FF, then D8. Returns the offset after SOI or 0. */

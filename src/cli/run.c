@@ -308,6 +308,13 @@ int cli_run(cli_options *o)
     c.o = o;
     c.input = input;
     c.tty = !o->quiet && isatty(2);
+    if (strlen(o->output) + sizeof "/frames/frame_00000.png.tmp-XXXXXX" > sizeof c.dir) {
+        /* said here: snprintf would cut the name, and errno says nothing about it */
+        fprintf(stderr, "polyevolve: -o: the output path is %zu bytes, above the limit of %zu\n",
+                strlen(o->output), sizeof c.dir - sizeof "/frames/frame_00000.png.tmp-XXXXXX");
+        rc = 2;
+        goto done;
+    }
     snprintf(c.dir, sizeof c.dir, "%s", o->output);
     if (!cli_join(c.frames_dir, sizeof c.frames_dir, c.dir, "frames") || cli_mkdir(c.dir) != 0 ||
         (o->pe.frames > 0 && cli_mkdir(c.frames_dir) != 0)) {
@@ -327,6 +334,12 @@ int cli_run(cli_options *o)
     char why[PE_IMAGE_WHY_LEN];
     pe_status st = pe_image_load_ex(input, &lim, &img, why, sizeof why);
     if (st != PE_OK) {
+        if (cli_stop_signal) { /* a signal while blocked opening or reading a FIFO */
+            fprintf(stderr, "polyevolve: %s: stopped by a signal before the image was read\n",
+                    input);
+            rc = 128 + cli_stop_signal;
+            goto done;
+        }
         fprintf(stderr, "polyevolve: %s: %s\n", input, why[0] ? why : pe_status_str(st));
         rc = 1;
         goto done;

@@ -5,6 +5,10 @@
 #            -r 1..3 work end to end
 #   render_fail  a final.png that cannot be rendered: exit 1, and no stale final.png is left
 #   state    refused state files name the field and the rule; hostile ones stay small
+#   image    a PNG whose data inflates past its declared size, /dev/zero and an endless FIFO
+#            as the image: refused early, in little memory
+#   errors   stdout on /dev/full or a closed pipe: exit 1 with a message; a long -o; SIGINT
+#            while blocked on a FIFO input exits 130
 . "$(dirname "$0")/common.sh"
 need_python
 
@@ -102,10 +106,95 @@ case_state()
     [ ! -e x.svg ] && ok "no x.svg written" || bad "a refused state wrote x.svg"
 }
 
+# a PNG declaring 64x64 RGB whose one zlib stream goes on for MIB more mebibytes
+make_bomb()
+{
+    "$PY" - "$1" "$2" <<'PYEOF'
+import struct, sys, zlib
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+co = zlib.compressobj(9)
+data = co.compress(b"\0" * (64 * (1 + 3 * 64)))
+for _ in range(int(sys.argv[2])):
+    data += co.compress(b"\0" * (1 << 20))
+data += co.flush()
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 64, 64, 8, 2, 0, 0, 0))
+open(sys.argv[1], "wb").write(png + chunk(b"IDAT", data) + chunk(b"IEND", b""))
+PYEOF
+}
+
+case_image()
+{
+    make_bomb bomb.png 256 || { bad "cannot make bomb.png"; return; }
+    local lim=""
+    [ "$PE_SANITIZED" -eq 0 ] && lim="ulimit -v 150000 &&" # it took 256 MB to inflate
+    (eval "$lim true" && exec "$PE_BIN" bomb.png -n 5 --frames 0 -q -j1 -o b) >out.txt 2>err.txt
+    local rc=$?
+    [ "$rc" -eq 1 ] && grep -q "inflates" err.txt &&
+        ok "a PNG inflating 256 MiB past its 64x64 header is refused ($(cat err.txt))" ||
+        bad "a PNG inflating 256 MiB past its 64x64 header: exit $rc" "$(cat err.txt)"
+    no_finals b "the inflating PNG"
+    SECONDS=0
+    expect_error 1 "not an image" "/dev/zero as the image" /dev/zero -n 5 --frames 0 -q -o z
+    [ "$SECONDS" -le 5 ] && ok "/dev/zero refused in ${SECONDS}s" ||
+        bad "/dev/zero took ${SECONDS}s to refuse"
+    # an endless stream that starts like a PNG: cut at the size limit (8 B/pixel + 16 MiB)
+    mkfifo endless.fifo
+    { head -c 100 "$MONA32"; cat /dev/zero; } >endless.fifo 2>/dev/null &
+    local writer=$!
+    expect_error 1 "larger than any image" "an endless FIFO is read up to a cap" endless.fifo \
+        --max-pixels 1000 -n 5 --frames 0 -q -o e
+    kill "$writer" 2>/dev/null
+    wait "$writer" 2>/dev/null
+}
+
+case_errors()
+{
+    "$PE_BIN" "$MONA32" -n 5 --frames 0 -j1 -o o >/dev/full 2>err.txt
+    local rc=$?
+    [ "$rc" -eq 1 ] && grep -q "stdout" err.txt && ok "stdout on /dev/full: exit 1 ($(cat err.txt))" ||
+        bad "stdout on /dev/full: exit $rc, expected 1 with a message" "$(cat err.txt)"
+    "$PE_BIN" --version >/dev/full 2>err.txt
+    rc=$?
+    [ "$rc" -eq 1 ] && ok "--version on /dev/full: exit 1" || bad "--version on /dev/full: exit $rc"
+    # a closed pipe: the reader is gone before the summary is written
+    { sleep 0.3; "$PE_BIN" "$MONA32" -n 5 --frames 0 -j1 -o p 2>err.txt; echo $? >rc.txt; } | true
+    rc="$(cat rc.txt)"
+    [ "$rc" -eq 1 ] && grep -q "Broken pipe" err.txt &&
+        ok "a closed stdout pipe: exit 1 ($(cat err.txt))" ||
+        bad "a closed stdout pipe: exit $rc, expected 1 (documented)" "$(cat err.txt)"
+    validate "a closed stdout pipe: the outputs are still written" p 32 32 32 32 5 0
+    local long
+    long="$(printf 'd%.0s' $(seq 4220))"
+    expect_error 2 "limit" "a 4220-byte -o names the limit" "$MONA32" -n 5 -q -o "$long"
+    grep -q "Success\|No such" "$WORK/.err" && bad "a 4220-byte -o prints a stale errno"
+    mkfifo in.fifo
+    "$PE_BIN" in.fifo -n 5 --frames 0 -q -o f 2>err.txt &
+    local pid=$!
+    sleep 0.5
+    kill -INT "$pid"
+    wait "$pid"
+    rc=$?
+    [ "$rc" -eq 130 ] && ok "SIGINT while blocked opening a FIFO input exits 130" ||
+        bad "SIGINT while blocked opening a FIFO input: exit $rc" "$(cat err.txt)"
+    exec 7<>in.fifo # a writer that never writes: the read blocks
+    "$PE_BIN" in.fifo -n 5 --frames 0 -q -o f 2>err.txt &
+    pid=$!
+    sleep 0.5
+    kill -INT "$pid"
+    wait "$pid"
+    rc=$?
+    exec 7>&-
+    [ "$rc" -eq 130 ] && ok "SIGINT while blocked reading a FIFO input exits 130" ||
+        bad "SIGINT while blocked reading a FIFO input: exit $rc" "$(cat err.txt)"
+}
+
 case "${1:-}" in
 limits) case_limits ;;
 render_fail) case_render_fail ;;
 state) case_state ;;
-*) echo "usage: $0 limits|render_fail|state" >&2; exit 2 ;;
+image) case_image ;;
+errors) case_errors ;;
+*) echo "usage: $0 limits|render_fail|state|image|errors" >&2; exit 2 ;;
 esac
 finish
