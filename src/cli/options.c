@@ -371,9 +371,17 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
         return fail(err, err_len, "no state file given (see --help)");
     if (o->command == CLI_RENDER && !o->output)
         return fail(err, err_len, "render needs -o OUT.png, OUT.svg or OUT.pdf");
-    if (!o->output)
-        o->output = "out";
+    if (!o->output) /* --resume DIR: the outputs go on in DIR (resume.c tells -o from this) */
+        o->output = o->resume ? o->resume : "out";
     return CLI_OK;
+}
+
+const char *cli_given(const cli_options *o, const char *name)
+{
+    for (int i = 0; i < NOPT; i++)
+        if (!strcmp(table[i].name, name))
+            return o->given[i] ? o->value[i] : NULL;
+    return NULL;
 }
 
 size_t cli_settings(const cli_options *o, const char **keys, const char **values, size_t cap)

@@ -4,6 +4,7 @@
 
 #include "limits.h"
 #include "output.h"
+#include "resume.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,6 +35,7 @@ typedef struct run_ctx {
     const char *keys[MAX_META], *values[MAX_META];
     pe_metadata meta;      /* the settings + software + input: in every picture and the state */
     char input_text[PATH_MAX]; /* the input path as printable UTF-8-safe text */
+    char input_hash[CLI_INPUT_HASH_LEN]; /* the input's content, filled in once it is loaded */
     bool frames_cleared;
     bool tty;
     char failed_path[PATH_MAX]; /* set when a write failed */
@@ -258,10 +260,15 @@ static int load_resume(cli_options *o, pe_state *state, char *input, size_t inpu
         fprintf(stderr, "polyevolve: %s: names no input image to resume from\n", path);
         return 1;
     }
+    char why[512];
+    if (cli_resume_flags(o, state, why, sizeof why)) {
+        fprintf(stderr, "polyevolve: %s\n", why);
+        return 2;
+    }
     for (size_t i = 0; i < state->option_count; i++) {
         char err[256];
         const char *k = state->option_keys[i];
-        if (!strcmp(k, "software") || !strcmp(k, "input"))
+        if (!strcmp(k, "software") || !strcmp(k, "input") || !strcmp(k, CLI_INPUT_HASH_KEY))
             continue; /* the pictures' metadata, kept beside the settings */
         if (cli_apply(o, k, state->option_values[i], err, sizeof err)) {
             fprintf(stderr, "polyevolve: %s: %s\n", path, err);
@@ -277,7 +284,7 @@ static int load_resume(cli_options *o, pe_state *state, char *input, size_t inpu
  * become '?' there (the state file keeps the real path). */
 static void make_meta(run_ctx *c, const cli_options *o)
 {
-    size_t n = cli_settings(o, c->keys, c->values, MAX_META - 2);
+    size_t n = cli_settings(o, c->keys, c->values, MAX_META - 3);
     size_t i = 0;
     for (; c->input[i] && i < sizeof c->input_text - 1; i++) {
         const unsigned char ch = (unsigned char)c->input[i];
@@ -288,6 +295,8 @@ static void make_meta(run_ctx *c, const cli_options *o)
     c->values[n++] = "polyevolve " PE_VERSION_STRING;
     c->keys[n] = "input";
     c->values[n++] = c->input_text;
+    c->keys[n] = CLI_INPUT_HASH_KEY; /* what --resume checks the image against */
+    c->values[n++] = c->input_hash;
     c->meta = (pe_metadata){ c->keys, c->values, n };
 }
 
@@ -341,6 +350,19 @@ int cli_run(cli_options *o)
             goto done;
         }
         fprintf(stderr, "polyevolve: %s: %s\n", input, why[0] ? why : pe_status_str(st));
+        rc = 1;
+        goto done;
+    }
+    cli_input_hash(&img, c.input_hash);
+    const char *was = NULL;
+    for (size_t i = 0; o->resume && i < state.option_count; i++)
+        if (!strcmp(state.option_keys[i], CLI_INPUT_HASH_KEY))
+            was = state.option_values[i];
+    if (was && strcmp(was, c.input_hash)) { /* continuing on another picture mixes two runs */
+        fprintf(stderr, "polyevolve: %s: not the image the run in %s began with (its content "
+                "hash is %s, the state's %s); start a new run on it\n", input, o->resume,
+                c.input_hash, was);
+        pe_image_free(&img);
         rc = 1;
         goto done;
     }

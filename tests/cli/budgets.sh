@@ -7,6 +7,8 @@
 #   state    refused state files name the field and the rule; hostile ones stay small
 #   image    a PNG whose data inflates past its declared size, /dev/zero and an endless FIFO
 #            as the image: refused early, in little memory
+#   resume   --resume refuses another image of the same size, -o elsewhere, and options that
+#            would change the run it continues; accepts the ones it honours
 #   errors   stdout on /dev/full or a closed pipe: exit 1 with a message; a long -o; SIGINT
 #            while blocked on a FIFO input exits 130
 . "$(dirname "$0")/common.sh"
@@ -189,12 +191,32 @@ case_errors()
         bad "SIGINT while blocked reading a FIFO input: exit $rc" "$(cat err.txt)"
 }
 
+case_resume()
+{
+    cp "$MONA32" in.png
+    expect_ok "a run to resume" in.png -n 20 --frames 2 -q -j1 -o o || return
+    expect_error 2 "--triangles" "--resume -n 10 on a run of 20 is refused" --resume o -n 10 -q
+    expect_error 2 "-o x" "--resume o -o x is refused (it would write into o)" --resume o -o x -q
+    [ ! -e x ] && ok "--resume -o x: x not created" || bad "--resume -o x created x"
+    expect_ok "--resume with the run's own -n, -o and more --iterations" --resume o -o o/ -n 20 \
+        --iterations 3 -q -j1
+    [ "$(pecheck state o/state.json rounds_done)" = 3 ] && ok "the resumed run did 3 rounds" ||
+        bad "the resumed run's rounds_done is $(pecheck state o/state.json rounds_done)"
+    # the same size, another picture: continuing would mix two runs (PSNR 9.5 dB)
+    "$PY" -c "from PIL import Image; Image.open('in.png').convert('RGB').transpose(Image.FLIP_LEFT_RIGHT).save('in.png')"
+    cp o/state.json before.json
+    expect_error 1 "not the image" "--resume on another image of the same size" --resume o -q
+    cmp -s o/state.json before.json && ok "the refused resume left state.json as it was" ||
+        bad "the refused resume changed state.json"
+}
+
 case "${1:-}" in
+resume) case_resume ;;
 limits) case_limits ;;
 render_fail) case_render_fail ;;
 state) case_state ;;
 image) case_image ;;
 errors) case_errors ;;
-*) echo "usage: $0 limits|render_fail|state|image|errors" >&2; exit 2 ;;
+*) echo "usage: $0 limits|render_fail|state|image|resume|errors" >&2; exit 2 ;;
 esac
 finish
