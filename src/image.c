@@ -84,11 +84,12 @@ static pe_status probe(bytes b, kind *k, int *w, int *h, char *why, size_t why_l
     if (starts(b, "\x89PNG\r\n\x1a\n")) {
         *k = K_PNG;
         if (b.n < 33 || be32(b.d + 8) != 13 || memcmp(b.d + 12, "IHDR", 4) != 0)
-            return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt PNG: no IHDR chunk after the signature");
+            return pe_img_fail(PE_ERR_FORMAT, why, why_len,
+                               "corrupt PNG: no IHDR chunk after the signature");
         const uint32_t pw = be32(b.d + 16), ph = be32(b.d + 20);
         if (pw == 0 || ph == 0 || pw > INT32_MAX || ph > INT32_MAX)
             return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt PNG: size %lux%lu",
-                        (unsigned long)pw, (unsigned long)ph);
+                               (unsigned long)pw, (unsigned long)ph);
         *w = (int)pw, *h = (int)ph;
         return PE_OK;
     }
@@ -115,10 +116,11 @@ static pe_status probe(bytes b, kind *k, int *w, int *h, char *why, size_t why_l
         if (*k == K_TGA)
             return pe_img_fail(PE_ERR_FORMAT, why, why_len, "not an image (" SUPPORTED ")");
         return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt %s header (stb_image: %s)",
-                    kind_name[*k], stbi_failure_reason());
+                           kind_name[*k], stbi_failure_reason());
     }
     if (*w <= 0 || *h <= 0)
-        return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt %s: size %dx%d", kind_name[*k], *w, *h);
+        return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt %s: size %dx%d", kind_name[*k], *w,
+                           *h);
     return PE_OK;
 }
 
@@ -165,20 +167,21 @@ static pe_status decode(bytes b, kind k, int w, int h, pe_image *out, char *why,
     if (!px) {
         const char *r = stbi_failure_reason();
         if (r && strcmp(r, "outofmem") == 0)
-            return pe_img_fail(PE_ERR_NOMEM, why, why_len, "out of memory decoding a %dx%d %s", w, h,
-                        kind_name[k]);
-        return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt %s data (stb_image: %s)", kind_name[k],
-                    r ? r : "?");
+            return pe_img_fail(PE_ERR_NOMEM, why, why_len, "out of memory decoding a %dx%d %s", w,
+                               h, kind_name[k]);
+        return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt %s data (stb_image: %s)",
+                           kind_name[k], r ? r : "?");
     }
     if (x != w || y != h) { /* cannot happen with stb 2.27; do not trust a size we did not check */
         stbi_image_free(px);
         return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt %s: header says %dx%d, data %dx%d",
-                    kind_name[k], w, h, x, y);
+                           kind_name[k], w, h, x, y);
     }
     const int channels = req ? req : comp;
     if (channels != 1 && channels != 3 && channels != 4) { /* PNM is gray or RGB */
         stbi_image_free(px);
-        return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt %s: %d channels", kind_name[k], channels);
+        return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt %s: %d channels", kind_name[k],
+                           channels);
     }
     /* stb's size checks use int; ours use size_t and also hold on 32-bit systems. */
     if (pixels > SIZE_MAX / 4u || !(out->rgba = malloc((size_t)pixels * 4u))) {
@@ -246,8 +249,8 @@ pe_status pe_image_load_memory_ex(const unsigned char *data, size_t size, const 
     const uint64_t pixels = (uint64_t)w * (uint64_t)h;
     if (pixels > max_pixels)
         return pe_img_fail(PE_ERR_LIMIT, why, why_len,
-                    "image is %dx%d = %.3g pixels, above the limit of %.3g", w, h, (double)pixels,
-                    (double)max_pixels);
+                           "image is %dx%d = %.3g pixels, above the limit of %.3g", w, h,
+                           (double)pixels, (double)max_pixels);
     st = check_structure(b, k, w, h, why, why_len);
     if (st != PE_OK)
         return st;
@@ -339,7 +342,8 @@ pe_status pe_image_load_ex(const char *path, const pe_load_limits *lim, pe_image
         const int err = stat_ok ? EISDIR : errno;
         fclose(f);
         errno = err;
-        return pe_img_fail(PE_ERR_IO, why, why_len, err == EISDIR ? "is a directory" : "cannot read the file");
+        return pe_img_fail(PE_ERR_IO, why, why_len,
+                           err == EISDIR ? "is a directory" : "cannot read the file");
     }
     unsigned char *data = NULL;
     size_t size = 0;

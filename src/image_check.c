@@ -13,8 +13,8 @@
  * samples; an interlaced image has the seven Adam7 passes' rows instead. */
 static uint64_t png_raw_size(uint64_t w, uint64_t h, uint64_t bits, bool interlaced)
 {
-    static const unsigned x0[7] = {0, 4, 0, 2, 0, 1, 0}, y0[7] = {0, 0, 4, 0, 2, 0, 1};
-    static const unsigned dx[7] = {8, 8, 4, 4, 2, 2, 1}, dy[7] = {8, 8, 8, 4, 4, 2, 2};
+    static const unsigned x0[7] = { 0, 4, 0, 2, 0, 1, 0 }, y0[7] = { 0, 0, 4, 0, 2, 0, 1 };
+    static const unsigned dx[7] = { 8, 8, 4, 4, 2, 2, 1 }, dy[7] = { 8, 8, 8, 4, 4, 2, 2 };
     if (!interlaced)
         return h * (1 + (w * bits + 7) / 8);
     uint64_t total = 0;
@@ -32,10 +32,9 @@ static uint64_t png_raw_size(uint64_t w, uint64_t h, uint64_t bits, bool interla
  * declaring 64x64 whose stream inflates to 1 GiB took 1 GB. More than `limit` bytes is refused
  * here, in constant memory. A stream zlib cannot read is left for stb to judge (stb does not
  * check the Adler-32 sum, for one). */
-static pe_status png_inflate_bound(bytes b, size_t pos, uint64_t limit, char *why,
-                                   size_t why_len)
+static pe_status png_inflate_bound(bytes b, size_t pos, uint64_t limit, char *why, size_t why_len)
 {
-    z_stream z = {0};
+    z_stream z = { 0 };
     if (inflateInit(&z) != Z_OK)
         return pe_img_fail(PE_ERR_NOMEM, why, why_len, "out of memory inflating a PNG");
     unsigned char scratch[16384];
@@ -69,11 +68,11 @@ static pe_status png_inflate_bound(bytes b, size_t pos, uint64_t limit, char *wh
  * IDAT. Claims beyond twice that bound are impossible and refused without allocating. */
 pe_status pe_img_check_png(bytes b, int w, int h, char *why, size_t why_len)
 {
-    static const unsigned char channels[7] = {1, 0, 3, 1, 2, 0, 4};
+    static const unsigned char channels[7] = { 1, 0, 3, 1, 2, 0, 4 };
     const unsigned depth = b.d[24], colour = b.d[25];
     if (colour > 6 || channels[colour] == 0 || depth == 0 || depth > 16)
-        return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt PNG: colour type %u, bit depth %u", colour,
-                    depth);
+        return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt PNG: colour type %u, bit depth %u",
+                           colour, depth);
     uint64_t idat = 0;
     size_t pos = 8;
     for (;;) {
@@ -82,11 +81,13 @@ pe_status pe_img_check_png(bytes b, int w, int h, char *why, size_t why_len)
         const uint32_t len = be32(b.d + pos);
         const unsigned char *type = b.d + pos + 4;
         if (len > 0x7fffffffu)
-            return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt PNG: chunk length %lu at byte %zu",
-                        (unsigned long)len, pos);
-        if (len > b.n - pos - 12)
             return pe_img_fail(PE_ERR_FORMAT, why, why_len,
-                        "truncated PNG: a chunk at byte %zu runs past the end, no IEND chunk", pos);
+                               "corrupt PNG: chunk length %lu at byte %zu", (unsigned long)len,
+                               pos);
+        if (len > b.n - pos - 12)
+            return pe_img_fail(
+                PE_ERR_FORMAT, why, why_len,
+                "truncated PNG: a chunk at byte %zu runs past the end, no IEND chunk", pos);
         if (memcmp(type, "IDAT", 4) == 0)
             idat += len;
         if (memcmp(type, "IEND", 4) == 0)
@@ -98,12 +99,12 @@ pe_status pe_img_check_png(bytes b, int w, int h, char *why, size_t why_len)
     const double raw_bytes = (double)w * (double)h * channels[colour] * depth / 8.0;
     if ((double)idat * 2064.0 + 1024.0 < raw_bytes)
         return pe_img_fail(PE_ERR_FORMAT, why, why_len,
-                    "corrupt PNG: %llu bytes of compressed data cannot hold a %dx%d image",
-                    (unsigned long long)idat, w, h);
+                           "corrupt PNG: %llu bytes of compressed data cannot hold a %dx%d image",
+                           (unsigned long long)idat, w, h);
     /* 64 KiB of slack: stb refuses any excess of a plain image itself, and tolerates some
      * after an interlaced one's passes; what matters is that the bound is the declared size */
-    const uint64_t raw = png_raw_size((uint64_t)w, (uint64_t)h, channels[colour] * depth,
-                                      b.d[28] != 0);
+    const uint64_t raw =
+        png_raw_size((uint64_t)w, (uint64_t)h, channels[colour] * depth, b.d[28] != 0);
     return png_inflate_bound(b, 8, raw + 65536, why, why_len);
 }
 
@@ -123,11 +124,11 @@ size_t pe_img_jpeg_soi_end(bytes b)
  * uninitialised memory, and a garbage Huffman table makes stb index far outside its arrays (found
  * by fuzz_image). The walk therefore records which tables exist and refuses such scans. */
 typedef struct jpeg_walk {
-    unsigned huff;               /* bit 4 * class + id: Huffman tables defined (DC 0-3, AC 4-7) */
-    unsigned quant;              /* bit id: quantisation tables defined */
-    unsigned ncomp;              /* components in the frame header; 0 before it */
-    unsigned char id[4], tq[4];  /* per component: its id and its quantisation table */
-    unsigned covered;            /* bit i: a scan has set every coefficient of component i */
+    unsigned huff;              /* bit 4 * class + id: Huffman tables defined (DC 0-3, AC 4-7) */
+    unsigned quant;             /* bit id: quantisation tables defined */
+    unsigned ncomp;             /* components in the frame header; 0 before it */
+    unsigned char id[4], tq[4]; /* per component: its id and its quantisation table */
+    unsigned covered;           /* bit i: a scan has set every coefficient of component i */
     int progressive;
 } jpeg_walk;
 
@@ -141,21 +142,25 @@ static pe_status check_dht(bytes b, size_t pos, unsigned len, jpeg_walk *w, char
     long left = (long)len - 2;
     while (left > 0) {
         if (b.n - pos < 17)
-            return pe_img_fail(PE_ERR_FORMAT, why, why_len, "truncated JPEG: incomplete Huffman table");
+            return pe_img_fail(PE_ERR_FORMAT, why, why_len,
+                               "truncated JPEG: incomplete Huffman table");
         const unsigned cls = b.d[pos] >> 4, id = b.d[pos] & 15u;
         if (cls > 1 || id > 3)
-            return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt JPEG: Huffman table %u/%u", cls, id);
+            return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt JPEG: Huffman table %u/%u",
+                               cls, id);
         unsigned symbols = 0;
         for (int i = 1; i <= 16; i++)
             symbols += b.d[pos + (size_t)i];
         if (symbols > 256)
             return pe_img_fail(PE_ERR_FORMAT, why, why_len,
-                        "corrupt JPEG: a Huffman table with %u symbols (at most 256)", symbols);
+                               "corrupt JPEG: a Huffman table with %u symbols (at most 256)",
+                               symbols);
         w->huff |= 1u << (4 * cls + id);
         pos += 17 + symbols;
         left -= 17 + (long)symbols;
         if (pos > b.n)
-            return pe_img_fail(PE_ERR_FORMAT, why, why_len, "truncated JPEG: incomplete Huffman table");
+            return pe_img_fail(PE_ERR_FORMAT, why, why_len,
+                               "truncated JPEG: incomplete Huffman table");
     }
     return left == 0 ? PE_OK : pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt JPEG: DHT length");
 }
@@ -201,7 +206,8 @@ static pe_status check_sos(bytes b, size_t pos, unsigned len, jpeg_walk *w, char
 {
     const unsigned ns = len >= 3 ? b.d[pos + 2] : 0;
     if (!w->ncomp)
-        return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt JPEG: a scan before the frame header");
+        return pe_img_fail(PE_ERR_FORMAT, why, why_len,
+                           "corrupt JPEG: a scan before the frame header");
     if (ns < 1 || ns > 4 || len != 6 + 2 * ns)
         return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt JPEG: scan header");
     const unsigned ss = b.d[pos + 3 + 2 * ns], ah = b.d[pos + 5 + 2 * ns] >> 4;
@@ -217,10 +223,11 @@ static pe_status check_sos(bytes b, size_t pos, unsigned len, jpeg_walk *w, char
         const int uses_ac = !w->progressive || ss > 0;
         if ((uses_dc && !(w->huff >> dc & 1u)) || (uses_ac && !(w->huff >> ac & 1u)))
             return pe_img_fail(PE_ERR_FORMAT, why, why_len,
-                        "corrupt JPEG: a scan uses a Huffman table that is not defined");
+                               "corrupt JPEG: a scan uses a Huffman table that is not defined");
         if (!w->progressive && !(w->quant >> w->tq[c] & 1u))
-            return pe_img_fail(PE_ERR_FORMAT, why, why_len,
-                        "corrupt JPEG: a scan uses a quantisation table that is not defined");
+            return pe_img_fail(
+                PE_ERR_FORMAT, why, why_len,
+                "corrupt JPEG: a scan uses a quantisation table that is not defined");
         if (uses_dc)
             w->covered |= 1u << c; /* stb zeroes a block when it decodes its first DC */
     }
@@ -234,8 +241,8 @@ static pe_status check_eoi(const jpeg_walk *w, int scans, char *why, size_t why_
         return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt JPEG: EOI before any image data");
     for (unsigned c = 0; c < w->ncomp; c++)
         if (!(w->covered >> c & 1u) || !(w->quant >> w->tq[c] & 1u))
-            return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt JPEG: component %u is not decoded",
-                        c + 1);
+            return pe_img_fail(PE_ERR_FORMAT, why, why_len,
+                               "corrupt JPEG: component %u is not decoded", c + 1);
     return PE_OK;
 }
 
@@ -248,7 +255,7 @@ static pe_status check_eoi(const jpeg_walk *w, int scans, char *why, size_t why_
  * which already parses the tables that precede the frame header. */
 pe_status pe_img_check_jpeg(bytes b, char *why, size_t why_len)
 {
-    jpeg_walk w = {0};
+    jpeg_walk w = { 0 };
     size_t pos = pe_img_jpeg_soi_end(b);
     int scans = 0;
     for (;;) {
@@ -258,18 +265,19 @@ pe_status pe_img_check_jpeg(bytes b, char *why, size_t why_len)
             pos++;
         if (pos >= b.n)
             return scans ? pe_img_fail(PE_ERR_FORMAT, why, why_len,
-                                "truncated JPEG: no EOI marker after the scan data")
+                                       "truncated JPEG: no EOI marker after the scan data")
                          : pe_img_fail(PE_ERR_FORMAT, why, why_len,
-                                "truncated JPEG: the file ends before any image data");
+                                       "truncated JPEG: the file ends before any image data");
         const unsigned m = b.d[pos++];
         if (m == 0xD9)
             return check_eoi(&w, scans, why, why_len);
         if (m == 0x01 || (m >= 0xD0 && m <= 0xD7)) /* TEM, RSTn: no length */
             continue;
         if (b.n - pos < 2 || be16(b.d + pos) < 2 || be16(b.d + pos) > b.n - pos)
-            return pe_img_fail(PE_ERR_FORMAT, why, why_len,
-                        "truncated JPEG: the file ends inside the header segment FF%02X at byte %zu",
-                        m, pos - 2);
+            return pe_img_fail(
+                PE_ERR_FORMAT, why, why_len,
+                "truncated JPEG: the file ends inside the header segment FF%02X at byte %zu", m,
+                pos - 2);
         const unsigned len = be16(b.d + pos);
         pe_status st = PE_OK;
         if (m == 0xC4)
@@ -294,7 +302,7 @@ pe_status pe_img_check_jpeg(bytes b, char *why, size_t why_len)
         }
         if (pos + 1 >= b.n)
             return pe_img_fail(PE_ERR_FORMAT, why, why_len,
-                        "truncated JPEG: the scan data is cut off (no EOI marker)");
+                               "truncated JPEG: the scan data is cut off (no EOI marker)");
     }
 }
 
@@ -328,15 +336,17 @@ pe_status pe_img_check_gif(bytes b, char *why, size_t why_len)
             return pos < b.n && skip_sub_blocks(b, pos)
                        ? PE_OK
                        : pe_img_fail(PE_ERR_FORMAT, why, why_len,
-                              "truncated GIF: the first image's data is cut off");
+                                     "truncated GIF: the first image's data is cut off");
         } else if (block == 0x3B) {
-            return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt GIF: no image before the trailer");
+            return pe_img_fail(PE_ERR_FORMAT, why, why_len,
+                               "corrupt GIF: no image before the trailer");
         } else {
-            return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt GIF: unknown block 0x%02X at byte %zu",
-                        block, pos);
+            return pe_img_fail(PE_ERR_FORMAT, why, why_len,
+                               "corrupt GIF: unknown block 0x%02X at byte %zu", block, pos);
         }
     }
-    return pe_img_fail(PE_ERR_FORMAT, why, why_len, "truncated GIF: the file ends before the first image");
+    return pe_img_fail(PE_ERR_FORMAT, why, why_len,
+                       "truncated GIF: the file ends before the first image");
 }
 
 /* The raw formats: the pixel data the header describes must fit in what follows it. */
@@ -345,9 +355,9 @@ pe_status pe_img_need(bytes b, uint64_t start, uint64_t len, const char *name, c
 {
     if (start > b.n || len > b.n - start)
         return pe_img_fail(PE_ERR_FORMAT, why, why_len,
-                    "truncated %s: the pixel data needs %llu bytes, the file has %llu", name,
-                    (unsigned long long)len,
-                    (unsigned long long)(start > b.n ? 0 : b.n - start));
+                           "truncated %s: the pixel data needs %llu bytes, the file has %llu", name,
+                           (unsigned long long)len,
+                           (unsigned long long)(start > b.n ? 0 : b.n - start));
     return PE_OK;
 }
 
@@ -384,11 +394,13 @@ pe_status pe_img_check_tga(bytes b, int w, int h, char *why, size_t why_len)
         return pe_img_need(b, pos, pixels * pb, "TGA", why, why_len);
     for (uint64_t done = 0; done < pixels;) { /* RLE packets: header byte, 1 or k pixels */
         if (pos >= b.n)
-            return pe_img_fail(PE_ERR_FORMAT, why, why_len, "truncated TGA: the RLE data is cut off");
+            return pe_img_fail(PE_ERR_FORMAT, why, why_len,
+                               "truncated TGA: the RLE data is cut off");
         const unsigned head = b.d[pos++];
         done += (head & 0x7fu) + 1u;
         pos += (head & 0x80u ? 1u : (head & 0x7fu) + 1u) * pb;
     }
-    return pos <= b.n ? PE_OK
-                      : pe_img_fail(PE_ERR_FORMAT, why, why_len, "truncated TGA: the RLE data is cut off");
+    return pos <= b.n
+               ? PE_OK
+               : pe_img_fail(PE_ERR_FORMAT, why, why_len, "truncated TGA: the RLE data is cut off");
 }

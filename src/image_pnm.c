@@ -31,7 +31,8 @@ pe_status pe_img_pnm_header(bytes b, uint64_t v[3], size_t *data, char *why, siz
         while (pos < b.n && b.d[pos] >= '0' && b.d[pos] <= '9' && v[i] < 100000000u)
             v[i] = v[i] * 10 + (uint64_t)(b.d[pos++] - '0');
         if (pos < b.n && b.d[pos] >= '0' && b.d[pos] <= '9')
-            return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt PNM: a number in the header is too large");
+            return pe_img_fail(PE_ERR_FORMAT, why, why_len,
+                               "corrupt PNM: a number in the header is too large");
     }
     *data = pos + 1;
     return PE_OK;
@@ -47,7 +48,6 @@ pe_status pe_img_check_pnm(bytes b, char *why, size_t why_len)
     const uint64_t samples = (b.d[1] == '6' ? 3u : 1u) * (v[2] > 255 ? 2u : 1u);
     return pe_img_need(b, data, v[0] * v[1] * samples, "PNM", why, why_len);
 }
-
 
 /* Skip PNM whitespace and comments; false at the end of the data. */
 static bool pnm_skip(bytes b, size_t *i)
@@ -104,7 +104,8 @@ pe_status pe_img_load_pnm16(bytes b, int w, int h, pe_image *out)
             const size_t at = 2 * (k * ch + (ch == 3 ? c : 0));
             const unsigned long v = ((unsigned long)p[at] << 8) | p[at + 1];
             const unsigned long v8 = (v > (unsigned long)maxval ? (unsigned long)maxval : v) * 255u;
-            out->rgba[4 * k + c] = (unsigned char)((v8 + (unsigned long)maxval / 2) / (unsigned long)maxval);
+            out->rgba[4 * k + c] =
+                (unsigned char)((v8 + (unsigned long)maxval / 2) / (unsigned long)maxval);
         }
         out->rgba[4 * k + 3] = 255;
     }

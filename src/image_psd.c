@@ -42,8 +42,9 @@ pe_status pe_img_check_psd(bytes b, int w, int h, char *why, size_t why_len)
     const unsigned used = p.channels < 4 ? p.channels : 4;
     const uint64_t plane = (uint64_t)w * (uint64_t)h * (p.depth / 8u);
     if (p.compression == 1 && p.depth == 16) /* stb reads one byte per sample: a wrong picture */
-        return pe_img_fail(PE_ERR_FORMAT, why, why_len,
-                    "unsupported PSD: 16-bit channels with RLE compression (save it as PNG)");
+        return pe_img_fail(
+            PE_ERR_FORMAT, why, why_len,
+            "unsupported PSD: 16-bit channels with RLE compression (save it as PNG)");
     if (p.compression == 0) /* plane <= b.n first: used * plane cannot wrap around */
         return pe_img_need(b, p.data, plane > b.n ? plane : used * plane, "PSD", why, why_len);
     if (p.compression != 1)

@@ -33,7 +33,8 @@ typedef struct reader {
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static pe_status bad(reader *r, const char *fmt, ...)
+static pe_status
+bad(reader *r, const char *fmt, ...)
 {
     if (r->why && r->why_len && !r->why[0]) { /* the first reason is the one that matters */
         va_list ap;
@@ -144,8 +145,9 @@ static pe_status scan_root(reader *r, const char *t, size_t n, scan *s)
                        (int)(key_end - key), t + key, (unsigned long long)values,
                        (unsigned long long)cap);
         } else if (!cap && (other += values) > MAX_OTHER_VALUES) {
-            return bad(r, "field %.*s: more JSON values outside the triangles, tiles and options "
-                          "than the limit of %d",
+            return bad(r,
+                       "field %.*s: more JSON values outside the triangles, tiles and options "
+                       "than the limit of %d",
                        (int)(key_end - key > 40 ? 40 : key_end - key), t + key, MAX_OTHER_VALUES);
         }
         i = skip_ws(t, n, i);
@@ -233,8 +235,8 @@ static bool get_u64(reader *r, const cJSON *item, const char *name, uint64_t *ou
     return true;
 }
 
-static bool get_size(reader *r, const cJSON *obj, const char *name, const char *a,
-                     const char *b, int *x, int *y)
+static bool get_size(reader *r, const cJSON *obj, const char *name, const char *a, const char *b,
+                     int *x, int *y)
 {
     char na[64], nb[64];
     snprintf(na, sizeof na, "%s.%s", name, a);
@@ -309,8 +311,7 @@ static pe_status read_options(reader *r, const cJSON *root, pe_state *st)
 
 static pe_status read_tiles(reader *r, const cJSON *root, pe_result *res)
 {
-    if (!get_size(r, field(root, "grid"), "grid", "cols", "rows", &res->tile_cols,
-                  &res->tile_rows))
+    if (!get_size(r, field(root, "grid"), "grid", "cols", "rows", &res->tile_cols, &res->tile_rows))
         return PE_ERR_FORMAT;
     if (res->tile_cols > MAX_TILES || res->tile_rows > MAX_TILES ||
         (size_t)res->tile_cols * (size_t)res->tile_rows > MAX_TILES)
@@ -438,8 +439,7 @@ static bool read_figures(reader *r, const cJSON *root, pe_result *res)
            get_u64(r, field(root, "seed"), "seed", &res->seed) &&
            get_u64(r, field(root, "iterations"), "iterations", &res->iterations) &&
            get_u64(r, field(root, "evaluations"), "evaluations", &res->evaluations) &&
-           get_int(r, field(root, "rounds_done"), "rounds_done", 0, MAX_ROUNDS,
-                   &res->rounds_done);
+           get_int(r, field(root, "rounds_done"), "rounds_done", 0, MAX_ROUNDS, &res->rounds_done);
 }
 
 static pe_status read_root(reader *r, const cJSON *root, const char *text, const scan *s,
@@ -455,8 +455,8 @@ static pe_status read_root(reader *r, const cJSON *root, const char *text, const
     pe_status e;
     if ((e = read_input(r, root, st)) != PE_OK || (e = read_options(r, root, st)) != PE_OK ||
         (e = read_tiles(r, root, res)) != PE_OK ||
-        (e = s->tri_at ? read_triangles_text(r, text, s, res) : read_triangles_tree(r, root, res))
-            != PE_OK)
+        (e = s->tri_at ? read_triangles_text(r, text, s, res)
+                       : read_triangles_tree(r, root, res)) != PE_OK)
         return e;
     if (!get_size(r, field(root, "work"), "work", "width", "height", &res->work_width,
                   &res->work_height) ||
@@ -469,8 +469,7 @@ static pe_status read_root(reader *r, const cJSON *root, const char *text, const
 
 /* ---------------------------------------------------------------- entry points */
 
-pe_status pe_state_parse_ex(const char *text, size_t len, pe_state *out, char *why,
-                            size_t why_len)
+pe_status pe_state_parse_ex(const char *text, size_t len, pe_state *out, char *why, size_t why_len)
 {
     memset(out, 0, sizeof *out);
     reader r = { why, why_len };

@@ -40,8 +40,10 @@ int cli_resume_flags(const cli_options *o, const pe_state *st, char *err, size_t
 {
     if (o->output != o->resume && !same_dir(o->output, o->resume)) { /* -o was given */
         /* the frames, the log and the checkpoints all continue in DIR */
-        snprintf(err, err_len, "--resume %s writes into %s: -o %s is not supported (copy the "
-                 "directory first and resume the copy)", o->resume, o->resume, o->output);
+        snprintf(err, err_len,
+                 "--resume %s writes into %s: -o %s is not supported (copy the "
+                 "directory first and resume the copy)",
+                 o->resume, o->resume, o->output);
         return 2;
     }
     /* what the triangles were made for: changing it would continue a different run (-n 10 on
@@ -50,7 +52,8 @@ int cli_resume_flags(const cli_options *o, const pe_state *st, char *err, size_t
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         const char *given = cli_given(o, fixed[i]), *was = stored(st, fixed[i]);
         if (given && was && strcmp(given, was)) {
-            snprintf(err, err_len, "--resume: --%s %s differs from the run's %s, which its "
+            snprintf(err, err_len,
+                     "--resume: --%s %s differs from the run's %s, which its "
                      "triangles were made for (drop the option, or start a new run)",
                      fixed[i], given, was);
             return 2;
