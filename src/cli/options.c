@@ -1,7 +1,7 @@
 /* options: the command line. Every run option has one table entry with its long name, its
  * setter and its help line, so --help, parsing and state files cannot disagree. */
 #include "options.h"
-#include "limits.h"
+#include "sizes.h"
 #include "waitpolicy.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* render: redraw a state file at any size, as PNG, SVG or PDF. */
 #define _POSIX_C_SOURCE 200809L
-#include "limits.h"
+#include "sizes.h"
 #include "output.h"
 #include "run.h"
 

@@ -2,7 +2,7 @@
 #define _XOPEN_SOURCE 700
 #include "run.h"
 
-#include "limits.h"
+#include "sizes.h"
 #include "output.h"
 #include "resume.h"
 

@@ -42,6 +42,9 @@ case_limits()
     expect_error 2 "32767" "render of a 1x40000 state at -s 0 is refused" render \
         long/state.json -o long.png
     expect_ok "render of a 1x40000 state at -s 500" render long/state.json -o long.png -s 500
+    expect_error 2 "32767" "animate of a 1x40000 state at -s 0 is refused" animate \
+        long/state.json -o anim --frames 2
+    [ ! -e anim ] && ok "animate at -s 0: nothing created" || bad "animate at -s 0 created anim/"
     for r in 1 3; do # the state writer refused what -r 1 and 2 made
         expect_ok "-r $r runs" "$MONA64" -n 8 -r "$r" --frames 0 -q -j1 -o "r$r" &&
             validate "-r $r" "r$r" 64 64 64 64 8 any

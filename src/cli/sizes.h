@@ -1,7 +1,7 @@
-/* limits: what the writers can write, checked before any work, so that a run never spends
+/* sizes: what the writers can write, checked before any work, so that a run never spends
  * minutes and gigabytes before "exceeds the configured limit". */
-#ifndef CLI_LIMITS_H
-#define CLI_LIMITS_H
+#ifndef CLI_SIZES_H
+#define CLI_SIZES_H
 
 #include <stddef.h>
 

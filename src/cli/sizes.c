@@ -1,5 +1,5 @@
-/* limits: see limits.h. */
-#include "limits.h"
+/* sizes: see sizes.h. */
+#include "sizes.h"
 
 #include <limits.h>
 #include <math.h>
