@@ -24,7 +24,7 @@ int cli_render(const cli_options *o)
     }
     pe_state state;
     if (!cli_read_state(o->input, &state))
-        return 1;
+        return cli_stop_signal ? 128 + cli_stop_signal : 1; /* a signal while blocked on a FIFO */
     pe_status st;
     const pe_metadata meta = pe_state_options(&state);
     const pe_result *res = &state.result;

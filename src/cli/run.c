@@ -307,8 +307,11 @@ int cli_run(cli_options *o)
     pe_state state = { 0 };
     char input[PATH_MAX];
     int rc = 0;
-    if (o->resume && (rc = load_resume(o, &state, input, sizeof input)) != 0)
+    if (o->resume && (rc = load_resume(o, &state, input, sizeof input)) != 0) {
+        if (rc == 1 && cli_stop_signal) /* a signal while blocked on a FIFO state.json */
+            rc = 128 + cli_stop_signal;
         goto done;
+    }
     if (!o->resume && !realpath(o->input, input)) {
         fprintf(stderr, "polyevolve: %s: %s\n", o->input, strerror(errno));
         rc = 1;

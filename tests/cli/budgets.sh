@@ -192,6 +192,14 @@ case_errors()
     exec 7>&-
     [ "$rc" -eq 130 ] && ok "SIGINT while blocked reading a FIFO input exits 130" ||
         bad "SIGINT while blocked reading a FIFO input: exit $rc" "$(cat err.txt)"
+    "$PE_BIN" render in.fifo -o x.svg 2>err.txt &
+    pid=$!
+    sleep 0.5
+    kill -TERM "$pid"
+    wait "$pid"
+    rc=$?
+    [ "$rc" -eq 143 ] && ok "SIGTERM while render is blocked on a FIFO state exits 143" ||
+        bad "SIGTERM while render is blocked on a FIFO state: exit $rc" "$(cat err.txt)"
 }
 
 case_resume()
