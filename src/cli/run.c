@@ -254,8 +254,8 @@ static int load_resume(cli_options *o, pe_state *state, char *input, size_t inpu
         fprintf(stderr, "polyevolve: %s: path too long\n", o->resume);
         return 2;
     }
-    if (!cli_read_state(path, state))
-        return 1;
+    if (!cli_read_state(path, state)) /* a signal while blocked on a FIFO state.json: */
+        return cli_stop_signal ? 128 + cli_stop_signal : 1;
     if (!state->input_path) {
         fprintf(stderr, "polyevolve: %s: names no input image to resume from\n", path);
         return 1;
@@ -300,6 +300,77 @@ static void make_meta(run_ctx *c, const cli_options *o)
     c->meta = (pe_metadata){ c->keys, c->values, n };
 }
 
+/* -o must leave room for the longest path under it: snprintf would cut the name, and errno
+ * would say nothing about it. Returns 0 or 2 (a usage error), with the message printed. */
+static int check_output_length(const char *output)
+{
+    static const char longest[] = "/frames/frame_00000.png.tmp-XXXXXX";
+    if (strlen(output) + sizeof longest <= PATH_MAX)
+        return 0;
+    fprintf(stderr, "polyevolve: -o: the output path is %zu bytes, above the limit of %zu\n",
+            strlen(output), PATH_MAX - sizeof longest);
+    return 2;
+}
+
+/* Load c->input into *img (freed here on failure) and check it before any work: the image of
+ * the run being resumed (its content hash), a final.png the writers can make. Returns 0 or the
+ * exit status, with the message printed. */
+static int load_input(run_ctx *c, const pe_state *state, pe_image *img)
+{
+    const cli_options *o = c->o;
+    const pe_load_limits lim = { .max_pixels = o->max_pixels };
+    char why[PE_IMAGE_WHY_LEN];
+    const pe_status st = pe_image_load_ex(c->input, &lim, img, why, sizeof why);
+    if (st != PE_OK && cli_stop_signal) { /* a signal while blocked opening or reading a FIFO */
+        fprintf(stderr, "polyevolve: %s: stopped by a signal before the image was read\n",
+                c->input);
+        return 128 + cli_stop_signal;
+    }
+    if (st != PE_OK) {
+        fprintf(stderr, "polyevolve: %s: %s\n", c->input, why[0] ? why : pe_status_str(st));
+        return 1;
+    }
+    cli_input_hash(img, c->input_hash);
+    const char *was = NULL;
+    for (size_t i = 0; o->resume && i < state->option_count; i++)
+        if (!strcmp(state->option_keys[i], CLI_INPUT_HASH_KEY))
+            was = state->option_values[i];
+    int rc = 0, png_w, png_h;
+    if (was && strcmp(was, c->input_hash)) { /* continuing on another picture mixes two runs */
+        fprintf(stderr, "polyevolve: %s: not the image the run in %s began with (its content "
+                "hash is %s, the state's %s); start a new run on it\n", c->input, o->resume,
+                c->input_hash, was);
+        rc = 1;
+    } else if (cli_png_size(img->width, img->height, o->size, &png_w, &png_h, why, sizeof why)) {
+        fprintf(stderr, "polyevolve: %s: final.png: %s\n", c->dir, why);
+        rc = 2;
+    }
+    if (rc)
+        pe_image_free(img);
+    return rc;
+}
+
+/* final.png at -s. A render that fails (out of memory) is a failure of the run, and an
+ * earlier run's final.png is removed: it would contradict the new state.json. */
+static void write_final_png(run_ctx *c, const pe_result *res)
+{
+    const int size = c->o->size;
+    const int w = size > 0 && res->width >= res->height ? size : 0;
+    const int h = size > 0 && res->width < res->height ? size : 0;
+    char path[PATH_MAX];
+    pe_image big = { 0 };
+    pe_status st = pe_render(res, w, h, &big);
+    if (cli_join(path, sizeof path, c->dir, "final.png")) {
+        if (st == PE_OK)
+            st = cli_write_png_of(path, &big, &c->meta);
+        else
+            unlink(path);
+        if (st != PE_OK)
+            fail_at(c, path, st);
+    }
+    pe_image_free(&big);
+}
+
 int cli_run(cli_options *o)
 {
     static run_ctx c; /* large buffers; one run per process */
@@ -307,11 +378,8 @@ int cli_run(cli_options *o)
     pe_state state = { 0 };
     char input[PATH_MAX];
     int rc = 0;
-    if (o->resume && (rc = load_resume(o, &state, input, sizeof input)) != 0) {
-        if (rc == 1 && cli_stop_signal) /* a signal while blocked on a FIFO state.json */
-            rc = 128 + cli_stop_signal;
+    if (o->resume && (rc = load_resume(o, &state, input, sizeof input)) != 0)
         goto done;
-    }
     if (!o->resume && !realpath(o->input, input)) {
         fprintf(stderr, "polyevolve: %s: %s\n", o->input, strerror(errno));
         rc = 1;
@@ -320,13 +388,8 @@ int cli_run(cli_options *o)
     c.o = o;
     c.input = input;
     c.tty = !o->quiet && isatty(2);
-    if (strlen(o->output) + sizeof "/frames/frame_00000.png.tmp-XXXXXX" > sizeof c.dir) {
-        /* said here: snprintf would cut the name, and errno says nothing about it */
-        fprintf(stderr, "polyevolve: -o: the output path is %zu bytes, above the limit of %zu\n",
-                strlen(o->output), sizeof c.dir - sizeof "/frames/frame_00000.png.tmp-XXXXXX");
-        rc = 2;
+    if ((rc = check_output_length(o->output)) != 0)
         goto done;
-    }
     snprintf(c.dir, sizeof c.dir, "%s", o->output);
     if (!cli_join(c.frames_dir, sizeof c.frames_dir, c.dir, "frames") || cli_mkdir(c.dir) != 0 ||
         (o->pe.frames > 0 && cli_mkdir(c.frames_dir) != 0)) {
@@ -342,40 +405,9 @@ int cli_run(cli_options *o)
     make_meta(&c, o);
 
     pe_image img = { 0 };
-    const pe_load_limits lim = { .max_pixels = o->max_pixels };
-    char why[PE_IMAGE_WHY_LEN];
-    pe_status st = pe_image_load_ex(input, &lim, &img, why, sizeof why);
-    if (st != PE_OK) {
-        if (cli_stop_signal) { /* a signal while blocked opening or reading a FIFO */
-            fprintf(stderr, "polyevolve: %s: stopped by a signal before the image was read\n",
-                    input);
-            rc = 128 + cli_stop_signal;
-            goto done;
-        }
-        fprintf(stderr, "polyevolve: %s: %s\n", input, why[0] ? why : pe_status_str(st));
-        rc = 1;
+    if ((rc = load_input(&c, &state, &img)) != 0)
         goto done;
-    }
-    cli_input_hash(&img, c.input_hash);
-    const char *was = NULL;
-    for (size_t i = 0; o->resume && i < state.option_count; i++)
-        if (!strcmp(state.option_keys[i], CLI_INPUT_HASH_KEY))
-            was = state.option_values[i];
-    if (was && strcmp(was, c.input_hash)) { /* continuing on another picture mixes two runs */
-        fprintf(stderr, "polyevolve: %s: not the image the run in %s began with (its content "
-                "hash is %s, the state's %s); start a new run on it\n", input, o->resume,
-                c.input_hash, was);
-        pe_image_free(&img);
-        rc = 1;
-        goto done;
-    }
-    int png_w, png_h;
-    if (cli_png_size(img.width, img.height, o->size, &png_w, &png_h, why, sizeof why)) {
-        fprintf(stderr, "polyevolve: %s: final.png: %s\n", c.dir, why); /* before the work */
-        pe_image_free(&img);
-        rc = 2;
-        goto done;
-    }
+    pe_status st;
     o->pe.progress = on_progress;
     o->pe.progress_ctx = &c;
     o->pe.resume = o->resume ? &state.result : NULL;
@@ -398,19 +430,8 @@ int cli_run(cli_options *o)
         goto done;
     }
     char path[PATH_MAX];
-    pe_image big = { 0 };
-    const int w = o->size > 0 && res.width >= res.height ? o->size : 0;
-    const int h = o->size > 0 && res.width < res.height ? o->size : 0;
-    pe_status wst = pe_render(&res, w, h, &big);
-    if (cli_join(path, sizeof path, c.dir, "final.png")) {
-        if (wst == PE_OK)
-            wst = cli_write_png_of(path, &big, &c.meta);
-        else
-            unlink(path); /* an earlier run's final.png would contradict this state.json */
-        if (wst != PE_OK)
-            fail_at(&c, path, wst);
-    }
-    pe_image_free(&big);
+    pe_status wst;
+    write_final_png(&c, &res);
     if (cli_join(path, sizeof path, c.dir, "final.svg") &&
         (wst = cli_write_svg_of(path, &res, &c.meta)) != PE_OK)
         fail_at(&c, path, wst);
