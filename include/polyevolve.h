@@ -347,6 +347,21 @@ PE_NODISCARD pe_status pe_state_read(const char *path, pe_state *out);
 /* The same from memory: text need not be NUL-terminated (for the fuzz target). */
 PE_NODISCARD pe_status pe_state_parse(const char *text, size_t len, pe_state *out);
 
+/* A why buffer of this size is never truncated for the fixed text (field names may be cut). */
+#define PE_STATE_WHY_LEN 256
+
+/* As pe_state_read and pe_state_parse, and on PE_ERR_FORMAT also write one English phrase
+ * naming the field and the rule it breaks into why (why_len bytes, NUL-terminated, "" on
+ * success; may be NULL), e.g. "rounds_done: 2.14748e+09 is outside [0, 1.67772e+07]". The
+ * reader's memory is proportional to what it keeps: a first pass walks the text without
+ * building anything, values outside the triangles, tiles and options are limited to 65536, and
+ * the triangles are parsed one at a time. A NUL byte or a first character other than '{' is
+ * refused as soon as it is read, so an endless stream (/dev/zero) is not read on. */
+PE_NODISCARD pe_status pe_state_read_ex(const char *path, pe_state *out, char *why,
+                                        size_t why_len);
+PE_NODISCARD pe_status pe_state_parse_ex(const char *text, size_t len, pe_state *out, char *why,
+                                         size_t why_len);
+
 /* A borrowed view of st's options, e.g. to pass them on to a writer as metadata. */
 pe_metadata pe_state_options(const pe_state *st);
 

@@ -1,31 +1,34 @@
 /* state: the state file (docs/state-format.md), written by hand for a stable layout and read
- * with cJSON; plus the checks on a pe_result that the writers share. */
+ * with cJSON in state_read.c; plus the checks on a pe_result that the writers share. */
 #include "state.h"
 
-#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Limits of the reader (and, through pe_state_check(strict), of the writer). They are far
- * above anything pe_approximate makes; they exist so that a hostile file cannot make us
- * allocate or loop without bound. */
-#define MAX_PIXELS     100000000.0 /* width * height, input and working size */
-#define MAX_TILES      65536       /* tile_cols * tile_rows */
-#define MAX_TRIANGLES  (1u << 24)
-#define MAX_OPTIONS    4096
-#define MAX_FILE_BYTES (1u << 30)
-#define MAX_PSNR       1e4  /* the PSNR of the smallest positive double loss is ~3233 */
-#define LOOSE_COORD    1e7  /* the writers' bound: keeps printed numbers small */
-#define TILE_SLACK     1e-6 /* px a tile edge may stray outside the image */
-
 /* ---------------------------------------------------------------- checks */
 
 static bool in_range(double v, double lo, double hi)
 {
     return v >= lo && v <= hi; /* false for NaN */
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static pe_status why_not(char *why, size_t why_len, const char *fmt, ...)
+{
+    if (why && why_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, why_len, fmt, ap);
+        va_end(ap);
+    }
+    return PE_ERR_INVALID_ARG;
 }
 
 static bool size_ok(int w, int h, bool strict)
@@ -50,41 +53,83 @@ static bool tile_ok(const pe_rect *t, const pe_result *res, bool strict)
            in_range(t->y1, -LOOSE_COORD, LOOSE_COORD) && t->x0 < t->x1 && t->y0 < t->y1;
 }
 
-static bool triangle_ok(const pe_triangle *t, const pe_result *res, size_t n_tiles, bool strict)
+/* strict: how far outside the image a vertex may lie along an axis of `size` input pixels,
+ * worked at `work` pixels. The optimiser lets vertices go at least 8 working pixels past the
+ * edge (tile.c), which is 8 * size / work input pixels: at -r 1..3 or along the short side of
+ * a very long image that is more than 2 * size, so the margin grows with the scale. */
+static double margin(int size, int work)
+{
+    const double scale = work > 0 && work < size ? (double)size / work : 1.0;
+    return 2.0 * size + 64.0 * scale;
+}
+
+static pe_status triangle_ok(const pe_triangle *t, size_t i, const pe_result *res,
+                             size_t n_tiles, bool strict, char *why, size_t why_len)
 {
     if (t->tile < 0 || (size_t)t->tile >= n_tiles)
-        return false;
-    /* strict: a margin of 2 * size + 64 around the image, generous for any optimiser bound */
-    const double mx = strict ? 2.0 * res->width + 64.0 : LOOSE_COORD;
-    const double my = strict ? 2.0 * res->height + 64.0 : LOOSE_COORD;
+        return why_not(why, why_len, "triangles[%zu]: tile %d does not exist (%zu tiles)", i,
+                       t->tile, n_tiles);
+    const double mx = strict ? margin(res->width, res->work_width) : LOOSE_COORD;
+    const double my = strict ? margin(res->height, res->work_height) : LOOSE_COORD;
     const double wx = strict ? res->width : 0.0, wy = strict ? res->height : 0.0;
     for (int k = 0; k < 3; k++)
         if (!in_range((double)t->x[k], -mx, wx + mx) || !in_range((double)t->y[k], -my, wy + my))
-            return false;
-    return true;
+            return why_not(why, why_len,
+                           "triangles[%zu]: vertex %d (%g, %g) is outside [%g, %g] x [%g, %g]", i,
+                           k + 1, (double)t->x[k], (double)t->y[k], -mx, wx + mx, -my, wy + my);
+    return PE_OK;
+}
+
+/* The strict-only rules on sizes, counts and figures. */
+static pe_status figures_ok(const pe_result *res, char *why, size_t why_len)
+{
+    if (!size_ok(res->work_width, res->work_height, true))
+        return why_not(why, why_len, "work: size %dx%d is not within 1..1e8 pixels",
+                       res->work_width, res->work_height);
+    if (res->count > MAX_TRIANGLES)
+        return why_not(why, why_len, "triangles: %zu, above the limit of %u", res->count,
+                       MAX_TRIANGLES);
+    if (!in_range(res->loss, 0.0, 1.0))
+        return why_not(why, why_len, "loss: %g is outside [0, 1]", res->loss);
+    if (res->rounds_done < 0 || res->rounds_done > MAX_ROUNDS)
+        return why_not(why, why_len, "rounds_done: %d is outside [0, %d]", res->rounds_done,
+                       MAX_ROUNDS);
+    if (!(in_range(res->psnr, -MAX_PSNR, MAX_PSNR) || res->psnr == HUGE_VAL))
+        return why_not(why, why_len, "psnr: %g is outside [-1e4, 1e4]", res->psnr);
+    return PE_OK;
+}
+
+pe_status pe_state_check_why(const pe_result *res, bool strict, char *why, size_t why_len)
+{
+    if (why && why_len)
+        why[0] = '\0';
+    if (!size_ok(res->width, res->height, strict))
+        return why_not(why, why_len, "input: size %dx%d is not within 1..1e8 pixels", res->width,
+                       res->height);
+    if (res->tile_cols < 1 || res->tile_rows < 1 || res->tile_cols > MAX_TILES ||
+        res->tile_rows > MAX_TILES || !res->tiles ||
+        (size_t)res->tile_cols * (size_t)res->tile_rows > MAX_TILES)
+        return why_not(why, why_len, "grid: %dx%d tiles is not within 1..%d tiles",
+                       res->tile_cols, res->tile_rows, MAX_TILES);
+    const size_t n_tiles = (size_t)res->tile_cols * (size_t)res->tile_rows;
+    if (res->count > 0 && !res->triangles)
+        return why_not(why, why_len, "triangles: missing");
+    pe_status st = strict ? figures_ok(res, why, why_len) : PE_OK;
+    if (st != PE_OK)
+        return st;
+    for (size_t i = 0; i < n_tiles; i++)
+        if (!tile_ok(&res->tiles[i], res, strict))
+            return why_not(why, why_len, "tiles[%zu]: [%g, %g, %g, %g] is not a rectangle %s",
+                           i, res->tiles[i].x0, res->tiles[i].y0, res->tiles[i].x1,
+                           res->tiles[i].y1, strict ? "inside the image" : "within +-1e7");
+    for (size_t i = 0; i < res->count && st == PE_OK; i++)
+        st = triangle_ok(&res->triangles[i], i, res, n_tiles, strict, why, why_len);
+    return st;
 }
 
 pe_status pe_state_check(const pe_result *res, bool strict)
 {
-    if (!size_ok(res->width, res->height, strict) || res->tile_cols < 1 || res->tile_rows < 1 ||
-        res->tile_cols > MAX_TILES || res->tile_rows > MAX_TILES || !res->tiles)
-        return PE_ERR_INVALID_ARG;
-    const size_t n_tiles = (size_t)res->tile_cols * (size_t)res->tile_rows;
-    if (n_tiles > MAX_TILES || (res->count > 0 && !res->triangles))
-        return PE_ERR_INVALID_ARG;
-    if (strict) {
-        if (!size_ok(res->work_width, res->work_height, true) || res->count > MAX_TRIANGLES ||
-            !in_range(res->loss, 0.0, 1.0) || res->rounds_done < 0 ||
-            !(in_range(res->psnr, -MAX_PSNR, MAX_PSNR) || res->psnr == HUGE_VAL))
-            return PE_ERR_INVALID_ARG;
-    }
-    for (size_t i = 0; i < n_tiles; i++)
-        if (!tile_ok(&res->tiles[i], res, strict))
-            return PE_ERR_INVALID_ARG;
-    for (size_t i = 0; i < res->count; i++)
-        if (!triangle_ok(&res->triangles[i], res, n_tiles, strict))
-            return PE_ERR_INVALID_ARG;
-    return PE_OK;
+    return pe_state_check_why(res, strict, NULL, 0);
 }
 
 bool pe_state_inside_tile(const pe_triangle *t, const pe_rect *tile)
@@ -256,307 +301,6 @@ pe_status pe_state_write(FILE *f, const pe_result *res, const char *input_path,
             res->iterations, res->evaluations);
     fprintf(f, "  \"rounds_done\": %d\n}\n", res->rounds_done);
     return ferror(f) ? PE_ERR_IO : PE_OK;
-}
-
-/* ---------------------------------------------------------------- reading */
-
-/* The readers below return false for a missing item, a wrong type or a value out of range;
- * every such case is PE_ERR_FORMAT to the caller. */
-
-static const cJSON *field(const cJSON *obj, const char *name)
-{
-    return cJSON_GetObjectItemCaseSensitive(obj, name); /* NULL-safe */
-}
-
-static bool get_number(const cJSON *item, double lo, double hi, double *out)
-{
-    if (!cJSON_IsNumber(item) || !in_range(item->valuedouble, lo, hi))
-        return false;
-    *out = item->valuedouble;
-    return true;
-}
-
-static bool get_int(const cJSON *item, int lo, int hi, int *out)
-{
-    double v;
-    if (!get_number(item, lo, hi, &v) || v != floor(v))
-        return false;
-    *out = (int)v;
-    return true;
-}
-
-/* Canonical decimal: 1-20 digits, no sign, no leading zero, at most UINT64_MAX. */
-static bool get_u64(const cJSON *item, uint64_t *out)
-{
-    if (!cJSON_IsString(item))
-        return false;
-    const char *s = item->valuestring;
-    const size_t n = strlen(s);
-    if (n == 0 || n > 20 || (s[0] == '0' && n > 1))
-        return false;
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        const uint64_t d = (uint64_t)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return false;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return true;
-}
-
-static bool get_size(const cJSON *obj, const char *a, const char *b, int *x, int *y)
-{
-    return cJSON_IsObject(obj) && get_int(field(obj, a), 1, INT_MAX, x) &&
-           get_int(field(obj, b), 1, INT_MAX, y);
-}
-
-/* A JSON array of exactly n items. */
-static bool is_array_of(const cJSON *item, int n)
-{
-    return cJSON_IsArray(item) && cJSON_GetArraySize(item) == n;
-}
-
-static char *dup_string(const char *s)
-{
-    const size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
-static pe_status read_input(const cJSON *root, pe_state *st)
-{
-    const cJSON *in = field(root, "input");
-    if (!get_size(in, "width", "height", &st->result.width, &st->result.height))
-        return PE_ERR_FORMAT;
-    const cJSON *path = field(in, "path");
-    if (cJSON_IsNull(path))
-        return PE_OK;
-    if (!cJSON_IsString(path))
-        return PE_ERR_FORMAT;
-    st->input_path = dup_string(path->valuestring);
-    return st->input_path ? PE_OK : PE_ERR_NOMEM;
-}
-
-static pe_status read_options(const cJSON *root, pe_state *st)
-{
-    const cJSON *opts = field(root, "options");
-    if (!cJSON_IsObject(opts))
-        return PE_ERR_FORMAT;
-    const int n = cJSON_GetArraySize(opts);
-    if (n > MAX_OPTIONS)
-        return PE_ERR_FORMAT;
-    if (n == 0)
-        return PE_OK;
-    st->option_keys = calloc((size_t)n, sizeof *st->option_keys);
-    st->option_values = calloc((size_t)n, sizeof *st->option_values);
-    if (!st->option_keys || !st->option_values)
-        return PE_ERR_NOMEM;
-    for (const cJSON *it = opts->child; it; it = it->next) {
-        if (!cJSON_IsString(it) || !it->string)
-            return PE_ERR_FORMAT;
-        for (size_t j = 0; j < st->option_count; j++)
-            if (!strcmp(st->option_keys[j], it->string))
-                return PE_ERR_FORMAT; /* a duplicate key: which one would be meant? */
-        const size_t i = st->option_count++;
-        st->option_keys[i] = dup_string(it->string);
-        st->option_values[i] = dup_string(it->valuestring);
-        if (!st->option_keys[i] || !st->option_values[i])
-            return PE_ERR_NOMEM;
-    }
-    return PE_OK;
-}
-
-static pe_status read_tiles(const cJSON *root, pe_result *res)
-{
-    const cJSON *grid = field(root, "grid");
-    if (!get_size(grid, "cols", "rows", &res->tile_cols, &res->tile_rows) ||
-        res->tile_cols > MAX_TILES || res->tile_rows > MAX_TILES)
-        return PE_ERR_FORMAT;
-    const size_t n = (size_t)res->tile_cols * (size_t)res->tile_rows;
-    const cJSON *tiles = field(root, "tiles");
-    if (n > MAX_TILES || !is_array_of(tiles, (int)n))
-        return PE_ERR_FORMAT;
-    res->tiles = calloc(n, sizeof *res->tiles);
-    if (!res->tiles)
-        return PE_ERR_NOMEM;
-    size_t i = 0;
-    for (const cJSON *t = tiles->child; t; t = t->next, i++) {
-        double v[4];
-        if (!is_array_of(t, 4))
-            return PE_ERR_FORMAT;
-        int k = 0;
-        for (const cJSON *c = t->child; c; c = c->next, k++)
-            if (!get_number(c, 0.0, (double)INT_MAX, &v[k]))
-                return PE_ERR_FORMAT;
-        res->tiles[i] = (pe_rect){ v[0], v[1], v[2], v[3] };
-    }
-    return PE_OK;
-}
-
-static bool read_triangle(const cJSON *item, pe_triangle *t)
-{
-    if (!is_array_of(item, 11))
-        return false;
-    const cJSON *c = item->child;
-    int tile;
-    if (!get_int(c, 0, MAX_TILES - 1, &tile))
-        return false;
-    t->tile = tile;
-    for (int k = 0; k < 3; k++) {
-        double x, y;
-        /* range-check before the conversion: a double beyond FLT_MAX is UB as a float;
-         * pe_state_check applies the real, image-relative bound afterwards */
-        c = c->next;
-        if (!get_number(c, -LOOSE_COORD, LOOSE_COORD, &x))
-            return false;
-        c = c->next;
-        if (!get_number(c, -LOOSE_COORD, LOOSE_COORD, &y))
-            return false;
-        t->x[k] = (float)x;
-        t->y[k] = (float)y;
-    }
-    unsigned char *rgba[4] = { &t->r, &t->g, &t->b, &t->a };
-    for (int k = 0; k < 4; k++) {
-        int v;
-        c = c->next;
-        if (!get_int(c, 0, 255, &v))
-            return false;
-        *rgba[k] = (unsigned char)v;
-    }
-    return true;
-}
-
-static pe_status read_triangles(const cJSON *root, pe_result *res)
-{
-    const cJSON *tris = field(root, "triangles");
-    if (!cJSON_IsArray(tris))
-        return PE_ERR_FORMAT;
-    const int n = cJSON_GetArraySize(tris);
-    if (n < 0 || (unsigned)n > MAX_TRIANGLES)
-        return PE_ERR_FORMAT;
-    if (n == 0)
-        return PE_OK;
-    res->triangles = calloc((size_t)n, sizeof *res->triangles);
-    if (!res->triangles)
-        return PE_ERR_NOMEM;
-    for (const cJSON *t = tris->child; t; t = t->next, res->count++)
-        if (!read_triangle(t, &res->triangles[res->count]))
-            return PE_ERR_FORMAT;
-    return PE_OK;
-}
-
-static bool read_background(const cJSON *root, pe_result *res)
-{
-    const cJSON *bg = field(root, "background");
-    if (!is_array_of(bg, 4))
-        return false;
-    int k = 0;
-    for (const cJSON *c = bg->child; c; c = c->next, k++) {
-        int v;
-        if (!get_int(c, 0, 255, &v))
-            return false;
-        res->background[k] = (unsigned char)v;
-    }
-    return true;
-}
-
-static bool read_figures(const cJSON *root, pe_result *res)
-{
-    const cJSON *psnr = field(root, "psnr");
-    if (cJSON_IsNull(psnr))
-        res->psnr = HUGE_VAL;
-    else if (!get_number(psnr, -MAX_PSNR, MAX_PSNR, &res->psnr))
-        return false;
-    return get_number(field(root, "loss"), 0.0, 1.0, &res->loss) &&
-           get_u64(field(root, "seed"), &res->seed) &&
-           get_u64(field(root, "iterations"), &res->iterations) &&
-           get_u64(field(root, "evaluations"), &res->evaluations) &&
-           get_int(field(root, "rounds_done"), 0, INT_MAX, &res->rounds_done);
-}
-
-static pe_status read_root(const cJSON *root, pe_state *st)
-{
-    if (!cJSON_IsObject(root))
-        return PE_ERR_FORMAT;
-    const cJSON *format = field(root, "format");
-    if (!cJSON_IsString(format) || strcmp(format->valuestring, PE_STATE_FORMAT) ||
-        !get_int(field(root, "version"), PE_STATE_VERSION, PE_STATE_VERSION, &st->version))
-        return PE_ERR_FORMAT;
-    pe_result *res = &st->result;
-    pe_status s;
-    if ((s = read_input(root, st)) != PE_OK || (s = read_options(root, st)) != PE_OK ||
-        (s = read_tiles(root, res)) != PE_OK || (s = read_triangles(root, res)) != PE_OK)
-        return s;
-    if (!get_size(field(root, "work"), "width", "height", &res->work_width, &res->work_height) ||
-        !read_background(root, res) || !read_figures(root, res))
-        return PE_ERR_FORMAT;
-    /* the relations between fields: sizes, tiles inside the image, vertices near it, ... */
-    return pe_state_check(res, true) == PE_OK ? PE_OK : PE_ERR_FORMAT;
-}
-
-pe_status pe_state_parse(const char *text, size_t len, pe_state *out)
-{
-    memset(out, 0, sizeof *out);
-    /* cJSON wants a NUL-terminated string; an embedded NUL would silently cut the text */
-    if (len > MAX_FILE_BYTES || (len > 0 && memchr(text, 0, len)))
-        return PE_ERR_FORMAT;
-    char *copy = malloc(len + 1);
-    if (!copy)
-        return PE_ERR_NOMEM;
-    if (len > 0)
-        memcpy(copy, text, len);
-    copy[len] = '\0';
-    cJSON *root = cJSON_ParseWithOpts(copy, NULL, true);
-    const pe_status s = root ? read_root(root, out) : PE_ERR_FORMAT;
-    cJSON_Delete(root);
-    free(copy);
-    if (s != PE_OK)
-        pe_state_free(out);
-    return s;
-}
-
-pe_status pe_state_read(const char *path, pe_state *out)
-{
-    memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return PE_ERR_IO;
-    pe_status s = PE_OK;
-    size_t len = 0, cap = 0;
-    char *buf = NULL;
-    for (;;) {
-        if (len == cap) {
-            if (cap >= MAX_FILE_BYTES) {
-                s = PE_ERR_FORMAT; /* no state file is this large */
-                goto done;
-            }
-            cap = cap ? 2 * cap : 65536;
-            char *bigger = realloc(buf, cap);
-            if (!bigger) {
-                s = PE_ERR_NOMEM;
-                goto done;
-            }
-            buf = bigger;
-        }
-        const size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        s = PE_ERR_IO;
-        goto done;
-    }
-    s = pe_state_parse(buf, len, out);
-done:
-    free(buf);
-    fclose(f);
-    return s;
 }
 
 pe_metadata pe_state_options(const pe_state *st)

@@ -5,6 +5,22 @@
 #include "polyevolve.h"
 
 #include <stdbool.h>
+#include <stddef.h>
+
+/* Limits of the reader (and, through pe_state_check(strict), of the writer). They are far
+ * above anything pe_approximate makes; they exist so that a hostile file cannot make us
+ * allocate or loop without bound. */
+#define MAX_PIXELS     100000000.0 /* width * height, input and working size */
+#define MAX_TILES      65536       /* tile_cols * tile_rows */
+#define MAX_TRIANGLES  (1u << 24)
+#define MAX_OPTIONS    4096
+#define MAX_FILE_BYTES (1u << 30)
+#define MAX_ROUNDS     (1 << 24) /* rounds_done: far above --iterations' 10^6, and
+                                  * small enough that no sum with it can overflow an int */
+#define MAX_PSNR       1e4  /* the PSNR of the smallest positive double loss is ~3233 */
+#define LOOSE_COORD    1e7  /* the writers' bound: keeps printed numbers small */
+#define TILE_SLACK     1e-6 /* px a tile edge may stray outside the image */
+
 
 /* Is res safe to draw? Positive sizes, a tile grid with finite rects, every triangle's tile
  * in range and finite coordinates within +-1e7 (so that printing them cannot overflow).
@@ -12,6 +28,11 @@
  * the image, vertices within the margin, loss and psnr ranges): a result the state reader
  * would refuse is refused by the state writer too. PE_OK or PE_ERR_INVALID_ARG. */
 pe_status pe_state_check(const pe_result *res, bool strict);
+
+/* The same, and on failure one English phrase naming the field and the rule it breaks in why
+ * (why_len bytes, may be NULL), e.g. "triangles[3]: vertex 2 (-900, 4) is outside the margin
+ * [-192, 256] x [-192, 256] around the image". */
+pe_status pe_state_check_why(const pe_result *res, bool strict, char *why, size_t why_len);
 
 /* true when the triangle lies inside its tile rect, so that clipping to it changes nothing.
  * The SVG writer and pe_render must agree on this, or their drawings would differ. */

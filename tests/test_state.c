@@ -448,6 +448,99 @@ static void state_rejects_odd_documents(void)
     free(text);
 }
 
+/* ---------------------------------------------------------------- reasons and budgets */
+
+/* text with the first `from` replaced by `to` (malloc'd), or NULL when from is absent */
+static char *edited(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    if (!at)
+        return NULL;
+    const size_t head = (size_t)(at - text), fn = strlen(from), tn = strlen(to);
+    char *out = malloc(strlen(text) - fn + tn + 1);
+    memcpy(out, text, head);
+    memcpy(out + head, to, tn);
+    strcpy(out + head + tn, at + fn);
+    return out;
+}
+
+/* pe_state_parse_ex on text edited so: PE_ERR_FORMAT with `needle` in the reason */
+static bool refused_naming(const char *text, const char *from, const char *to, const char *needle)
+{
+    char *bad = edited(text, from, to);
+    if (!bad)
+        return false;
+    char why[PE_STATE_WHY_LEN];
+    pe_state st;
+    const pe_status s = pe_state_parse_ex(bad, strlen(bad), &st, why, sizeof why);
+    if (s == PE_OK)
+        pe_state_free(&st);
+    free(bad);
+    if (s != PE_ERR_FORMAT || !strstr(why, needle)) {
+        fprintf(stderr, "%s -> %s: status %d, why \"%s\", wanted \"%s\"\n", from, to, s, why, needle);
+        return false;
+    }
+    return true;
+}
+
+static void state_reader_names_the_field(void)
+{
+    size_t len;
+    char *text = small_text(&len);
+    CHECK(refused_naming(text, "\"rounds_done\": 0", "\"rounds_done\": 2147483647", "rounds_done"));
+    CHECK(refused_naming(text, "\"version\": 1", "\"version\": 2", "version"));
+    CHECK(refused_naming(text, "\"seed\": \"1\"", "\"seed\": 1", "seed"));
+    CHECK(refused_naming(text, "\"cols\": 2", "\"cols\": 0", "grid.cols"));
+    CHECK(refused_naming(text, "[1, 2", "[1, [2]", "triangles[1][1]"));
+    CHECK(refused_naming(text, "255, 128, 0, 128]", "255, 128, 0, 256]", "triangles[0][10]"));
+    CHECK(refused_naming(text, "[0, 0, 3, 5]", "[0, 0, 3, 50]", "tiles[0]"));
+    CHECK(refused_naming(text, "\"loss\": 0.25", "\"loss\": 2", "loss"));
+    CHECK(refused_naming(text, "\"background\": [16", "\"background\": [16, 1", "background"));
+    CHECK(refused_naming(text, "\"polyevolve-state\"", "\"x\"", "format"));
+    free(text);
+}
+
+/* What the reader builds stays proportional to what it keeps: an ignored field may hold a few
+ * values (a later version's), not millions; the triangles are read one at a time, also when
+ * their field is written with escapes (then from the tree, within the same budget). */
+static void state_reader_budgets(void)
+{
+    size_t len;
+    char *text = small_text(&len);
+    const size_t n = 70000;
+    char *big = malloc(n * 2 + 64), *p = big + sprintf(big, "\"junk\": [");
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, i ? ",0" : "0");
+    strcpy(p, "],\n  \"seed\"");
+    CHECK(refused_naming(text, "\"seed\"", big, "\"junk\""));
+    free(big);
+    /* a few ignored values are fine (forward compatibility) */
+    char *small = edited(text, "\"seed\"", "\"later\": [1, 2, {\"a\": [3]}],\n  \"seed\"");
+    pe_state st, ref;
+    CHECK(small && pe_state_parse(small, strlen(small), &st) == PE_OK);
+    CHECK(pe_state_parse(text, len, &ref) == PE_OK);
+    check_same_result(&ref.result, &st.result);
+    pe_state_free(&st);
+    free(small);
+    /* the triangles' name written with an escape: cJSON reads it as "triangles" */
+    char *esc = edited(text, "\"triangles\": [", "\"tri\\u0061ngles\": [");
+    CHECK(esc && pe_state_parse(esc, strlen(esc), &st) == PE_OK);
+    check_same_result(&ref.result, &st.result);
+    pe_state_free(&st);
+    free(esc);
+    /* two "triangles" members: the first one counts, as for every other field */
+    char *two = edited(text, "\"loss\"", "\"triangles\": [[5]],\n  \"loss\"");
+    CHECK(two && pe_state_parse(two, strlen(two), &st) == PE_OK);
+    check_same_result(&ref.result, &st.result);
+    pe_state_free(&st);
+    free(two);
+    char *first_bad = edited(text, "\"options\"", "\"triangles\": 3,\n  \"options\"");
+    CHECK(first_bad && rejected(first_bad, strlen(first_bad)));
+    free(first_bad);
+    pe_state_free(&ref);
+    free(text);
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
@@ -459,5 +552,7 @@ int main(int argc, char **argv)
     RUN(state_rejects_every_truncation);
     RUN(state_rejects_malformed_files);
     RUN(state_rejects_odd_documents);
+    RUN(state_reader_names_the_field);
+    RUN(state_reader_budgets);
     TEST_MAIN_END();
 }

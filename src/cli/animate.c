@@ -1,6 +1,7 @@
 /* animate: render the flight animation of a state file's triangles as PNG frames
  * DIR/frame_00001.png ... (the library builds each frame: pe_animate_frame). */
 #define _POSIX_C_SOURCE 200809L
+#include "sizes.h"
 #include "output.h"
 #include "run.h"
 
@@ -67,6 +68,14 @@ int cli_animate(const cli_options *o)
     if (!cli_read_state(o->input, &state))
         return 1;
     pe_status st;
+    char err[256];
+    int pw, ph;
+    if (cli_png_size(state.result.width, state.result.height, o->size, &pw, &ph, err,
+                     sizeof err)) { /* before any frame is made */
+        fprintf(stderr, "polyevolve: %s: frames: %s\n", o->output, err);
+        pe_state_free(&state);
+        return 2;
+    }
     if (cli_mkdir(o->output) != 0) {
         fprintf(stderr, "polyevolve: %s: cannot create output directory: %s\n", o->output,
                 strerror(errno));

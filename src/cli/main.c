@@ -5,8 +5,10 @@
 #include "run.h"
 #include "waitpolicy.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 /* First SIGINT/SIGTERM: finish at the end of the next step and write everything.
@@ -21,14 +23,38 @@ static void on_signal(int sig)
     cli_stop_signal = sig;
 }
 
+/* stdout carries only the summary (and --help, --version): when it could not be written (a
+ * full disk, a reader that has gone: SIGPIPE is ignored so that it cannot kill a run between
+ * its outputs) the run's files are still complete, but the exit status must not say all went
+ * well. */
+static int check_stdout(int rc)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return rc;
+    const int e = errno;
+    fprintf(stderr, "polyevolve: stdout: %s\n", strerror(e ? e : EIO));
+    return rc == 0 ? 1 : rc;
+}
+
+static int dispatch(cli_options *o)
+{
+    switch (o->command) {
+    case CLI_RENDER: return cli_render(o);
+    case CLI_ANIMATE: return cli_animate(o);
+    case CLI_RUN: break;
+    }
+    return cli_run(o);
+}
+
 int main(int argc, char **argv)
 {
     cli_prefer_passive_wait(argv);
     cli_options o;
     char err[512];
     const int pr = cli_parse(argc, argv, &o, err, sizeof err);
+    signal(SIGPIPE, SIG_IGN);
     if (pr == CLI_EXIT_OK)
-        return 0;
+        return check_stdout(0);
     if (pr != CLI_OK) {
         fprintf(stderr, "polyevolve: %s\n", err);
         return 2;
@@ -38,10 +64,5 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    switch (o.command) {
-    case CLI_RENDER: return cli_render(&o);
-    case CLI_ANIMATE: return cli_animate(&o);
-    case CLI_RUN: break;
-    }
-    return cli_run(&o);
+    return check_stdout(dispatch(&o));
 }

@@ -1,6 +1,7 @@
 /* options: the command line. Every run option has one table entry with its long name, its
  * setter and its help line, so --help, parsing and state files cannot disagree. */
 #include "options.h"
+#include "sizes.h"
 #include "waitpolicy.h"
 
 #include <errno.h>
@@ -75,7 +76,7 @@ static int set_resize(cli_options *o, const char *v)
 static int set_size(cli_options *o, const char *v)
 {
     long long n;
-    if (parse_long(v, 0, 32768, &n))
+    if (parse_long(v, 0, CLI_MAX_SIZE, &n)) /* larger: the PNG writer would refuse it at the end */
         return -1;
     o->size = (int)n;
     return 0;
@@ -351,7 +352,9 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
             if (!v)
                 v = argv[++i];
             if (d->set(o, v))
-                return fail(err, err_len, "invalid value '%s' for --%s", v, d->name);
+                return fail(err, err_len, "invalid value '%s' for --%s%s", v, d->name,
+                            d->set == set_size ? " (0..23170: a larger square PNG is above the "
+                                                 "PNG writer's limit)" : "");
             o->given[d - table] = true;
             o->value[d - table] = v;
             continue;
@@ -368,9 +371,17 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
         return fail(err, err_len, "no state file given (see --help)");
     if (o->command == CLI_RENDER && !o->output)
         return fail(err, err_len, "render needs -o OUT.png, OUT.svg or OUT.pdf");
-    if (!o->output)
-        o->output = "out";
+    if (!o->output) /* --resume DIR: the outputs go on in DIR (resume.c tells -o from this) */
+        o->output = o->resume ? o->resume : "out";
     return CLI_OK;
+}
+
+const char *cli_given(const cli_options *o, const char *name)
+{
+    for (int i = 0; i < NOPT; i++)
+        if (!strcmp(table[i].name, name))
+            return o->given[i] ? o->value[i] : NULL;
+    return NULL;
 }
 
 size_t cli_settings(const cli_options *o, const char **keys, const char **values, size_t cap)

@@ -11,11 +11,15 @@
 
 bool cli_read_state(const char *path, pe_state *out)
 {
-    const pe_status st = pe_state_read(path, out);
+    char why[PE_STATE_WHY_LEN];
+    const pe_status st = pe_state_read_ex(path, out, why, sizeof why);
     if (st == PE_OK)
         return true;
-    fprintf(stderr, "polyevolve: %s: %s\n", path,
-            st == PE_ERR_IO ? strerror(errno) : "not a valid polyevolve state file");
+    if (st == PE_ERR_FORMAT) /* the reader names the field and the rule it breaks */
+        fprintf(stderr, "polyevolve: %s: not a valid polyevolve state file: %s\n", path, why);
+    else
+        fprintf(stderr, "polyevolve: %s: %s\n", path,
+                st == PE_ERR_IO ? strerror(errno) : pe_status_str(st));
     return false;
 }
 

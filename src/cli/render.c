@@ -1,5 +1,6 @@
 /* render: redraw a state file at any size, as PNG, SVG or PDF. */
 #define _POSIX_C_SOURCE 200809L
+#include "sizes.h"
 #include "output.h"
 #include "run.h"
 
@@ -23,7 +24,7 @@ int cli_render(const cli_options *o)
     }
     pe_state state;
     if (!cli_read_state(o->input, &state))
-        return 1;
+        return cli_stop_signal ? 128 + cli_stop_signal : 1; /* a signal while blocked on a FIFO */
     pe_status st;
     const pe_metadata meta = pe_state_options(&state);
     const pe_result *res = &state.result;
@@ -31,6 +32,13 @@ int cli_render(const cli_options *o)
     if (o->size > 0) {
         w = res->width >= res->height ? o->size : 0;
         h = res->width < res->height ? o->size : 0;
+    }
+    char err[256];
+    int pw, ph;
+    if (png && cli_png_size(res->width, res->height, o->size, &pw, &ph, err, sizeof err)) {
+        fprintf(stderr, "polyevolve: %s: %s\n", o->output, err); /* before any work */
+        pe_state_free(&state);
+        return 2;
     }
     if (png) {
         pe_image img = { 0 };

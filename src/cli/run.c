@@ -2,7 +2,9 @@
 #define _XOPEN_SOURCE 700
 #include "run.h"
 
+#include "sizes.h"
 #include "output.h"
+#include "resume.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,6 +35,7 @@ typedef struct run_ctx {
     const char *keys[MAX_META], *values[MAX_META];
     pe_metadata meta;      /* the settings + software + input: in every picture and the state */
     char input_text[PATH_MAX]; /* the input path as printable UTF-8-safe text */
+    char input_hash[CLI_INPUT_HASH_LEN]; /* the input's content, filled in once it is loaded */
     bool frames_cleared;
     bool tty;
     char failed_path[PATH_MAX]; /* set when a write failed */
@@ -251,16 +254,21 @@ static int load_resume(cli_options *o, pe_state *state, char *input, size_t inpu
         fprintf(stderr, "polyevolve: %s: path too long\n", o->resume);
         return 2;
     }
-    if (!cli_read_state(path, state))
-        return 1;
+    if (!cli_read_state(path, state)) /* a signal while blocked on a FIFO state.json: */
+        return cli_stop_signal ? 128 + cli_stop_signal : 1;
     if (!state->input_path) {
         fprintf(stderr, "polyevolve: %s: names no input image to resume from\n", path);
         return 1;
     }
+    char why[512];
+    if (cli_resume_flags(o, state, why, sizeof why)) {
+        fprintf(stderr, "polyevolve: %s\n", why);
+        return 2;
+    }
     for (size_t i = 0; i < state->option_count; i++) {
         char err[256];
         const char *k = state->option_keys[i];
-        if (!strcmp(k, "software") || !strcmp(k, "input"))
+        if (!strcmp(k, "software") || !strcmp(k, "input") || !strcmp(k, CLI_INPUT_HASH_KEY))
             continue; /* the pictures' metadata, kept beside the settings */
         if (cli_apply(o, k, state->option_values[i], err, sizeof err)) {
             fprintf(stderr, "polyevolve: %s: %s\n", path, err);
@@ -276,7 +284,7 @@ static int load_resume(cli_options *o, pe_state *state, char *input, size_t inpu
  * become '?' there (the state file keeps the real path). */
 static void make_meta(run_ctx *c, const cli_options *o)
 {
-    size_t n = cli_settings(o, c->keys, c->values, MAX_META - 2);
+    size_t n = cli_settings(o, c->keys, c->values, MAX_META - 3);
     size_t i = 0;
     for (; c->input[i] && i < sizeof c->input_text - 1; i++) {
         const unsigned char ch = (unsigned char)c->input[i];
@@ -287,7 +295,80 @@ static void make_meta(run_ctx *c, const cli_options *o)
     c->values[n++] = "polyevolve " PE_VERSION_STRING;
     c->keys[n] = "input";
     c->values[n++] = c->input_text;
+    c->keys[n] = CLI_INPUT_HASH_KEY; /* what --resume checks the image against */
+    c->values[n++] = c->input_hash;
     c->meta = (pe_metadata){ c->keys, c->values, n };
+}
+
+/* -o must leave room for the longest path under it: snprintf would cut the name, and errno
+ * would say nothing about it. Returns 0 or 2 (a usage error), with the message printed. */
+static int check_output_length(const char *output)
+{
+    static const char longest[] = "/frames/frame_00000.png.tmp-XXXXXX";
+    if (strlen(output) + sizeof longest <= PATH_MAX)
+        return 0;
+    fprintf(stderr, "polyevolve: -o: the output path is %zu bytes, above the limit of %zu\n",
+            strlen(output), PATH_MAX - sizeof longest);
+    return 2;
+}
+
+/* Load c->input into *img (freed here on failure) and check it before any work: the image of
+ * the run being resumed (its content hash), a final.png the writers can make. Returns 0 or the
+ * exit status, with the message printed. */
+static int load_input(run_ctx *c, const pe_state *state, pe_image *img)
+{
+    const cli_options *o = c->o;
+    const pe_load_limits lim = { .max_pixels = o->max_pixels };
+    char why[PE_IMAGE_WHY_LEN];
+    const pe_status st = pe_image_load_ex(c->input, &lim, img, why, sizeof why);
+    if (st != PE_OK && cli_stop_signal) { /* a signal while blocked opening or reading a FIFO */
+        fprintf(stderr, "polyevolve: %s: stopped by a signal before the image was read\n",
+                c->input);
+        return 128 + cli_stop_signal;
+    }
+    if (st != PE_OK) {
+        fprintf(stderr, "polyevolve: %s: %s\n", c->input, why[0] ? why : pe_status_str(st));
+        return 1;
+    }
+    cli_input_hash(img, c->input_hash);
+    const char *was = NULL;
+    for (size_t i = 0; o->resume && i < state->option_count; i++)
+        if (!strcmp(state->option_keys[i], CLI_INPUT_HASH_KEY))
+            was = state->option_values[i];
+    int rc = 0, png_w, png_h;
+    if (was && strcmp(was, c->input_hash)) { /* continuing on another picture mixes two runs */
+        fprintf(stderr, "polyevolve: %s: not the image the run in %s began with (its content "
+                "hash is %s, the state's %s); start a new run on it\n", c->input, o->resume,
+                c->input_hash, was);
+        rc = 1;
+    } else if (cli_png_size(img->width, img->height, o->size, &png_w, &png_h, why, sizeof why)) {
+        fprintf(stderr, "polyevolve: %s: final.png: %s\n", c->dir, why);
+        rc = 2;
+    }
+    if (rc)
+        pe_image_free(img);
+    return rc;
+}
+
+/* final.png at -s. A render that fails (out of memory) is a failure of the run, and an
+ * earlier run's final.png is removed: it would contradict the new state.json. */
+static void write_final_png(run_ctx *c, const pe_result *res)
+{
+    const int size = c->o->size;
+    const int w = size > 0 && res->width >= res->height ? size : 0;
+    const int h = size > 0 && res->width < res->height ? size : 0;
+    char path[PATH_MAX];
+    pe_image big = { 0 };
+    pe_status st = pe_render(res, w, h, &big);
+    if (cli_join(path, sizeof path, c->dir, "final.png")) {
+        if (st == PE_OK)
+            st = cli_write_png_of(path, &big, &c->meta);
+        else
+            unlink(path);
+        if (st != PE_OK)
+            fail_at(c, path, st);
+    }
+    pe_image_free(&big);
 }
 
 int cli_run(cli_options *o)
@@ -307,6 +388,8 @@ int cli_run(cli_options *o)
     c.o = o;
     c.input = input;
     c.tty = !o->quiet && isatty(2);
+    if ((rc = check_output_length(o->output)) != 0)
+        goto done;
     snprintf(c.dir, sizeof c.dir, "%s", o->output);
     if (!cli_join(c.frames_dir, sizeof c.frames_dir, c.dir, "frames") || cli_mkdir(c.dir) != 0 ||
         (o->pe.frames > 0 && cli_mkdir(c.frames_dir) != 0)) {
@@ -322,14 +405,9 @@ int cli_run(cli_options *o)
     make_meta(&c, o);
 
     pe_image img = { 0 };
-    const pe_load_limits lim = { .max_pixels = o->max_pixels };
-    char why[PE_IMAGE_WHY_LEN];
-    pe_status st = pe_image_load_ex(input, &lim, &img, why, sizeof why);
-    if (st != PE_OK) {
-        fprintf(stderr, "polyevolve: %s: %s\n", input, why[0] ? why : pe_status_str(st));
-        rc = 1;
+    if ((rc = load_input(&c, &state, &img)) != 0)
         goto done;
-    }
+    pe_status st;
     o->pe.progress = on_progress;
     o->pe.progress_ctx = &c;
     o->pe.resume = o->resume ? &state.result : NULL;
@@ -352,14 +430,8 @@ int cli_run(cli_options *o)
         goto done;
     }
     char path[PATH_MAX];
-    pe_image big = { 0 };
-    const int w = o->size > 0 && res.width >= res.height ? o->size : 0;
-    const int h = o->size > 0 && res.width < res.height ? o->size : 0;
-    pe_status wst = pe_render(&res, w, h, &big);
-    if (wst == PE_OK && cli_join(path, sizeof path, c.dir, "final.png") &&
-        (wst = cli_write_png_of(path, &big, &c.meta)) != PE_OK)
-        fail_at(&c, path, wst);
-    pe_image_free(&big);
+    pe_status wst;
+    write_final_png(&c, &res);
     if (cli_join(path, sizeof path, c.dir, "final.svg") &&
         (wst = cli_write_svg_of(path, &res, &c.meta)) != PE_OK)
         fail_at(&c, path, wst);

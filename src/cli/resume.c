@@ -1,0 +1,63 @@
+/* resume: see resume.h. */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "resume.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_input_hash(const pe_image *img, char *buf)
+{
+    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a 64: fast, and no adversary to resist here */
+    const uint32_t size[2] = { (uint32_t)img->width, (uint32_t)img->height };
+    const unsigned char *p = (const unsigned char *)size;
+    for (size_t i = 0; i < sizeof size; i++)
+        h = (h ^ p[i]) * 0x100000001b3u;
+    const size_t n = (size_t)img->width * (size_t)img->height * 4u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ img->rgba[i]) * 0x100000001b3u;
+    snprintf(buf, CLI_INPUT_HASH_LEN, "fnv1a64:%016" PRIx64, h);
+}
+
+static const char *stored(const pe_state *st, const char *key)
+{
+    for (size_t i = 0; i < st->option_count; i++)
+        if (!strcmp(st->option_keys[i], key))
+            return st->option_values[i];
+    return NULL;
+}
+
+/* Do a and b name the same directory? (Both exist: DIR has a state.json.) */
+static bool same_dir(const char *a, const char *b)
+{
+    char ra[PATH_MAX], rb[PATH_MAX];
+    return !strcmp(a, b) || (realpath(a, ra) && realpath(b, rb) && !strcmp(ra, rb));
+}
+
+int cli_resume_flags(const cli_options *o, const pe_state *st, char *err, size_t err_len)
+{
+    if (o->output != o->resume && !same_dir(o->output, o->resume)) { /* -o was given */
+        /* the frames, the log and the checkpoints all continue in DIR */
+        snprintf(err, err_len,
+                 "--resume %s writes into %s: -o %s is not supported (copy the "
+                 "directory first and resume the copy)",
+                 o->resume, o->resume, o->output);
+        return 2;
+    }
+    /* what the triangles were made for: changing it would continue a different run (-n 10 on
+     * a state of 200 kept the 200 and recorded 10) */
+    static const char *const fixed[] = { "triangles", "resize", "tiles", "seed", "background" };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        const char *given = cli_given(o, fixed[i]), *was = stored(st, fixed[i]);
+        if (given && was && strcmp(given, was)) {
+            snprintf(err, err_len,
+                     "--resume: --%s %s differs from the run's %s, which its "
+                     "triangles were made for (drop the option, or start a new run)",
+                     fixed[i], given, was);
+            return 2;
+        }
+    }
+    return 0;
+}

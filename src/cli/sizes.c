@@ -1,0 +1,33 @@
+/* sizes: see sizes.h. */
+#include "sizes.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+
+int cli_png_size(int w, int h, int size, int *ow, int *oh, char *err, size_t err_len)
+{
+    /* pe_render's rule: the given side, the other from the aspect ratio, rounded, at least 1 */
+    double fw = w, fh = h;
+    if (size > 0 && w >= h)
+        fw = size, fh = fmax(1.0, round((double)size * h / w));
+    else if (size > 0)
+        fh = size, fw = fmax(1.0, round((double)size * w / h));
+    *ow = fw > INT_MAX ? INT_MAX : (int)fw;
+    *oh = fh > INT_MAX ? INT_MAX : (int)fh;
+    if (fw > CLI_MAX_RENDER_SIDE || fh > CLI_MAX_RENDER_SIDE) {
+        snprintf(err, err_len,
+                 "a %.0fx%.0f PNG is above the renderer's limit of %d px a side: give -s N "
+                 "(the longest side, at most %d)",
+                 fw, fh, CLI_MAX_RENDER_SIDE, CLI_MAX_SIZE);
+        return 2;
+    }
+    if (fh * (4.0 * fw + 1.0) > INT_MAX) {
+        snprintf(err, err_len,
+                 "a %.0fx%.0f PNG is above the PNG writer's limit ((4 x width + 1) x height < "
+                 "2^31 bytes): give a smaller -s N",
+                 fw, fh);
+        return 2;
+    }
+    return 0;
+}

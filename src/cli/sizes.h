@@ -1,0 +1,21 @@
+/* sizes: what the writers can write, checked before any work, so that a run never spends
+ * minutes and gigabytes before "exceeds the configured limit". */
+#ifndef CLI_SIZES_H
+#define CLI_SIZES_H
+
+#include <stddef.h>
+
+/* The largest -s: a square PNG of this side is the largest stb_image_write takes
+ * ((4 * side + 1) * side <= INT_MAX; 23171 is over it). */
+#define CLI_MAX_SIZE 23170
+
+/* The renderer's limit per side (cairo's, as in pe_render). */
+#define CLI_MAX_RENDER_SIDE 32767
+
+/* The PNG a w x h picture (w, h >= 1) gets for -s size (0 = the picture's own size, else its
+ * longest side), computed as pe_render does, into *ow x *oh. Returns 0 when pe_render and
+ * pe_write_png can make it, else 2 (a usage error: -s is the remedy) with one line in err that
+ * names the limit. */
+int cli_png_size(int w, int h, int size, int *ow, int *oh, char *err, size_t err_len);
+
+#endif
