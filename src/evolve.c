@@ -19,6 +19,7 @@
 #include "plan.h"
 #include "rng.h"
 #include "search.h"
+#include "style.h"
 #include "tile.h"
 
 #include <math.h>
@@ -90,6 +91,7 @@ typedef struct run {
     int w, h;            /* working size */
     float *target;       /* premultiplied RGBA floats, w x h */
     float bg[4];         /* premultiplied background */
+    pe_style style;      /* the artist controls every fit honours (issue 17) */
     bool alpha;          /* transparent canvas: alpha is fitted too */
     int cols, rows, ntiles;
     tile_work *tiles;
@@ -237,6 +239,7 @@ static void free_run(run *R)
     free(R->full);
     pe_cover_free(&R->band_cov);
     free(R->target);
+    pe_style_free(&R->style);
     pe_image_free(&R->canvas);
     memset(R, 0, sizeof *R);
 }
@@ -595,9 +598,10 @@ static pe_status setup_tiles(run *R)
             for (int y = r->y0; y < r->y1; y++)
                 for (int x = r->x0; x < r->x1; x++) {
                     const float *p = R->target + ((size_t)y * R->w + x) * 4;
+                    const double wt = R->style.weight ? R->style.weight[(size_t)y * R->w + x] : 1;
                     for (int c = 0; c < (R->alpha ? 4 : 3); c++) {
                         const double d = (double)p[c] - (double)R->bg[c];
-                        e += d * d;
+                        e += wt * d * d;
                     }
                 }
             weight[t] = e;
@@ -647,6 +651,8 @@ static pe_status setup_tiles(run *R)
         for (int i = 0; i < R->nthreads && st == PE_OK; i++)
             if (!pe_fit_init(&R->fits[i], max_w, max_h))
                 st = PE_ERR_NOMEM;
+            else
+                pe_fit_set_style(&R->fits[i], &R->style.fit);
     }
     free(rects);
     free(weight);
@@ -753,6 +759,7 @@ static pe_status adopt(run *R, const pe_result *prev)
         d->rgba[1] = s->g;
         d->rgba[2] = s->b;
         d->rgba[3] = s->a;
+        pe_style_snap(&R->style, d->rgba); /* a resumed run may change palette or alpha */
     }
     const bool adding = prev->count < (size_t)R->opt->triangles;
     for (int t = 0; t < R->ntiles; t++) {
@@ -910,7 +917,9 @@ pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_resul
     pe_plan plan;
     pe_plan_init(&plan, opt);
     R.plan = &plan;
-    if ((st = prepare_target(&R, target)) != PE_OK || (st = setup_tiles(&R)) != PE_OK ||
+    if ((st = prepare_target(&R, target)) != PE_OK ||
+        (st = pe_style_prepare(opt, R.target, R.w, R.h, R.alpha, R.bg, &R.style)) != PE_OK ||
+        (st = setup_tiles(&R)) != PE_OK ||
         (st = pe_image_alloc(R.w, R.h, &R.canvas)) != PE_OK ||
         (opt->resume && (st = adopt(&R, opt->resume)) != PE_OK) ||
         (st = start_schedule(&R)) != PE_OK) {

@@ -16,6 +16,8 @@ typedef struct cli_options {
     const char *resume;  /* --resume DIR */
     bool quiet;
     int anim_frames;     /* animate: --frames */
+    const char *weight_path;  /* --weight MASK (a file), else NULL */
+    const char *palette_path; /* --palette FILE, else NULL */
     bool given[64];      /* which table options were on the command line */
     const char *value[64]; /* each table option's value as given (argv or a state file) */
 } cli_options;

@@ -2,6 +2,7 @@
 #define _XOPEN_SOURCE 700
 #include "run.h"
 
+#include "artist.h"
 #include "output.h"
 
 #include <dirent.h>
@@ -333,9 +334,17 @@ int cli_run(cli_options *o)
     o->pe.progress = on_progress;
     o->pe.progress_ctx = &c;
     o->pe.resume = o->resume ? &state.result : NULL;
+    cli_artist art; /* --weight and --palette files */
+    if (cli_artist_load(o, &art) != 0) {
+        cli_artist_free(&art);
+        pe_image_free(&img);
+        rc = 1;
+        goto done;
+    }
     pe_result res = { 0 };
     st = pe_approximate(&img, &o->pe, &res);
     pe_image_free(&img);
+    cli_artist_free(&art);
     if (c.tty)
         fputc('\n', stderr);
     if (st == PE_ERR_INVALID_ARG) {
