@@ -1,7 +1,9 @@
 /* artist: reading the mask and palette files of a run. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "artist.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,8 @@ int cli_artist_load(cli_options *o, cli_artist *a)
     memset(a, 0, sizeof *a);
     if (o->weight_path && load_mask(o, a))
         return 1;
+    if (o->weight_path && realpath(o->weight_path, a->weight_abs))
+        cli_record(o, "weight", a->weight_abs);
     if (o->palette_path) {
         char why[256];
         int n = 0;
@@ -56,6 +60,8 @@ int cli_artist_load(cli_options *o, cli_artist *a)
         }
         o->pe.palette = a->palette;
         o->pe.palette_size = n;
+        if (realpath(o->palette_path, a->palette_abs))
+            cli_record(o, "palette", a->palette_abs);
     }
     return 0;
 }

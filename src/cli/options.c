@@ -424,6 +424,13 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
     return CLI_OK;
 }
 
+void cli_record(cli_options *o, const char *name, const char *value)
+{
+    for (int i = 0; i < NOPT; i++)
+        if (!strcmp(table[i].name, name))
+            o->value[i] = value;
+}
+
 size_t cli_settings(const cli_options *o, const char **keys, const char **values, size_t cap)
 {
     size_t n = 0;

@@ -31,6 +31,10 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len);
 /* Apply one option by its long name (as stored in a state file). Returns 0 or CLI_USAGE. */
 int cli_apply(cli_options *o, const char *name, const char *value, char *err, size_t err_len);
 
+/* Record value (it must outlive o) as the setting of option name for metadata and state files,
+ * without applying it again: e.g. a file's absolute path for the relative one given. */
+void cli_record(cli_options *o, const char *name, const char *value);
+
 /* Every option of the run as (long name, value) strings, for metadata and state files: the
  * value given, else the default. The strings live as long as argv and o. Returns the count. */
 size_t cli_settings(const cli_options *o, const char **keys, const char **values, size_t cap);

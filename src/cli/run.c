@@ -298,6 +298,7 @@ int cli_run(cli_options *o)
     pe_state state = { 0 };
     char input[PATH_MAX];
     int rc = 0;
+    static cli_artist art; /* --weight and --palette files */
     if (o->resume && (rc = load_resume(o, &state, input, sizeof input)) != 0)
         goto done;
     if (!o->resume && !realpath(o->input, input)) {
@@ -305,6 +306,8 @@ int cli_run(cli_options *o)
         rc = 1;
         goto done;
     }
+    if ((rc = cli_artist_load(o, &art)) != 0)
+        goto done;
     c.o = o;
     c.input = input;
     c.tty = !o->quiet && isatty(2);
@@ -334,17 +337,9 @@ int cli_run(cli_options *o)
     o->pe.progress = on_progress;
     o->pe.progress_ctx = &c;
     o->pe.resume = o->resume ? &state.result : NULL;
-    cli_artist art; /* --weight and --palette files */
-    if (cli_artist_load(o, &art) != 0) {
-        cli_artist_free(&art);
-        pe_image_free(&img);
-        rc = 1;
-        goto done;
-    }
     pe_result res = { 0 };
     st = pe_approximate(&img, &o->pe, &res);
     pe_image_free(&img);
-    cli_artist_free(&art);
     if (c.tty)
         fputc('\n', stderr);
     if (st == PE_ERR_INVALID_ARG) {
@@ -387,6 +382,7 @@ int cli_run(cli_options *o)
     }
     pe_result_free(&res);
 done:
+    cli_artist_free(&art);
     pe_state_free(&state);
     free(c.last);
     free(c.log);
