@@ -1,11 +1,14 @@
 /* test_style: the artist controls in the fit (per-pixel weight, fixed alpha, palette) keep the
  * incremental loss exact against a full weighted render, and the closed form keeps to them. */
+#define _XOPEN_SOURCE 700 /* mkstemp */
 #include "fit.h"
 #include "polyevolve.h"
 #include "rng.h"
+#include "style.h"
 #include "test.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 enum { W = 48, H = 40, TW = 64 };
 
@@ -222,6 +225,120 @@ static void palette_colours_are_optimal(void)
     free(target);
 }
 
+/* Write text to a fresh temporary file; its path is left in path (PATH_MAX-free: 64 bytes). */
+static bool temp_file(const char *text, char path[64])
+{
+    snprintf(path, 64, "/tmp/pe-test-palette.XXXXXX");
+    const int fd = mkstemp(path);
+    if (fd < 0)
+        return false;
+    const size_t n = strlen(text);
+    const bool ok = write(fd, text, n) == (ssize_t)n;
+    close(fd);
+    return ok;
+}
+
+static pe_status load_text(const char *text, unsigned char **rgb, int *n, char *why)
+{
+    char path[64];
+    if (!temp_file(text, path))
+        return PE_ERR_IO;
+    const pe_status st = pe_palette_load(path, rgb, n, why, 256);
+    unlink(path);
+    return st;
+}
+
+static void palette_files(void)
+{
+    unsigned char *rgb;
+    int n;
+    char why[256];
+    CHECK(load_text("#ff0000, 00FF00\n# comment line\n  #0000ff # trailing\n", &rgb, &n, why) ==
+          PE_OK);
+    CHECK(n == 3 && rgb && !memcmp(rgb, "\xff\0\0\0\xff\0\0\0\xff", 9));
+    free(rgb);
+    CHECK(load_text("GIMP Palette\nName: x\nColumns: 2\n#\n 1  2  3\tOne\n255 254 253\n", &rgb, &n,
+                    why) == PE_OK);
+    CHECK(n == 2 && rgb && rgb[0] == 1 && rgb[2] == 3 && rgb[5] == 253);
+    free(rgb);
+    CHECK(load_text("#12345\n", &rgb, &n, why) == PE_ERR_FORMAT && !rgb && n == 0);
+    CHECK(strstr(why, "line 1") != NULL);
+    CHECK(load_text("GIMP Palette\n1 2\n", &rgb, &n, why) == PE_ERR_FORMAT);
+    CHECK(strstr(why, "line 2") != NULL);
+    CHECK(load_text("", &rgb, &n, why) == PE_ERR_FORMAT);
+    char many[257 * 8 + 1] = { 0 };
+    for (int i = 0; i < 257; i++)
+        memcpy(many + 8 * i, "#010203\n", 8);
+    CHECK(load_text(many, &rgb, &n, why) == PE_ERR_FORMAT && strstr(why, "256"));
+    CHECK(pe_palette_load("/nonexistent/p.gpl", &rgb, &n, why, sizeof why) == PE_ERR_IO);
+}
+
+/* prepare: options are checked, the mask is scaled, an auto background goes to the palette. */
+static void prepare_checks_and_scales(void)
+{
+    enum { PW = 8, PH = 4 };
+    float target[4 * PW * PH];
+    for (int i = 0; i < PW * PH; i++) { /* left half red, right half blue */
+        target[4 * i] = (i % PW) < PW / 2 ? 1.0f : 0.0f;
+        target[4 * i + 1] = 0.0f;
+        target[4 * i + 2] = (i % PW) < PW / 2 ? 0.0f : 1.0f;
+        target[4 * i + 3] = 1.0f;
+    }
+    unsigned char mrgba[4 * 4 * 2];
+    for (int i = 0; i < 8; i++) /* a 4x2 mask: white on the left half, black on the right */
+        memcpy(mrgba + 4 * i, (i % 4) < 2 ? "\xff\xff\xff\xff" : "\0\0\0\xff", 4);
+    const pe_image mask = { 4, 2, mrgba };
+    const unsigned char pal[6] = { 250, 0, 0, 0, 0, 250 };
+    pe_options o = pe_options_default();
+    o.weight = &mask;
+    o.palette = pal;
+    o.palette_size = 2;
+    o.alpha = 0.5;
+    float bg[4] = { 0.5f, 0.5f, 0.5f, 1.0f };
+    pe_style st;
+    CHECK(pe_style_prepare(&o, target, PW, PH, false, bg, &st) == PE_OK);
+    CHECK(st.fit.alpha == 128 && st.fit.npalette == 2 && st.fit.weight);
+    CHECK(st.weight && st.weight[0] > 0.99f && st.weight[PW - 1] < 0.01f);
+    CHECK_NEAR(bg[0], 250 / 255.0, 1e-6); /* the weighted mean is red: the red entry */
+    CHECK(bg[2] == 0.0f);
+    unsigned char rgba[4] = { 10, 10, 200, 255 };
+    pe_style_snap(&st, rgba);
+    CHECK(rgba[0] == 0 && rgba[2] == 250 && rgba[3] == 128);
+    pe_style_free(&st);
+    CHECK(!st.weight && !st.palette);
+    o.alpha = 1.5;
+    CHECK(pe_style_prepare(&o, target, PW, PH, false, bg, &st) == PE_ERR_INVALID_ARG);
+    o.alpha = 0.0;
+    o.palette_size = 0; /* palette given without a size */
+    CHECK(pe_style_prepare(&o, target, PW, PH, false, bg, &st) == PE_ERR_INVALID_ARG);
+    o.palette = NULL;
+    memset(mrgba, 0, sizeof mrgba); /* all black */
+    CHECK(pe_style_prepare(&o, target, PW, PH, false, bg, &st) == PE_ERR_INVALID_ARG);
+    CHECK(!st.weight);
+}
+
+/* --weight auto: in [0.2, 1], higher on an edge than on flat areas. */
+static void auto_weight_follows_contrast(void)
+{
+    enum { AW = 64, AH = 32 };
+    float *t = malloc(sizeof(float) * 4 * AW * AH), *w = malloc(sizeof(float) * AW * AH);
+    for (int i = 0; i < AW * AH; i++) {
+        const float v = (i % AW) < 40 ? 0.1f : 0.9f; /* one vertical edge at x = 40 */
+        t[4 * i] = t[4 * i + 1] = t[4 * i + 2] = v;
+        t[4 * i + 3] = 1.0f;
+    }
+    CHECK(pe_style_auto_weight(t, AW, AH, w));
+    float lo = 1.0f, hi = 0.0f;
+    for (int i = 0; i < AW * AH; i++) {
+        lo = w[i] < lo ? w[i] : lo;
+        hi = w[i] > hi ? w[i] : hi;
+    }
+    CHECK(lo >= 0.2f - 1e-6f && hi <= 1.0f + 1e-6f);
+    CHECK(w[16 * AW + 40] > 0.99f && w[16 * AW + 5] < 0.21f);
+    free(t);
+    free(w);
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
@@ -230,5 +347,8 @@ int main(int argc, char **argv)
     RUN(zero_weight_is_ignored);
     RUN(fixed_alpha_is_kept);
     RUN(palette_colours_are_optimal);
+    RUN(palette_files);
+    RUN(prepare_checks_and_scales);
+    RUN(auto_weight_follows_contrast);
     TEST_MAIN_END();
 }
