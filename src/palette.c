@@ -26,7 +26,7 @@ static pe_status why_format(char *why, size_t len, const char *fmt, ...)
 
 static int hexdigit(int c)
 {
-    return c >= '0' && c <= '9' ? c - '0'
+    return c >= '0' && c <= '9'   ? c - '0'
            : c >= 'a' && c <= 'f' ? c - 'a' + 10
            : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                   : -1;
@@ -96,8 +96,7 @@ static pe_status read_lines(FILE *f, unsigned char *pal, int *count, char *why, 
     bool gpl = false;
     for (int no = 1; fgets(line, sizeof line, f); no++) {
         if (!strchr(line, '\n') && !feof(f))
-            return why_format(why, len, "line %d is longer than %d bytes", no,
-                              PE_PALETTE_LINE - 2);
+            return why_format(why, len, "line %d is longer than %d bytes", no, PE_PALETTE_LINE - 2);
         if (no == 1 && !strncmp(line, "GIMP Palette", 12)) {
             gpl = true;
             continue;

@@ -201,7 +201,8 @@ static void auto_background(const pe_style *st, const float *target, int w, int 
     for (int c = 0; c < 3; c++)
         mean[c] = (double)lround(255.0 * sum[c] / wsum);
     if (st->fit.npalette > 0) {
-        const unsigned char *q = st->palette + 3 * nearest_entry(st->palette, st->fit.npalette, mean);
+        const int e = nearest_entry(st->palette, st->fit.npalette, mean);
+        const unsigned char *q = st->palette + 3 * e;
         for (int c = 0; c < 3; c++)
             mean[c] = q[c];
     }
@@ -248,8 +249,7 @@ pe_status pe_style_prepare(const pe_options *o, const float *target, int w, int 
             memcpy(out->palette, o->palette, (size_t)o->palette_size * 3);
             out->fit.npalette = o->palette_size;
         } else {
-            st = extract_palette(target, w, h, o->palette_size, out->palette,
-                                 &out->fit.npalette);
+            st = extract_palette(target, w, h, o->palette_size, out->palette, &out->fit.npalette);
         }
         out->fit.palette = out->palette;
     }

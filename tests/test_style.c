@@ -75,20 +75,20 @@ static void check_weighted(bool alpha)
         const double e0 = pe_fit_render_styled(target, TW, 8, 0, W, H, bg, alpha, without, n - 1,
                                                &cov, &style, canvas);
         CHECK_REL(fit.e0, e0, 1e-6);
-        const double e1 = pe_fit_render_styled(target, TW, 8, 0, W, H, bg, alpha, tris, n, &cov,
-                                               &style, canvas);
+        const double e1 =
+            pe_fit_render_styled(target, TW, 8, 0, W, H, bg, alpha, tris, n, &cov, &style, canvas);
         const double d = pe_fit_delta_with(&fit, tris[k].x, tris[k].y, tris[k].rgba);
         CHECK_NEAR(e0 + d, e1, 1e-6 * (1 + e1));
         pe_fit_colour best;
         pe_fit_eval(&fit, tris[k].x, tris[k].y, &best);
         CHECK(best.delta <= d + 1e-6 * (1 + fabs(d)));
         pe_fit_quantize(&best, tris[k].rgba);
-        const double e2 = pe_fit_render_styled(target, TW, 8, 0, W, H, bg, alpha, tris, n, &cov,
-                                               &style, canvas);
+        const double e2 =
+            pe_fit_render_styled(target, TW, 8, 0, W, H, bg, alpha, tris, n, &cov, &style, canvas);
         CHECK(e2 - e0 <= best.delta + 1e-3 * (1 + best.pixels));
         /* and the weight really counts: the unweighted loss is another number */
-        const double plain = pe_fit_render(target, TW, 8, 0, W, H, bg, alpha, tris, n, &cov,
-                                           canvas);
+        const double plain =
+            pe_fit_render(target, TW, 8, 0, W, H, bg, alpha, tris, n, &cov, canvas);
         CHECK(fabs(plain - e2) > 1e-3 * plain);
     }
     pe_fit_free(&fit);
@@ -191,8 +191,7 @@ static void palette_colours_are_optimal(void)
     CHECK(pe_fit_init(&fit, W, H));
     const float bg[4] = { 0.3f, 0.5f, 0.2f, 1.0f };
     for (int trial = 0; trial < 20; trial++) {
-        const pe_fit_style style = { .palette = pal, .npalette = 6,
-                                     .alpha = trial % 2 ? 100 : 0 };
+        const pe_fit_style style = { .palette = pal, .npalette = 6, .alpha = trial % 2 ? 100 : 0 };
         pe_fit_set_style(&fit, &style);
         pe_tri tris[4];
         for (int i = 0; i < 4; i++)

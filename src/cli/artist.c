@@ -27,12 +27,16 @@ static int load_mask(cli_options *o, cli_artist *a)
     const pe_status st = pe_image_load_ex(o->weight_path, &lim, &a->mask, why, sizeof why);
     if (st != PE_OK) {
         fprintf(stderr, "polyevolve: --weight %s: %s\n", o->weight_path,
-                why[0] ? why : st == PE_ERR_IO ? strerror(errno) : pe_status_str(st));
+                why[0]            ? why
+                : st == PE_ERR_IO ? strerror(errno)
+                                  : pe_status_str(st));
         return 1;
     }
     if (all_zero(&a->mask)) {
-        fprintf(stderr, "polyevolve: --weight %s: the mask is black everywhere: nothing would "
-                        "count\n", o->weight_path);
+        fprintf(stderr,
+                "polyevolve: --weight %s: the mask is black everywhere: nothing would "
+                "count\n",
+                o->weight_path);
         return 1;
     }
     o->pe.weight = &a->mask;

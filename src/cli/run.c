@@ -344,8 +344,11 @@ int cli_run(cli_options *o)
         fputc('\n', stderr);
     if (st == PE_ERR_INVALID_ARG) {
         /* a stale state file is a runtime problem; a grid too fine for the image is a usage one */
-        fprintf(stderr, "polyevolve: %s: %s\n", input,
+        const bool mask = !o->resume && o->weight_path;
+        fprintf(stderr, "polyevolve: %s: %s\n", mask ? o->weight_path : input,
                 o->resume ? "the state file does not match this image and its settings"
+                : mask    ? "--tiles asks for more tiles than the working image has pixels, or "
+                            "the --weight mask is black at the working size"
                           : "--tiles asks for more tiles than the working image has pixels");
         rc = o->resume ? 1 : 2;
         goto done;
