@@ -338,6 +338,37 @@ static void auto_weight_follows_contrast(void)
     free(w);
 }
 
+/* A palette run's SVG defines each fill once as a CSS class; a free-colour one does not. */
+static void svg_shares_palette_fills(void)
+{
+    pe_triangle tris[20];
+    for (int i = 0; i < 20; i++)
+        tris[i] = (pe_triangle){ { 0, 9, 0 }, { 0, 0, 9 }, (unsigned char)(i % 3 * 100), 7, 9,
+                                 i % 3 == 2 ? 255 : 128, 0 };
+    pe_rect tile = { 0, 0, 10, 10 };
+    pe_result res = { .width = 10, .height = 10, .work_width = 10, .work_height = 10,
+                      .tile_cols = 1, .tile_rows = 1, .tiles = &tile,
+                      .background = { 1, 2, 3, 255 }, .triangles = tris, .count = 20 };
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    CHECK(f && pe_write_svg(f, &res, NULL) == PE_OK);
+    fclose(f);
+    CHECK(text && strstr(text, "<style>\n.c0{fill:#000709;fill-opacity:0.502}\n"
+                               ".c1{fill:#640709;fill-opacity:0.502}\n.c2{fill:#c80709}\n"
+                               "</style>\n"));
+    CHECK(text && strstr(text, "<polygon points=\"0,0 9,0 0,9\" class=\"c1\"/>"));
+    CHECK(text && !strstr(text, "<polygon points=\"0,0 9,0 0,9\" fill"));
+    free(text);
+    for (int i = 0; i < 20; i++) /* every fill different: attributes, as always */
+        tris[i].g = (unsigned char)i;
+    f = open_memstream(&text, &len);
+    CHECK(f && pe_write_svg(f, &res, NULL) == PE_OK);
+    fclose(f);
+    CHECK(text && !strstr(text, "<style>") && strstr(text, "fill=\"#000009\""));
+    free(text);
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
@@ -349,5 +380,6 @@ int main(int argc, char **argv)
     RUN(palette_files);
     RUN(prepare_checks_and_scales);
     RUN(auto_weight_follows_contrast);
+    RUN(svg_shares_palette_fills);
     TEST_MAIN_END();
 }

@@ -9,7 +9,8 @@
 #                    half worse than no mask at the same -n and seed (judged on final.png);
 #                    --weight auto runs; a missing or black mask exits 1 naming the file.
 #   case "together": all three with --background none, then resume with more triangles, render
-#                    and animate: the settings are in state.json, the colours stay in the palette.
+#                    and animate: the settings are in state.json, the colours stay in the palette,
+#                    the SVG shares its fills as CSS classes and librsvg draws it as final.png.
 . "$(dirname "$0")/common.sh"
 need_python
 
@@ -147,6 +148,17 @@ im = Image.new('L', (64, 64), 60); im.paste(255, (16, 8, 48, 40)); im.save('face
         "all three are recorded in state.json"
     grep -q 'palette' r/final.svg && ok "the SVG metadata names the palette" ||
         bad "the SVG metadata lacks the palette"
+    grep -q '^<style>' r/final.svg && ! grep -q '<polygon[^>]*fill=' r/final.svg &&
+        ok "palette and fixed alpha: the SVG shares its fills as CSS classes" ||
+        bad "palette and fixed alpha: the SVG does not share its fills"
+    if have_tool rsvg-convert; then # the classes draw what final.png shows
+        rsvg-convert -w 64 -h 64 r/final.svg -o rsvg.png
+        local db
+        db="$(pecheck psnr rsvg.png r/final.png)"
+        "$PY" -c "import sys; sys.exit(0 if float('$db') >= 40 else 1)" &&
+            ok "librsvg draws the classed SVG as final.png ($db dB)" ||
+            bad "librsvg's drawing of the classed SVG differs from final.png ($db dB)"
+    fi
     expect_ok "resume to 30 triangles" --resume r -n 30 -q -j1 || return
     check_state r/state.json 'len(tris) == 30 and all(t[10] == 191 and tuple(t[7:10]) in pal for t in tris)' \
         "resumed: 30 triangles, all still opacity 191 and palette colours"
