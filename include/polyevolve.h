@@ -242,6 +242,18 @@ typedef struct pe_options {
     const volatile int *cancel;     /* when it reads non-zero (a signal handler may set it), the
                                      * run stops within one batch, as if the progress callback
                                      * had asked. Default NULL */
+    /* Artist controls (all borrowed; see README "Opacity, importance, palette"): */
+    double alpha;            /* every triangle's opacity, in (0, 1] (drawn as round(255 alpha),
+                              * at least 1/255); 0 = solved per triangle. Default 0 */
+    const pe_image *weight;  /* importance mask of any size, scaled to the working size: its
+                              * luminance times its alpha, black = ignore, white = full weight.
+                              * NULL = every pixel alike. Default NULL */
+    bool weight_auto;        /* derive the importance from the image (when weight is NULL).
+                              * Default false */
+    const unsigned char *palette; /* palette_size RGB triples: every triangle's colour, and an
+                              * auto background, is one of them. Default NULL */
+    int palette_size;        /* entries in palette, 1..256; with palette NULL, extract this many
+                              * colours from the image (libimagequant). 0 = free colours */
 } pe_options;
 
 pe_options pe_options_default(void);
@@ -273,6 +285,16 @@ void pe_result_free(pe_result *res);
 
 /* Deep copy of src into *out. */
 PE_NODISCARD pe_status pe_result_copy(const pe_result *src, pe_result *out);
+
+/* Read a palette file into *rgb (3 bytes per colour, malloc'ed: free() it) and *count
+ * (1..256): either a GIMP palette ("GIMP Palette" header, then "R G B [name]" lines; "Name:",
+ * "Columns:" and "#" comment lines are skipped) or a list of hex colours ("#RRGGBB" or
+ * "RRGGBB", separated by blanks, commas or newlines; "#" followed by a space starts a comment).
+ * PE_ERR_IO when it cannot be read, PE_ERR_FORMAT for anything else wrong (why, of why_len
+ * bytes, names the line and the problem; may be NULL), PE_ERR_NOMEM. On failure *rgb = NULL
+ * and *count = 0. */
+PE_NODISCARD pe_status pe_palette_load(const char *path, unsigned char **rgb, int *count,
+                                       char *why, size_t why_len);
 
 /* ---------------------------------------------------------------- output */
 

@@ -16,6 +16,7 @@
 #include "parallel.h"
 #include "picture.h"
 #include "plan.h"
+#include "style.h"
 #include "target.h"
 
 #include <math.h>
@@ -37,6 +38,7 @@ typedef struct run {
     const pe_options *opt;
     const pe_image *src;
     pe_target target;
+    pe_style style;     /* the artist controls every fit honours */
     pe_canvas cv;
     pe_stack stack;
     pe_cursor cur;
@@ -96,6 +98,7 @@ static void free_run(run *R)
     pe_cursor_free(&R->cur);
     pe_stack_free(&R->stack);
     pe_target_free(&R->target);
+    pe_style_free(&R->style);
     memset(R, 0, sizeof *R);
 }
 
@@ -114,9 +117,12 @@ static pe_status setup(run *R)
     R->workers = calloc((size_t)R->threads, sizeof *R->workers);
     if (!R->workers || !pe_stack_reserve(&R->stack, o->triangles))
         return PE_ERR_NOMEM;
-    for (int i = 0; i < R->threads; i++)
+    for (int i = 0; i < R->threads; i++) {
         if (!pe_worker_init(&R->workers[i], &R->cv))
             return PE_ERR_NOMEM;
+        pe_fit_set_style(&R->workers[i].fit, &R->style.fit);
+    }
+    R->pic.weight = R->style.weight; /* new triangles' windows go where the weighted error is */
     return PE_OK;
 }
 
@@ -138,6 +144,7 @@ static pe_status adopt(run *R, const pe_result *prev)
             d.y[v] = (double)s->y[v] * sy;
         }
         pe_tri_fit_canvas(&R->cv, &d);
+        pe_style_snap(&R->style, d.rgba); /* a resumed run may change palette or alpha */
         pe_stack_push(&R->stack, &d, -HUGE_VAL); /* not searched yet: never the least useful */
     }
     const int held = (int)prev->count;
@@ -295,7 +302,10 @@ pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_resul
     run R = { .opt = opt, .src = target, .wall0 = now_wall(), .cpu0 = now_cpu(),
               .threads = pe_parallel_threads(opt->threads), .rep = { .opt = opt } };
     pe_plan_init(&R.plan, opt);
-    if ((st = pe_target_prepare(target, opt, &R.target)) != PE_OK || (st = setup(&R)) != PE_OK ||
+    pe_target *t = &R.target;
+    if ((st = pe_target_prepare(target, opt, t)) != PE_OK ||
+        (st = pe_style_prepare(opt, t->rgba, t->w, t->h, t->alpha, t->bg, &R.style)) != PE_OK ||
+        (st = setup(&R)) != PE_OK ||
         (opt->resume && (st = adopt(&R, opt->resume)) != PE_OK)) {
         free_run(&R);
         return st;

@@ -43,6 +43,11 @@ void pe_fit_free(pe_fit *fit)
     memset(fit, 0, sizeof *fit);
 }
 
+void pe_fit_set_style(pe_fit *fit, const pe_fit_style *style)
+{
+    fit->style = style;
+}
+
 void pe_tri_premul(const pe_tri *t, float out[4])
 {
     const float a = t->rgba[3] / 255.0f;
@@ -91,6 +96,14 @@ double pe_fit_render(const float *target, int target_w, int ox, int oy, int w, i
                      const float bg[4], bool alpha, const pe_tri *tris, int n, const pe_cover *cv,
                      float *out)
 {
+    return pe_fit_render_styled(target, target_w, ox, oy, w, h, bg, alpha, tris, n, cv, NULL, out);
+}
+
+double pe_fit_render_styled(const float *target, int target_w, int ox, int oy, int w, int h,
+                            const float bg[4], bool alpha, const pe_tri *tris, int n,
+                            const pe_cover *cv, const pe_fit_style *style, float *out)
+{
+    const float *wmap = style ? style->weight : NULL;
     const size_t px = (size_t)w * (size_t)h;
     for (size_t i = 0; i < px; i++)
         memcpy(out + 4 * i, bg, 4 * sizeof(float));
@@ -101,12 +114,16 @@ double pe_fit_render(const float *target, int target_w, int ox, int oy, int w, i
     for (int y = 0; y < h; y++) {
         const float *t = target + ((size_t)(oy + y) * target_w + (size_t)ox) * 4;
         const float *o = out + (size_t)y * w * 4;
+        const float *wr = wmap ? wmap + (size_t)(oy + y) * target_w + (size_t)ox : NULL;
         double row = 0.0;
-        for (int x = 0; x < w; x++)
+        for (int x = 0; x < w; x++) {
+            double e = 0.0;
             for (int c = 0; c < nc; c++) {
                 const double d = (double)o[4 * x + c] - (double)t[4 * x + c];
-                row += d * d;
+                e += d * d;
             }
+            row += wr ? (double)wr[x] * e : e;
+        }
         loss += row;
     }
     return loss;
@@ -207,6 +224,7 @@ void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy
     fit->ox = ox;
     fit->oy = oy;
     fit->alpha = alpha;
+    const float *wmap = fit->style ? fit->style->weight : NULL;
     const size_t px = (size_t)w * (size_t)h;
     start_layers(px, bg, layers ? layers->below : NULL, fit->below, fit->mul, fit->add);
     for (int j = 0; j < k && j < n; j++)
@@ -228,28 +246,32 @@ void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy
         double *row = fit->mom + (size_t)y * (size_t)(w + 1) * PE_FIT_NMOM;
         memset(row, 0, PE_FIT_NMOM * sizeof(double));
         const float *t = target + ((size_t)(oy + y) * target_w + (size_t)ox) * 4;
+        const float *wr = wmap ? wmap + (size_t)(oy + y) * target_w + (size_t)ox : NULL;
         for (int x = 0; x < w; x++) {
             const size_t i = (size_t)y * w + (size_t)x;
+            /* a pixel's weight scales all its moments: the weighted loss stays quadratic */
+            const double wt = wr ? (double)wr[x] : 1.0;
             const double m = fit->mul[i];
             const float *b = fit->below + 4 * i, *ad = fit->add + 4 * i;
             double d[4], e = 0.0;
             for (int c = 0; c < 4; c++)
                 d[c] = m * (double)b[c] + (double)ad[c] - (double)t[4 * x + c];
-            const double mm = m * m;
+            const double mm = wt * m * m, wm = wt * m;
             acc[0] += mm;
             for (int c = 0; c < 3; c++) {
                 acc[1 + c] += mm * (double)b[c];
                 acc[4] += mm * (double)b[c] * (double)b[c];
-                acc[5 + c] += m * d[c];
-                acc[8] += m * (double)b[c] * d[c];
+                acc[5 + c] += wm * d[c];
+                acc[8] += wm * (double)b[c] * d[c];
                 e += d[c] * d[c];
             }
             if (alpha) {
                 const double g = 1.0 - (double)b[3];
                 acc[9] += mm * g * g;
-                acc[10] += m * g * d[3];
+                acc[10] += wm * g * d[3];
                 e += d[3] * d[3];
             }
+            e *= wt;
             memcpy(row + (size_t)(x + 1) * PE_FIT_NMOM, acc, sizeof acc);
             cum += e;
             fit->cdf[i] = cum;
@@ -385,11 +407,85 @@ static void solve(const double s[PE_FIT_NMOM], int pixels, pe_fit_colour *out)
     out->delta = delta_of(s, out->u, a);
 }
 
+/* An opacity rounded to the 8 bits it will be drawn with, kept in [alpha_min, 1]: a palette
+ * colour is then compared at the opacity it will really have. */
+static double alpha8(double a)
+{
+    a = a < alpha_min ? alpha_min : (a > 1.0 ? 1.0 : a);
+    return (double)lround(a * 255.0) / 255.0;
+}
+
+/* The best palette entry for the moments s, each at its own best opacity (or the fixed one):
+ * with u = a p the loss change is a^2 A2 + 2 a A1, a parabola per entry. Ties go to the lowest
+ * index, so the choice is deterministic. */
+static void solve_palette(const pe_fit_style *st, const double s[PE_FIT_NMOM], pe_fit_colour *out)
+{
+    double best = HUGE_VAL;
+    for (int e = 0; e < st->npalette; e++) {
+        const unsigned char *q = st->palette + 3 * e;
+        double a2 = s[4] + s[9], a1 = -s[8] + s[10];
+        for (int c = 0; c < 3; c++) {
+            const double p = q[c] / 255.0;
+            a2 += p * p * s[0] - 2.0 * p * s[1 + c];
+            a1 += p * s[5 + c];
+        }
+        double a;
+        if (st->alpha > 0)
+            a = st->alpha / 255.0;
+        else if (a2 > 1e-12 * s[0])
+            a = alpha8(-a1 / a2);
+        else
+            a = a1 <= 0.0 ? 1.0 : alpha_min;
+        const double d = a * a * a2 + 2.0 * a * a1;
+        if (d < best) {
+            best = d;
+            out->a = a;
+            for (int c = 0; c < 3; c++)
+                out->u[c] = a * (q[c] / 255.0);
+        }
+    }
+    out->delta = delta_of(s, out->u, out->a);
+}
+
+/* The closed form under a style's fixed alpha: the loss is a separate parabola in each u_c, so
+ * clamping each free optimum into [0, a] is optimal. */
+static void solve_fixed_alpha(double a, const double s[PE_FIT_NMOM], pe_fit_colour *out)
+{
+    out->a = a;
+    for (int c = 0; c < 3; c++) {
+        const double u = (a * s[1 + c] - s[5 + c]) / s[0];
+        out->u[c] = u < 0.0 ? 0.0 : (u > a ? a : u);
+    }
+    out->delta = delta_of(s, out->u, a);
+}
+
+/* solve, honouring the fit's style. */
+static void solve_styled(const pe_fit *fit, const double s[PE_FIT_NMOM], int pixels,
+                         pe_fit_colour *out)
+{
+    const pe_fit_style *st = fit->style;
+    if (!st || (st->alpha <= 0 && st->npalette <= 0)) {
+        solve(s, pixels, out);
+        return;
+    }
+    out->pixels = pixels;
+    if (pixels == 0 || !(s[0] > 1e-12)) { /* nothing shows: any allowed colour will do */
+        out->a = st->alpha > 0 ? st->alpha / 255.0 : alpha_min;
+        for (int c = 0; c < 3; c++)
+            out->u[c] = st->npalette > 0 ? out->a * (st->palette[c] / 255.0) : 0.0;
+        out->delta = 0.0;
+    } else if (st->npalette > 0) {
+        solve_palette(st, s, out);
+    } else {
+        solve_fixed_alpha(st->alpha / 255.0, s, out);
+    }
+}
+
 void pe_fit_eval(const pe_fit *fit, const double x[3], const double y[3], pe_fit_colour *out)
 {
     double s[PE_FIT_NMOM];
     const int pixels = gather_cover(fit, x, y, s);
-    solve(s, pixels, out);
+    solve_styled(fit, s, pixels, out);
 }
 
 void pe_fit_screen(const pe_fit *fit, const double x[3], const double y[3], pe_fit_colour *out)
@@ -397,7 +493,7 @@ void pe_fit_screen(const pe_fit *fit, const double x[3], const double y[3], pe_f
     double s[PE_FIT_NMOM];
     const int nr = pe_raster_centers(x, y, fit->ox, fit->oy, fit->ox + fit->w, fit->oy + fit->h,
                                      &fit->cov);
-    solve(s, gather(fit, nr, s), out);
+    solve_styled(fit, s, gather(fit, nr, s), out);
 }
 
 void pe_fit_quantize(const pe_fit_colour *c, unsigned char rgba[4])

@@ -22,6 +22,20 @@ typedef struct pe_tri {
     unsigned char rgba[4];
 } pe_tri;
 
+/* What the artist controls change in the loss and the fit (all borrowed, held by pointer):
+ * - weight: per-pixel importance over the WHOLE working image (stride = the target's width,
+ *   values >= 0), multiplying each pixel's squared error; NULL = every pixel weighs 1;
+ * - alpha: 0 = each triangle's opacity is solved; 1..255 = every triangle has alpha/255;
+ * - palette (npalette RGB triples, 8-bit): when npalette > 0 every triangle's colour is the
+ *   entry that lowers the loss most for its geometry (and its opacity, solved or fixed).
+ * A pe_fit without a style behaves as with the zeroed one. */
+typedef struct pe_fit_style {
+    const float *weight;
+    int alpha;
+    const unsigned char *palette;
+    int npalette;
+} pe_fit_style;
+
 /* Scratch for one tile at a time; fully rewritten by every pe_fit_focus. */
 typedef struct pe_fit {
     int cap;             /* pixels the buffers hold */
@@ -32,6 +46,7 @@ typedef struct pe_fit {
     double *cdf;         /* cumulative F0 error over the tile, row-major, for sampling */
     pe_cover cov;        /* raster scratch (pe_fit_eval writes it: one pe_fit per thread) */
     double e0;           /* loss of the tile without the focus triangle */
+    const pe_fit_style *style; /* borrowed; NULL = plain (pe_fit_set_style) */
 } pe_fit;
 
 /* The closed-form answer for one geometry. */
@@ -56,6 +71,10 @@ typedef struct pe_fit_layers {
 /* Allocate scratch for tiles up to max_w x max_h. Returns false when out of memory. */
 bool pe_fit_init(pe_fit *fit, int max_w, int max_h);
 void pe_fit_free(pe_fit *fit);
+
+/* Make every later focus, evaluation and quantization of fit honour style (borrowed: it must
+ * outlive fit's use; NULL = plain). Call once after pe_fit_init. */
+void pe_fit_set_style(pe_fit *fit, const pe_fit_style *style);
 
 /* Premultiplied float RGBA of a triangle's 8-bit colour. */
 void pe_tri_premul(const pe_tri *t, float out[4]);
@@ -84,7 +103,8 @@ void pe_fit_screen(const pe_fit *fit, const double x[3], const double y[3], pe_f
 double pe_fit_delta_with(const pe_fit *fit, const double x[3], const double y[3],
                          const unsigned char rgba[4]);
 
-/* The 8-bit colour (as the triangle will be drawn) of a closed-form answer. */
+/* The 8-bit colour (as the triangle will be drawn) of a closed-form answer. With a style's
+ * fixed alpha or palette the answer already holds those exactly, so they come out unchanged. */
 void pe_fit_quantize(const pe_fit_colour *c, unsigned char rgba[4]);
 
 /* Draw per-pixel from the error map: a pixel index (row-major in the tile), u in [0, 1). */
@@ -96,5 +116,11 @@ int pe_fit_sample(const pe_fit *fit, double u);
 double pe_fit_render(const float *target, int target_w, int ox, int oy, int w, int h,
                      const float bg[4], bool alpha, const pe_tri *tris, int n, const pe_cover *cv,
                      float *out);
+
+/* pe_fit_render with the style's per-pixel weight on the loss (style NULL: the same as
+ * pe_fit_render). The whole-picture loss the weighted closed form and deltas are exact for. */
+double pe_fit_render_styled(const float *target, int target_w, int ox, int oy, int w, int h,
+                            const float bg[4], bool alpha, const pe_tri *tris, int n,
+                            const pe_cover *cv, const pe_fit_style *style, float *out);
 
 #endif

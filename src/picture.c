@@ -75,10 +75,12 @@ static void draw_band(void *ctx, int b, int thread)
             dst[c] = to8(a > 0.0f ? src[c] / a : 0.0f);
         dst[3] = to8(a);
         if (p->error_cdf) { /* within the band; draw() adds the bands before it */
+            double e = 0.0;
             for (int c = 0; c < (t->alpha ? 4 : 3); c++) {
                 const double d = (double)src[c] - (double)ref[c];
-                cum += d * d;
+                e += d * d;
             }
+            cum += p->weight ? (double)p->weight[i] * e : e;
             p->error_cdf[i] = cum;
         }
     }

@@ -11,6 +11,7 @@
 typedef struct pe_picture {
     float *full;       /* premultiplied composite, w x h */
     double *error_cdf; /* cumulative squared error, row-major; NULL when not wanted */
+    const float *weight; /* borrowed: each pixel's weight in error_cdf (NULL: 1) */
     pe_image canvas;   /* full in 8 bits, non-premultiplied */
     int nbands, band_h;
     double *band_sse;

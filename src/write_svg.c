@@ -4,6 +4,7 @@
 #include "state.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 /* c hundredths as "-12.5", "3", "0.05": at most 2 decimals, no trailing zeros. */
@@ -120,7 +121,67 @@ static void put_clip_paths(FILE *f, const pe_result *res, const bool *needed, si
         fputs("</defs>\n", f);
 }
 
-static void put_polygon(FILE *f, const pe_triangle *t)
+/* Colour classes (issue 17): when few distinct fills each serve several triangles (a --palette
+ * run), one CSS class per fill keeps the file small (about 26 bytes less per triangle); else
+ * every polygon carries its fill, as always. keys: the distinct fills, sorted, or NULL. */
+typedef struct svg_classes {
+    uint32_t *keys;
+    size_t n;
+} svg_classes;
+
+static uint32_t fill_key(const pe_triangle *t)
+{
+    return (uint32_t)t->r << 24 | (uint32_t)t->g << 16 | (uint32_t)t->b << 8 | (uint32_t)t->a;
+}
+
+static int by_key(const void *a, const void *b)
+{
+    const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* False when out of memory. */
+static bool make_classes(const pe_result *res, svg_classes *c)
+{
+    c->keys = NULL;
+    c->n = 0;
+    if (res->count < 8)
+        return true;
+    uint32_t *k = malloc(res->count * sizeof *k);
+    if (!k)
+        return false;
+    for (size_t i = 0; i < res->count; i++)
+        k[i] = fill_key(&res->triangles[i]);
+    qsort(k, res->count, sizeof *k, by_key);
+    size_t n = 1;
+    for (size_t i = 1; i < res->count; i++)
+        if (k[i] != k[n - 1])
+            k[n++] = k[i];
+    if (n > 256 || 2 * n > res->count) { /* a class would not pay for its definition */
+        free(k);
+        return true;
+    }
+    c->keys = k;
+    c->n = n;
+    return true;
+}
+
+static void put_style(FILE *f, const svg_classes *c)
+{
+    fputs("<style>\n", f);
+    for (size_t i = 0; i < c->n; i++) {
+        const uint32_t k = c->keys[i];
+        fprintf(f, ".c%zu{fill:#%06x", i, (unsigned)(k >> 8));
+        if ((k & 0xff) != 255) {
+            fputs(";fill-opacity:", f);
+            put_opacity(f, (unsigned char)(k & 0xff));
+        }
+        fputs("}\n", f);
+    }
+    fputs("</style>\n", f);
+}
+
+static void put_polygon(FILE *f, const pe_triangle *t, const svg_classes *c)
 {
     fputs("<polygon points=\"", f);
     for (int k = 0; k < 3; k++) {
@@ -131,8 +192,14 @@ static void put_polygon(FILE *f, const pe_triangle *t)
         put_centi(f, centi((double)t->y[k]));
     }
     fputc('"', f);
-    const unsigned char rgb[3] = { t->r, t->g, t->b };
-    put_colour(f, "fill", rgb, t->a);
+    if (c->keys) {
+        const uint32_t k = fill_key(t);
+        const uint32_t *at = bsearch(&k, c->keys, c->n, sizeof k, by_key);
+        fprintf(f, " class=\"c%zu\"", (size_t)(at - c->keys));
+    } else {
+        const unsigned char rgb[3] = { t->r, t->g, t->b };
+        put_colour(f, "fill", rgb, t->a);
+    }
     fputs("/>\n", f);
 }
 
@@ -142,8 +209,11 @@ pe_status pe_write_svg(FILE *f, const pe_result *res, const pe_metadata *meta)
         return PE_ERR_INVALID_ARG;
     const size_t n_tiles = (size_t)res->tile_cols * (size_t)res->tile_rows;
     bool *needed = calloc(n_tiles, sizeof *needed); /* which tiles need a <clipPath> */
-    if (!needed)
+    svg_classes classes;
+    if (!needed || !make_classes(res, &classes)) {
+        free(needed);
         return PE_ERR_NOMEM;
+    }
     for (size_t i = 0; i < res->count; i++) {
         const pe_triangle *t = &res->triangles[i];
         if (!pe_state_inside_tile(t, &res->tiles[t->tile]))
@@ -159,6 +229,8 @@ pe_status pe_write_svg(FILE *f, const pe_result *res, const pe_metadata *meta)
         put_metadata(f, meta);
     put_clip_paths(f, res, needed, n_tiles);
     free(needed);
+    if (classes.keys)
+        put_style(f, &classes);
     if (res->background[3] != 0) {
         fprintf(f, "<rect width=\"%d\" height=\"%d\"", res->width, res->height);
         put_colour(f, "fill", res->background, res->background[3]);
@@ -176,10 +248,11 @@ pe_status pe_write_svg(FILE *f, const pe_result *res, const pe_metadata *meta)
                 fprintf(f, "<g clip-path=\"url(#t%d)\">\n", want);
             clip = want;
         }
-        put_polygon(f, t);
+        put_polygon(f, t, &classes);
     }
     if (clip >= 0)
         fputs("</g>\n", f);
+    free(classes.keys);
     fputs("</svg>\n", f);
     return ferror(f) ? PE_ERR_IO : PE_OK;
 }

@@ -4,6 +4,7 @@
 #include "sizes.h"
 #include "waitpolicy.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
@@ -206,6 +207,48 @@ static int set_max_pixels(cli_options *o, const char *v)
     return 0;
 }
 
+/* --alpha: a fraction in (0, 1], or an 8-bit level above 1 up to 255 (primitive's -a 128). */
+static int set_alpha(cli_options *o, const char *v)
+{
+    double a;
+    if (!strcmp(v, "auto")) {
+        o->pe.alpha = 0.0;
+        return 0;
+    }
+    if (parse_double(v, 0.0, 255.0, &a) || !(a > 0.0))
+        return -1;
+    o->pe.alpha = a <= 1.0 ? a : a / 255.0;
+    return 0;
+}
+
+static int set_weight(cli_options *o, const char *v)
+{
+    o->pe.weight_auto = !strcmp(v, "auto");
+    o->weight_path = !strcmp(v, "none") || o->pe.weight_auto || !*v ? NULL : v;
+    return *v ? 0 : -1;
+}
+
+/* --palette: a count of colours to extract, or a file (anything that is not a number). */
+static int set_palette(cli_options *o, const char *v)
+{
+    long long n;
+    o->palette_path = NULL;
+    o->pe.palette = NULL;
+    o->pe.palette_size = 0;
+    if (!strcmp(v, "none"))
+        return 0;
+    if (!*v)
+        return -1;
+    if (isdigit((unsigned char)v[0])) {
+        if (parse_long(v, 1, 256, &n))
+            return -1;
+        o->pe.palette_size = (int)n;
+        return 0;
+    }
+    o->palette_path = v;
+    return 0;
+}
+
 typedef struct option_def {
     char short_name;
     const char *name;
@@ -239,6 +282,14 @@ static const option_def table[] = {
       "frames evenly over the work, or dense early (default linear)" },
     { 0, "max-pixels", "N", set_max_pixels, "50000000",
       "refuse input images with more pixels (default 50000000)" },
+    { 0, "alpha", "A|auto", set_alpha, "auto",
+      "every triangle's opacity: a fraction 0-1, or 8 bits above 1 (128 = half); auto = "
+      "fitted (default auto)" },
+    { 0, "weight", "MASK|auto|none", set_weight, "none",
+      "importance mask (grayscale image: black ignored, white full), or auto = local contrast "
+      "(default none)" },
+    { 0, "palette", "N|FILE|none", set_palette, "none",
+      "colours: N extracted from the image, or a file of #RRGGBB or a GIMP .gpl (default none)" },
 };
 enum { NOPT = sizeof table / sizeof table[0] };
 
@@ -382,6 +433,13 @@ const char *cli_given(const cli_options *o, const char *name)
         if (!strcmp(table[i].name, name))
             return o->given[i] ? o->value[i] : NULL;
     return NULL;
+}
+
+void cli_record(cli_options *o, const char *name, const char *value)
+{
+    for (int i = 0; i < NOPT; i++)
+        if (!strcmp(table[i].name, name))
+            o->value[i] = value;
 }
 
 size_t cli_settings(const cli_options *o, const char **keys, const char **values, size_t cap)

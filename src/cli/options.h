@@ -16,6 +16,8 @@ typedef struct cli_options {
     const char *resume;  /* --resume DIR */
     bool quiet;
     int anim_frames;     /* animate: --frames */
+    const char *weight_path;  /* --weight MASK (a file), else NULL */
+    const char *palette_path; /* --palette FILE, else NULL */
     bool given[64];      /* which table options were on the command line */
     const char *value[64]; /* each table option's value as given (argv or a state file) */
 } cli_options;
@@ -31,6 +33,9 @@ int cli_apply(cli_options *o, const char *name, const char *value, char *err, si
 
 /* The value of the option `name` (long name) when it was given on the command line, else NULL. */
 const char *cli_given(const cli_options *o, const char *name);
+/* Record value (it must outlive o) as the setting of option name for metadata and state files,
+ * without applying it again: e.g. a file's absolute path for the relative one given. */
+void cli_record(cli_options *o, const char *name, const char *value);
 
 /* Every option of the run as (long name, value) strings, for metadata and state files: the
  * value given, else the default. The strings live as long as argv and o. Returns the count. */

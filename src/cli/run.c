@@ -3,6 +3,7 @@
 #include "run.h"
 
 #include "sizes.h"
+#include "artist.h"
 #include "output.h"
 #include "resume.h"
 
@@ -378,6 +379,7 @@ int cli_run(cli_options *o)
     pe_state state = { 0 };
     char input[PATH_MAX];
     int rc = 0;
+    static cli_artist art; /* --weight and --palette files */
     if (o->resume && (rc = load_resume(o, &state, input, sizeof input)) != 0)
         goto done;
     if (!o->resume && !realpath(o->input, input)) {
@@ -385,6 +387,8 @@ int cli_run(cli_options *o)
         rc = 1;
         goto done;
     }
+    if ((rc = cli_artist_load(o, &art)) != 0)
+        goto done;
     c.o = o;
     c.input = input;
     c.tty = !o->quiet && isatty(2);
@@ -418,8 +422,11 @@ int cli_run(cli_options *o)
         fputc('\n', stderr);
     if (st == PE_ERR_INVALID_ARG) {
         /* a stale state file is a runtime problem; a grid too fine for the image is a usage one */
-        fprintf(stderr, "polyevolve: %s: %s\n", input,
+        const bool mask = !o->resume && o->weight_path;
+        fprintf(stderr, "polyevolve: %s: %s\n", mask ? o->weight_path : input,
                 o->resume ? "the state file does not match this image and its settings"
+                : mask    ? "--tiles asks for more tiles than the working image has pixels, or "
+                            "the --weight mask is black at the working size"
                           : "--tiles asks for more tiles than the working image has pixels");
         rc = o->resume ? 1 : 2;
         goto done;
@@ -450,6 +457,7 @@ int cli_run(cli_options *o)
     }
     pe_result_free(&res);
 done:
+    cli_artist_free(&art);
     pe_state_free(&state);
     free(c.last);
     free(c.log);

@@ -1,0 +1,22 @@
+/* artist: the files behind --weight MASK and --palette FILE, read into the run's pe_options. */
+#ifndef CLI_ARTIST_H
+#define CLI_ARTIST_H
+
+#include "options.h"
+
+#include <limits.h>
+
+/* What cli_artist_load read: owned, free with cli_artist_free. */
+typedef struct cli_artist {
+    pe_image mask;
+    unsigned char *palette;
+    char weight_abs[PATH_MAX], palette_abs[PATH_MAX]; /* the files' absolute paths, as recorded */
+} cli_artist;
+
+/* Read o->weight_path and o->palette_path (when set) and point o->pe at them; the settings
+ * record their absolute paths, so that a resume from another directory finds them. Prints a
+ * one-line error naming the file and returns 1 when one cannot be used, else 0. */
+int cli_artist_load(cli_options *o, cli_artist *a);
+void cli_artist_free(cli_artist *a);
+
+#endif
