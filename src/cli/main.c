@@ -7,6 +7,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 /* First SIGINT/SIGTERM: finish at the end of the next step and write everything.
@@ -27,9 +28,12 @@ int main(int argc, char **argv)
     cli_options o;
     char err[512];
     const int pr = cli_parse(argc, argv, &o, err, sizeof err);
-    if (pr == CLI_EXIT_OK)
+    if (pr == CLI_EXIT_OK) {
+        free(o.inputs);
         return 0;
+    }
     if (pr != CLI_OK) {
+        free(o.inputs);
         fprintf(stderr, "polyevolve: %s\n", err);
         return 2;
     }
@@ -41,6 +45,11 @@ int main(int argc, char **argv)
     switch (o.command) {
     case CLI_RENDER: return cli_render(&o);
     case CLI_ANIMATE: return cli_animate(&o);
+    case CLI_SEQUENCE: {
+        const int rc = cli_sequence(&o);
+        free(o.inputs);
+        return rc;
+    }
     case CLI_RUN: break;
     }
     return cli_run(&o);

@@ -246,7 +246,9 @@ static void usage(FILE *f)
     fprintf(f, "usage: polyevolve INPUT [options]          approximate an image with triangles\n"
                "       polyevolve --resume DIR [options]   continue an interrupted run\n"
                "       polyevolve render STATE.json -o OUT.png|.svg|.pdf [-s N]\n"
-               "       polyevolve animate STATE.json -o DIR [--frames N] [--seed N]\n\n"
+               "       polyevolve animate STATE.json -o DIR [--frames N] [--seed N]\n"
+               "       polyevolve sequence INPUT... -o DIR [--resume DIR] [options]\n"
+               "                                           frames coherent over a sequence\n\n"
                "Writes DIR/final.png, final.svg, final.pdf, state.json, log.csv and frames/.\n\n"
                "options:\n");
     fprintf(f, "  -o, --output PATH      output directory (default out); render: the file\n");
@@ -259,6 +261,12 @@ static void usage(FILE *f)
             snprintf(left, sizeof left, "    --%s %s", table[i].name, table[i].arg);
         fprintf(f, "  %-22s %s\n", left, table[i].help);
     }
+    fprintf(f, "      --init STATE       start from this state file, scaled to the image\n"
+               "      --warm-iterations N  sequence: refinement rounds of a frame started from\n"
+               "                         the previous one (default 1)\n"
+               "      --first-frame N    sequence: number of the first frame written (default 1)\n"
+               "      --keyframe-every K sequence: frames 1, 1+K, 1+2K.. start cold, so chunks\n"
+               "                         can run apart; 0 = only the first (default 0)\n");
     fprintf(f, "      --resume DIR       continue the run whose state is DIR/state.json\n"
                "  -q, --quiet            no progress and no summary\n"
                "  -h, --help             this text\n"
@@ -302,6 +310,46 @@ static const option_def *find(const char *arg, const char **inline_value)
     return NULL;
 }
 
+/* The flags of sequence and --init: not settings of a picture, so not in the table. */
+static int seq_flag(cli_options *o, const char *a, const char *v, char *err, size_t err_len)
+{
+    if (!v || !*v)
+        return fail(err, err_len, "%s needs a value", a);
+    if (!strcmp(a, "--init")) {
+        if (o->command != CLI_RUN)
+            return fail(err, err_len, "--init is for a single run (a sequence starts from its "
+                                      "previous frame)");
+        o->init = v;
+        return CLI_OK;
+    }
+    if (o->command != CLI_SEQUENCE)
+        return fail(err, err_len, "%s is an option of 'polyevolve sequence'", a);
+    long long n;
+    const bool first = !strcmp(a, "--first-frame");
+    if (parse_long(v, first ? 1 : 0, first ? 99999 : 1000000, &n))
+        return fail(err, err_len, "invalid value '%s' for %s", v, a);
+    if (first)
+        o->first_frame = (int)n;
+    else if (!strcmp(a, "--warm-iterations"))
+        o->warm_iterations = (int)n;
+    else
+        o->keyframe_every = (int)n;
+    return CLI_OK;
+}
+
+static int seq_check(cli_options *o, char *err, size_t err_len)
+{
+    if (o->ninputs == 0)
+        return fail(err, err_len, "sequence: no input given (image files, a directory or a "
+                                  "video; see --help)");
+    if (o->resume && o->output && strcmp(o->resume, o->output))
+        return fail(err, err_len, "sequence: --resume DIR is the output directory: give -o "
+                                  "or --resume, not two different ones");
+    if (!o->output)
+        o->output = o->resume ? o->resume : "out";
+    return CLI_OK;
+}
+
 int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
 {
     memset(o, 0, sizeof *o);
@@ -316,6 +364,13 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
     } else if (argc > 1 && !strcmp(argv[1], "animate")) {
         o->command = CLI_ANIMATE;
         i = 2;
+    } else if (argc > 1 && !strcmp(argv[1], "sequence")) {
+        o->command = CLI_SEQUENCE;
+        i = 2;
+        o->warm_iterations = 1;
+        o->first_frame = 1;
+        if (!(o->inputs = malloc((size_t)argc * sizeof *o->inputs)))
+            return fail(err, err_len, "out of memory");
     }
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -341,6 +396,14 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
                 o->output = argv[++i];
             continue;
         }
+        if (!strcmp(a, "--init") || !strcmp(a, "--warm-iterations") ||
+            !strcmp(a, "--first-frame") || !strcmp(a, "--keyframe-every")) {
+            int r = seq_flag(o, a, i + 1 < argc ? argv[i + 1] : NULL, err, err_len);
+            if (r != CLI_OK)
+                return r;
+            i++;
+            continue;
+        }
         if (a[0] == '-' && a[1] != '\0') {
             const char *v;
             const option_def *d = find(a, &v);
@@ -356,14 +419,23 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
             o->value[d - table] = v;
             continue;
         }
+        if (o->command == CLI_SEQUENCE) {
+            o->inputs[o->ninputs++] = a;
+            o->input = o->inputs[0];
+            continue;
+        }
         if (o->input)
             return fail(err, err_len, "more than one input ('%s' and '%s')", o->input, a);
         o->input = a;
     }
+    if (o->command == CLI_SEQUENCE)
+        return seq_check(o, err, err_len);
     if (o->command == CLI_RUN && !o->input && !o->resume)
         return fail(err, err_len, "no input image given (see --help)");
     if (o->command == CLI_RUN && o->input && o->resume)
         return fail(err, err_len, "give either an input image or --resume, not both");
+    if (o->init && o->resume)
+        return fail(err, err_len, "give either --init or --resume, not both");
     if (o->command != CLI_RUN && !o->input)
         return fail(err, err_len, "no state file given (see --help)");
     if (o->command == CLI_RENDER && !o->output)

@@ -4,7 +4,7 @@
 
 #include "polyevolve.h"
 
-typedef enum cli_command { CLI_RUN, CLI_RENDER, CLI_ANIMATE } cli_command;
+typedef enum cli_command { CLI_RUN, CLI_RENDER, CLI_ANIMATE, CLI_SEQUENCE } cli_command;
 
 typedef struct cli_options {
     cli_command command;
@@ -16,6 +16,12 @@ typedef struct cli_options {
     const char *resume;  /* --resume DIR */
     bool quiet;
     int anim_frames;     /* animate: --frames */
+    const char *init;    /* run: --init STATE, start from that state scaled to the image */
+    const char **inputs; /* sequence: every INPUT in order (owned; free with free()) */
+    int ninputs;
+    int warm_iterations; /* sequence: refinement rounds of a frame started from the last */
+    int first_frame;     /* sequence: the number of the first frame written (a chunk's) */
+    int keyframe_every;  /* sequence: frames numbered 1 + k * this start cold; 0 = never */
     bool given[64];      /* which table options were on the command line */
     const char *value[64]; /* each table option's value as given (argv or a state file) */
 } cli_options;
