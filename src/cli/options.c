@@ -262,11 +262,9 @@ static void usage(FILE *f)
         fprintf(f, "  %-22s %s\n", left, table[i].help);
     }
     fprintf(f, "      --init STATE       start from this state file, scaled to the image\n"
-               "      --warm-iterations N  sequence: refinement rounds of a frame started from\n"
-               "                         the previous one (default 1)\n"
+               "      --warm-iterations N  sequence: rounds of a frame started warm (default 1)\n"
                "      --first-frame N    sequence: number of the first frame written (default 1)\n"
-               "      --keyframe-every K sequence: frames 1, 1+K, 1+2K.. start cold, so chunks\n"
-               "                         can run apart; 0 = only the first (default 0)\n");
+               "      --keyframe-every K sequence: frames 1, 1+K.. start cold (default 0)\n");
     fprintf(f, "      --resume DIR       continue the run whose state is DIR/state.json\n"
                "  -q, --quiet            no progress and no summary\n"
                "  -h, --help             this text\n"
@@ -325,12 +323,12 @@ static int seq_flag(cli_options *o, const char *a, const char *v, char *err, siz
     if (o->command != CLI_SEQUENCE)
         return fail(err, err_len, "%s is an option of 'polyevolve sequence'", a);
     long long n;
-    const bool first = !strcmp(a, "--first-frame");
-    if (parse_long(v, first ? 1 : 0, first ? 99999 : 1000000, &n))
+    const bool first = !strcmp(a, "--first-frame"), warm = !strcmp(a, "--warm-iterations");
+    if (parse_long(v, first || warm ? 1 : 0, first ? 99999 : 1000000, &n))
         return fail(err, err_len, "invalid value '%s' for %s", v, a);
     if (first)
         o->first_frame = (int)n;
-    else if (!strcmp(a, "--warm-iterations"))
+    else if (warm)
         o->warm_iterations = (int)n;
     else
         o->keyframe_every = (int)n;
