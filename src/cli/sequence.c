@@ -165,6 +165,7 @@ static int source_next(seq_source *s, const cli_options *o, pe_image *img, char 
 typedef struct seq_ctx {
     const cli_options *o;
     char dir[PATH_MAX], states[PATH_MAX];
+    char csv[32];         /* sequence.csv; a chunk's (--first-frame N): sequence_N.csv */
     const char *keys[SEQ_META], *values[SEQ_META];
     size_t nmeta;
     char name_text[PATH_MAX], frame_text[16];
@@ -199,7 +200,7 @@ static void log_load(seq_ctx *c, int upto)
 {
     char path[PATH_MAX], line[1024];
     log_add(c, "frame,input,start,dx,dy,psnr,cpu_seconds,evaluations\n");
-    FILE *f = c->o->resume && cli_join(path, sizeof path, c->dir, "sequence.csv")
+    FILE *f = c->o->resume && cli_join(path, sizeof path, c->dir, c->csv)
                   ? fopen(path, "r") : NULL;
     while (f && fgets(line, sizeof line, f))
         if (line[0] >= '0' && line[0] <= '9' && atoi(line) < upto)
@@ -256,7 +257,7 @@ static int write_frame(seq_ctx *c, const pe_result *res, const char *name, int n
     if (st == PE_OK && frame_path(c, path, sizeof path, num, "json"))
         st = cli_write_atomic(path, state_fn, &j);
     char log_path[PATH_MAX];
-    if (st == PE_OK && cli_join(log_path, sizeof log_path, c->dir, "sequence.csv") &&
+    if (st == PE_OK && cli_join(log_path, sizeof log_path, c->dir, c->csv) &&
         (st = cli_write_text(log_path, c->log, c->log_len)) != PE_OK)
         snprintf(path, sizeof path, "%s", log_path);
     if (st == PE_OK)
@@ -353,6 +354,11 @@ static int setup(seq_ctx *c, cli_options *o)
 {
     c->o = o;
     snprintf(c->dir, sizeof c->dir, "%s", o->output);
+    /* chunks of one sequence share the directory, each keeps its own log */
+    if (o->first_frame == 1)
+        snprintf(c->csv, sizeof c->csv, "sequence.csv");
+    else
+        snprintf(c->csv, sizeof c->csv, "sequence_%05d.csv", o->first_frame);
     if (!cli_join(c->states, sizeof c->states, c->dir, "states") || cli_mkdir(c->dir) != 0 ||
         cli_mkdir(c->states) != 0) {
         fprintf(stderr, "polyevolve: %s: cannot create output directory: %s\n", o->output,
