@@ -15,9 +15,10 @@
 #include <string.h>
 
 /* Coarse level of the translation search: longest side about this many pixels, shifts up to
- * PE_SHIFT_RANGE of them (1/8 of the picture) each way. */
+ * PE_SHIFT_RANGE of them (1/4 of the picture) each way: keyframes K frames apart see K frames
+ * of motion. */
 #define PE_SHIFT_COARSE 64
-#define PE_SHIFT_RANGE 8
+#define PE_SHIFT_RANGE 16
 
 /* A shift must beat standing still by this factor of the error to count: on a static scene
  * noise alone must not make the triangles drift. */

@@ -22,7 +22,10 @@ sequence)
     k=$1
     shift
     n=$(wc -l <"$list")
-    # chunk c: lines c*K+1 .. c*K+K of the list, passed on the command line
+    # the keyframe pass (frames 1, 1+K, ..: each from the one before) on the first host, then
+    # the chunks at once: chunk c is lines c*K+1 .. c*K+K of the list, from keyframe c*K+1
+    sed -n "1~${k}p" "$list" | parallel --halt now,fail=1 -S "${hosts%%,*}" -X -j 1 \
+        "$pe" sequence {} --resume "$out" --frame-step "$k" --keyframe-every "$k" -q "$@"
     seq 0 $(((n + k - 1) / k - 1)) | parallel --halt now,fail=1 -S "$hosts" \
         "$pe" sequence '$(sed -n "$(({}*'"$k"'+1)),$(({}*'"$k"'+'"$k"'))p" '"$list"')' \
         --resume "$out" --first-frame '$(({}*'"$k"'+1))' --keyframe-every "$k" -q "$@"

@@ -264,7 +264,8 @@ static void usage(FILE *f)
     fprintf(f, "      --init STATE       start from this state file, scaled to the image\n"
                "      --warm-iterations N  sequence: rounds of a frame started warm (default 1)\n"
                "      --first-frame N    sequence: number of the first frame written (default 1)\n"
-               "      --keyframe-every K sequence: frames 1, 1+K.. start cold (default 0)\n");
+               "      --keyframe-every K sequence: frames 1+K, 1+2K.. chain (default 0)\n"
+               "      --frame-step N     sequence: frame numbers go up by N (default 1)\n");
     fprintf(f, "      --resume DIR       continue the run whose state is DIR/state.json\n"
                "  -q, --quiet            no progress and no summary\n"
                "  -h, --help             this text\n"
@@ -324,12 +325,15 @@ static int seq_flag(cli_options *o, const char *a, const char *v, char *err, siz
         return fail(err, err_len, "%s is an option of 'polyevolve sequence'", a);
     long long n;
     const bool first = !strcmp(a, "--first-frame"), warm = !strcmp(a, "--warm-iterations");
-    if (parse_long(v, first || warm ? 1 : 0, first ? 99999 : 1000000, &n))
+    const bool step = !strcmp(a, "--frame-step");
+    if (parse_long(v, first || warm || step ? 1 : 0, first ? 99999 : 1000000, &n))
         return fail(err, err_len, "invalid value '%s' for %s", v, a);
     if (first)
         o->first_frame = (int)n;
     else if (warm)
         o->warm_iterations = (int)n;
+    else if (step)
+        o->frame_step = (int)n;
     else
         o->keyframe_every = (int)n;
     return CLI_OK;
@@ -367,6 +371,7 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
         i = 2;
         o->warm_iterations = 1;
         o->first_frame = 1;
+        o->frame_step = 1;
         if (!(o->inputs = malloc((size_t)argc * sizeof *o->inputs)))
             return fail(err, err_len, "out of memory");
     }
@@ -395,7 +400,8 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
             continue;
         }
         if (!strcmp(a, "--init") || !strcmp(a, "--warm-iterations") ||
-            !strcmp(a, "--first-frame") || !strcmp(a, "--keyframe-every")) {
+            !strcmp(a, "--first-frame") || !strcmp(a, "--keyframe-every") ||
+            !strcmp(a, "--frame-step")) {
             int r = seq_flag(o, a, i + 1 < argc ? argv[i + 1] : NULL, err, err_len);
             if (r != CLI_OK)
                 return r;

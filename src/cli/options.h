@@ -21,7 +21,8 @@ typedef struct cli_options {
     int ninputs;
     int warm_iterations; /* sequence: refinement rounds of a frame started from the last */
     int first_frame;     /* sequence: the number of the first frame written (a chunk's) */
-    int keyframe_every;  /* sequence: frames numbered 1 + k * this start cold; 0 = never */
+    int keyframe_every;  /* sequence: frames 1 + k * this start from the previous keyframe */
+    int frame_step;      /* sequence: frame numbers go up by this (the keyframe pass: K) */
     bool given[64];      /* which table options were on the command line */
     const char *value[64]; /* each table option's value as given (argv or a state file) */
 } cli_options;

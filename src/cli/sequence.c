@@ -330,9 +330,9 @@ static int run_frame(seq_ctx *c, const pe_result *prev, const pe_image *prev_img
     return 0;
 }
 
-/* A frame the interrupted run completed: its state becomes the previous result. 1: it is
- * complete and loaded; 0: it must be made. */
-static int load_done(const seq_ctx *c, int num, pe_result *prev)
+/* A frame an earlier run completed (an interrupted run, or the keyframe pass): its state into
+ * *out. 1: it is complete and loaded; 0: it must be made. */
+static int load_done(const seq_ctx *c, int num, pe_result *out)
 {
     char path[PATH_MAX], png[PATH_MAX], svg[PATH_MAX];
     if (!c->o->resume || !frame_path(c, path, sizeof path, num, "json") ||
@@ -343,8 +343,7 @@ static int load_done(const seq_ctx *c, int num, pe_result *prev)
     pe_state st = { 0 };
     if (pe_state_read(path, &st) != PE_OK)
         return 0; /* unreadable: made again */
-    pe_result_free(prev);
-    *prev = st.result;
+    *out = st.result;
     memset(&st.result, 0, sizeof st.result);
     pe_state_free(&st);
     return 1;
@@ -355,7 +354,9 @@ static int setup(seq_ctx *c, cli_options *o)
     c->o = o;
     snprintf(c->dir, sizeof c->dir, "%s", o->output);
     /* chunks of one sequence share the directory, each keeps its own log */
-    if (o->first_frame == 1)
+    if (o->frame_step > 1) /* the keyframe pass */
+        snprintf(c->csv, sizeof c->csv, "keyframes.csv");
+    else if (o->first_frame == 1)
         snprintf(c->csv, sizeof c->csv, "sequence.csv");
     else
         snprintf(c->csv, sizeof c->csv, "sequence_%05d.csv", o->first_frame);
@@ -388,6 +389,52 @@ static int finish_video(const seq_ctx *c, const seq_source *src, int frames)
     return 1;
 }
 
+/* The picture a frame starts from: the previous frame's, and for a keyframe the previous
+ * keyframe's (so keyframes chain among themselves and chunks that start at them need nothing
+ * from the chunk before). */
+typedef struct seq_link {
+    pe_result res;
+    pe_image img;
+    bool have;
+} seq_link;
+
+static void link_free(seq_link *l)
+{
+    pe_result_free(&l->res);
+    pe_image_free(&l->img);
+    l->have = false;
+}
+
+/* Keep a copy of res and img in l. False when out of memory. */
+static bool link_copy(seq_link *l, const pe_result *res, const pe_image *img)
+{
+    link_free(l);
+    const size_t n = (size_t)img->width * (size_t)img->height * 4;
+    if (pe_result_copy(res, &l->res) != PE_OK || !(l->img.rgba = malloc(n)))
+        return false;
+    memcpy(l->img.rgba, img->rgba, n);
+    l->img.width = img->width;
+    l->img.height = img->height;
+    l->have = true;
+    return true;
+}
+
+/* What frame num starts from: NULL for cold. 0, or 1 after a message (a keyframe whose
+ * predecessor keyframe this run does not have). */
+static int base_of(const cli_options *o, int num, const seq_link *prev, const seq_link *kf,
+                   const seq_link **base)
+{
+    const bool key = o->keyframe_every > 0 && (num - 1) % o->keyframe_every == 0;
+    *base = key ? (kf->have ? kf : NULL) : (prev->have ? prev : NULL);
+    if (key && num > 1 && !kf->have) {
+        fprintf(stderr, "polyevolve: frame %d is a keyframe, started from keyframe %d: make the "
+                        "keyframes first into %s (every %d-th frame with --frame-step %d)\n",
+                num, num - o->keyframe_every, o->output, o->keyframe_every, o->keyframe_every);
+        return 1;
+    }
+    return 0;
+}
+
 int cli_sequence(cli_options *o)
 {
     static seq_ctx c; /* large buffers; one sequence per process */
@@ -396,9 +443,8 @@ int cli_sequence(cli_options *o)
     int rc = source_open(&src, o);
     if (rc == 0)
         rc = setup(&c, o);
-    pe_result prev = { 0 };
-    pe_image prev_img = { 0 };
-    bool have_prev = false, logged = false;
+    seq_link prev = { 0 }, kf = { 0 };
+    bool logged = false;
     int k = 0, made = 0;
     char name[PATH_MAX];
     double psnr_sum = 0.0;
@@ -409,26 +455,29 @@ int cli_sequence(cli_options *o)
             rc = r < 0 ? 1 : 0;
             break;
         }
-        const int num = o->first_frame + k;
-        const bool key = !have_prev || (o->keyframe_every > 0 && (num - 1) % o->keyframe_every == 0);
-        if (load_done(&c, num, &prev)) {
-            have_prev = true;
-        } else {
+        const int num = o->first_frame + k * o->frame_step;
+        pe_result res = { 0 };
+        const seq_link *base = NULL;
+        if (load_done(&c, num, &res)) {
+            rc = 0;
+        } else if ((rc = base_of(o, num, &prev, &kf, &base)) == 0) {
             if (!logged)
                 log_load(&c, num);
             logged = true;
-            pe_result res = { 0 };
-            rc = run_frame(&c, key ? NULL : &prev, &prev_img, &img, name, num, &res);
+            rc = run_frame(&c, base ? &base->res : NULL, base ? &base->img : NULL, &img, name,
+                           num, &res);
             if (rc == 0)
                 rc = write_frame(&c, &res, name, num);
             psnr_sum += res.psnr;
             made++;
-            pe_result_free(&prev);
-            prev = res;
-            have_prev = true;
         }
-        pe_image_free(&prev_img);
-        prev_img = img;
+        const bool key = o->keyframe_every > 0 && (num - 1) % o->keyframe_every == 0;
+        if (rc == 0 && ((key && !link_copy(&kf, &res, &img)) || !link_copy(&prev, &res, &img))) {
+            fprintf(stderr, "polyevolve: out of memory\n");
+            rc = 1;
+        }
+        pe_result_free(&res);
+        pe_image_free(&img);
     }
     if (rc == 0 && k == 0) {
         fprintf(stderr, "polyevolve: %s: no frames\n", o->inputs[0]);
@@ -439,8 +488,8 @@ int cli_sequence(cli_options *o)
     if (rc == 0 && !o->quiet)
         printf("polyevolve: %d frames (%d made now, mean PSNR %.2f dB) -> %s\n", k, made,
                made ? psnr_sum / made : 0.0, c.dir);
-    pe_result_free(&prev);
-    pe_image_free(&prev_img);
+    link_free(&prev);
+    link_free(&kf);
     source_close(&src);
     free(c.log);
     return rc;

@@ -2,8 +2,8 @@
 # cluster: examples/slurm/ on a real scheduler (issue 15).
 #   slurm     starts a one-node Slurm cluster on this machine (munged, slurmctld and slurmd on
 #             localhost, from a temporary configuration; stopped at the end), submits
-#             batch.sbatch as an array over 4 images and sequence.sbatch over a 12-frame
-#             sequence in 3 chunks, waits, and checks every output against the local run, byte
+#             batch.sbatch as an array over 4 images and a 12-frame sequence in 3 chunks
+#             (submit-sequence.sh: the keyframe job, then the chunks' array), waits, and checks every output against the local run, byte
 #             for byte. Skips (77) with the reason only when Slurm cannot start here.
 #   parallel  parallel-ssh.sh with GNU parallel on this machine (-S :), the same checks.
 # shellcheck source=common.sh
@@ -138,15 +138,16 @@ slurm)
     start_slurm
     j1=$(sbatch --parsable --array=1-4 -c 1 -o "$WORK/b-%a.log" "$EX/batch.sbatch" \
         "$WORK/images.txt" "$WORK/cluster" "${FAST[@]}" 2>&1) || bad "sbatch batch.sbatch" "$j1"
-    j2=$(sbatch --parsable --array=0-2 -c 1 -o "$WORK/s-%a.log" "$EX/sequence.sbatch" \
-        "$WORK/frames.txt" "$WORK/clusterseq" 4 "${FAST[@]}" 2>&1) || bad "sbatch sequence.sbatch" "$j2"
+    jobs=$("$EX/submit-sequence.sh" "$WORK/frames.txt" "$WORK/clusterseq" 4 "${FAST[@]}" -- -c 1 \
+        -o "$WORK/s-%a.log" 2>&1) || bad "submit-sequence.sh" "$jobs"
+    j2=${jobs// /,}
     for i in $(seq 1 180); do
         [ -z "$(squeue -h -j "$j1,$j2" 2>/dev/null)" ] && break
         sleep 0.5
     done
     [ -z "$(squeue -h -j "$j1,$j2" 2>/dev/null)" ] && ok "both arrays ended" ||
         bad "jobs still queued after 90 s" "$(squeue 2>&1 | head -n 5)"
-    states=$( (scontrol show job "$j1"; scontrol show job "$j2") 2>/dev/null | grep -o 'JobState=[A-Z]*' |
+    states=$(for j in ${j2//,/ } "$j1"; do scontrol show job "$j"; done 2>/dev/null | grep -o 'JobState=[A-Z]*' |
         sort | uniq -c | tr -s ' \n' ' ')
     note "job states:$states"
     [ "$(grep -c . "$WORK"/b-*.log "$WORK"/s-*.log 2>/dev/null | awk -F: '{ n += $2 } END { print n + 0 }')" -eq 0 ] &&

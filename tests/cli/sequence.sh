@@ -7,6 +7,7 @@
 #   video        a tiny clip made by ffmpeg in the test, read through libavformat; MP4 written
 #   init         --init STATE on a single run (scaled to an image of another size)
 #   resume       an interrupted sequence resumed gives the bytes of an uninterrupted one
+#   chunks       keyframe pass + chunks run out of order = one run with --keyframe-every
 #   determinism  same inputs and seed, -j 1 and -j 2: the same bytes
 # shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
@@ -160,6 +161,21 @@ resume)
     [ "$(grep -c '^[0-9]' part/sequence.csv)" -eq 12 ] && ok "sequence.csv has 12 rows" ||
         bad "sequence.csv rows: $(grep -c '^[0-9]' part/sequence.csv)"
     ;;
+chunks)
+    # the keyframe pass, then chunks of 4 in any order = one run with --keyframe-every 4
+    ls "$WORK"/pan/in_*.png >list.txt
+    expect_ok "one run, keyframes every 4" sequence $(cat list.txt) -o one --keyframe-every 4 "${FAST[@]}" || finish
+    expect_error 1 "keyframe" "a chunk before its keyframe" sequence $(sed -n 5,8p list.txt) --resume parts \
+        --first-frame 5 --keyframe-every 4 "${FAST[@]}"
+    expect_ok "keyframe pass" sequence $(sed -n '1~4p' list.txt) -o parts --frame-step 4 --keyframe-every 4 "${FAST[@]}"
+    for c in 2 0 1; do
+        expect_ok "chunk $c" sequence $(sed -n "$((4 * c + 1)),$((4 * c + 4))p" list.txt) --resume parts \
+            --first-frame $((4 * c + 1)) --keyframe-every 4 "${FAST[@]}"
+    done
+    d=$(same_tree one parts)
+    [ "$d" -eq 0 ] && [ "$(count_frames parts)" -eq 12 ] && ok "chunks joined: identical to the one run" ||
+        bad "$d files differ between the chunks and the one run"
+    ;;
 determinism)
     expect_ok "sequence -j 1" sequence pan/in_00{1,2,3,4,5}.png -o j1 "${FAST[@]}" -j 1 || finish
     expect_ok "sequence -j 2" sequence pan/in_00{1,2,3,4,5}.png -o j2 "${FAST[@]}" -j 2 || finish
@@ -167,7 +183,7 @@ determinism)
     [ "$d" -eq 0 ] && ok "same bytes at 1 and 2 threads" || bad "$d files differ between -j 1 and -j 2"
     ;;
 *)
-    echo "usage: sequence.sh coherence|cut|video|init|resume|determinism" >&2
+    echo "usage: sequence.sh coherence|cut|video|init|resume|chunks|determinism" >&2
     exit 1
     ;;
 esac
