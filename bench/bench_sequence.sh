@@ -121,6 +121,10 @@ nice "$PE" sequence "$OUT/pan" -o "$OUT/pan_warm" "${OPTS[@]}"
 nice "$PE" sequence "$OUT/pan" -o "$OUT/pan_cold" --keyframe-every 1 "${OPTS[@]}"
 $PY "$OUT/metrics.py" table "pan (liza, 3 px right, 2 px down per frame)" "$OUT/pan_warm" \
     "$OUT/pan_cold" "$OUT/pan/in_%03d.png" "$SHARED/tools/score" 3 2
+# chunks of 4 (keyframes 5 and 9 start from the keyframe before): what the joins look like
+nice "$PE" sequence "$OUT/pan" -o "$OUT/pan_key4" --keyframe-every 4 "${OPTS[@]}"
+$PY "$OUT/metrics.py" table "pan, --keyframe-every 4 (joins at frames 5 and 9)" "$OUT/pan_key4" \
+    "$OUT/pan_cold" "$OUT/pan/in_%03d.png" "$SHARED/tools/score" 3 2
 
 ffmpeg -nostdin -loglevel error -loop 1 -i "$SHARED/images/rocket.jpg" -vf \
     "scale=640:480,zoompan=z='1+0.005*on':x='40+4*on':y='30+2*on':d=1:s=320x240:fps=10" \

@@ -309,9 +309,26 @@ static const option_def *find(const char *arg, const char **inline_value)
     return NULL;
 }
 
-/* The flags of sequence and --init: not settings of a picture, so not in the table. */
+/* The sequence command's defaults and room for its inputs. */
+static int seq_init(cli_options *o, int argc)
+{
+    o->command = CLI_SEQUENCE;
+    o->warm_iterations = 1;
+    o->first_frame = 1;
+    o->frame_step = 1;
+    o->inputs = malloc((size_t)argc * sizeof *o->inputs);
+    return o->inputs ? CLI_OK : CLI_USAGE;
+}
+
+enum { CLI_NOT_MINE = 1 };
+
+/* The flags of sequence and --init: not settings of a picture, so not in the table.
+ * CLI_NOT_MINE when a is none of them. */
 static int seq_flag(cli_options *o, const char *a, const char *v, char *err, size_t err_len)
 {
+    if (strcmp(a, "--init") && strcmp(a, "--warm-iterations") && strcmp(a, "--first-frame") &&
+        strcmp(a, "--keyframe-every") && strcmp(a, "--frame-step"))
+        return CLI_NOT_MINE;
     if (!v || !*v)
         return fail(err, err_len, "%s needs a value", a);
     if (!strcmp(a, "--init")) {
@@ -352,6 +369,8 @@ static int seq_check(cli_options *o, char *err, size_t err_len)
     return CLI_OK;
 }
 
+static int check(cli_options *o, char *err, size_t err_len);
+
 int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
 {
     memset(o, 0, sizeof *o);
@@ -367,13 +386,9 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
         o->command = CLI_ANIMATE;
         i = 2;
     } else if (argc > 1 && !strcmp(argv[1], "sequence")) {
-        o->command = CLI_SEQUENCE;
-        i = 2;
-        o->warm_iterations = 1;
-        o->first_frame = 1;
-        o->frame_step = 1;
-        if (!(o->inputs = malloc((size_t)argc * sizeof *o->inputs)))
+        if (seq_init(o, argc) != CLI_OK)
             return fail(err, err_len, "out of memory");
+        i = 2;
     }
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -399,12 +414,10 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
                 o->output = argv[++i];
             continue;
         }
-        if (!strcmp(a, "--init") || !strcmp(a, "--warm-iterations") ||
-            !strcmp(a, "--first-frame") || !strcmp(a, "--keyframe-every") ||
-            !strcmp(a, "--frame-step")) {
-            int r = seq_flag(o, a, i + 1 < argc ? argv[i + 1] : NULL, err, err_len);
-            if (r != CLI_OK)
-                return r;
+        const int sr = seq_flag(o, a, i + 1 < argc ? argv[i + 1] : NULL, err, err_len);
+        if (sr != CLI_NOT_MINE) {
+            if (sr != CLI_OK)
+                return sr;
             i++;
             continue;
         }
@@ -423,17 +436,20 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
             o->value[d - table] = v;
             continue;
         }
-        if (o->command == CLI_SEQUENCE) {
+        if (o->command == CLI_SEQUENCE) { /* any number of inputs */
             o->inputs[o->ninputs++] = a;
-            o->input = o->inputs[0];
             continue;
         }
         if (o->input)
             return fail(err, err_len, "more than one input ('%s' and '%s')", o->input, a);
         o->input = a;
     }
-    if (o->command == CLI_SEQUENCE)
-        return seq_check(o, err, err_len);
+    return o->command == CLI_SEQUENCE ? seq_check(o, err, err_len) : check(o, err, err_len);
+}
+
+/* What the command needs, once every argument is read. */
+static int check(cli_options *o, char *err, size_t err_len)
+{
     if (o->command == CLI_RUN && !o->input && !o->resume)
         return fail(err, err_len, "no input image given (see --help)");
     if (o->command == CLI_RUN && o->input && o->resume)
