@@ -4,15 +4,15 @@
 #   bench/bench_sequence.sh [BUILD_DIR] [OUT_DIR]        (defaults: build, /tmp/pe-bench-seq)
 #
 # Two inputs, each run twice with the same options (-n 250 -r 256 -j 2, seed 1): as a sequence
-# (frame k starts from frame k-1) and cold (--keyframe-every 1: every frame a fresh run, the
-# same as one independent run per frame):
+# (frame k starts from frame k-1) and cold (one independent `polyevolve FRAME` run per frame):
 #   pan   12 crops 600x900 of ../shared/images/liza.jpg moving 3 px right and 2 px down per
 #         frame (the issue's pan);
 #   clip  a real H.264 clip made by ffmpeg from rocket.jpg (Debian python3-skimage's
 #         skimage/data/rocket.jpg, in ../shared/images): 12 frames of 320x240 with a slow zoom
 #         (1.00 -> 1.055) and drift, decoded by polyevolve through libavformat.
 # Per frame: PSNR by the judge (../shared/tools/score REF frame.svg), CPU seconds of the frame
-# (sequence.csv), and the frame-to-frame difference (mean absolute, RGB 0-255):
+# (sequence: sequence.csv, finding the start included; cold: the run's own log.csv, the
+# optimisation's CPU), and the frame-to-frame difference (mean absolute, RGB 0-255):
 #   mc    pan only: frame k shifted back by the known pan against frame k-1 (0 = no flicker);
 #   bmc   any video: block-motion-compensated difference. The motion is found on the INPUT
 #         frames (16x16 blocks, the shift within +-8 px with the least absolute difference
@@ -115,10 +115,26 @@ if __name__ == "__main__":
         report(name, table(name, warm, refs, score, shift), table(name, cold, refs, score, shift))
 PYEOF
 
+# cold DIR REFS...: one independent run per frame, laid out as a sequence's directory
+cold()
+{
+    local d=$1 k=0 f
+    shift
+    mkdir -p "$d"
+    echo "frame,input,start,dx,dy,psnr,cpu_seconds,evaluations" >"$d/sequence.csv"
+    for f in "$@"; do
+        k=$((k + 1))
+        nice "$PE" "$f" -o "$d/run$k" --frames 1 "${OPTS[@]}"
+        cp "$d/run$k/final.png" "$d/$(printf 'frame_%05d.png' "$k")"
+        cp "$d/run$k/final.svg" "$d/$(printf 'frame_%05d.svg' "$k")"
+        echo "$k,$f,cold,0,0,0,$(tail -n 1 "$d/run$k/log.csv" | cut -d, -f2),0" >>"$d/sequence.csv"
+    done
+}
+
 echo "bench_sequence: $(date -u +%FT%TZ), $(git -C "$HERE" rev-parse --short HEAD), $(nproc) cores"
 $PY "$OUT/metrics.py" pan "$SHARED/images/liza.jpg" "$OUT/pan"
 nice "$PE" sequence "$OUT/pan" -o "$OUT/pan_warm" "${OPTS[@]}"
-nice "$PE" sequence "$OUT/pan" -o "$OUT/pan_cold" --keyframe-every 1 "${OPTS[@]}"
+cold "$OUT/pan_cold" "$OUT"/pan/in_*.png
 $PY "$OUT/metrics.py" table "pan (liza, 3 px right, 2 px down per frame)" "$OUT/pan_warm" \
     "$OUT/pan_cold" "$OUT/pan/in_%03d.png" "$SHARED/tools/score" 3 2
 # chunks of 4 (keyframes 5 and 9 start from the keyframe before): what the joins look like
@@ -131,6 +147,6 @@ ffmpeg -nostdin -loglevel error -loop 1 -i "$SHARED/images/rocket.jpg" -vf \
     -frames:v 12 -c:v libx264 -pix_fmt yuv420p -threads 1 "$OUT/clip.mp4"
 ffmpeg -nostdin -loglevel error -i "$OUT/clip.mp4" "$OUT/clipref/in_%03d.png"
 nice "$PE" sequence "$OUT/clip.mp4" -o "$OUT/clip_warm" "${OPTS[@]}"
-nice "$PE" sequence "$OUT/clip.mp4" -o "$OUT/clip_cold" --keyframe-every 1 "${OPTS[@]}"
+cold "$OUT/clip_cold" "$OUT"/clipref/in_*.png
 $PY "$OUT/metrics.py" table "clip (rocket.jpg zoom and drift, H.264)" "$OUT/clip_warm" \
     "$OUT/clip_cold" "$OUT/clipref/in_%03d.png" "$SHARED/tools/score"
