@@ -163,6 +163,22 @@ resume)
     [ "$d" -eq 0 ] && ok "resumed sequence identical to the uninterrupted one" || bad "$d files differ after --resume"
     [ "$(grep -c '^[0-9]' part/sequence.csv)" -eq 8 ] && ok "sequence.csv has 8 rows" ||
         bad "sequence.csv rows: $(grep -c '^[0-9]' part/sequence.csv)"
+    # a real SIGINT once frame 2 is complete: exit 130, then --resume gives the same bytes
+    "$PE_BIN" sequence pan/in_00{1,2,3,4,5,6,7,8}.png -o sig "${FAST[@]}" 2>sig.err &
+    pid=$!
+    for _ in $(seq 1 400); do [ -f sig/states/frame_00002.json ] && break; sleep 0.025; done
+    kill -INT "$pid" 2>/dev/null
+    wait "$pid"
+    src=$?
+    if [ "$src" -eq 0 ]; then
+        note "the sequence ended before SIGINT reached it: interruption not checked"
+    else
+        [ "$src" -eq 130 ] && [ ! -s sig.err ] && [ -z "$(tmp_leftovers sig)" ] &&
+            ok "SIGINT: exit 130, no temporary files" || bad "SIGINT: exit $src" "$(head -n 2 sig.err)"
+        expect_ok "--resume after SIGINT" sequence pan/in_00{1,2,3,4,5,6,7,8}.png --resume sig "${FAST[@]}"
+        d=$(same_tree full sig)
+        [ "$d" -eq 0 ] && ok "resumed after SIGINT: identical" || bad "$d files differ after SIGINT + --resume"
+    fi
     ;;
 chunks)
     # the keyframe pass, then chunks of 3 in any order = one run with --keyframe-every 3
