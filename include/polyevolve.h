@@ -419,6 +419,32 @@ void pe_state_free(pe_state *st);
 PE_NODISCARD pe_status pe_animate_frame(const pe_result *final, int frame, int frames,
                                         uint64_t seed, pe_result *out);
 
+/* ---------------------------------------------------------------- sequences */
+
+/* What pe_warm_start found. Losses are mean squared errors per channel value in 0..1 at the
+ * working size, drawn by pe_render (as pe_result.loss, up to the model's antialiasing). */
+typedef struct pe_warm_info {
+    double dx, dy;     /* the camera's translation from the previous image to this one, in this
+                        * image's pixels (content at x moved to x + d); 0 when there is no
+                        * previous image, the sizes differ, or standing still fits as well */
+    double prev_loss;  /* the previous result against its own image */
+    double warm_loss;  /* the start (moved and scaled) against this image */
+    double flat_loss;  /* a flat canvas of this image's mean colour against it */
+    bool cut;          /* the start keeps less than half of the loss the previous result removed
+                        * from a flat canvas: a scene cut, so start cold */
+} pe_warm_info;
+
+/* The start of a sequence frame: prev (the previous frame's result) moved by the translation
+ * found between prev_image and image (only when they have the same size), scaled to image's
+ * size and working size (opt->resize), with rounds_done = 0, into *start (free with
+ * pe_result_free); pass it as pe_options.resume with the same tile grid, and the run refines
+ * it for opt->iterations rounds (adding triangles first when opt asks for more). prev_image may
+ * be NULL (a start from any state, e.g. --init): no translation, no cut test, losses 0.
+ * PE_ERR_INVALID_ARG for missing or empty arguments, PE_ERR_NOMEM. Deterministic. */
+PE_NODISCARD pe_status pe_warm_start(const pe_result *prev, const pe_image *prev_image,
+                                     const pe_image *image, const pe_options *opt,
+                                     pe_result *start, pe_warm_info *info);
+
 #ifdef __cplusplus
 }
 #endif

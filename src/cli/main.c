@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@ static int dispatch(cli_options *o)
     switch (o->command) {
     case CLI_RENDER: return cli_render(o);
     case CLI_ANIMATE: return cli_animate(o);
+    case CLI_SEQUENCE: return cli_sequence(o);
     case CLI_RUN: break;
     }
     return cli_run(o);
@@ -53,9 +55,12 @@ int main(int argc, char **argv)
     char err[512];
     const int pr = cli_parse(argc, argv, &o, err, sizeof err);
     signal(SIGPIPE, SIG_IGN);
-    if (pr == CLI_EXIT_OK)
+    if (pr == CLI_EXIT_OK) {
+        free(o.inputs);
         return check_stdout(0);
+    }
     if (pr != CLI_OK) {
+        free(o.inputs);
         fprintf(stderr, "polyevolve: %s\n", err);
         return 2;
     }
@@ -64,5 +69,7 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    return check_stdout(dispatch(&o));
+    const int rc = dispatch(&o);
+    free(o.inputs);
+    return check_stdout(rc);
 }

@@ -298,7 +298,9 @@ static void usage(FILE *f)
     fprintf(f, "usage: polyevolve INPUT [options]          approximate an image with triangles\n"
                "       polyevolve --resume DIR [options]   continue an interrupted run\n"
                "       polyevolve render STATE.json -o OUT.png|.svg|.pdf [-s N]\n"
-               "       polyevolve animate STATE.json -o DIR [--frames N] [--seed N]\n\n"
+               "       polyevolve animate STATE.json -o DIR [--frames N] [--seed N]\n"
+               "       polyevolve sequence INPUT... -o DIR [--resume DIR] [options]\n"
+               "                                           frames coherent over a sequence\n\n"
                "Writes DIR/final.png, final.svg, final.pdf, state.json, log.csv and frames/.\n\n"
                "options:\n");
     fprintf(f, "  -o, --output PATH      output directory (default out); render: the file\n");
@@ -311,6 +313,11 @@ static void usage(FILE *f)
             snprintf(left, sizeof left, "    --%s %s", table[i].name, table[i].arg);
         fprintf(f, "  %-22s %s\n", left, table[i].help);
     }
+    fprintf(f, "      --init STATE       start from this state file, scaled to the image\n"
+               "      --warm-iterations N  sequence: rounds of a frame started warm (default 1)\n"
+               "      --first-frame N    sequence: number of the first frame written (default 1)\n"
+               "      --keyframe-every K sequence: frames 1+K, 1+2K.. chain (default 0)\n"
+               "      --frame-step N     sequence: frame numbers go up by N (default 1)\n");
     fprintf(f, "      --resume DIR       continue the run whose state is DIR/state.json\n"
                "  -q, --quiet            no progress and no summary\n"
                "  -h, --help             this text\n"
@@ -354,6 +361,68 @@ static const option_def *find(const char *arg, const char **inline_value)
     return NULL;
 }
 
+/* The sequence command's defaults and room for its inputs. */
+static int seq_init(cli_options *o, int argc)
+{
+    o->command = CLI_SEQUENCE;
+    o->warm_iterations = 1;
+    o->first_frame = 1;
+    o->frame_step = 1;
+    o->inputs = malloc((size_t)argc * sizeof *o->inputs);
+    return o->inputs ? CLI_OK : CLI_USAGE;
+}
+
+enum { CLI_NOT_MINE = 1 };
+
+/* The flags of sequence and --init: not settings of a picture, so not in the table.
+ * CLI_NOT_MINE when a is none of them. */
+static int seq_flag(cli_options *o, const char *a, const char *v, char *err, size_t err_len)
+{
+    if (strcmp(a, "--init") && strcmp(a, "--warm-iterations") && strcmp(a, "--first-frame") &&
+        strcmp(a, "--keyframe-every") && strcmp(a, "--frame-step"))
+        return CLI_NOT_MINE;
+    if (!v || !*v)
+        return fail(err, err_len, "%s needs a value", a);
+    if (!strcmp(a, "--init")) {
+        if (o->command != CLI_RUN)
+            return fail(err, err_len, "--init is for a single run (a sequence starts from its "
+                                      "previous frame)");
+        o->init = v;
+        return CLI_OK;
+    }
+    if (o->command != CLI_SEQUENCE)
+        return fail(err, err_len, "%s is an option of 'polyevolve sequence'", a);
+    long long n;
+    const bool first = !strcmp(a, "--first-frame"), warm = !strcmp(a, "--warm-iterations");
+    const bool step = !strcmp(a, "--frame-step");
+    if (parse_long(v, first || warm || step ? 1 : 0, first ? 99999 : 1000000, &n))
+        return fail(err, err_len, "invalid value '%s' for %s", v, a);
+    if (first)
+        o->first_frame = (int)n;
+    else if (warm)
+        o->warm_iterations = (int)n;
+    else if (step)
+        o->frame_step = (int)n;
+    else
+        o->keyframe_every = (int)n;
+    return CLI_OK;
+}
+
+static int seq_check(cli_options *o, char *err, size_t err_len)
+{
+    if (o->ninputs == 0)
+        return fail(err, err_len, "sequence: no input given (image files, a directory or a "
+                                  "video; see --help)");
+    if (o->resume && o->output && strcmp(o->resume, o->output))
+        return fail(err, err_len, "sequence: --resume DIR is the output directory: give -o "
+                                  "or --resume, not two different ones");
+    if (!o->output)
+        o->output = o->resume ? o->resume : "out";
+    return CLI_OK;
+}
+
+static int check(cli_options *o, char *err, size_t err_len);
+
 int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
 {
     memset(o, 0, sizeof *o);
@@ -367,6 +436,10 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
         i = 2;
     } else if (argc > 1 && !strcmp(argv[1], "animate")) {
         o->command = CLI_ANIMATE;
+        i = 2;
+    } else if (argc > 1 && !strcmp(argv[1], "sequence")) {
+        if (seq_init(o, argc) != CLI_OK)
+            return fail(err, err_len, "out of memory");
         i = 2;
     }
     for (; i < argc; i++) {
@@ -393,6 +466,13 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
                 o->output = argv[++i];
             continue;
         }
+        const int sr = seq_flag(o, a, i + 1 < argc ? argv[i + 1] : NULL, err, err_len);
+        if (sr != CLI_NOT_MINE) {
+            if (sr != CLI_OK)
+                return sr;
+            i++;
+            continue;
+        }
         if (a[0] == '-' && a[1] != '\0') {
             const char *v;
             const option_def *d = find(a, &v);
@@ -410,14 +490,26 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
             o->value[d - table] = v;
             continue;
         }
+        if (o->command == CLI_SEQUENCE) { /* any number of inputs */
+            o->inputs[o->ninputs++] = a;
+            continue;
+        }
         if (o->input)
             return fail(err, err_len, "more than one input ('%s' and '%s')", o->input, a);
         o->input = a;
     }
+    return o->command == CLI_SEQUENCE ? seq_check(o, err, err_len) : check(o, err, err_len);
+}
+
+/* What the command needs, once every argument is read. */
+static int check(cli_options *o, char *err, size_t err_len)
+{
     if (o->command == CLI_RUN && !o->input && !o->resume)
         return fail(err, err_len, "no input image given (see --help)");
     if (o->command == CLI_RUN && o->input && o->resume)
         return fail(err, err_len, "give either an input image or --resume, not both");
+    if (o->init && o->resume)
+        return fail(err, err_len, "give either --init or --resume, not both");
     if (o->command != CLI_RUN && !o->input)
         return fail(err, err_len, "no state file given (see --help)");
     if (o->command == CLI_RENDER && !o->output)

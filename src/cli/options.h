@@ -4,7 +4,7 @@
 
 #include "polyevolve.h"
 
-typedef enum cli_command { CLI_RUN, CLI_RENDER, CLI_ANIMATE } cli_command;
+typedef enum cli_command { CLI_RUN, CLI_RENDER, CLI_ANIMATE, CLI_SEQUENCE } cli_command;
 
 typedef struct cli_options {
     cli_command command;
@@ -18,6 +18,13 @@ typedef struct cli_options {
     int anim_frames;     /* animate: --frames */
     const char *weight_path;  /* --weight MASK (a file), else NULL */
     const char *palette_path; /* --palette FILE, else NULL */
+    const char *init;    /* run: --init STATE, start from that state scaled to the image */
+    const char **inputs; /* sequence: every INPUT in order (owned; free with free()) */
+    int ninputs;
+    int warm_iterations; /* sequence: refinement rounds of a frame started from the last */
+    int first_frame;     /* sequence: the number of the first frame written (a chunk's) */
+    int keyframe_every;  /* sequence: frames 1 + k * this start from the previous keyframe */
+    int frame_step;      /* sequence: frame numbers go up by this (the keyframe pass: K) */
     bool given[64];      /* which table options were on the command line */
     const char *value[64]; /* each table option's value as given (argv or a state file) */
 } cli_options;

@@ -372,6 +372,22 @@ static void write_final_png(run_ctx *c, const pe_result *res)
     pe_image_free(&big);
 }
 
+/* --init STATE: the state's triangles scaled onto img, rounds starting again. */
+static int init_start(const cli_options *o, const pe_image *img, pe_result *start)
+{
+    pe_state init = { 0 };
+    if (!cli_read_state(o->init, &init))
+        return 1;
+    pe_warm_info info;
+    const pe_status st = pe_warm_start(&init.result, NULL, img, &o->pe, start, &info);
+    pe_state_free(&init);
+    if (st != PE_OK) {
+        fprintf(stderr, "polyevolve: %s: %s\n", o->init, pe_status_str(st));
+        return 1;
+    }
+    return 0;
+}
+
 int cli_run(cli_options *o)
 {
     static run_ctx c; /* large buffers; one run per process */
@@ -415,20 +431,28 @@ int cli_run(cli_options *o)
     o->pe.progress = on_progress;
     o->pe.progress_ctx = &c;
     o->pe.resume = o->resume ? &state.result : NULL;
+    pe_result start = { 0 }; /* --init: that state moved onto this image */
+    if (o->init && (rc = init_start(o, &img, &start)) != 0) {
+        pe_image_free(&img);
+        goto done;
+    }
+    if (o->init)
+        o->pe.resume = &start;
     pe_result res = { 0 };
     st = pe_approximate(&img, &o->pe, &res);
     pe_image_free(&img);
+    pe_result_free(&start);
     if (c.tty)
         fputc('\n', stderr);
     if (st == PE_ERR_INVALID_ARG) {
         /* a stale state file is a runtime problem; a grid too fine for the image is a usage one */
-        const bool mask = !o->resume && o->weight_path;
+        const bool mask = !o->resume && !o->init && o->weight_path;
         fprintf(stderr, "polyevolve: %s: %s\n", mask ? o->weight_path : input,
-                o->resume ? "the state file does not match this image and its settings"
-                : mask    ? "--tiles asks for more tiles than the working image has pixels, or "
-                            "the --weight mask is black at the working size"
-                          : "--tiles asks for more tiles than the working image has pixels");
-        rc = o->resume ? 1 : 2;
+                o->resume || o->init ? "the state file does not match this image and its settings"
+                : mask ? "--tiles asks for more tiles than the working image has pixels, or "
+                         "the --weight mask is black at the working size"
+                       : "--tiles asks for more tiles than the working image has pixels");
+        rc = o->resume || o->init ? 1 : 2;
         goto done;
     }
     if (st != PE_OK && st != PE_ERR_INTERRUPTED) {

@@ -1,0 +1,496 @@
+/* sequence: approximate the frames of a sequence (image files in order, a directory, or a
+ * video) so that the picture stays coherent: frame k starts from frame k - 1's triangles,
+ * moved with the camera (pe_warm_start), and refines them; a scene cut or a keyframe starts
+ * cold. Each frame's PNG, SVG and state are written before the next starts, so --resume goes
+ * on after the last complete frame and gives the same bytes as an uninterrupted run. */
+#define _XOPEN_SOURCE 700
+#include "output.h"
+#include "run.h"
+#include "video.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef PE_VERSION_STRING
+#define PE_VERSION_STRING "0"
+#endif
+
+enum { SEQ_META = 28 };
+
+/* Where the frames come from: a list of image files, or one video. */
+typedef struct seq_source {
+    char **files;    /* owned, each owned */
+    int nfiles, next;
+    cli_video *video;
+    const char *video_path;
+    int video_frame;
+} seq_source;
+
+static bool is_image_name(const char *name)
+{
+    static const char *const ext[] = { ".png", ".jpg", ".jpeg", ".bmp", ".tga", ".gif",
+                                       ".psd", ".pnm", ".ppm", ".pgm" };
+    const char *dot = strrchr(name, '.');
+    for (size_t i = 0; dot && i < sizeof ext / sizeof ext[0]; i++)
+        if (!strcmp(dot, ext[i]))
+            return true;
+    return false;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool add_file(seq_source *s, const char *path, int *cap)
+{
+    if (s->nfiles == *cap) {
+        const int n = *cap ? 2 * *cap : 64;
+        char **g = realloc(s->files, (size_t)n * sizeof *g);
+        if (!g)
+            return false;
+        s->files = g;
+        *cap = n;
+    }
+    return (s->files[s->nfiles++] = strdup(path)) != NULL;
+}
+
+/* A directory's image files, by name (byte order: the same on every machine). */
+static int add_dir(seq_source *s, const char *dir, int *cap)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "polyevolve: %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    const int from = s->nfiles;
+    struct dirent *e;
+    char path[PATH_MAX];
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d)))
+        if (e->d_name[0] != '.' && is_image_name(e->d_name) &&
+            (!cli_join(path, sizeof path, dir, e->d_name) || !add_file(s, path, cap)))
+            rc = 1;
+    closedir(d);
+    if (rc) {
+        fprintf(stderr, "polyevolve: %s: out of memory or path too long\n", dir);
+        return 1;
+    }
+    if (s->nfiles == from) {
+        fprintf(stderr, "polyevolve: %s: no image files (.png, .jpg, ...) in this directory\n",
+                dir);
+        return 1;
+    }
+    qsort(s->files + from, (size_t)(s->nfiles - from), sizeof *s->files, by_name);
+    return 0;
+}
+
+static int source_open(seq_source *s, const cli_options *o)
+{
+    memset(s, 0, sizeof *s);
+    if (o->ninputs == 1 && cli_is_video(o->inputs[0])) {
+        char why[256];
+        if (cli_video_open(o->inputs[0], &s->video, why, sizeof why) != 0) {
+            fprintf(stderr, "polyevolve: %s: %s\n", o->inputs[0], why);
+            return 1;
+        }
+        s->video_path = o->inputs[0];
+        return 0;
+    }
+    int cap = 0;
+    for (int i = 0; i < o->ninputs; i++) {
+        struct stat st;
+        if (stat(o->inputs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (add_dir(s, o->inputs[i], &cap))
+                return 1;
+        } else if (!add_file(s, o->inputs[i], &cap)) {
+            fprintf(stderr, "polyevolve: out of memory\n");
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void source_close(seq_source *s)
+{
+    for (int i = 0; i < s->nfiles; i++)
+        free(s->files[i]);
+    free(s->files);
+    cli_video_close(s->video);
+}
+
+/* The next frame into *img and its name (a path, or "video#N"): 1, 0 at the end, -1 after
+ * printing why. */
+static int source_next(seq_source *s, const cli_options *o, pe_image *img, char *name,
+                       size_t name_len)
+{
+    char why[PE_IMAGE_WHY_LEN];
+    if (s->video) {
+        const int r = cli_video_next(s->video, img, why, sizeof why);
+        if (r < 0)
+            fprintf(stderr, "polyevolve: %s: frame %d: %s\n", s->video_path, s->video_frame + 1,
+                    why);
+        if (r > 0 && (uint64_t)img->width * (uint64_t)img->height > o->max_pixels) {
+            fprintf(stderr, "polyevolve: %s: frames of %dx%d pixels are above --max-pixels\n",
+                    s->video_path, img->width, img->height);
+            pe_image_free(img);
+            return -1;
+        }
+        snprintf(name, name_len, "%s#%d", s->video_path, ++s->video_frame);
+        return r;
+    }
+    if (s->next >= s->nfiles)
+        return 0;
+    const char *path = s->files[s->next++];
+    const pe_load_limits lim = { .max_pixels = o->max_pixels };
+    const pe_status st = pe_image_load_ex(path, &lim, img, why, sizeof why);
+    if (st != PE_OK) {
+        fprintf(stderr, "polyevolve: %s: %s\n", path,
+                st == PE_ERR_IO ? strerror(errno) : why[0] ? why : pe_status_str(st));
+        return -1;
+    }
+    snprintf(name, name_len, "%s", path);
+    return 1;
+}
+
+/* The sequence run: output paths, metadata and the log. */
+typedef struct seq_ctx {
+    const cli_options *o;
+    char dir[PATH_MAX], states[PATH_MAX];
+    char csv[32];         /* sequence.csv; a chunk's (--first-frame N): sequence_N.csv */
+    const char *keys[SEQ_META], *values[SEQ_META];
+    size_t nmeta;
+    char name_text[PATH_MAX], frame_text[16];
+    char *log;
+    size_t log_len, log_cap;
+} seq_ctx;
+
+static bool frame_path(const seq_ctx *c, char *out, size_t len, int num, const char *ext)
+{
+    char name[64];
+    snprintf(name, sizeof name, "frame_%05d.%s", num, ext);
+    return cli_join(out, len, strcmp(ext, "json") ? c->dir : c->states, name);
+}
+
+static void log_add(seq_ctx *c, const char *row)
+{
+    const size_t n = strlen(row);
+    if (c->log_len + n + 1 > c->log_cap) {
+        const size_t cap = (c->log_len + n + 1) * 2;
+        char *g = realloc(c->log, cap);
+        if (!g)
+            return;
+        c->log = g;
+        c->log_cap = cap;
+    }
+    memcpy(c->log + c->log_len, row, n + 1);
+    c->log_len += n;
+}
+
+/* A resumed sequence keeps the log rows of the frames it keeps: those numbered below upto. */
+static void log_load(seq_ctx *c, int upto)
+{
+    char path[PATH_MAX], line[1024];
+    log_add(c, "frame,input,start,dx,dy,psnr,cpu_seconds,evaluations\n");
+    FILE *f = c->o->resume && cli_join(path, sizeof path, c->dir, c->csv)
+                  ? fopen(path, "r") : NULL;
+    while (f && fgets(line, sizeof line, f))
+        if (line[0] >= '0' && line[0] <= '9' && atoi(line) < upto)
+            log_add(c, line);
+    if (f)
+        fclose(f);
+}
+
+/* The options in every picture and state, plus the software, the frame's input and number. */
+static pe_metadata frame_meta(seq_ctx *c, const char *name, int num)
+{
+    size_t i = 0;
+    for (; name[i] && i < sizeof c->name_text - 1; i++) {
+        const unsigned char ch = (unsigned char)name[i];
+        c->name_text[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
+    c->name_text[i] = '\0';
+    snprintf(c->frame_text, sizeof c->frame_text, "%d", num);
+    size_t n = c->nmeta;
+    c->keys[n] = "input";
+    c->values[n++] = c->name_text;
+    c->keys[n] = "frame";
+    c->values[n++] = c->frame_text;
+    return (pe_metadata){ c->keys, c->values, n };
+}
+
+typedef struct state_job {
+    const pe_result *res;
+    const char *input;
+    const pe_metadata *meta;
+} state_job;
+
+static pe_status state_fn(FILE *f, const void *ctx)
+{
+    const state_job *j = ctx;
+    return pe_state_write(f, j->res, j->input, j->meta);
+}
+
+/* PNG, SVG, then the state: a frame whose state exists is complete. 0 or 1 after a message. */
+static int write_frame(seq_ctx *c, const pe_result *res, const char *name, int num)
+{
+    const pe_metadata meta = frame_meta(c, name, num);
+    const int size = c->o->size;
+    pe_image big = { 0 };
+    char path[PATH_MAX] = "";
+    pe_status st = pe_render(res, size > 0 && res->width >= res->height ? size : 0,
+                             size > 0 && res->width < res->height ? size : 0, &big);
+    if (st == PE_OK && frame_path(c, path, sizeof path, num, "png"))
+        st = cli_write_png_of(path, &big, &meta);
+    pe_image_free(&big);
+    if (st == PE_OK && frame_path(c, path, sizeof path, num, "svg"))
+        st = cli_write_svg_of(path, res, &meta);
+    const state_job j = { res, c->name_text, &meta };
+    if (st == PE_OK && frame_path(c, path, sizeof path, num, "json"))
+        st = cli_write_atomic(path, state_fn, &j);
+    char log_path[PATH_MAX];
+    if (st == PE_OK && cli_join(log_path, sizeof log_path, c->dir, c->csv) &&
+        (st = cli_write_text(log_path, c->log, c->log_len)) != PE_OK)
+        snprintf(path, sizeof path, "%s", log_path);
+    if (st == PE_OK)
+        return 0;
+    fprintf(stderr, "polyevolve: %s: %s\n", path[0] ? path : c->dir,
+            st == PE_ERR_IO && errno ? strerror(errno) : pe_status_str(st));
+    return 1;
+}
+
+static bool on_progress(const pe_progress *p, const pe_result *partial, void *ctx)
+{
+    (void)p;
+    (void)partial;
+    (void)ctx;
+    return cli_stop_signal != 0;
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* One frame: warm from prev (moved with the camera) unless it is a keyframe or a scene cut.
+ * *res receives the result. 0, 1 after a message, or 128 + signal. */
+static int run_frame(seq_ctx *c, const pe_result *prev, const pe_image *prev_img,
+                     const pe_image *img, const char *name, int num, pe_result *res)
+{
+    const cli_options *o = c->o;
+    pe_options opt = o->pe;
+    opt.frames = 0;
+    opt.progress = on_progress;
+    pe_warm_info info = { 0 };
+    pe_result start = { 0 };
+    const char *kind = "cold";
+    frame_meta(c, name, num); /* the printable name, for the log row */
+    const double cpu0 = cpu_now(); /* the frame's CPU: finding the start counts too */
+    if (prev) {
+        const pe_status st = pe_warm_start(prev, prev_img, img, &o->pe, &start, &info);
+        if (st != PE_OK) {
+            fprintf(stderr, "polyevolve: %s: %s\n", name, pe_status_str(st));
+            return 1;
+        }
+        kind = info.cut ? "cut" : "warm";
+        if (!info.cut) {
+            opt.resume = &start;
+            opt.iterations = o->warm_iterations;
+        }
+    }
+    const pe_status st = pe_approximate(img, &opt, res);
+    const double cpu = cpu_now() - cpu0;
+    pe_result_free(&start);
+    if (st == PE_ERR_INTERRUPTED || cli_stop_signal) /* the frame is done again on --resume */
+        return 128 + (cli_stop_signal ? cli_stop_signal : 2);
+    if (st != PE_OK) {
+        fprintf(stderr, "polyevolve: %s: %s\n", name,
+                st == PE_ERR_INVALID_ARG ? "--tiles asks for more tiles than the working image "
+                                           "has pixels" : pe_status_str(st));
+        return st == PE_ERR_INVALID_ARG ? 2 : 1;
+    }
+    char row[PATH_MAX + 160], quoted[PATH_MAX];
+    size_t q = 0; /* the name as a CSV field: commas and quotes would split it */
+    for (const char *s = c->name_text; *s && q < sizeof quoted - 1; s++)
+        quoted[q++] = *s == ',' || *s == '"' ? '_' : *s;
+    quoted[q] = '\0';
+    snprintf(row, sizeof row, "%d,%s,%s,%.3f,%.3f,%.4f,%.3f,%" PRIu64 "\n", num, quoted, kind,
+             info.dx, info.dy, res->psnr, cpu, res->evaluations);
+    log_add(c, row);
+    return 0;
+}
+
+/* A frame an earlier run completed (an interrupted run, or the keyframe pass): its state into
+ * *out. 1: it is complete and loaded; 0: it must be made. */
+static int load_done(const seq_ctx *c, int num, pe_result *out)
+{
+    char path[PATH_MAX], png[PATH_MAX], svg[PATH_MAX];
+    if (!c->o->resume || !frame_path(c, path, sizeof path, num, "json") ||
+        !frame_path(c, png, sizeof png, num, "png") ||
+        !frame_path(c, svg, sizeof svg, num, "svg") || access(path, F_OK) != 0 ||
+        access(png, F_OK) != 0 || access(svg, F_OK) != 0)
+        return 0;
+    pe_state st = { 0 };
+    if (pe_state_read(path, &st) != PE_OK)
+        return 0; /* unreadable: made again */
+    *out = st.result;
+    memset(&st.result, 0, sizeof st.result);
+    pe_state_free(&st);
+    return 1;
+}
+
+static int setup(seq_ctx *c, cli_options *o)
+{
+    c->o = o;
+    snprintf(c->dir, sizeof c->dir, "%s", o->output);
+    /* chunks of one sequence share the directory, each keeps its own log */
+    if (o->frame_step > 1) /* the keyframe pass */
+        snprintf(c->csv, sizeof c->csv, "keyframes.csv");
+    else if (o->first_frame == 1)
+        snprintf(c->csv, sizeof c->csv, "sequence.csv");
+    else
+        snprintf(c->csv, sizeof c->csv, "sequence_%05d.csv", o->first_frame);
+    if (!cli_join(c->states, sizeof c->states, c->dir, "states") || cli_mkdir(c->dir) != 0 ||
+        cli_mkdir(c->states) != 0) {
+        fprintf(stderr, "polyevolve: %s: cannot create output directory: %s\n", o->output,
+                strerror(errno));
+        return 1;
+    }
+    c->nmeta = cli_settings(o, c->keys, c->values, SEQ_META - 3);
+    c->keys[c->nmeta] = "software";
+    c->values[c->nmeta++] = "polyevolve " PE_VERSION_STRING;
+    return 0;
+}
+
+static int finish_video(const seq_ctx *c, const seq_source *src, int frames)
+{
+    char pattern[PATH_MAX], mp4[PATH_MAX];
+    if (!src->video || frames == 0 || !cli_join(pattern, sizeof pattern, c->dir,
+                                                "frame_%05d.png") ||
+        !cli_join(mp4, sizeof mp4, c->dir, "video.mp4"))
+        return 0;
+    const int r = cli_encode_mp4(pattern, c->o->first_frame, cli_video_fps(src->video), mp4);
+    if (r == 0)
+        return 0;
+    fprintf(stderr, "polyevolve: %s: %s\n", mp4,
+            r == 127 ? "the ffmpeg program is needed to write the MP4 (Debian: ffmpeg); the "
+                       "frames are written"
+                     : "ffmpeg could not encode the frames");
+    return 1;
+}
+
+/* The picture a frame starts from: the previous frame's, and for a keyframe the previous
+ * keyframe's (so keyframes chain among themselves and chunks that start at them need nothing
+ * from the chunk before). */
+typedef struct seq_link {
+    pe_result res;
+    pe_image img;
+    bool have;
+} seq_link;
+
+static void link_free(seq_link *l)
+{
+    pe_result_free(&l->res);
+    pe_image_free(&l->img);
+    l->have = false;
+}
+
+/* Keep a copy of res and img in l. False when out of memory. */
+static bool link_copy(seq_link *l, const pe_result *res, const pe_image *img)
+{
+    link_free(l);
+    const size_t n = (size_t)img->width * (size_t)img->height * 4;
+    if (pe_result_copy(res, &l->res) != PE_OK || !(l->img.rgba = malloc(n)))
+        return false;
+    memcpy(l->img.rgba, img->rgba, n);
+    l->img.width = img->width;
+    l->img.height = img->height;
+    l->have = true;
+    return true;
+}
+
+/* What frame num starts from: NULL for cold. 0, or 1 after a message (a keyframe whose
+ * predecessor keyframe this run does not have). */
+static int base_of(const cli_options *o, int num, const seq_link *prev, const seq_link *kf,
+                   const seq_link **base)
+{
+    const bool key = o->keyframe_every > 0 && (num - 1) % o->keyframe_every == 0;
+    *base = key ? (kf->have ? kf : NULL) : (prev->have ? prev : NULL);
+    if (key && num > 1 && !kf->have) {
+        fprintf(stderr, "polyevolve: frame %d is a keyframe, started from keyframe %d: make the "
+                        "keyframes first into %s (every %d-th frame with --frame-step %d)\n",
+                num, num - o->keyframe_every, o->output, o->keyframe_every, o->keyframe_every);
+        return 1;
+    }
+    return 0;
+}
+
+int cli_sequence(cli_options *o)
+{
+    static seq_ctx c; /* large buffers; one sequence per process */
+    memset(&c, 0, sizeof c);
+    seq_source src;
+    int rc = source_open(&src, o);
+    if (rc == 0)
+        rc = setup(&c, o);
+    seq_link prev = { 0 }, kf = { 0 };
+    bool logged = false;
+    int k = 0, made = 0;
+    char name[PATH_MAX];
+    double psnr_sum = 0.0;
+    for (; rc == 0; k++) {
+        pe_image img = { 0 };
+        const int r = source_next(&src, o, &img, name, sizeof name);
+        if (r <= 0) {
+            rc = r < 0 ? 1 : 0;
+            break;
+        }
+        const int num = o->first_frame + k * o->frame_step;
+        pe_result res = { 0 };
+        const seq_link *base = NULL;
+        if (load_done(&c, num, &res)) {
+            rc = 0;
+        } else if ((rc = base_of(o, num, &prev, &kf, &base)) == 0) {
+            if (!logged)
+                log_load(&c, num);
+            logged = true;
+            rc = run_frame(&c, base ? &base->res : NULL, base ? &base->img : NULL, &img, name,
+                           num, &res);
+            if (rc == 0)
+                rc = write_frame(&c, &res, name, num);
+            psnr_sum += res.psnr;
+            made++;
+        }
+        const bool key = o->keyframe_every > 0 && (num - 1) % o->keyframe_every == 0;
+        if (rc == 0 && ((key && !link_copy(&kf, &res, &img)) || !link_copy(&prev, &res, &img))) {
+            fprintf(stderr, "polyevolve: out of memory\n");
+            rc = 1;
+        }
+        pe_result_free(&res);
+        pe_image_free(&img);
+    }
+    if (rc == 0 && k == 0) {
+        fprintf(stderr, "polyevolve: %s: no frames\n", o->inputs[0]);
+        rc = 1;
+    }
+    if (rc == 0)
+        rc = finish_video(&c, &src, k);
+    if (rc == 0 && !o->quiet)
+        printf("polyevolve: %d frames (%d made now, mean PSNR %.2f dB) -> %s\n", k, made,
+               made ? psnr_sum / made : 0.0, c.dir);
+    link_free(&prev);
+    link_free(&kf);
+    source_close(&src);
+    free(c.log);
+    return rc;
+}

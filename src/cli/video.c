@@ -1,0 +1,192 @@
+/* video: a video file's frames as RGBA images, through FFmpeg's libraries (Debian's
+ * libavformat, libavcodec, libswscale), and the MP4 made from the frames a sequence wrote,
+ * through the ffmpeg program. */
+#define _POSIX_C_SOURCE 200809L
+#include "video.h"
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/imgutils.h>
+#include <libswscale/swscale.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct cli_video {
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    struct SwsContext *sws;
+    AVPacket *pkt;
+    AVFrame *frame;
+    int stream;
+    bool draining, done;
+    double fps;
+};
+
+void cli_video_close(cli_video *v)
+{
+    if (!v)
+        return;
+    sws_freeContext(v->sws);
+    av_frame_free(&v->frame);
+    av_packet_free(&v->pkt);
+    avcodec_free_context(&v->dec);
+    avformat_close_input(&v->fmt);
+    free(v);
+}
+
+static int fail(char *why, size_t len, const char *what, int err)
+{
+    char text[128] = "";
+    if (err < 0)
+        av_strerror(err, text, sizeof text);
+    snprintf(why, len, "%s%s%s", what, text[0] ? ": " : "", text);
+    return -1;
+}
+
+int cli_video_open(const char *path, cli_video **out, char *why, size_t why_len)
+{
+    *out = NULL;
+    av_log_set_level(AV_LOG_QUIET); /* errors are ours to word, in one line */
+    cli_video *v = calloc(1, sizeof *v);
+    if (!v)
+        return fail(why, why_len, "out of memory", 0);
+    int e = avformat_open_input(&v->fmt, path, NULL, NULL);
+    if (e < 0) {
+        cli_video_close(v);
+        return fail(why, why_len, "cannot open as a video", e);
+    }
+    if ((e = avformat_find_stream_info(v->fmt, NULL)) < 0 ||
+        (e = av_find_best_stream(v->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0)) < 0) {
+        cli_video_close(v);
+        return fail(why, why_len, "no video stream", e);
+    }
+    v->stream = e;
+    const AVStream *s = v->fmt->streams[e];
+    const AVCodec *codec = avcodec_find_decoder(s->codecpar->codec_id);
+    if (!codec || !(v->dec = avcodec_alloc_context3(codec)) ||
+        avcodec_parameters_to_context(v->dec, s->codecpar) < 0) {
+        cli_video_close(v);
+        return fail(why, why_len, "no decoder for its video codec", 0);
+    }
+    v->dec->thread_count = 1; /* the frames are the same either way; our threads are busy */
+    if ((e = avcodec_open2(v->dec, codec, NULL)) < 0) {
+        cli_video_close(v);
+        return fail(why, why_len, "cannot open its decoder", e);
+    }
+    const AVRational r = s->avg_frame_rate.num > 0 ? s->avg_frame_rate : s->r_frame_rate;
+    v->fps = r.num > 0 && r.den > 0 ? av_q2d(r) : 25.0;
+    v->pkt = av_packet_alloc();
+    v->frame = av_frame_alloc();
+    if (!v->pkt || !v->frame) {
+        cli_video_close(v);
+        return fail(why, why_len, "out of memory", 0);
+    }
+    *out = v;
+    return 0;
+}
+
+double cli_video_fps(const cli_video *v)
+{
+    return v->fps;
+}
+
+/* The decoded frame as RGBA. */
+static int convert(cli_video *v, pe_image *out, char *why, size_t why_len)
+{
+    const AVFrame *f = v->frame;
+    v->sws = sws_getCachedContext(v->sws, f->width, f->height, f->format, f->width, f->height,
+                                  AV_PIX_FMT_RGBA, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT,
+                                  NULL, NULL, NULL);
+    out->rgba = malloc((size_t)f->width * (size_t)f->height * 4);
+    if (!v->sws || !out->rgba) {
+        free(out->rgba);
+        out->rgba = NULL;
+        return fail(why, why_len, "cannot convert its frames to RGBA", 0);
+    }
+    out->width = f->width;
+    out->height = f->height;
+    uint8_t *dst[4] = { out->rgba, NULL, NULL, NULL };
+    const int stride[4] = { 4 * f->width, 0, 0, 0 };
+    sws_scale(v->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, stride);
+    return 1;
+}
+
+int cli_video_next(cli_video *v, pe_image *out, char *why, size_t why_len)
+{
+    memset(out, 0, sizeof *out);
+    while (!v->done) {
+        int e = avcodec_receive_frame(v->dec, v->frame);
+        if (e == 0) {
+            const int r = convert(v, out, why, why_len);
+            av_frame_unref(v->frame);
+            return r;
+        }
+        if (e == AVERROR_EOF) {
+            v->done = true;
+            break;
+        }
+        if (e != AVERROR(EAGAIN))
+            return fail(why, why_len, "cannot decode a frame", e);
+        if (v->draining) {
+            v->done = true;
+            break;
+        }
+        e = av_read_frame(v->fmt, v->pkt);
+        if (e == AVERROR_EOF) {
+            v->draining = true;
+            avcodec_send_packet(v->dec, NULL);
+            continue;
+        }
+        if (e < 0)
+            return fail(why, why_len, "cannot read", e);
+        if (v->pkt->stream_index == v->stream)
+            e = avcodec_send_packet(v->dec, v->pkt);
+        av_packet_unref(v->pkt);
+        if (e < 0 && e != AVERROR(EAGAIN))
+            return fail(why, why_len, "cannot decode a packet", e);
+    }
+    return 0;
+}
+
+bool cli_is_video(const char *path)
+{
+    static const char *const ext[] = { ".mp4", ".mkv", ".mov", ".avi", ".webm", ".m4v",
+                                       ".mpg", ".mpeg", ".ogv", ".y4m", ".flv", ".ts" };
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return false;
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t k = 0;
+        while (ext[i][k] && dot[k] && (dot[k] | 0x20) == ext[i][k])
+            k++;
+        if (!ext[i][k] && !dot[k])
+            return true;
+    }
+    return false;
+}
+
+int cli_encode_mp4(const char *pattern, int first, double fps, const char *mp4)
+{
+    char rate[32], start[32];
+    snprintf(rate, sizeof rate, "%.6g", fps > 0.0 ? fps : 25.0);
+    snprintf(start, sizeof start, "%d", first);
+    const pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        /* bit-exact flags and one thread: the same frames give the same file */
+        execlp("ffmpeg", "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-framerate", rate,
+               "-start_number", start, "-i", pattern, "-c:v", "libx264", "-pix_fmt", "yuv420p",
+               "-threads", "1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
+               "-movflags", "+faststart", mp4, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) < 0)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}

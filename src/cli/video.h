@@ -1,0 +1,29 @@
+/* video: decode a video's frames (FFmpeg's libraries), encode frames to MP4 (ffmpeg). */
+#ifndef CLI_VIDEO_H
+#define CLI_VIDEO_H
+
+#include "polyevolve.h"
+
+#include <stdbool.h>
+
+typedef struct cli_video cli_video;
+
+/* Open path's best video stream. 0, or -1 with a phrase in why. */
+int cli_video_open(const char *path, cli_video **out, char *why, size_t why_len);
+
+/* The next frame as RGBA (free with pe_image_free): 1, 0 at the end, -1 with why. */
+int cli_video_next(cli_video *v, pe_image *out, char *why, size_t why_len);
+
+/* Frames per second the container states (25 when it states none). */
+double cli_video_fps(const cli_video *v);
+
+void cli_video_close(cli_video *v);
+
+/* By its name: a file the sequence command reads as a video rather than as an image. */
+bool cli_is_video(const char *path);
+
+/* Encode pattern (frame_%05d.png, numbers from first) at fps to mp4 with the ffmpeg program
+ * (H.264, yuv420p). Its exit status: 0 done, 127 ffmpeg not found, -1 could not run it. */
+int cli_encode_mp4(const char *pattern, int first, double fps, const char *mp4);
+
+#endif
