@@ -473,6 +473,40 @@ static pe_da_stop anneal_loop(da_run *r, int *nit, pe_status *status)
  * - A local search's own error stops the run with that status, res->stop PE_DA_STOP_ERROR and
  *   the best point so far in x_best.
  * - PE_ERR_INVALID_ARG and PE_ERR_NOMEM leave x_best untouched. */
+/* The run's buffers (one block), its local search and its random stream. */
+static pe_status setup_run(da_run *r)
+{
+    const size_t dim = r->dim;
+    const pe_da_options *opt = r->opt;
+    r->block = malloc(7 * dim * sizeof *r->block);
+    if (!r->block)
+        return PE_ERR_NOMEM;
+    r->range = r->block;
+    r->x_cur = r->block + dim;
+    r->x_trial = r->block + 2 * dim;
+    r->x_best = r->block + 3 * dim;
+    r->x_min = r->block + 4 * dim;
+    r->x_ls = r->block + 5 * dim;
+    r->x_ls0 = r->block + 6 * dim;
+    if (!opt->no_local_search) {
+        if (opt->local_search) {
+            r->ls = opt->local_search;
+            r->ls_ctx = opt->local_search_ctx;
+        } else {
+            const pe_status st = pe_lbfgsb_work_init(&r->lbfgsb, dim);
+            if (st != PE_OK)
+                return st;
+            r->ls = pe_lbfgsb_search;
+            r->ls_ctx = &r->lbfgsb;
+        }
+    }
+    for (size_t k = 0; k < dim; k++)
+        r->range[k] = r->hi[k] - r->lo[k];
+    pe_rng_seed(&r->rng, opt->seed, opt->stream);
+    pe_da_constants_init(&r->c, opt->visit);
+    return PE_OK;
+}
+
 pe_status pe_dual_annealing(pe_objective_fn f, void *ctx, size_t dim, const double *lower,
                             const double *upper, const pe_da_options *opt, double *x_best,
                             pe_da_result *res)
@@ -493,35 +527,9 @@ pe_status pe_dual_annealing(pe_objective_fn f, void *ctx, size_t dim, const doub
 
     da_run run = { .f = f, .ctx = ctx, .dim = dim, .lo = lower, .hi = upper, .opt = opt };
     da_run *r = &run;
-    pe_status status = PE_OK;
-    r->block = malloc(7 * dim * sizeof *r->block);
-    if (!r->block) {
-        status = PE_ERR_NOMEM;
+    pe_status status = setup_run(r);
+    if (status != PE_OK)
         goto done;
-    }
-    r->range = r->block;
-    r->x_cur = r->block + dim;
-    r->x_trial = r->block + 2 * dim;
-    r->x_best = r->block + 3 * dim;
-    r->x_min = r->block + 4 * dim;
-    r->x_ls = r->block + 5 * dim;
-    r->x_ls0 = r->block + 6 * dim;
-    if (!opt->no_local_search) {
-        if (opt->local_search) {
-            r->ls = opt->local_search;
-            r->ls_ctx = opt->local_search_ctx;
-        } else {
-            if ((status = pe_lbfgsb_work_init(&r->lbfgsb, dim)) != PE_OK)
-                goto done;
-            r->ls = pe_lbfgsb_search;
-            r->ls_ctx = &r->lbfgsb;
-        }
-    }
-    for (size_t k = 0; k < dim; k++)
-        r->range[k] = upper[k] - lower[k];
-    pe_rng_seed(&r->rng, opt->seed, opt->stream);
-    pe_da_constants_init(&r->c, opt->visit);
-
     if ((status = start_point(r, opt->x0)) != PE_OK) {
         /* The caller gets the last start point tried and its (non-finite) value. */
         memcpy(x_best, r->x_cur, dim * sizeof *x_best);

@@ -156,109 +156,128 @@ static void clamp_to(double v[6], const double lo[6], const double hi[6])
         v[k] = v[k] < lo[k] ? lo[k] : (v[k] > hi[k] ? hi[k] : v[k]);
 }
 
-double pe_search_focus(const pe_fit *fit, const pe_search_cfg *cfg, const double box[4],
-                       pe_rng *rng, uint64_t stream, const pe_tri *cur, double scale, pe_tri *out,
-                       pe_search_stats *st)
-{
-    objective obj = { .fit = fit, .inv_scale = scale > 0.0 ? 1.0 / scale : 1.0 };
+/* One search's state: the objective, the vertex bounds and the best geometry so far. */
+typedef struct search {
+    objective obj;
     double lo[6], hi[6];
-    for (int k = 0; k < 3; k++) {
-        lo[2 * k] = box[0];
-        lo[2 * k + 1] = box[1];
-        hi[2 * k] = box[2];
-        hi[2 * k + 1] = box[3];
-    }
-    double best[6], fbest = HUGE_VAL, v[6];
-    if (cur) {
-        for (int k = 0; k < 3; k++) {
-            best[2 * k] = cur->x[k];
-            best[2 * k + 1] = cur->y[k];
-        }
-        clamp_to(best, lo, hi);
-        fbest = f_vertices(best, 6, &obj);
-    }
+    double best[6], fbest;
+} search;
+
+/* Random candidates, ranked by the screen; the loss model decides among the finalists (or
+ * among all, without finalists). With a chain, the finalist of that rank is kept instead of
+ * the best (ties by index). */
+static void candidates(search *S, const pe_fit *fit, const pe_search_cfg *cfg, pe_rng *rng)
+{
     const int nf = cfg->finalists < PE_SEARCH_MAX_FINALISTS ? cfg->finalists
                                                              : PE_SEARCH_MAX_FINALISTS;
-    double fin[PE_SEARCH_MAX_FINALISTS][6], fin_score[PE_SEARCH_MAX_FINALISTS];
+    double fin[PE_SEARCH_MAX_FINALISTS][6], fin_score[PE_SEARCH_MAX_FINALISTS], v[6];
+    double fin_model[PE_SEARCH_MAX_FINALISTS];
     int nfin = 0;
     for (int c = 0; c < cfg->candidates; c++) {
         random_geometry(fit, rng, v);
-        clamp_to(v, lo, hi);
+        clamp_to(v, S->lo, S->hi);
         if (nf > 0) {
             screen_in(fit, v, fin, fin_score, &nfin, nf);
             continue;
         }
-        const double fv = f_vertices(v, 6, &obj);
-        if (fv < fbest) {
-            fbest = fv;
-            memcpy(best, v, sizeof v);
+        const double fv = f_vertices(v, 6, &S->obj);
+        if (fv < S->fbest) {
+            S->fbest = fv;
+            memcpy(S->best, v, sizeof v);
         }
     }
-    double fin_model[PE_SEARCH_MAX_FINALISTS];
-    for (int f = 0; f < nfin; f++) { /* the screen ranks; the loss model decides */
-        const double fv = f_vertices(fin[f], 6, &obj);
-        fin_model[f] = fv;
-        if (fv < fbest) {
-            fbest = fv;
-            memcpy(best, fin[f], sizeof best);
+    for (int f = 0; f < nfin; f++) {
+        fin_model[f] = f_vertices(fin[f], 6, &S->obj);
+        if (fin_model[f] < S->fbest) {
+            S->fbest = fin_model[f];
+            memcpy(S->best, fin[f], sizeof S->best);
         }
     }
-    if (cfg->chain > 0 && nfin > cfg->chain) { /* the finalist of rank chain, ties by index */
-        int pick = -1;
-        for (int f = 0; f < nfin; f++) {
-            int rank = 0;
-            for (int g = 0; g < nfin; g++)
-                rank += fin_model[g] < fin_model[f] || (fin_model[g] == fin_model[f] && g < f);
-            pick = rank == cfg->chain ? f : pick;
+    if (cfg->chain <= 0 || nfin <= cfg->chain)
+        return;
+    for (int f = 0; f < nfin; f++) {
+        int rank = 0;
+        for (int g = 0; g < nfin; g++)
+            rank += fin_model[g] < fin_model[f] || (fin_model[g] == fin_model[f] && g < f);
+        if (rank == cfg->chain) {
+            memcpy(S->best, fin[f], sizeof S->best);
+            S->fbest = fin_model[f];
         }
-        memcpy(best, fin[pick], sizeof best);
-        fbest = fin_model[pick];
     }
+}
+
+/* Dual annealing from the best geometry, the hill climb as its local search (or the climb
+ * alone without annealing). Returns the annealing's iterations. */
+static uint64_t anneal(search *S, const pe_search_cfg *cfg, pe_rng *rng, uint64_t stream)
+{
+    climb_ctx cc = { .rng = rng, .moves = cfg->ls_moves };
+    if (cfg->maxiter <= 0) {
+        uint64_t n = 0;
+        if (cfg->ls_moves > 0) {
+            double fb = f_vertices(S->best, 6, &S->obj);
+            (void)climb(f_vertices, &S->obj, 6, S->lo, S->hi, S->best, &fb, &n, &cc);
+        }
+        return 0;
+    }
+    pe_da_options o = pe_da_options_default();
+    o.maxiter = cfg->maxiter;
+    o.initial_temp = cfg->initial_temp;
+    o.visit = cfg->visit;
+    const uint64_t seed_hi = pe_rng_u32(rng); /* two statements: C leaves the order of */
+    o.seed = (seed_hi << 32) | pe_rng_u32(rng); /* two calls in one expression open */
+    o.stream = stream;
+    o.x0 = S->best;
+    o.local_search = climb;
+    o.local_search_ctx = &cc;
+    o.no_local_search = cfg->ls_moves <= 0;
+    double xb[6];
+    pe_da_result r;
+    if (pe_dual_annealing(f_vertices, &S->obj, 6, S->lo, S->hi, &o, xb, &r) == PE_OK &&
+        r.fun < f_vertices(S->best, 6, &S->obj))
+        memcpy(S->best, xb, sizeof xb);
+    return (uint64_t)r.nit;
+}
+
+double pe_search_focus(const pe_fit *fit, const pe_search_cfg *cfg, const double box[4],
+                       pe_rng *rng, uint64_t stream, const pe_tri *cur, double scale, pe_tri *out,
+                       pe_search_stats *st)
+{
+    search S = { .obj = { .fit = fit, .inv_scale = scale > 0.0 ? 1.0 / scale : 1.0 },
+                 .fbest = HUGE_VAL };
+    for (int k = 0; k < 3; k++) {
+        S.lo[2 * k] = box[0];
+        S.lo[2 * k + 1] = box[1];
+        S.hi[2 * k] = box[2];
+        S.hi[2 * k + 1] = box[3];
+    }
+    if (cur) {
+        for (int k = 0; k < 3; k++) {
+            S.best[2 * k] = cur->x[k];
+            S.best[2 * k + 1] = cur->y[k];
+        }
+        clamp_to(S.best, S.lo, S.hi);
+        S.fbest = f_vertices(S.best, 6, &S.obj);
+    }
+    candidates(&S, fit, cfg, rng);
     pe_rng chain_rng;
-    if (cfg->chain > 0) {
+    if (cfg->chain > 0) { /* a chain anneals on a stream of its own */
         pe_rng_seed(&chain_rng, pe_rng_u32(rng), stream ^ ((uint64_t)cfg->chain << 56));
         rng = &chain_rng;
         stream ^= (uint64_t)cfg->chain << 56;
     }
-    if (!(fbest < HUGE_VAL)) { /* no candidates and no current triangle */
-        random_geometry(fit, rng, best);
-        clamp_to(best, lo, hi);
+    if (!(S.fbest < HUGE_VAL)) { /* no candidates and no current triangle */
+        random_geometry(fit, rng, S.best);
+        clamp_to(S.best, S.lo, S.hi);
     }
-    uint64_t iterations = 0;
-    if (cfg->maxiter > 0) {
-        climb_ctx cc = { .rng = rng, .moves = cfg->ls_moves };
-        pe_da_options o = pe_da_options_default();
-        o.maxiter = cfg->maxiter;
-        o.initial_temp = cfg->initial_temp;
-        o.visit = cfg->visit;
-        const uint64_t seed_hi = pe_rng_u32(rng); /* two statements: C leaves the order of */
-        o.seed = (seed_hi << 32) | pe_rng_u32(rng); /* two calls in one expression open */
-        o.stream = stream;
-        o.x0 = best;
-        o.local_search = climb;
-        o.local_search_ctx = &cc;
-        o.no_local_search = cfg->ls_moves <= 0;
-        double xb[6];
-        pe_da_result r;
-        if (pe_dual_annealing(f_vertices, &obj, 6, lo, hi, &o, xb, &r) == PE_OK &&
-            r.fun < f_vertices(best, 6, &obj)) {
-            memcpy(best, xb, sizeof xb);
-        }
-        iterations = (uint64_t)r.nit;
-    } else if (cfg->ls_moves > 0) {
-        climb_ctx cc = { .rng = rng, .moves = cfg->ls_moves };
-        double fb = f_vertices(best, 6, &obj);
-        uint64_t n = 0;
-        (void)climb(f_vertices, &obj, 6, lo, hi, best, &fb, &n, &cc);
-    }
+    const uint64_t iterations = anneal(&S, cfg, rng, stream);
     /* the answer, drawn with the 8-bit colour it will really have */
     pe_tri t;
-    to_xy(best, t.x, t.y);
+    to_xy(S.best, t.x, t.y);
     pe_fit_colour col;
     pe_fit_eval(fit, t.x, t.y, &col);
     pe_fit_quantize(&col, t.rgba);
     double d = pe_fit_delta_with(fit, t.x, t.y, t.rgba);
-    obj.evals += 2;
+    S.obj.evals += 2;
     if (cur) {
         const double dcur = pe_fit_delta_with(fit, cur->x, cur->y, cur->rgba);
         if (!(d < dcur)) {
@@ -268,7 +287,7 @@ double pe_search_focus(const pe_fit *fit, const pe_search_cfg *cfg, const double
     }
     *out = t;
     if (st) {
-        st->evaluations += obj.evals;
+        st->evaluations += S.obj.evals;
         st->iterations += iterations;
     }
     return d;

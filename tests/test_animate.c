@@ -218,6 +218,51 @@ static void no_triangles_gives_the_background(void)
     pe_result_free(&fin);
 }
 
+/* A picture with detail everywhere: the pipeline's triangles land all over it, not one region
+ * after another (the old core's stack was in tile order, so the first half of an animation
+ * filled the left tile only). In the middle frame every quarter holds a share of the landed
+ * triangles. */
+static void middle_frame_covers_the_whole_canvas(void)
+{
+    pe_image img = { .width = W, .height = H };
+    img.rgba = malloc(4 * W * H);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            unsigned char *p = img.rgba + 4 * (y * W + x);
+            p[0] = (unsigned char)(128 + 100 * sin(0.31 * x + 0.17 * y));
+            p[1] = (unsigned char)(128 + 90 * sin(0.23 * y - 0.11 * x + 1.0));
+            p[2] = (unsigned char)(128 + 80 * cos(0.19 * (x + y)));
+            p[3] = 255;
+        }
+    pe_options o = pe_options_default();
+    o.triangles = 80;
+    o.resize = 0;
+    o.iterations = 1;
+    o.frames = 0;
+    pe_result fin, mid;
+    CHECK(pe_approximate(&img, &o, &fin) == PE_OK);
+    CHECK(pe_animate_frame(&fin, 60, 121, 1, &mid) == PE_OK);
+    int quarter[4] = { 0 }, landed = 0;
+    for (size_t i = 0; i < mid.count; i++) {
+        const pe_triangle *t = &mid.triangles[i];
+        if (memcmp(t->x, fin.triangles[i].x, sizeof t->x) || memcmp(t->y, fin.triangles[i].y, sizeof t->y))
+            continue; /* still in flight */
+        const double cx = (double)(t->x[0] + t->x[1] + t->x[2]) / 3.0;
+        const double cy = (double)(t->y[0] + t->y[1] + t->y[2]) / 3.0;
+        quarter[(cx >= W / 2.0) + 2 * (cy >= H / 2.0)]++;
+        landed++;
+    }
+    if (getenv("PE_TEST_VERBOSE") || landed < 20)
+        fprintf(stderr, "middle frame: %d landed, quarters %d %d %d %d\n", landed, quarter[0],
+                quarter[1], quarter[2], quarter[3]);
+    CHECK(landed >= 20);
+    for (int q = 0; q < 4; q++)
+        CHECK(quarter[q] >= landed / 10);
+    pe_result_free(&mid);
+    pe_result_free(&fin);
+    pe_image_free(&img);
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
@@ -229,5 +274,6 @@ int main(int argc, char **argv)
     RUN(same_seed_same_frames_other_seed_other_paths);
     RUN(bad_arguments_are_refused);
     RUN(no_triangles_gives_the_background);
+    RUN(middle_frame_covers_the_whole_canvas);
     TEST_MAIN_END();
 }
