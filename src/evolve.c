@@ -182,13 +182,28 @@ static bool cancelled(const run *R)
     return R->opt->cancel && *R->opt->cancel;
 }
 
+/* A time limit is looked at between batches too, so that a step of many ops (a large
+ * --iterations, -n) cannot run past it: the next batch is not started when one as long as the
+ * last would end past the limit (while triangles remain to place: once the limit has passed). */
+static bool batch_past_limit(const run *R, double last_batch)
+{
+    const double limit = R->opt->time_limit;
+    if (!(limit > 0.0))
+        return false;
+    const double now = now_wall() - R->wall0;
+    return R->stack.n < R->cur.budget ? now >= limit : now + last_batch > limit;
+}
+
 /* The batches of step s, up to the plan's goal for it (and a round's regrow, which ends the
  * round). */
 static pe_status run_step(run *R, int s)
 {
     const double frac = pe_plan_fraction(&R->plan, s + 1);
     const uint64_t goal = pe_plan_target(&R->plan, R->cur.budget, R->cur.ops_done, frac);
-    while ((R->cur.ops_done < goal || R->cur.regrow_at < R->cur.nregrow) && !cancelled(R)) {
+    double last_batch = 0.0;
+    while ((R->cur.ops_done < goal || R->cur.regrow_at < R->cur.nregrow) && !cancelled(R) &&
+           !batch_past_limit(R, last_batch)) {
+        const double t0 = now_wall();
         pace_adds(R);
         if (pe_batch_wants_error(&R->cur, &R->stack, R->cv.w, R->cv.h))
             (void)pe_picture_draw(&R->pic, &R->target, &R->stack);
@@ -200,6 +215,7 @@ static pe_status run_step(run *R, int s)
         pe_parallel_for(R->batch.n, run_op, R);
         if (!pe_batch_commit(&R->cv, &R->stack, &R->batch, &R->cur, &R->workers[0]))
             return PE_ERR_NOMEM;
+        last_batch = now_wall() - t0;
     }
     return PE_OK;
 }
