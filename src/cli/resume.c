@@ -47,11 +47,13 @@ int cli_resume_flags(const cli_options *o, const pe_state *st, char *err, size_t
         return 2;
     }
     /* what the triangles were made for: changing it would continue a different run (-n 10 on
-     * a state of 200 kept the 200 and recorded 10) */
-    static const char *const fixed[] = { "triangles", "resize", "tiles", "seed", "background" };
+     * a state of 200 kept the 200 and recorded 10). More triangles are honoured: the run adds
+     * the rest first, then refines them all. */
+    static const char *const fixed[] = { "triangles", "resize", "seed", "background" };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         const char *given = cli_given(o, fixed[i]), *was = stored(st, fixed[i]);
-        if (given && was && strcmp(given, was)) {
+        const bool more = i == 0 && given && was && atol(given) > atol(was);
+        if (given && was && strcmp(given, was) && !more) {
             snprintf(err, err_len,
                      "--resume: --%s %s differs from the run's %s, which its "
                      "triangles were made for (drop the option, or start a new run)",
