@@ -29,16 +29,12 @@ void pe_cursor_free(pe_cursor *c)
     c->regrow = NULL;
 }
 
-#include <stdio.h>
-static double env_d(const char *k, double d) { const char *v = getenv(k); return v ? atof(v) : d; }
-static int env_int(const char *k, int d) { const char *v = getenv(k); return v ? atoi(v) : d; }
-#define PE_REF_MAX env_int("PE_REF_MAX", PE_BATCH_MAX)
 
 /* The side of a new triangle's window, and how many fit the canvas (at most PE_BATCH_MAX). */
 static int window_side(int w, int h, int placed)
 {
     const double typical = sqrt((double)w * h / (placed > 0 ? placed : 1));
-    const double side = ceil(env_d("PE_SPAN", PE_WINDOW_SPAN) * typical);
+    const double side = ceil(PE_WINDOW_SPAN * typical);
     return side < PE_WINDOW_MAX ? (int)side : PE_WINDOW_MAX;
 }
 
@@ -118,7 +114,7 @@ void pe_batch_next(pe_batch *b, pe_cursor *c, const pe_stack *s, int w, int h, u
             n = choose_windows(win, left < fit ? left : fit, w, h, s->n, &rng, error_cdf);
             n = n > 0 ? n : 1; /* at least the whole canvas's first window */
         }
-        const int chains = n == 1 && kind == PE_OP_ADD ? env_int("PE_CHAINS", 1) : 1;
+        const int chains = n == 1 && kind == PE_OP_ADD ? PE_ADD_CHAINS : 1;
         if (chains > 1) {
             b->best_of = chains;
             const uint64_t serial = c->serial++;
@@ -136,7 +132,7 @@ void pe_batch_next(pe_batch *b, pe_cursor *c, const pe_stack *s, int w, int h, u
     }
     const int at = (int)((c->ops_done - (uint64_t)c->budget) % (uint64_t)c->budget);
     const int left = c->budget - at;
-    const int n = left < PE_REF_MAX ? left : PE_REF_MAX;
+    const int n = left < PE_BATCH_MAX ? left : PE_BATCH_MAX;
     for (int j = 0; j < n; j++)
         b->ops[b->n++] = (pe_op){ .kind = PE_OP_REFINE, .slot = at + j, .serial = c->serial++ };
 }
