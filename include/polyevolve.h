@@ -1,6 +1,6 @@
 /* polyevolve.h: turn a picture into translucent triangles; the only public header.
  *
- * Typical use (see examples/approximate.c):
+ * Typical use (the whole program: examples/approximate.c):
  *
  *     pe_image img;                                  // owned by you, free with pe_image_free
  *     pe_status st = pe_image_load("mona.png", &lim, &img);
@@ -292,6 +292,13 @@ typedef struct pe_metadata {
  * triangle with fill and fill-opacity, clip paths for tiles. Coordinates are rounded to
  * 0.01 px; numbers are formatted without the C locale. meta may be NULL. */
 PE_NODISCARD pe_status pe_write_svg(FILE *f, const pe_result *res, const pe_metadata *meta);
+
+/* As pe_write_svg, with the root's width and height (the size viewers and browsers show it at)
+ * set to width x height pixels (0 = input size, one of them 0 = keep the aspect ratio; at most
+ * 1e7, else PE_ERR_INVALID_ARG); the viewBox and everything inside stay in input pixels.
+ * pe_write_svg(f, res, meta) is pe_write_svg_sized(f, res, 0, 0, meta). */
+PE_NODISCARD pe_status pe_write_svg_sized(FILE *f, const pe_result *res, double width,
+                                          double height, const pe_metadata *meta);
 
 /* Render the triangles antialiased (cairo) at width x height (0 = input size, one of them 0 =
  * keep the aspect ratio; at most 32767 each, else PE_ERR_INVALID_ARG) into *out (RGBA,

@@ -1,6 +1,7 @@
 /* render: redraw a state file at any size, as PNG, SVG or PDF. */
 #define _POSIX_C_SOURCE 200809L
 #include "output.h"
+#include "input.h"
 #include "run.h"
 
 #include <errno.h>
@@ -25,23 +26,34 @@ int cli_render(const cli_options *o)
     if (!cli_read_state(o->input, &state))
         return 1;
     pe_status st;
-    const pe_metadata meta = pe_state_options(&state);
-    const pe_result *res = &state.result;
-    int w = 0, h = 0;
-    if (o->size > 0) {
-        w = res->width >= res->height ? o->size : 0;
-        h = res->width < res->height ? o->size : 0;
+    /* states written before 0.2 record the input's whole path: publish its name only */
+    const pe_metadata all = pe_state_options(&state);
+    const char *keys[64], *values[64];
+    char name[256];
+    pe_metadata meta = { keys, values, 0 };
+    for (size_t i = 0; i < all.count && i < 64 && !o->no_metadata; i++) {
+        keys[i] = all.keys[i];
+        values[i] = all.values[i];
+        if (!strcmp(keys[i], "input")) {
+            cli_input_name(all.values[i], name, sizeof name);
+            values[i] = name;
+        }
+        meta.count = i + 1;
     }
+    const pe_result *res = &state.result;
+    double w, h, pw, ph;
+    cli_longest_side(res, o->size, &w, &h);
+    cli_longest_side(res, cli_pdf_side(o->size, o->page_pt), &pw, &ph);
     if (png) {
         pe_image img = { 0 };
-        st = pe_render(res, w, h, &img);
+        st = pe_render(res, (int)w, (int)h, &img);
         if (st == PE_OK)
             st = cli_write_png_of(o->output, &img, &meta);
         pe_image_free(&img);
     } else if (svg) {
-        st = cli_write_svg_of(o->output, res, &meta);
+        st = cli_write_svg_of(o->output, res, w, h, &meta);
     } else {
-        st = cli_write_pdf_of(o->output, res, &meta);
+        st = cli_write_pdf_of(o->output, res, pw, ph, &meta);
     }
     pe_state_free(&state);
     if (st != PE_OK) {
