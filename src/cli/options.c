@@ -4,8 +4,8 @@
 #include "waitpolicy.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdarg.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +17,7 @@
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static int
-fail(char *err, size_t len, const char *fmt, ...)
+static int fail(char *err, size_t len, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -145,7 +144,7 @@ static int set_target(cli_options *o, const char *v)
 
 static int hex(char c)
 {
-    return c >= '0' && c <= '9'   ? c - '0'
+    return c >= '0' && c <= '9' ? c - '0'
            : c >= 'a' && c <= 'f' ? c - 'a' + 10
            : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                   : -1;
@@ -208,6 +207,7 @@ static int set_max_pixels(cli_options *o, const char *v)
     o->max_pixels = (uint64_t)n;
     return 0;
 }
+
 
 /* Each option's current value as it would be typed: what --help gives as the default (shown
  * from pe_options_default(), the one place defaults live) and what state files record. */
@@ -314,8 +314,7 @@ static const option_def table[] = {
       "PNG frames (DIR/frames or the -o pattern), at most N, 0 = none" },
     { 0, "frame-spacing", "psnr|linear|log", set_spacing, show_spacing,
       "frames evenly over the PSNR gained, over the work, or dense early" },
-    { 0, "max-pixels", "N", set_max_pixels, show_max_pixels,
-      "refuse input images with more pixels" },
+    { 0, "max-pixels", "N", set_max_pixels, show_max_pixels, "refuse input images with more pixels" },
 };
 enum { NOPT = sizeof table / sizeof table[0] };
 
