@@ -25,7 +25,9 @@
 
 volatile int cli_stop_signal;
 
-enum { MAX_META = 24, MAX_WRITTEN = 24 };
+/* psnr spacing chooses N frames among PSNR_STEPS * N progress points: the library is asked for
+ * that many (its steps follow --frames), so that the choice is fine enough. */
+enum { MAX_META = 24, MAX_WRITTEN = 24, PSNR_STEPS = 4 };
 
 typedef struct run_ctx {
     const cli_options *o;
@@ -45,6 +47,7 @@ typedef struct run_ctx {
     int nwritten;
     bool log_written;
     pe_progress last; /* the last step reported (canvas cleared) */
+    long points;      /* frame points seen */
     int lock_fd;
     char failed_path[PATH_MAX]; /* set when a write failed */
     int failed_errno;
@@ -183,8 +186,11 @@ static bool on_progress(const pe_progress *p, const pe_result *partial, void *ct
     c->last = *p;
     c->last.canvas = NULL;
     cli_frames_step(&c->frames, p, partial);
-    /* checkpoints at the library's frame points; without frames, every tenth step */
-    const bool checkpoint = c->o->pe.frames > 0 ? p->frame : p->step % 10 == 0;
+    /* checkpoints at the library's frame points (every PSNR_STEPS-th with psnr spacing, which
+     * asks for that many more); without frames, every tenth step */
+    const bool checkpoint = c->o->pe.frames > 0
+                                ? p->frame && (!c->frames.by_psnr || ++c->points % PSNR_STEPS == 0)
+                                : p->step % 10 == 0;
     if (checkpoint) {
         if (c->frames.max == 0)
             log_row(c, p); /* no frames: log.csv has one row per checkpoint */
@@ -487,13 +493,16 @@ static int approximate(run_ctx *c, cli_options *o, pe_state *state, double t0)
     if (!cli_load_input(c->input, o->max_pixels, &img))
         return 1;
     cli_progress_init(&c->progress, o->quiet, o->verbose, o->pe.triangles, o->pe.iterations);
-    o->pe.progress = on_progress;
-    o->pe.progress_ctx = c;
-    o->pe.resume = o->resume ? &state->result : NULL;
+    pe_options po = o->pe; /* o->pe stays as given: it is what state files record */
+    po.progress = on_progress;
+    po.progress_ctx = c;
+    po.resume = o->resume ? &state->result : NULL;
+    if (c->frames.by_psnr && po.frames > 0)
+        po.frames = po.frames > 100000 / PSNR_STEPS ? 100000 : po.frames * PSNR_STEPS;
     if (o->resume)
         c->frames.floor_psnr = state->result.psnr;
     pe_result res = { 0 };
-    const pe_status st = pe_approximate(&img, &o->pe, &res);
+    const pe_status st = pe_approximate(&img, &po, &res);
     pe_image_free(&img);
     cli_progress_end(&c->progress);
     int rc;
