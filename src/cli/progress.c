@@ -25,7 +25,7 @@ void cli_progress_init(cli_progress *pr, bool quiet, bool verbose, int triangles
     pr->tty = !quiet && tty;
     pr->lines = !quiet && verbose && !tty;
     pr->triangles = triangles;
-    pr->rounds = rounds > 0 ? rounds : 2;
+    pr->rounds = rounds;
     pr->last_draw = -1.0;
 }
 
@@ -34,8 +34,12 @@ static void phase(const cli_progress *pr, const pe_result *partial, char *buf, s
 {
     if (partial->count < (size_t)pr->triangles)
         snprintf(buf, len, "placing %zu/%d", partial->count, pr->triangles);
-    else
-        snprintf(buf, len, "round %d/%d", partial->rounds_done + 1, pr->rounds);
+    else if (pr->rounds == 0) /* until --time: no last round known */
+        snprintf(buf, len, "round %d", partial->rounds_done + 1);
+    else /* the last step has finished every round: it is still the last one */
+        snprintf(buf, len, "round %d/%d",
+                 partial->rounds_done < pr->rounds ? partial->rounds_done + 1 : pr->rounds,
+                 pr->rounds);
 }
 
 void cli_progress_step(cli_progress *pr, const pe_progress *p, const pe_result *partial)

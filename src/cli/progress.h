@@ -10,7 +10,7 @@ typedef struct cli_progress {
     bool tty;         /* redraw a bar on stderr */
     bool lines;       /* -v without a terminal: a line per event */
     int triangles;    /* requested, to tell placing from refining */
-    int rounds;       /* refinement rounds asked for (0 = the default) */
+    int rounds;       /* refinement rounds to do, 0 = unknown (until --time) */
     double last_draw; /* wall seconds of the last redraw */
     bool drawn;       /* a bar is on screen */
 } cli_progress;

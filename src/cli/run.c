@@ -492,7 +492,9 @@ static int approximate(run_ctx *c, cli_options *o, pe_state *state, double t0)
     pe_image img = { 0 };
     if (!cli_load_input(c->input, o->max_pixels, &img))
         return 1;
-    cli_progress_init(&c->progress, o->quiet, o->verbose, o->pe.triangles, o->pe.iterations);
+    /* rounds: --iterations, else 2, else (--time alone) as many as fit */
+    const int rounds = o->pe.iterations > 0 ? o->pe.iterations : o->pe.time_limit > 0 ? 0 : 2;
+    cli_progress_init(&c->progress, o->quiet, o->verbose, o->pe.triangles, rounds);
     pe_options po = o->pe; /* o->pe stays as given: it is what state files record */
     po.progress = on_progress;
     po.progress_ctx = c;
