@@ -295,8 +295,7 @@ static const option_def table[] = {
     { 'r', "resize", "N", set_resize, show_resize,
       "work at this longest side in pixels, 0 = input size" },
     { 's', "size", "N", set_size, show_size,
-      "longest side of every output (PNG pixels, SVG size, PDF points) and of the frames, "
-      "0 = input size" },
+      "longest side of all outputs and frames (PDF: points), 0 = input size" },
     { 0, "tiles", "CxR", set_tiles, show_tiles,
       "tile grid, e.g. 2x2, or auto: about 128 px tiles" },
     { 'j', "threads", "N", set_threads, show_threads, "threads, 0 = all cores" },
@@ -313,7 +312,7 @@ static const option_def table[] = {
     { 0, "frames", "N", set_frames, show_frames,
       "PNG frames (DIR/frames or the -o pattern), at most N, 0 = none" },
     { 0, "frame-spacing", "psnr|linear|log", set_spacing, show_spacing,
-      "frames evenly over the PSNR gained, over the work, or dense early" },
+      "frames by PSNR gained, evenly over the work, or dense early" },
     { 0, "max-pixels", "N", set_max_pixels, show_max_pixels, "refuse input images with more pixels" },
 };
 enum { NOPT = sizeof table / sizeof table[0] };
@@ -369,9 +368,9 @@ static void usage(FILE *f, const cli_options *o)
     }
     fprintf(f, "      --page LENGTH      PDF page's longest side for print: 30cm, 300mm, 12in or "
                "864pt\n                         (default: 1 pt per pixel of -s or the input)\n"
-               "      --state FILE       write the checkpoints here (default DIR/state.json; "
-               "needed\n                         to resume when no -o is a directory)\n"
-               "      --log FILE         write log.csv here (default DIR/log.csv)\n"
+               "      --state FILE       checkpoints and the final state, to resume from "
+               "(default DIR/state.json)\n"
+               "      --log FILE         log.csv (default DIR/log.csv)\n"
                "      --no-metadata      pictures carry no settings, software or input name\n"
                "  -i, --input PATH       the input image (as primitive's -i)\n"
                "      --resume DIR|STATE continue the run whose state is DIR/state.json or STATE\n"
