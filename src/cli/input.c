@@ -76,3 +76,19 @@ void cli_input_name(const char *path, char *buf, size_t len)
     if (len)
         buf[i] = '\0';
 }
+
+pe_metadata cli_state_metadata(const pe_state *st, bool none, cli_meta_buf *buf)
+{
+    const pe_metadata all = pe_state_options(st);
+    pe_metadata meta = { buf->keys, buf->values, 0 };
+    for (size_t i = 0; i < all.count && i < 64 && !none; i++) {
+        buf->keys[i] = all.keys[i];
+        buf->values[i] = all.values[i];
+        if (!strcmp(all.keys[i], "input")) {
+            cli_input_name(all.values[i], buf->name, sizeof buf->name);
+            buf->values[i] = buf->name;
+        }
+        meta.count = i + 1;
+    }
+    return meta;
+}

@@ -26,20 +26,8 @@ int cli_render(const cli_options *o)
     if (!cli_read_state(o->input, &state))
         return 1;
     pe_status st;
-    /* states written before 0.2 record the input's whole path: publish its name only */
-    const pe_metadata all = pe_state_options(&state);
-    const char *keys[64], *values[64];
-    char name[256];
-    pe_metadata meta = { keys, values, 0 };
-    for (size_t i = 0; i < all.count && i < 64 && !o->no_metadata; i++) {
-        keys[i] = all.keys[i];
-        values[i] = all.values[i];
-        if (!strcmp(keys[i], "input")) {
-            cli_input_name(all.values[i], name, sizeof name);
-            values[i] = name;
-        }
-        meta.count = i + 1;
-    }
+    cli_meta_buf mb;
+    const pe_metadata meta = cli_state_metadata(&state, o->no_metadata, &mb);
     const pe_result *res = &state.result;
     double w, h, pw, ph;
     cli_longest_side(res, o->size, &w, &h);

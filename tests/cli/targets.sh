@@ -166,6 +166,18 @@ case_meta()
     done
     grep -q "pic.png" n/state.json && ok "the state file still names the input (to resume)" ||
         bad "state.json lost the input path"
+    # render and animate: a state of an earlier version records the whole path in its options
+    sed 's|"input": *"pic.png"|"input": "/secret/dir/pic.png"|' m/state.json >old.json
+    grep -q '/secret/dir' old.json || { bad "could not make an old-style state"; return; }
+    pe render old.json -o old.svg
+    grep -q 'value="pic.png"' old.svg && ! grep -q secret old.svg &&
+        ok "render publishes an old state's input by its name only" || bad "render: $(grep -o 'name="input"[^>]*' old.svg)"
+    pe animate old.json -o anim --frames 2 -q
+    grep -aq secret anim/frame_00002.png && bad "animate published the input's directory" ||
+        ok "animate publishes the input by its name only"
+    pe render old.json -o none.svg --no-metadata
+    grep -q 'metadata' none.svg && bad "render --no-metadata wrote metadata" ||
+        ok "render --no-metadata writes none"
 }
 
 case_print()
