@@ -249,9 +249,6 @@ static int load_resume(cli_options *o, pe_state *state, char *input, size_t inpu
     if (file) {
         if (!o->state_path)
             o->state_path = o->resume; /* checkpoints go on into the same file */
-    } else if (o->noutputs == 0) {
-        o->outputs[o->noutputs++] = o->resume;
-        o->output = o->resume;
     }
     return 0;
 }
@@ -445,6 +442,14 @@ static int prepare(run_ctx *c, cli_options *o)
     if (cli_targets_of(o, &c->tg, err, sizeof err) != CLI_OK) {
         fprintf(stderr, "polyevolve: %s\n", err);
         return 2;
+    }
+    /* --resume DIR goes on in DIR (its checkpoints, log and frames) unless -o names another
+     * directory: a resumed run given only -o x.svg must not lose its state */
+    if (o->resume && !c->tg.dir && !o->state_path && c->tg.n < CLI_MAX_OUTPUTS) {
+        if (o->noutputs == 0)
+            c->tg.n = 0; /* the default "out" gives way to DIR */
+        c->tg.dir = o->resume;
+        c->tg.t[c->tg.n++] = (cli_target){ CLI_T_DIR, o->resume };
     }
     const int rc = place_files(c, o);
     if (rc)
