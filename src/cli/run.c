@@ -445,7 +445,8 @@ static int prepare(run_ctx *c, cli_options *o)
     }
     /* --resume DIR goes on in DIR (its checkpoints, log and frames) unless -o names another
      * directory: a resumed run given only -o x.svg must not lose its state */
-    if (o->resume && !c->tg.dir && !o->state_path && c->tg.n < CLI_MAX_OUTPUTS) {
+    const bool dir_resume = o->resume && o->state_path != o->resume; /* not --resume FILE */
+    if (dir_resume && (!c->tg.dir || o->noutputs == 0) && c->tg.n < CLI_MAX_OUTPUTS) {
         if (o->noutputs == 0)
             c->tg.n = 0; /* the default "out" gives way to DIR */
         c->tg.dir = o->resume;

@@ -236,6 +236,13 @@ case_stop()
     local rc=$?
     [ "$rc" -eq 130 ] && grep -q 'polyevolve --resume st' err.txt && ok "SIGINT says: polyevolve --resume st" ||
         bad "after SIGINT: exit $rc, stderr: $(cat err.txt)"
+    # resuming with only a file as -o still keeps the state in the run's directory
+    local before
+    before="$(cksum <st/state.json)"
+    expect_ok "--resume st -o done.svg" --resume st --iterations 1 -o done.svg -q -j1 || return
+    [ -f done.svg ] && [ "$(cksum <st/state.json)" != "$before" ] &&
+        ok "the resumed run wrote done.svg and went on checkpointing in st/" ||
+        bad "resume -o done.svg: done.svg $( [ -f done.svg ] && echo there || echo missing), state unchanged"
 }
 
 case "${1:-}" in
