@@ -375,6 +375,36 @@ static void svg_transparent_has_no_background(void)
     free(b.data);
 }
 
+/* -s for SVG (issue 14): the root's width/height follow the size asked, the viewBox and the
+ * drawing stay in input pixels, and size 0 x 0 is byte for byte pe_write_svg. */
+static void svg_sized_sets_only_the_root_size(void)
+{
+    const pe_result res = corner(255);
+    bytes plain = svg_bytes(&res, NULL);
+    FILE *f = tmpfile();
+    CHECK(pe_write_svg_sized(f, &res, 0, 0, NULL) == PE_OK);
+    bytes same = slurp(f);
+    fclose(f);
+    CHECK(same.len == plain.len && !memcmp(same.data, plain.data, plain.len));
+    f = tmpfile();
+    CHECK(pe_write_svg_sized(f, &res, 3 * res.width, 0, NULL) == PE_OK);
+    bytes big = slurp(f);
+    fclose(f);
+    char want[128];
+    snprintf(want, sizeof want, "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\"", 3 * res.width,
+             3 * res.height, res.width, res.height);
+    CHECK(contains(big, want));
+    /* everything after the root element is the same */
+    const char *a = strstr((const char *)plain.data, "\">\n"), *b = strstr((const char *)big.data, "\">\n");
+    CHECK(a && b && !strcmp(a, b));
+    f = tmpfile();
+    CHECK(pe_write_svg_sized(f, &res, -1, 0, NULL) == PE_ERR_INVALID_ARG);
+    fclose(f);
+    free(plain.data);
+    free(same.data);
+    free(big.data);
+}
+
 /* ---------------------------------------------------------------- PNG */
 
 static uint32_t be32(const unsigned char *p)
@@ -674,6 +704,7 @@ int main(int argc, char **argv)
     RUN(svg_escapes_metadata);
     RUN(svg_opacity_recovers_every_byte);
     RUN(svg_transparent_has_no_background);
+    RUN(svg_sized_sets_only_the_root_size);
     RUN(png_reads_back_with_text_chunks);
     RUN(png_of_opaque_image_is_rgb);
     RUN(png_refuses_bad_keywords);
