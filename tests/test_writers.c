@@ -395,7 +395,8 @@ static void svg_sized_sets_only_the_root_size(void)
              3 * res.height, res.width, res.height);
     CHECK(contains(big, want));
     /* everything after the root element is the same */
-    const char *a = strstr((const char *)plain.data, "\">\n"), *b = strstr((const char *)big.data, "\">\n");
+    const char *a = strstr((const char *)plain.data, "\">\n"),
+               *b = strstr((const char *)big.data, "\">\n");
     CHECK(a && b && !strcmp(a, b));
     f = tmpfile();
     CHECK(pe_write_svg_sized(f, &res, -1, 0, NULL) == PE_ERR_INVALID_ARG);
