@@ -18,7 +18,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const pe_load_limits lim = pe_load_limits_default();
-    pe_image img;                                  /* owned by us, free with pe_image_free */
+    pe_image img; /* owned by us, free with pe_image_free */
     pe_status st = pe_image_load(argv[1], &lim, &img);
     if (st != PE_OK) {
         fprintf(stderr, "approximate: %s: %s\n", argv[1], pe_status_str(st));
@@ -26,7 +26,7 @@ int main(int argc, char **argv)
     }
     pe_options opt = pe_options_default();
     opt.triangles = argc > 2 ? atoi(argv[2]) : 250;
-    pe_result res;                                 /* owned by us, free with pe_result_free */
+    pe_result res; /* owned by us, free with pe_result_free */
     st = pe_approximate(&img, &opt, &res);
     if (st == PE_OK)
         st = pe_write_svg(stdout, &res, NULL);

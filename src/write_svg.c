@@ -154,7 +154,8 @@ static void put_root(FILE *f, const pe_result *res, double width, double height)
         height = width * res->height / res->width;
     }
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"", f);
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"",
+          f);
     put_centi(f, centi(width));
     fputs("\" height=\"", f);
     put_centi(f, centi(height));

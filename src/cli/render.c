@@ -1,7 +1,7 @@
 /* render: redraw a state file at any size, as PNG, SVG or PDF. */
 #define _POSIX_C_SOURCE 200809L
-#include "output.h"
 #include "input.h"
+#include "output.h"
 #include "run.h"
 
 #include <errno.h>
