@@ -1,7 +1,8 @@
 #!/bin/sh
 # example_package: the installed library is usable as the README says (issue 14). Installs this
 # build into a temporary prefix, then builds examples/approximate.c against it three ways and
-# runs each on mona32.png (10 triangles, a valid SVG on stdout):
+# runs each on mona32.png (10 triangles, a valid SVG on stdout), after checking that the shared
+# library exports exactly the functions polyevolve.h declares:
 #   1. cc approximate.c $(pkg-config --cflags --libs polyevolve)          (the shared library)
 #   2. cc approximate.c $(pkg-config --static --cflags --libs polyevolve) -static-libgcc
 #      with -Wl,-Bstatic for polyevolve only                               (the static archives)
@@ -34,6 +35,14 @@ run_svg() {
     fi
 }
 
+# 0. the shared library exports exactly the functions the header declares
+want=$(grep -oE '[ *]pe_[a-z0-9_]+\(' "$S/include/polyevolve.h" | tr -d ' *(' | sort -u)
+have=$(nm -D --defined-only "$lib/libpolyevolve.so" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u)
+if [ "$want" = "$have" ]; then
+    ok "libpolyevolve.so exports the header's $(echo "$want" | wc -l) functions and nothing else"
+else
+    fail "exports differ from the header: $(printf '%s\n' "$want" "$have" | sort | uniq -u | tr '\n' ' ')"
+fi
 # 1. pkg-config, shared
 if cc "$S/examples/approximate.c" $(pkg-config --cflags --libs polyevolve) -Wl,-rpath,"$lib" \
     -o "$T/shared" 2>"$T/cc1.err"; then
