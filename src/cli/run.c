@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -435,6 +436,29 @@ static void resume_hint(const run_ctx *c)
                 !strcmp(state_in_dir, c->state_path) ? c->tg.dir : c->state_path);
 }
 
+/* A single-file target must have a directory to go into: said now, not after the run. */
+static bool cli_parent_ok(const cli_target *t)
+{
+    if (t->kind != CLI_T_PNG && t->kind != CLI_T_SVG && t->kind != CLI_T_PDF)
+        return true;
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", t->path);
+    char *slash = strrchr(parent, '/');
+    if (!slash)
+        return true;
+    slash[slash == parent ? 1 : 0] = '\0';
+    struct stat sb;
+    const int r = stat(parent, &sb);
+    if (r == 0 && S_ISDIR(sb.st_mode))
+        return true;
+    if (r == 0 || errno == ENOTDIR)
+        fprintf(stderr, "polyevolve: %s: %s is not a directory\n", t->path, parent);
+    else
+        fprintf(stderr, "polyevolve: %s: %s\n", t->path,
+                errno == ENOENT ? "its directory does not exist" : strerror(errno));
+    return false;
+}
+
 /* Where the run writes: targets classified, files placed, the directory locked. */
 static int prepare(run_ctx *c, cli_options *o)
 {
@@ -455,6 +479,9 @@ static int prepare(run_ctx *c, cli_options *o)
     const int rc = place_files(c, o);
     if (rc)
         return rc;
+    for (int i = 0; i < c->tg.n; i++)
+        if (!cli_parent_ok(&c->tg.t[i]))
+            return 1;
     if (c->tg.dir && (c->lock_fd = cli_outdir_open(c->tg.dir, c->frames.dir != NULL)) < 0)
         return 1;
     if (c->tg.pattern) {

@@ -60,6 +60,7 @@ case_files()
     expect_ok "-o f%03d.png" "$MONA32" -n 8 --iterations 1 --frames 4 -q -j1 -o seq/f%03d.png -o seq.svg || return
     [ -f seq/f001.png ] && [ -f seq/f004.png ] && [ ! -e seq/f005.png ] &&
         ok "the frames follow the pattern (f001.png .. f004.png)" || bad "pattern frames: $(ls seq)"
+    expect_error 1 "nodir/x.svg" "-o into a missing directory, said before the run" "$MONA32" -n 8 -q -o nodir/x.svg
     expect_error 2 "x.jpg" "-o x.jpg (no JPEG writer)" "$MONA32" -n 8 -q -o x.jpg
     expect_error 2 "f%s.png" "a pattern without %d" "$MONA32" -n 8 -q -o 'f%s.png'
     expect_error 2 "only one" "two directories" "$MONA32" -n 8 -q -o d1/ -o d2/
