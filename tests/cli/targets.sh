@@ -116,8 +116,9 @@ case_frames()
 
 case_progress()
 {
-    # stderr a pipe (a file here), -v: one line per checkpoint and per frame
-    timeout 100 "$PE_BIN" "$MONA32" -n 8 --iterations 1 --frames 3 -v -j1 -o v >out.txt 2>err.txt
+    # stderr a pipe, -v: one line per checkpoint and per frame
+    { timeout 100 "$PE_BIN" "$MONA32" -n 8 --iterations 1 --frames 3 -v -j1 -o v 2>&1 >out.txt; } |
+        cat >err.txt
     local n
     n="$(grep -c 'PSNR.*frame [0-9]' err.txt)"
     [ "$n" -eq 3 ] && ok "-v without a terminal: a line per frame ($n)" ||
