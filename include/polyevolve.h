@@ -311,6 +311,13 @@ PE_NODISCARD pe_status pe_render(const pe_result *res, int width, int height, pe
  * exceeds INT_MAX (stb_image_write's limit). */
 PE_NODISCARD pe_status pe_write_png(FILE *f, const pe_image *img, const pe_metadata *meta);
 
+/* JPEG (baseline, stb_image_write's encoder) of img at quality 1-100 (95 is near-lossless on
+ * flat triangles). JPEG has no alpha: pixels are composited over white. meta goes into one COM
+ * segment after SOI as "key=value; key=value" (cut at 65533 bytes). PE_ERR_INVALID_ARG for a
+ * bad image, quality or a side above 65535. */
+PE_NODISCARD pe_status pe_write_jpeg(FILE *f, const pe_image *img, int quality,
+                                     const pe_metadata *meta);
+
 /* PDF, vector, one page of width x height points (0 = input size, one of them 0 = keep the
  * aspect ratio), same drawing as the SVG. meta goes into the Keywords entry as
  * "key=value; key=value"; Creator is "polyevolve". The creation date is fixed

@@ -347,12 +347,12 @@ static void usage(FILE *f, const cli_options *o)
     fprintf(f,
             "usage: polyevolve INPUT|- [options]        approximate an image with triangles\n"
             "       polyevolve --resume DIR|STATE [options]  continue an interrupted run\n"
-            "       polyevolve render STATE.json -o OUT.png|.svg|.pdf [-s N] [--page L]\n"
+            "       polyevolve render STATE.json -o OUT.png|.jpg|.svg|.pdf [-s N] [--page L]\n"
             "       polyevolve animate STATE.json -o DIR [--frames N] [--seed N]\n\n"
             "INPUT - reads the image from stdin. -o may be given up to 16 times:\n"
             "  DIR or DIR/     DIR/final.png, final.svg, final.pdf, state.json, log.csv, frames/\n"
-            "                  (a path without .png/.svg/.pdf that is not a file is a directory)\n"
-            "  FILE.png|.svg|.pdf  that one picture\n"
+            "                  (any other path that is not a file is a directory)\n"
+            "  FILE.png|.jpg|.svg|.pdf  that one picture (JPEG: over white)\n"
             "  -               the SVG on stdout (the summary then goes to stderr)\n"
             "  NAME%%03d.png    the frames, numbered from 1 (instead of DIR/frames)\n\n"
             "options:\n");

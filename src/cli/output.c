@@ -123,6 +123,18 @@ pe_status cli_write_png_of(const char *path, const pe_image *img, const pe_metad
     return cli_write_atomic(path, png_fn, &j);
 }
 
+static pe_status jpeg_fn(FILE *f, const void *ctx)
+{
+    const png_job *j = ctx;
+    return pe_write_jpeg(f, j->img, 95, j->meta); /* 95: no visible ringing on triangle edges */
+}
+
+pe_status cli_write_jpeg_of(const char *path, const pe_image *img, const pe_metadata *meta)
+{
+    const png_job j = { img, meta };
+    return cli_write_atomic(path, jpeg_fn, &j);
+}
+
 typedef struct res_job {
     const pe_result *res;
     double width, height;

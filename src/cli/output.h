@@ -34,6 +34,7 @@ pe_status cli_write_svg_of(const char *path, const pe_result *res, double width,
                            const pe_metadata *meta);
 pe_status cli_write_pdf_of(const char *path, const pe_result *res, double width, double height,
                            const pe_metadata *meta);
+pe_status cli_write_jpeg_of(const char *path, const pe_image *img, const pe_metadata *meta);
 pe_status cli_write_text(const char *path, const char *text, size_t len);
 
 /* -s N as a width x height pair for the writers: N on the longest side, the other 0 (from the

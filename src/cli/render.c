@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *ext_of(const char *path)
 {
@@ -18,8 +19,10 @@ int cli_render(const cli_options *o)
 {
     const char *ext = ext_of(o->output);
     const bool png = !strcmp(ext, "png"), svg = !strcmp(ext, "svg"), pdf = !strcmp(ext, "pdf");
-    if (!png && !svg && !pdf) {
-        fprintf(stderr, "polyevolve: %s: the output must end in .png, .svg or .pdf\n", o->output);
+    const bool jpg = !strcasecmp(ext, "jpg") || !strcasecmp(ext, "jpeg");
+    if (!png && !svg && !pdf && !jpg) {
+        fprintf(stderr, "polyevolve: %s: the output must end in .png, .jpg, .svg or .pdf\n",
+                o->output);
         return 2;
     }
     pe_state state;
@@ -32,11 +35,12 @@ int cli_render(const cli_options *o)
     double w, h, pw, ph;
     cli_longest_side(res, o->size, &w, &h);
     cli_longest_side(res, cli_pdf_side(o->size, o->page_pt), &pw, &ph);
-    if (png) {
+    if (png || jpg) {
         pe_image img = { 0 };
         st = pe_render(res, (int)w, (int)h, &img);
         if (st == PE_OK)
-            st = cli_write_png_of(o->output, &img, &meta);
+            st = png ? cli_write_png_of(o->output, &img, &meta)
+                     : cli_write_jpeg_of(o->output, &img, &meta);
         pe_image_free(&img);
     } else if (svg) {
         st = cli_write_svg_of(o->output, res, w, h, &meta);

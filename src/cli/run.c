@@ -330,6 +330,7 @@ static void write_target(run_ctx *c, const cli_target *t, const pe_result *res, 
     case CLI_T_DIR: write_dir(c, res, png); return;
     case CLI_T_PATTERN: return; /* the frames */
     case CLI_T_PNG: st = cli_write_png_of(t->path, png, &c->meta); break;
+    case CLI_T_JPG: st = cli_write_jpeg_of(t->path, png, &c->meta); break;
     case CLI_T_SVG:
         cli_longest_side(res, o->size, &w, &h);
         st = cli_write_svg_of(t->path, res, w, h, &c->meta);
@@ -439,7 +440,8 @@ static void resume_hint(const run_ctx *c)
 /* A single-file target must have a directory to go into: said now, not after the run. */
 static bool cli_parent_ok(const cli_target *t)
 {
-    if (t->kind != CLI_T_PNG && t->kind != CLI_T_SVG && t->kind != CLI_T_PDF)
+    if (t->kind != CLI_T_PNG && t->kind != CLI_T_SVG && t->kind != CLI_T_PDF &&
+        t->kind != CLI_T_JPG)
         return true;
     char parent[PATH_MAX];
     snprintf(parent, sizeof parent, "%s", t->path);

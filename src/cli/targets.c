@@ -75,6 +75,8 @@ static cli_target_kind kind_of(const char *path)
         return CLI_T_SVG;
     if (ends_with(path, ".pdf"))
         return CLI_T_PDF;
+    if (ends_with(path, ".jpg") || ends_with(path, ".jpeg"))
+        return CLI_T_JPG;
     return CLI_T_DIR;
 }
 
@@ -87,9 +89,9 @@ int cli_targets_of(const cli_options *o, cli_targets *out, char *err, size_t err
     for (int i = 0; i < n; i++) {
         const char *p = paths[i];
         const cli_target_kind k = kind_of(p);
-        if (k == CLI_T_DIR && (ends_with(p, ".jpg") || ends_with(p, ".jpeg") ||
-                               ends_with(p, ".gif") || ends_with(p, ".webp")))
-            return fail(err, err_len, "%s: unsupported output format (use .png, .svg or .pdf)", p);
+        if (k == CLI_T_DIR && (ends_with(p, ".gif") || ends_with(p, ".webp")))
+            return fail(err, err_len,
+                        "%s: unsupported output format (use .png, .jpg, .svg or .pdf)", p);
         if (k == CLI_T_PATTERN && (!valid_pattern(p) || !ends_with(p, ".png")))
             return fail(err, err_len,
                         "%s: a frame pattern needs exactly one %%d (e.g. frame%%03d.png) and .png",

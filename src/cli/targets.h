@@ -11,6 +11,7 @@ typedef enum cli_target_kind {
     CLI_T_PNG,     /* FILE.png: the final picture at -s */
     CLI_T_SVG,     /* FILE.svg */
     CLI_T_PDF,     /* FILE.pdf */
+    CLI_T_JPG,     /* FILE.jpg or FILE.jpeg: the final picture over white, quality 95 */
     CLI_T_STDOUT,  /* "-": the SVG on stdout */
     CLI_T_PATTERN, /* a printf pattern with one %d (flags 0 and a width allowed) ending in .png:
                     * the frames */

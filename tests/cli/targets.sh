@@ -61,7 +61,11 @@ case_files()
     [ -f seq/f001.png ] && [ -f seq/f004.png ] && [ ! -e seq/f005.png ] &&
         ok "the frames follow the pattern (f001.png .. f004.png)" || bad "pattern frames: $(ls seq)"
     expect_error 1 "nodir/x.svg" "-o into a missing directory, said before the run" "$MONA32" -n 8 -q -o nodir/x.svg
-    expect_error 2 "x.jpg" "-o x.jpg (no JPEG writer)" "$MONA32" -n 8 -q -o x.jpg
+    expect_ok "-o x.jpg" "$MONA32" -n 8 --iterations 1 --frames 0 -q -j1 -o x.jpg -s 48 || return
+    "$PY" -c 'import sys; from PIL import Image; im = Image.open(sys.argv[1]); sys.exit(not (im.format == "JPEG" and im.size == (48, 48)))' x.jpg &&
+        ok "-o x.jpg is a 48x48 JPEG" || bad "x.jpg is not a 48x48 JPEG"
+    grep -aq 'input=mona32.png' x.jpg && ok "the JPEG carries the metadata (COM)" || bad "x.jpg has no metadata"
+    expect_error 2 "x.gif" "-o x.gif (no GIF writer)" "$MONA32" -n 8 -q -o x.gif
     expect_error 2 "f%s.png" "a pattern without %d" "$MONA32" -n 8 -q -o 'f%s.png'
     expect_error 2 "only one" "two directories" "$MONA32" -n 8 -q -o d1/ -o d2/
 }
@@ -197,6 +201,9 @@ case_print()
     pdfinfo q/final.pdf | grep -q 'Page size: *144 x 144 pts' && ok "run --page 2in: a 144 pt page" ||
         bad "run --page 2in: $(pdfinfo q/final.pdf | grep 'Page size')"
     grep -q 'width="64" height="64"' q/final.svg && ok "run -s 64: the SVG is 64 px" || bad "run -s 64: SVG size"
+    pe render r/state.json -o r.jpg -s 50
+    [ "$RC" -eq 0 ] && [ "$(head -c 2 r.jpg | od -An -tx1 | tr -d ' ')" = "ffd8" ] &&
+        ok "render -o r.jpg writes a JPEG" || bad "render -o r.jpg: exit $RC"
     expect_error 2 "--page" "--page 10furlongs" "$MONA32" -q --page 10furlongs
 }
 
