@@ -248,7 +248,7 @@ case_stop()
     # resuming with only a file as -o still keeps the state in the run's directory
     local before
     before="$(cksum <st/state.json)"
-    expect_ok "--resume st -o done.svg" --resume st --iterations 1 -o done.svg -q -j1 || return
+    expect_ok "--resume st -o done.svg" --resume st --time 1 -o done.svg -q -j1 || return
     [ -f done.svg ] && [ "$(cksum <st/state.json)" != "$before" ] &&
         ok "the resumed run wrote done.svg and went on checkpointing in st/" ||
         bad "resume -o done.svg: done.svg $( [ -f done.svg ] && echo there || echo missing), state unchanged"
