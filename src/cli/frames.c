@@ -151,7 +151,12 @@ void cli_frames_step(cli_frames *f, const pe_progress *p, const pe_result *parti
         return;
     }
     if (!f->cand) {
+        enum { MAX_CAND = 4112 };
+        const size_t per = (size_t)(f->triangles > 0 ? f->triangles : 1) * sizeof(pe_triangle);
+        const size_t by_memory = ((size_t)256 << 20) / per;
         f->cap = (size_t)f->max * 4 + 16;
+        f->cap = f->cap < MAX_CAND ? f->cap : MAX_CAND;
+        f->cap = f->cap < by_memory ? f->cap : by_memory < 64 ? 64 : by_memory;
         f->cand = calloc(f->cap, sizeof *f->cand);
         if (!f->cand)
             return;

@@ -7,7 +7,8 @@
  * each is at least delta dB of working PSNR above the one before, with delta as large as still
  * gives N frames; the last frame is the final picture. Work-spaced frames of a run whose PSNR
  * has levelled off stand still for half the video; these do not. The candidates are thinned as
- * they come (at most 4N + 16 kept), so memory stays bounded on long runs. */
+ * they come (at most 4N + 16 kept, and no more than 4112 or 256 MB of triangles), so memory
+ * stays bounded on long runs; past that, fewer frames than N may come out. */
 #ifndef CLI_FRAMES_H
 #define CLI_FRAMES_H
 
@@ -25,6 +26,7 @@ typedef struct cli_frames {
     const char *pattern; /* or an -o pattern */
     int size;            /* -s: longest side, 0 = input size */
     int max;             /* --frames */
+    int triangles;       /* --triangles: sizes the candidates' memory */
     bool by_psnr;
     bool keep_old;     /* resume: numbering goes on after the frames already there */
     double floor_psnr; /* resume: the PSNR of the picture the last run ended on; a frame
