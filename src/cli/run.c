@@ -217,13 +217,21 @@ static int report_write_failure(const run_ctx *c)
     return 1;
 }
 
+/* --resume FILE rather than --resume DIR: an existing file named *.json */
+static bool resume_is_file(const char *resume)
+{
+    const size_t n = strlen(resume);
+    struct stat sb;
+    return n > 5 && !strcmp(resume + n - 5, ".json") && stat(resume, &sb) == 0 &&
+           !S_ISDIR(sb.st_mode);
+}
+
 /* --resume DIR (DIR/state.json) or --resume FILE: the input path and settings come from the
  * state; command-line flags still win. */
 static int load_resume(cli_options *o, pe_state *state, char *input, size_t input_len)
 {
     char path[PATH_MAX];
-    const size_t n = strlen(o->resume);
-    const bool file = n > 5 && !strcmp(o->resume + n - 5, ".json") && access(o->resume, F_OK) == 0;
+    const bool file = resume_is_file(o->resume);
     if (file) {
         snprintf(path, sizeof path, "%s", o->resume);
     } else if (!cli_join(path, sizeof path, o->resume, "state.json")) {
@@ -472,7 +480,7 @@ static int prepare(run_ctx *c, cli_options *o)
     }
     /* --resume DIR goes on in DIR (its checkpoints, log and frames) unless -o names another
      * directory: a resumed run given only -o x.svg must not lose its state */
-    const bool dir_resume = o->resume && o->state_path != o->resume; /* not --resume FILE */
+    const bool dir_resume = o->resume && !resume_is_file(o->resume);
     if (dir_resume && (!c->tg.dir || o->noutputs == 0) && c->tg.n < CLI_MAX_OUTPUTS) {
         if (o->noutputs == 0)
             c->tg.n = 0; /* the default "out" gives way to DIR */
