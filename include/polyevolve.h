@@ -1,6 +1,6 @@
 /* polyevolve.h: turn a picture into translucent triangles; the only public header.
  *
- * Typical use (see examples/approximate.c):
+ * Typical use (the whole program: examples/approximate.c):
  *
  *     pe_image img;                                  // owned by you, free with pe_image_free
  *     pe_status st = pe_image_load("mona.png", &lim, &img);
@@ -320,6 +320,13 @@ typedef struct pe_metadata {
  * 0.01 px; numbers are formatted without the C locale. meta may be NULL. */
 PE_NODISCARD pe_status pe_write_svg(FILE *f, const pe_result *res, const pe_metadata *meta);
 
+/* As pe_write_svg, with the root's width and height (the size viewers and browsers show it at)
+ * set to width x height pixels (0 = input size, one of them 0 = keep the aspect ratio; at most
+ * 1e7, else PE_ERR_INVALID_ARG); the viewBox and everything inside stay in input pixels.
+ * pe_write_svg(f, res, meta) is pe_write_svg_sized(f, res, 0, 0, meta). */
+PE_NODISCARD pe_status pe_write_svg_sized(FILE *f, const pe_result *res, double width,
+                                          double height, const pe_metadata *meta);
+
 /* Render the triangles antialiased (cairo) at width x height (0 = input size, one of them 0 =
  * keep the aspect ratio; at most 32767 each, else PE_ERR_INVALID_ARG) into *out (RGBA,
  * non-premultiplied; free with pe_image_free). Matches librsvg's rendering of the SVG. */
@@ -330,6 +337,13 @@ PE_NODISCARD pe_status pe_render(const pe_result *res, int width, int height, pe
  * written as given (Latin-1 by the PNG spec). PE_ERR_LIMIT when (4 * width + 1) * height
  * exceeds INT_MAX (stb_image_write's limit). */
 PE_NODISCARD pe_status pe_write_png(FILE *f, const pe_image *img, const pe_metadata *meta);
+
+/* JPEG (libjpeg-turbo, baseline, optimised Huffman tables) of img at quality 1-100 (95 shows no
+ * ringing on triangle edges). JPEG has no alpha: pixels are composited over white. meta goes
+ * into one COM marker as "key=value; key=value" (cut at 65533 bytes). PE_ERR_INVALID_ARG for a
+ * bad image, quality or a side above 65500; PE_ERR_IO when the stream fails. */
+PE_NODISCARD pe_status pe_write_jpeg(FILE *f, const pe_image *img, int quality,
+                                     const pe_metadata *meta);
 
 /* PDF, vector, one page of width x height points (0 = input size, one of them 0 = keep the
  * aspect ratio), same drawing as the SVG. meta goes into the Keywords entry as

@@ -205,7 +205,35 @@ static void put_polygon(FILE *f, const pe_triangle *t, const svg_classes *c)
 
 pe_status pe_write_svg(FILE *f, const pe_result *res, const pe_metadata *meta)
 {
-    if (pe_state_check(res, false) != PE_OK)
+    return pe_write_svg_sized(f, res, 0, 0, meta);
+}
+
+/* The root's width and height: what a viewer shows and a browser lays out. Whole numbers as
+ * before (the input size), other sizes to 0.01 px. */
+static void put_root(FILE *f, const pe_result *res, double width, double height)
+{
+    if (width == 0 && height == 0) {
+        width = res->width;
+        height = res->height;
+    } else if (width == 0) {
+        width = height * res->width / res->height;
+    } else if (height == 0) {
+        height = width * res->height / res->width;
+    }
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"",
+          f);
+    put_centi(f, centi(width));
+    fputs("\" height=\"", f);
+    put_centi(f, centi(height));
+    fprintf(f, "\" viewBox=\"0 0 %d %d\">\n", res->width, res->height);
+}
+
+pe_status pe_write_svg_sized(FILE *f, const pe_result *res, double width, double height,
+                             const pe_metadata *meta)
+{
+    if (!(width >= 0 && width <= 1e7 && height >= 0 && height <= 1e7) ||
+        pe_state_check(res, false) != PE_OK)
         return PE_ERR_INVALID_ARG;
     const size_t n_tiles = (size_t)res->tile_cols * (size_t)res->tile_rows;
     bool *needed = calloc(n_tiles, sizeof *needed); /* which tiles need a <clipPath> */
@@ -220,11 +248,7 @@ pe_status pe_write_svg(FILE *f, const pe_result *res, const pe_metadata *meta)
             needed[t->tile] = true;
     }
 
-    fprintf(f,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-            "viewBox=\"0 0 %d %d\">\n",
-            res->width, res->height, res->width, res->height);
+    put_root(f, res, width, height);
     if (meta && meta->count > 0)
         put_metadata(f, meta);
     put_clip_paths(f, res, needed, n_tiles);

@@ -32,6 +32,14 @@ if command -v ffprobe > /dev/null 2>&1; then
     [ "$got" = "h264,64,64,yuv420p,5" ] || fail "flight.mp4: $got, not h264,64,64,yuv420p,5"
 fi
 
+# hold: 5 frames at 10 fps and the last held 1 s make 15 frames (issue 14)
+sh "$SCRIPT" "$T/anim dir" "$T/held" 10 1 2> /dev/null || fail "frames-to-video.sh with hold exited $?"
+if command -v ffprobe > /dev/null 2>&1; then
+    got=$(ffprobe -v error -select_streams v:0 -count_frames -show_entries stream=nb_read_frames \
+        -of csv=p=0 "$T/held.mp4")
+    [ "$got" = "15" ] || fail "held.mp4 has $got frames, not 5 + 10 held"
+fi
+
 sh "$SCRIPT" "$T/run" "$T/none" 2> /dev/null && fail "a folder without frames did not fail"
 sh "$SCRIPT" "$T/anim dir" 2> /dev/null; rc=$?
 [ "$rc" -eq 2 ] || fail "a missing OUT_BASENAME exited $rc, not 2"

@@ -375,6 +375,70 @@ static void svg_transparent_has_no_background(void)
     free(b.data);
 }
 
+/* -s for SVG (issue 14): the root's width/height follow the size asked, the viewBox and the
+ * drawing stay in input pixels, and size 0 x 0 is byte for byte pe_write_svg. */
+static void svg_sized_sets_only_the_root_size(void)
+{
+    const pe_result res = corner(255);
+    bytes plain = svg_bytes(&res, NULL);
+    FILE *f = tmpfile();
+    CHECK(pe_write_svg_sized(f, &res, 0, 0, NULL) == PE_OK);
+    bytes same = slurp(f);
+    fclose(f);
+    CHECK(same.len == plain.len && !memcmp(same.data, plain.data, plain.len));
+    f = tmpfile();
+    CHECK(pe_write_svg_sized(f, &res, 3 * res.width, 0, NULL) == PE_OK);
+    bytes big = slurp(f);
+    fclose(f);
+    char want[128];
+    snprintf(want, sizeof want, "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\"", 3 * res.width,
+             3 * res.height, res.width, res.height);
+    CHECK(contains(big, want));
+    /* everything after the root element is the same */
+    const char *a = strstr((const char *)plain.data, "\">\n"),
+               *b = strstr((const char *)big.data, "\">\n");
+    CHECK(a && b && !strcmp(a, b));
+    f = tmpfile();
+    CHECK(pe_write_svg_sized(f, &res, -1, 0, NULL) == PE_ERR_INVALID_ARG);
+    fclose(f);
+    free(plain.data);
+    free(same.data);
+    free(big.data);
+}
+
+/* JPEG (issue 14): decodes back at its size, transparent pixels over white, metadata in a COM
+ * segment, bad quality refused. */
+static void jpeg_reads_back_over_white(void)
+{
+    enum { W = 16, H = 8 };
+    unsigned char px[W * H * 4];
+    for (int i = 0; i < W * H; i++) {
+        const unsigned char v[4] = { 255, 0, 0, 128 }; /* half-transparent red */
+        memcpy(px + 4 * i, v, 4);
+    }
+    const pe_image img = { W, H, px };
+    const char *keys[] = { "seed" }, *values[] = { "7" };
+    const pe_metadata meta = { keys, values, 1 };
+    FILE *f = tmpfile();
+    CHECK(pe_write_jpeg(f, &img, 95, &meta) == PE_OK);
+    bytes b = slurp(f);
+    fclose(f);
+    CHECK(contains(b, "seed=7"));
+    pe_image back = { 0 };
+    CHECK(pe_image_load_memory(b.data, b.len, NULL, &back) == PE_OK);
+    CHECK(back.width == W && back.height == H);
+    if (back.rgba) {
+        CHECK_NEAR(back.rgba[4 * 20 + 0], 255, 6);
+        CHECK_NEAR(back.rgba[4 * 20 + 1], 127, 6);
+        CHECK_NEAR(back.rgba[4 * 20 + 2], 127, 6);
+    }
+    pe_image_free(&back);
+    free(b.data);
+    f = tmpfile();
+    CHECK(pe_write_jpeg(f, &img, 0, NULL) == PE_ERR_INVALID_ARG);
+    fclose(f);
+}
+
 /* ---------------------------------------------------------------- PNG */
 
 static uint32_t be32(const unsigned char *p)
@@ -674,6 +738,8 @@ int main(int argc, char **argv)
     RUN(svg_escapes_metadata);
     RUN(svg_opacity_recovers_every_byte);
     RUN(svg_transparent_has_no_background);
+    RUN(svg_sized_sets_only_the_root_size);
+    RUN(jpeg_reads_back_over_white);
     RUN(png_reads_back_with_text_chunks);
     RUN(png_of_opaque_image_is_rgb);
     RUN(png_refuses_bad_keywords);

@@ -2,6 +2,7 @@
  * DIR/frame_00001.png ... (the library builds each frame: pe_animate_frame). */
 #define _POSIX_C_SOURCE 200809L
 #include "sizes.h"
+#include "input.h"
 #include "output.h"
 #include "run.h"
 
@@ -47,7 +48,8 @@ static pe_status write_frame(const pe_state *state, const cli_options *o, int f,
 {
     pe_result frame = { 0 };
     pe_image img = { 0 };
-    const pe_metadata meta = pe_state_options(state);
+    cli_meta_buf mb;
+    const pe_metadata meta = cli_state_metadata(state, o->no_metadata, &mb);
     pe_status st = pe_animate_frame(&state->result, f, o->anim_frames, o->pe.seed, &frame);
     if (st == PE_OK)
         st = pe_render(&frame, w, h, &img);

@@ -189,6 +189,9 @@ static int set_frames(cli_options *o, const char *v)
 
 static int set_spacing(cli_options *o, const char *v)
 {
+    o->spacing_psnr = !strcmp(v, "psnr");
+    if (o->spacing_psnr)
+        return 0;
     if (!strcmp(v, "linear"))
         o->pe.frame_spacing = PE_FRAMES_LINEAR;
     else if (!strcmp(v, "log"))
@@ -249,61 +252,186 @@ static int set_palette(cli_options *o, const char *v)
     return 0;
 }
 
+/* Each option's current value as it would be typed: what --help gives as the default (shown
+ * from pe_options_default(), the one place defaults live) and what state files record. */
+typedef void (*shower)(const cli_options *o, char *buf, size_t len);
+
+static void show_triangles(const cli_options *o, char *b, size_t n)
+{
+    snprintf(b, n, "%d", o->pe.triangles);
+}
+static void show_resize(const cli_options *o, char *b, size_t n)
+{
+    snprintf(b, n, "%d", o->pe.resize);
+}
+static void show_size(const cli_options *o, char *b, size_t n)
+{
+    snprintf(b, n, "%d", o->size);
+}
+static void show_threads(const cli_options *o, char *b, size_t n)
+{
+    snprintf(b, n, "%d", o->pe.threads);
+}
+static void show_seed(const cli_options *o, char *b, size_t n)
+{
+    snprintf(b, n, "%" PRIu64, o->pe.seed);
+}
+static void show_iterations(const cli_options *o, char *b, size_t n)
+{
+    snprintf(b, n, "%d", o->pe.iterations);
+}
+static void show_time(const cli_options *o, char *b, size_t n)
+{
+    snprintf(b, n, "%.17g", o->pe.time_limit);
+}
+static void show_target(const cli_options *o, char *b, size_t n)
+{
+    snprintf(b, n, "%.17g", o->pe.target_psnr);
+}
+static void show_frames(const cli_options *o, char *b, size_t n)
+{
+    snprintf(b, n, "%d", o->pe.frames);
+}
+static void show_max_pixels(const cli_options *o, char *b, size_t n)
+{
+    snprintf(b, n, "%" PRIu64, o->max_pixels);
+}
+
+static void show_tiles(const cli_options *o, char *b, size_t n)
+{
+    if (o->pe.tile_cols == 0 || o->pe.tile_rows == 0)
+        snprintf(b, n, "auto");
+    else
+        snprintf(b, n, "%dx%d", o->pe.tile_cols, o->pe.tile_rows);
+}
+
+static void show_background(const cli_options *o, char *b, size_t n)
+{
+    if (o->pe.transparent)
+        snprintf(b, n, "none");
+    else if (o->pe.background_auto)
+        snprintf(b, n, "auto");
+    else
+        snprintf(b, n, "#%02x%02x%02x", o->pe.background[0], o->pe.background[1],
+                 o->pe.background[2]);
+}
+
+static void show_spacing(const cli_options *o, char *b, size_t n)
+{
+    snprintf(b, n, "%s",
+             o->spacing_psnr                        ? "psnr"
+             : o->pe.frame_spacing == PE_FRAMES_LOG ? "log"
+                                                    : "linear");
+}
+
+static void show_alpha(const cli_options *o, char *b, size_t n)
+{
+    if (o->pe.alpha > 0.0)
+        snprintf(b, n, "%.17g", o->pe.alpha);
+    else
+        snprintf(b, n, "auto");
+}
+
+static void show_weight(const cli_options *o, char *b, size_t n)
+{
+    snprintf(b, n, "%s", o->weight_path ? o->weight_path : o->pe.weight_auto ? "auto" : "none");
+}
+
+static void show_palette(const cli_options *o, char *b, size_t n)
+{
+    if (o->palette_path)
+        snprintf(b, n, "%s", o->palette_path);
+    else if (o->pe.palette_size > 0)
+        snprintf(b, n, "%d", o->pe.palette_size);
+    else
+        snprintf(b, n, "none");
+}
+
 typedef struct option_def {
     char short_name;
     const char *name;
     const char *arg;
     setter set;
-    const char *def; /* the default, as it would be typed */
-    const char *help;
+    shower show;
+    const char *help; /* "(default X)" is added from show */
 } option_def;
 
 static const option_def table[] = {
-    { 'n', "triangles", "N", set_triangles, "250", "triangles in the whole picture (default 250)" },
-    { 'r', "resize", "N", set_resize, "256",
-      "work at this longest side in pixels, 0 = input size (default 256)" },
-    { 's', "size", "N", set_size, "0",
-      "longest side of final.png, 0 = input size (default 0)" },
-    { 0, "tiles", "CxR", set_tiles, "auto",
-      "tile grid, e.g. 2x2, or auto: about 128 px tiles (default auto)" },
-    { 'j', "threads", "N", set_threads, "0", "threads, 0 = all cores (default 0)" },
-    { 0, "seed", "N", set_seed, "1", "random seed (default 1)" },
-    { 0, "iterations", "N", set_iterations, "0",
-      "refinement rounds over every triangle, 0 = default 2 (or until --time)" },
-    { 0, "time", "SECONDS", set_time, "0",
+    { 'n', "triangles", "N", set_triangles, show_triangles, "triangles in the whole picture" },
+    { 'r', "resize", "N", set_resize, show_resize,
+      "work at this longest side in pixels, 0 = input size" },
+    { 's', "size", "N", set_size, show_size,
+      "longest side of all outputs and frames (PDF: points), 0 = input size" },
+    { 0, "tiles", "CxR", set_tiles, show_tiles,
+      "tile grid, e.g. 2x2, or auto: about 128 px tiles" },
+    { 'j', "threads", "N", set_threads, show_threads, "threads, 0 = all cores" },
+    { 0, "seed", "N", set_seed, show_seed, "random seed" },
+    { 0, "iterations", "N", set_iterations, show_iterations,
+      "refinement rounds over every triangle, 0 = 2 (or until --time)" },
+    { 0, "time", "SECONDS", set_time, show_time,
       "finish within this wall time (no step starts that is expected to end past it), "
-      "0 = no limit (default 0)" },
-    { 0, "target-psnr", "DB", set_target, "0",
-      "stop once the working PSNR reaches DB, 0 = never (default 0)" },
-    { 0, "background", "auto|none|#RRGGBB", set_background, "auto",
-      "canvas colour: auto = mean colour, none = transparent (default auto)" },
-    { 0, "frames", "N", set_frames, "100", "PNG frames written to DIR/frames, 0 = none (default 100)" },
-    { 0, "frame-spacing", "linear|log", set_spacing, "linear",
-      "frames evenly over the work, or dense early (default linear)" },
-    { 0, "max-pixels", "N", set_max_pixels, "50000000",
-      "refuse input images with more pixels (default 50000000)" },
-    { 0, "alpha", "A|auto", set_alpha, "auto",
+      "0 = no limit" },
+    { 0, "target-psnr", "DB", set_target, show_target,
+      "stop once the working PSNR reaches DB, 0 = never" },
+    { 0, "background", "auto|none|#RRGGBB", set_background, show_background,
+      "canvas colour: auto = mean colour, none = transparent" },
+    { 0, "frames", "N", set_frames, show_frames,
+      "PNG frames (DIR/frames or the -o pattern), at most N, 0 = none" },
+    { 0, "frame-spacing", "psnr|linear|log", set_spacing, show_spacing,
+      "frames by PSNR gained, evenly over the work, or dense early" },
+    { 0, "max-pixels", "N", set_max_pixels, show_max_pixels, "refuse input images with more pixels" },
+    { 0, "alpha", "A|auto", set_alpha, show_alpha,
       "every triangle's opacity: a fraction 0-1, or 8 bits above 1 (128 = half); auto = "
-      "fitted (default auto)" },
-    { 0, "weight", "MASK|auto|none", set_weight, "none",
-      "importance mask (grayscale image: black ignored, white full), or auto = local contrast "
-      "(default none)" },
-    { 0, "palette", "N|FILE|none", set_palette, "none",
-      "colours: N extracted from the image, or a file of #RRGGBB or a GIMP .gpl (default none)" },
+      "fitted" },
+    { 0, "weight", "MASK|auto|none", set_weight, show_weight,
+      "importance mask (grayscale image: black ignored, white full), or auto = local contrast" },
+    { 0, "palette", "N|FILE|none", set_palette, show_palette,
+      "colours: N extracted from the image, or a file of #RRGGBB or a GIMP .gpl" },
 };
 enum { NOPT = sizeof table / sizeof table[0] };
 
-static void usage(FILE *f)
+/* Lengths for --page: a number and a unit, in PostScript points. */
+static int parse_page(const char *v, double *pt)
 {
-    fprintf(f, "usage: polyevolve INPUT [options]          approximate an image with triangles\n"
-               "       polyevolve --resume DIR [options]   continue an interrupted run\n"
-               "       polyevolve render STATE.json -o OUT.png|.svg|.pdf [-s N]\n"
-               "       polyevolve animate STATE.json -o DIR [--frames N] [--seed N]\n"
-               "       polyevolve sequence INPUT... -o DIR [--resume DIR] [options]\n"
-               "                                           frames coherent over a sequence\n\n"
-               "Writes DIR/final.png, final.svg, final.pdf, state.json, log.csv and frames/.\n\n"
-               "options:\n");
-    fprintf(f, "  -o, --output PATH      output directory (default out); render: the file\n");
+    static const struct {
+        const char *unit;
+        double pt;
+    } units[] = {
+        { "pt", 1.0 },
+        { "in", 72.0 },
+        { "cm", 72.0 / 2.54 },
+        { "mm", 72.0 / 25.4 },
+    };
+    char *end;
+    errno = 0;
+    const double x = v && *v ? strtod(v, &end) : -1.0;
+    if (errno || !(x > 0.0))
+        return -1;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (!strcmp(end, units[i].unit) && x * units[i].pt <= 14400.0) {
+            *pt = x * units[i].pt; /* 14400 pt = 200 in: the largest page PDF readers accept */
+            return 0;
+        }
+    return -1;
+}
+
+static void usage(FILE *f, const cli_options *o)
+{
+    fprintf(f,
+            "usage: polyevolve INPUT|- [options]        approximate an image with triangles\n"
+            "       polyevolve --resume DIR|STATE [options]  continue an interrupted run\n"
+            "       polyevolve render STATE.json -o OUT.png|.jpg|.svg|.pdf [-s N] [--page L]\n"
+            "       polyevolve animate STATE.json -o DIR [--frames N] [--seed N]\n"
+            "       polyevolve sequence INPUT... -o DIR [--resume DIR] [options]\n"
+            "                                           frames coherent over a sequence\n\n"
+            "INPUT - reads the image from stdin. -o may be given up to 16 times:\n"
+            "  DIR or DIR/     DIR/final.png, final.svg, final.pdf, state.json, log.csv, frames/\n"
+            "                  (any other path that is not a file is a directory)\n"
+            "  FILE.png|.jpg|.svg|.pdf  that one picture (JPEG: over white)\n"
+            "  -               the SVG on stdout (the summary then goes to stderr)\n"
+            "  NAME%%03d.png    the frames, numbered from 1 (instead of DIR/frames)\n\n"
+            "options:\n");
+    fprintf(f, "  -o, --output PATH      where to write, as above (default out)\n");
     for (int i = 0; i < NOPT; i++) {
         char left[64];
         if (table[i].short_name)
@@ -311,19 +439,28 @@ static void usage(FILE *f)
                      table[i].arg);
         else
             snprintf(left, sizeof left, "    --%s %s", table[i].name, table[i].arg);
-        fprintf(f, "  %-22s %s\n", left, table[i].help);
+        fprintf(f, "  %-22s %s (default %s)\n", left, table[i].help, o->def_text[i]);
     }
     fprintf(f, "      --init STATE       start from this state file, scaled to the image\n"
                "      --warm-iterations N  sequence: rounds of a frame started warm (default 1)\n"
                "      --first-frame N    sequence: number of the first frame written (default 1)\n"
                "      --keyframe-every K sequence: frames 1+K, 1+2K.. chain (default 0)\n"
                "      --frame-step N     sequence: frame numbers go up by N (default 1)\n");
-    fprintf(f, "      --resume DIR       continue the run whose state is DIR/state.json\n"
+    fprintf(f, "      --page LENGTH      PDF page's longest side for print: 30cm, 300mm, 12in or "
+               "864pt\n                         (default: 1 pt per pixel of -s or the input)\n"
+               "      --state FILE       checkpoints and the final state, to resume from "
+               "(default DIR/state.json)\n"
+               "      --log FILE         log.csv (default DIR/log.csv)\n"
+               "      --no-metadata      pictures carry no settings, software or input name\n"
+               "  -i, --input PATH       the input image (as primitive's -i)\n"
+               "      --resume DIR|STATE continue the run whose state is DIR/state.json or STATE\n"
+               "  -v, --verbose          one line per frame/checkpoint when stderr is not a "
+               "terminal\n"
                "  -q, --quiet            no progress and no summary\n"
                "  -h, --help             this text\n"
                "  -V, --version          the version\n\n"
                "exit status: 0 done, 1 runtime error, 2 usage error, 130/143 stopped by "
-               "SIGINT/SIGTERM\n(outputs and state are still written).\n");
+               "SIGINT/SIGTERM\n(outputs and state are still written; --resume continues).\n");
 }
 
 int cli_apply(cli_options *o, const char *name, const char *value, char *err, size_t err_len)
@@ -421,15 +558,86 @@ static int seq_check(cli_options *o, char *err, size_t err_len)
     return CLI_OK;
 }
 
-static int check(cli_options *o, char *err, size_t err_len);
+/* Options of the CLI itself, not of the picture: never stored in a state file. Returns 1 when
+ * arg was one (taking its value from argv[*i + 1]), 0 when not, CLI_USAGE on error. */
+static int parse_cli_only(int argc, char **argv, int *i, cli_options *o, char *err, size_t len)
+{
+    const char *a = argv[*i];
+    static const char *const flag_names[] = { "-q", "--quiet", "-v", "--verbose", "--no-metadata" };
+    static const char *const value_names[] = { "-o",    "--output", "--resume", "--state",
+                                               "--log", "--page",   "-i",       "--input" };
+    for (size_t k = 0; k < sizeof flag_names / sizeof flag_names[0]; k++) {
+        if (strcmp(a, flag_names[k]))
+            continue;
+        if (k < 2)
+            o->quiet = true;
+        else if (k < 4)
+            o->verbose = true;
+        else
+            o->no_metadata = true;
+        return 1;
+    }
+    size_t k = 0;
+    while (k < sizeof value_names / sizeof value_names[0] && strcmp(a, value_names[k]))
+        k++;
+    if (k == sizeof value_names / sizeof value_names[0])
+        return 0;
+    if (*i + 1 >= argc || !*argv[*i + 1])
+        return fail(err, len, "%s needs a value", a);
+    const char *v = argv[++*i];
+    if (k < 2) {
+        if (o->noutputs == CLI_MAX_OUTPUTS)
+            return fail(err, len, "-o given more than %d times", CLI_MAX_OUTPUTS);
+        o->outputs[o->noutputs++] = v;
+        if (!o->output)
+            o->output = v;
+    } else if (k == 2) {
+        o->resume = v;
+    } else if (k == 3) {
+        o->state_path = v;
+    } else if (k == 4) {
+        o->log_path = v;
+    } else if (k == 5) {
+        if (parse_page(v, &o->page_pt))
+            return fail(err, len,
+                        "invalid value '%s' for --page (a length such as 30cm, 300mm, "
+                        "12in or 864pt, at most 200in)",
+                        v);
+    } else {
+        if (o->input)
+            return fail(err, len, "more than one input ('%s' and '%s')", o->input, v);
+        o->input = v;
+    }
+    return 1;
+}
+
+static int check_parsed(cli_options *o, char *err, size_t err_len)
+{
+    if (o->command == CLI_RUN && !o->input && !o->resume)
+        return fail(err, err_len, "no input image given (see --help)");
+    if (o->command == CLI_RUN && o->input && o->resume)
+        return fail(err, err_len, "give either an input image or --resume, not both");
+    if (o->init && o->resume)
+        return fail(err, err_len, "give either --init or --resume, not both");
+    if (o->command != CLI_RUN && !o->input)
+        return fail(err, err_len, "no state file given (see --help)");
+    if (o->command == CLI_RENDER && !o->output)
+        return fail(err, err_len, "render needs -o OUT.png, OUT.svg or OUT.pdf");
+    if (o->command != CLI_RUN && o->noutputs > 1)
+        return fail(err, err_len, "%s takes one -o",
+                    o->command == CLI_RENDER ? "render" : "animate");
+    return CLI_OK;
+}
 
 int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
 {
     memset(o, 0, sizeof *o);
-    o->pe = pe_options_default();
-    o->output = NULL;
-    o->max_pixels = 50000000;
+    o->pe = pe_options_default(); /* the only source of the run's defaults */
+    o->max_pixels = pe_load_limits_default().max_pixels;
+    o->spacing_psnr = true;
     o->anim_frames = 120;
+    for (int k = 0; k < NOPT; k++)
+        table[k].show(o, o->def_text[k], sizeof o->def_text[k]);
     int i = 1;
     if (argc > 1 && !strcmp(argv[1], "render")) {
         o->command = CLI_RENDER;
@@ -445,27 +653,18 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
     for (; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
+            usage(stdout, o);
             return CLI_EXIT_OK;
         }
         if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-            printf("polyevolve %s\nOpenMP wait policy: %s\n", PE_VERSION_STRING,
-                   cli_wait_policy());
+            printf("polyevolve %s\nOpenMP wait policy: %s\n", PE_VERSION_STRING, cli_wait_policy());
             return CLI_EXIT_OK;
         }
-        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            o->quiet = true;
+        const int c = parse_cli_only(argc, argv, &i, o, err, err_len);
+        if (c == CLI_USAGE)
+            return c;
+        if (c)
             continue;
-        }
-        if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--resume")) {
-            if (i + 1 >= argc || !*argv[i + 1])
-                return fail(err, err_len, "%s needs a value", a);
-            if (!strcmp(a, "--resume"))
-                o->resume = argv[++i];
-            else
-                o->output = argv[++i];
-            continue;
-        }
         const int sr = seq_flag(o, a, i + 1 < argc ? argv[i + 1] : NULL, err, err_len);
         if (sr != CLI_NOT_MINE) {
             if (sr != CLI_OK)
@@ -498,24 +697,13 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
             return fail(err, err_len, "more than one input ('%s' and '%s')", o->input, a);
         o->input = a;
     }
-    return o->command == CLI_SEQUENCE ? seq_check(o, err, err_len) : check(o, err, err_len);
-}
-
-/* What the command needs, once every argument is read. */
-static int check(cli_options *o, char *err, size_t err_len)
-{
-    if (o->command == CLI_RUN && !o->input && !o->resume)
-        return fail(err, err_len, "no input image given (see --help)");
-    if (o->command == CLI_RUN && o->input && o->resume)
-        return fail(err, err_len, "give either an input image or --resume, not both");
-    if (o->init && o->resume)
-        return fail(err, err_len, "give either --init or --resume, not both");
-    if (o->command != CLI_RUN && !o->input)
-        return fail(err, err_len, "no state file given (see --help)");
-    if (o->command == CLI_RENDER && !o->output)
-        return fail(err, err_len, "render needs -o OUT.png, OUT.svg or OUT.pdf");
-    if (!o->output) /* --resume DIR: the outputs go on in DIR (resume.c tells -o from this) */
-        o->output = o->resume ? o->resume : "out";
+    if (o->command == CLI_SEQUENCE)
+        return seq_check(o, err, err_len);
+    const int rc = check_parsed(o, err, err_len);
+    if (rc != CLI_OK)
+        return rc;
+    if (!o->output)
+        o->output = "out";
     return CLI_OK;
 }
 
@@ -541,7 +729,7 @@ size_t cli_settings(const cli_options *o, const char **keys, const char **values
         if (table[i].set == set_threads)
             continue; /* never part of the picture: outputs are identical for any count */
         keys[n] = table[i].name;
-        values[n++] = o->value[i] ? o->value[i] : table[i].def;
+        values[n++] = o->value[i] ? o->value[i] : o->def_text[i];
     }
     return n;
 }

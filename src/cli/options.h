@@ -4,12 +4,22 @@
 
 #include "polyevolve.h"
 
+enum { CLI_MAX_OUTPUTS = 16 };
+
 typedef enum cli_command { CLI_RUN, CLI_RENDER, CLI_ANIMATE, CLI_SEQUENCE } cli_command;
 
 typedef struct cli_options {
     cli_command command;
     const char *input;   /* the image (run), or the state file (render, animate) */
-    const char *output;  /* run, animate: a directory (default "out"); render: a file */
+    const char *output;  /* the first -o: run, animate: see outputs; render: a file */
+    const char *outputs[CLI_MAX_OUTPUTS]; /* run: every -o in order (targets.h says what each is) */
+    int noutputs;
+    const char *state_path; /* --state FILE: where checkpoints go (default DIR/state.json) */
+    const char *log_path;   /* --log FILE: where log.csv goes (default DIR/log.csv) */
+    bool verbose;        /* -v: one line per frame or checkpoint when stderr is not a terminal */
+    bool no_metadata;    /* --no-metadata: pictures carry no settings, software or input name */
+    bool spacing_psnr;   /* --frame-spacing psnr: frames chosen by PSNR gained (the CLI's own) */
+    double page_pt;      /* --page: the PDF page's longest side in points, 0 = from -s */
     pe_options pe;
     int size;            /* -s: final PNG longest side, 0 = input size */
     uint64_t max_pixels; /* --max-pixels */
@@ -27,6 +37,7 @@ typedef struct cli_options {
     int frame_step;      /* sequence: frame numbers go up by this (the keyframe pass: K) */
     bool given[64];      /* which table options were on the command line */
     const char *value[64]; /* each table option's value as given (argv or a state file) */
+    char def_text[64][32]; /* each table option's default, from pe_options_default() */
 } cli_options;
 
 enum { CLI_OK = 0, CLI_EXIT_OK = -1, CLI_USAGE = 2 };

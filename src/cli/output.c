@@ -127,32 +127,47 @@ pe_status cli_write_png_of(const char *path, const pe_image *img, const pe_metad
     return cli_write_atomic(path, png_fn, &j);
 }
 
+static pe_status jpeg_fn(FILE *f, const void *ctx)
+{
+    const png_job *j = ctx;
+    return pe_write_jpeg(f, j->img, 95, j->meta); /* 95: no visible ringing on triangle edges */
+}
+
+pe_status cli_write_jpeg_of(const char *path, const pe_image *img, const pe_metadata *meta)
+{
+    const png_job j = { img, meta };
+    return cli_write_atomic(path, jpeg_fn, &j);
+}
+
 typedef struct res_job {
     const pe_result *res;
+    double width, height;
     const pe_metadata *meta;
 } res_job;
 
 static pe_status svg_fn(FILE *f, const void *ctx)
 {
     const res_job *j = ctx;
-    return pe_write_svg(f, j->res, j->meta);
+    return pe_write_svg_sized(f, j->res, j->width, j->height, j->meta);
 }
 
 static pe_status pdf_fn(FILE *f, const void *ctx)
 {
     const res_job *j = ctx;
-    return pe_write_pdf(f, j->res, 0, 0, j->meta);
+    return pe_write_pdf(f, j->res, j->width, j->height, j->meta);
 }
 
-pe_status cli_write_svg_of(const char *path, const pe_result *res, const pe_metadata *meta)
+pe_status cli_write_svg_of(const char *path, const pe_result *res, double width, double height,
+                           const pe_metadata *meta)
 {
-    const res_job j = { res, meta };
+    const res_job j = { res, width, height, meta };
     return cli_write_atomic(path, svg_fn, &j);
 }
 
-pe_status cli_write_pdf_of(const char *path, const pe_result *res, const pe_metadata *meta)
+pe_status cli_write_pdf_of(const char *path, const pe_result *res, double width, double height,
+                           const pe_metadata *meta)
 {
-    const res_job j = { res, meta };
+    const res_job j = { res, width, height, meta };
     return cli_write_atomic(path, pdf_fn, &j);
 }
 
@@ -171,4 +186,15 @@ pe_status cli_write_text(const char *path, const char *text, size_t len)
 {
     const text_job j = { text, len };
     return cli_write_atomic(path, text_fn, &j);
+}
+
+void cli_longest_side(const pe_result *res, double side, double *width, double *height)
+{
+    *width = side > 0 && res->width >= res->height ? side : 0;
+    *height = side > 0 && res->width < res->height ? side : 0;
+}
+
+double cli_pdf_side(int size, double page_pt)
+{
+    return page_pt > 0 ? page_pt : size;
 }

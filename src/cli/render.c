@@ -1,5 +1,6 @@
 /* render: redraw a state file at any size, as PNG, SVG or PDF. */
 #define _POSIX_C_SOURCE 200809L
+#include "input.h"
 #include "sizes.h"
 #include "output.h"
 #include "run.h"
@@ -7,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *ext_of(const char *path)
 {
@@ -18,38 +20,40 @@ int cli_render(const cli_options *o)
 {
     const char *ext = ext_of(o->output);
     const bool png = !strcmp(ext, "png"), svg = !strcmp(ext, "svg"), pdf = !strcmp(ext, "pdf");
-    if (!png && !svg && !pdf) {
-        fprintf(stderr, "polyevolve: %s: the output must end in .png, .svg or .pdf\n", o->output);
+    const bool jpg = !strcasecmp(ext, "jpg") || !strcasecmp(ext, "jpeg");
+    if (!png && !svg && !pdf && !jpg) {
+        fprintf(stderr, "polyevolve: %s: the output must end in .png, .jpg, .svg or .pdf\n",
+                o->output);
         return 2;
     }
     pe_state state;
     if (!cli_read_state(o->input, &state))
         return cli_stop_signal ? 128 + cli_stop_signal : 1; /* a signal while blocked on a FIFO */
     pe_status st;
-    const pe_metadata meta = pe_state_options(&state);
+    cli_meta_buf mb;
+    const pe_metadata meta = cli_state_metadata(&state, o->no_metadata, &mb);
     const pe_result *res = &state.result;
-    int w = 0, h = 0;
-    if (o->size > 0) {
-        w = res->width >= res->height ? o->size : 0;
-        h = res->width < res->height ? o->size : 0;
-    }
+    double w, h, pw, ph;
+    cli_longest_side(res, o->size, &w, &h);
+    cli_longest_side(res, cli_pdf_side(o->size, o->page_pt), &pw, &ph);
     char err[256];
-    int pw, ph;
-    if (png && cli_png_size(res->width, res->height, o->size, &pw, &ph, err, sizeof err)) {
+    int qw, qh;
+    if ((png || jpg) && cli_png_size(res->width, res->height, o->size, &qw, &qh, err, sizeof err)) {
         fprintf(stderr, "polyevolve: %s: %s\n", o->output, err); /* before any work */
         pe_state_free(&state);
         return 2;
     }
-    if (png) {
+    if (png || jpg) {
         pe_image img = { 0 };
-        st = pe_render(res, w, h, &img);
+        st = pe_render(res, (int)w, (int)h, &img);
         if (st == PE_OK)
-            st = cli_write_png_of(o->output, &img, &meta);
+            st = png ? cli_write_png_of(o->output, &img, &meta)
+                     : cli_write_jpeg_of(o->output, &img, &meta);
         pe_image_free(&img);
     } else if (svg) {
-        st = cli_write_svg_of(o->output, res, &meta);
+        st = cli_write_svg_of(o->output, res, w, h, &meta);
     } else {
-        st = cli_write_pdf_of(o->output, res, &meta);
+        st = cli_write_pdf_of(o->output, res, pw, ph, &meta);
     }
     pe_state_free(&state);
     if (st != PE_OK) {

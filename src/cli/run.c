@@ -1,19 +1,26 @@
-/* run: approximate an image, writing frames, checkpoints and the final outputs. */
+/* run: approximate an image, writing frames, checkpoints and the final outputs where -o says. */
 #define _XOPEN_SOURCE 700
 #include "run.h"
 
-#include "sizes.h"
 #include "artist.h"
+#include "frames.h"
+#include "input.h"
+#include "outdir.h"
 #include "output.h"
+#include "progress.h"
 #include "resume.h"
+#include "sizes.h"
+#include "targets.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef PE_VERSION_STRING
@@ -22,23 +29,31 @@
 
 volatile int cli_stop_signal;
 
-enum { MAX_META = 24 };
+/* psnr spacing chooses N frames among PSNR_STEPS * N progress points: the library is asked for
+ * that many (its steps follow --frames), so that the choice is fine enough. */
+enum { MAX_META = 24, MAX_WRITTEN = 24, PSNR_STEPS = 4 };
 
 typedef struct run_ctx {
     const cli_options *o;
-    const char *input;     /* absolute path of the image */
-    char dir[PATH_MAX], frames_dir[PATH_MAX];
-    int frame_no;
-    unsigned char *last;   /* the last frame written, to skip identical ones */
-    size_t last_len;
-    char *log;             /* log.csv so far */
+    cli_targets tg;
+    const char *input;                             /* absolute path of the image, or "-" */
+    char state_path[PATH_MAX], log_path[PATH_MAX]; /* "" = not written */
+    char frames_dir[PATH_MAX];
+    cli_frames frames;
+    cli_progress progress;
+    char *log; /* log.csv so far */
     size_t log_len, log_cap;
     const char *keys[MAX_META], *values[MAX_META];
-    pe_metadata meta;      /* the settings + software + input: in every picture and the state */
-    char input_text[PATH_MAX]; /* the input path as printable UTF-8-safe text */
+    pe_metadata meta;       /* the settings + software + input name: in every picture */
+    pe_metadata state_meta; /* the same, always (the state file is for resuming, not publishing) */
+    char input_name[256];
     char input_hash[CLI_INPUT_HASH_LEN]; /* the input's content, filled in once it is loaded */
-    bool frames_cleared;
-    bool tty;
+    char written[MAX_WRITTEN][PATH_MAX]; /* for the summary */
+    int nwritten;
+    bool log_written;
+    pe_progress last; /* the last step reported (canvas cleared) */
+    long points;      /* frame points seen */
+    int lock_fd;
     char failed_path[PATH_MAX]; /* set when a write failed */
     int failed_errno;
     pe_status failed;
@@ -53,12 +68,20 @@ static void fail_at(run_ctx *c, const char *path, pe_status st)
     snprintf(c->failed_path, sizeof c->failed_path, "%s", path);
 }
 
+static void wrote(run_ctx *c, const char *path)
+{
+    if (c->nwritten < MAX_WRITTEN)
+        snprintf(c->written[c->nwritten++], PATH_MAX, "%s", path);
+}
+
+/* ---------------------------------------------------------------- log.csv */
+
 static void log_row(run_ctx *c, const pe_progress *p)
 {
     char row[256];
-    const int n = snprintf(row, sizeof row, "%.3f,%.3f,%" PRIu64 ",%" PRIu64 ",%.9g,%.4f\n",
-                           p->wall_seconds, p->cpu_seconds, p->iterations, p->evaluations,
-                           p->loss, p->psnr);
+    const int n =
+        snprintf(row, sizeof row, "%.3f,%.3f,%" PRIu64 ",%" PRIu64 ",%.9g,%.4f\n", p->wall_seconds,
+                 p->cpu_seconds, p->iterations, p->evaluations, p->loss, p->psnr);
     if (n <= 0)
         return;
     static const char header[] = "wall_seconds,cpu_seconds,iterations,evaluations,loss,psnr\n";
@@ -84,16 +107,17 @@ static void log_row(run_ctx *c, const pe_progress *p)
 
 static void write_log(run_ctx *c)
 {
-    char path[PATH_MAX];
-    if (cli_join(path, sizeof path, c->dir, "log.csv") &&
-        cli_write_text(path, c->log, c->log_len) != PE_OK)
-        fail_at(c, path, PE_ERR_IO);
+    if (!c->log_path[0] || !c->log)
+        return;
+    if (cli_write_text(c->log_path, c->log, c->log_len) != PE_OK)
+        fail_at(c, c->log_path, PE_ERR_IO);
+    else
+        c->log_written = true;
 }
 
 static void load_log(run_ctx *c)
 {
-    char path[PATH_MAX];
-    FILE *f = cli_join(path, sizeof path, c->dir, "log.csv") ? fopen(path, "rb") : NULL;
+    FILE *f = c->log_path[0] ? fopen(c->log_path, "rb") : NULL;
     if (!f)
         return;
     char buf[4096];
@@ -112,6 +136,8 @@ static void load_log(run_ctx *c)
     }
     fclose(f);
 }
+
+/* ---------------------------------------------------------------- state.json */
 
 typedef struct state_job {
     const pe_result *res;
@@ -135,123 +161,84 @@ static bool valid_utf8(const char *s)
 static pe_status state_fn(FILE *f, const void *ctx)
 {
     const state_job *j = ctx;
-    /* JSON is UTF-8: a path that is not keeps its printable form (resume then cannot find it) */
-    const char *path = valid_utf8(j->c->input) ? j->c->input : j->c->input_text;
-    return pe_state_write(f, j->res, path, &j->c->meta);
+    /* JSON is UTF-8: a path that is not keeps its printable name (resume then cannot find it) */
+    const char *path = valid_utf8(j->c->input) ? j->c->input : j->c->input_name;
+    return pe_state_write(f, j->res, path, &j->c->state_meta);
 }
 
 static void write_state(run_ctx *c, const pe_result *res)
 {
-    char path[PATH_MAX];
     const state_job j = { res, c };
     pe_status st;
-    if (cli_join(path, sizeof path, c->dir, "state.json") &&
-        (st = cli_write_atomic(path, state_fn, &j)) != PE_OK)
-        fail_at(c, path, st);
+    if (c->state_path[0] && (st = cli_write_atomic(c->state_path, state_fn, &j)) != PE_OK)
+        fail_at(c, c->state_path, st);
 }
 
-static void clear_frames(const char *dir);
+/* ---------------------------------------------------------------- during the run */
 
-/* Returns true when a frame was written. */
-static bool write_frame(run_ctx *c, const pe_image *canvas)
+static void on_frame(void *ctx, const pe_progress *p, size_t triangles, int number)
 {
-    const size_t len = (size_t)canvas->width * (size_t)canvas->height * 4;
-    if (c->last && c->last_len == len && !memcmp(c->last, canvas->rgba, len))
-        return false; /* identical to the previous frame: a video gains nothing from it */
-    if (!c->frames_cleared && !c->o->resume)
-        clear_frames(c->frames_dir); /* only now that this run really has a frame to show */
-    c->frames_cleared = true;
-    char name[64], path[PATH_MAX];
-    snprintf(name, sizeof name, "frame_%05d.png", c->frame_no + 1);
-    if (!cli_join(path, sizeof path, c->frames_dir, name))
-        return false;
-    const pe_status st = cli_write_png_of(path, canvas, &c->meta);
-    if (st != PE_OK) {
-        fail_at(c, path, st);
-        return false;
-    }
-    c->frame_no++;
-    unsigned char *keep = realloc(c->last, len);
-    if (keep) {
-        memcpy(keep, canvas->rgba, len);
-        c->last = keep;
-        c->last_len = len;
-    }
-    return true;
-}
-
-static void show_progress(const run_ctx *c, const pe_progress *p)
-{
-    if (!c->tty)
-        return;
-    const int width = 30, fill = (int)(p->fraction * width + 0.5);
-    char bar[64];
-    for (int i = 0; i < width; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[width] = '\0';
-    const double eta = p->fraction > 0.001 ? p->wall_seconds * (1.0 / p->fraction - 1.0) : 0.0;
-    fprintf(stderr, "\r[%s] %3.0f%%  %6.1fs  ETA %6.1fs  PSNR %.2f dB ", bar, 100 * p->fraction,
-            p->wall_seconds, eta, p->psnr);
-    fflush(stderr);
+    run_ctx *c = ctx;
+    log_row(c, p); /* log.csv has one row per frame written */
+    char what[32];
+    snprintf(what, sizeof what, "frame %d", number);
+    cli_progress_event(&c->progress, p, triangles, what);
 }
 
 static bool on_progress(const pe_progress *p, const pe_result *partial, void *ctx)
 {
     run_ctx *c = ctx;
-    /* checkpoints at every frame; without frames, every tenth step */
-    const bool checkpoint = c->o->pe.frames > 0 ? p->frame : p->step % 10 == 0;
+    c->last = *p;
+    c->last.canvas = NULL;
+    cli_frames_step(&c->frames, p, partial);
+    /* checkpoints at the library's frame points (every PSNR_STEPS-th with psnr spacing, which
+     * asks for that many more); without frames, every tenth step */
+    const bool checkpoint = c->o->pe.frames > 0
+                                ? p->frame && (!c->frames.by_psnr || ++c->points % PSNR_STEPS == 0)
+                                : p->step % 10 == 0;
     if (checkpoint) {
-        /* log.csv has one row per frame written */
-        if (c->o->pe.frames > 0 && write_frame(c, p->canvas)) {
-            log_row(c, p);
-            write_log(c);
-        }
+        if (c->frames.max == 0)
+            log_row(c, p); /* no frames: log.csv has one row per checkpoint */
+        write_log(c);
         write_state(c, partial); /* the checkpoint --resume starts from */
+        cli_progress_step(&c->progress, p, partial);
+        cli_progress_event(&c->progress, p, partial->count,
+                           c->state_path[0] ? "checkpoint" : "step");
     }
-    show_progress(c, p);
-    return cli_stop_signal != 0 || c->failed != PE_OK;
+    cli_progress_step(&c->progress, p, partial);
+    return cli_stop_signal != 0 || c->failed != PE_OK || c->frames.failed != PE_OK;
 }
 
-/* Remove frames a previous run left, so the sequence on disk is exactly this run's. */
-static void clear_frames(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char path[PATH_MAX];
-    while ((e = readdir(d)))
-        if (!strncmp(e->d_name, "frame_", 6) && strstr(e->d_name, ".png") &&
-            cli_join(path, sizeof path, dir, e->d_name))
-            unlink(path);
-    closedir(d);
-}
-
-static int count_frames(const char *dir)
-{
-    int n = 0;
-    char name[64], path[PATH_MAX];
-    for (;;) {
-        snprintf(name, sizeof name, "frame_%05d.png", n + 1);
-        if (!cli_join(path, sizeof path, dir, name) || access(path, F_OK) != 0)
-            return n;
-        n++;
-    }
-}
+/* ---------------------------------------------------------------- setup */
 
 static int report_write_failure(const run_ctx *c)
 {
-    fprintf(stderr, "polyevolve: %s: %s\n", c->failed_path,
-            c->failed == PE_ERR_IO && c->failed_errno ? strerror(c->failed_errno)
-                                                      : pe_status_str(c->failed));
+    const pe_status st = c->failed != PE_OK ? c->failed : c->frames.failed;
+    const int e = c->failed != PE_OK ? c->failed_errno : c->frames.failed_errno;
+    fprintf(stderr, "polyevolve: %s: %s\n",
+            c->failed != PE_OK ? c->failed_path : c->frames.failed_path,
+            st == PE_ERR_IO && e ? strerror(e) : pe_status_str(st));
     return 1;
 }
 
-/* Take the input path and settings from DIR/state.json; command-line flags still win. */
+/* --resume FILE rather than --resume DIR: an existing file named *.json */
+static bool resume_is_file(const char *resume)
+{
+    const size_t n = strlen(resume);
+    struct stat sb;
+    return n > 5 && !strcmp(resume + n - 5, ".json") && stat(resume, &sb) == 0 &&
+           !S_ISDIR(sb.st_mode);
+}
+
+/* --resume DIR (DIR/state.json) or --resume FILE: the input path and settings come from the
+ * state; command-line flags still win. */
 static int load_resume(cli_options *o, pe_state *state, char *input, size_t input_len)
 {
     char path[PATH_MAX];
-    if (!cli_join(path, sizeof path, o->resume, "state.json")) {
+    const bool file = resume_is_file(o->resume);
+    if (file) {
+        snprintf(path, sizeof path, "%s", o->resume);
+    } else if (!cli_join(path, sizeof path, o->resume, "state.json")) {
         fprintf(stderr, "polyevolve: %s: path too long\n", o->resume);
         return 2;
     }
@@ -277,99 +264,286 @@ static int load_resume(cli_options *o, pe_state *state, char *input, size_t inpu
         }
     }
     snprintf(input, input_len, "%s", state->input_path);
-    o->output = o->resume;
+    if (file) {
+        if (!o->state_path)
+            o->state_path = o->resume; /* checkpoints go on into the same file */
+    }
     return 0;
 }
 
-/* Metadata must be valid text in SVG, PDF and PNG: bytes outside printable ASCII in the path
- * become '?' there (the state file keeps the real path). */
 static void make_meta(run_ctx *c, const cli_options *o)
 {
     size_t n = cli_settings(o, c->keys, c->values, MAX_META - 3);
-    size_t i = 0;
-    for (; c->input[i] && i < sizeof c->input_text - 1; i++) {
-        const unsigned char ch = (unsigned char)c->input[i];
-        c->input_text[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-    }
-    c->input_text[i] = '\0';
+    cli_input_name(c->input, c->input_name, sizeof c->input_name);
     c->keys[n] = "software";
     c->values[n++] = "polyevolve " PE_VERSION_STRING;
     c->keys[n] = "input";
-    c->values[n++] = c->input_text;
+    c->values[n++] = c->input_name;
     c->keys[n] = CLI_INPUT_HASH_KEY; /* what --resume checks the image against */
     c->values[n++] = c->input_hash;
-    c->meta = (pe_metadata){ c->keys, c->values, n };
+    c->state_meta = (pe_metadata){ c->keys, c->values, n };
+    c->meta = o->no_metadata ? (pe_metadata){ NULL, NULL, 0 } : c->state_meta;
 }
 
-/* -o must leave room for the longest path under it: snprintf would cut the name, and errno
- * would say nothing about it. Returns 0 or 2 (a usage error), with the message printed. */
-static int check_output_length(const char *output)
+/* Where state.json, log.csv and the frames go: --state/--log, else the directory target. */
+static int place_files(run_ctx *c, const cli_options *o)
 {
-    static const char longest[] = "/frames/frame_00000.png.tmp-XXXXXX";
-    if (strlen(output) + sizeof longest <= PATH_MAX)
-        return 0;
-    fprintf(stderr, "polyevolve: -o: the output path is %zu bytes, above the limit of %zu\n",
-            strlen(output), PATH_MAX - sizeof longest);
-    return 2;
+    const char *dir = c->tg.dir;
+    if ((o->state_path && snprintf(c->state_path, PATH_MAX, "%s", o->state_path) >= PATH_MAX) ||
+        (o->log_path && snprintf(c->log_path, PATH_MAX, "%s", o->log_path) >= PATH_MAX) ||
+        (dir && ((!o->state_path && !cli_join(c->state_path, PATH_MAX, dir, "state.json")) ||
+                 (!o->log_path && !cli_join(c->log_path, PATH_MAX, dir, "log.csv")) ||
+                 !cli_join(c->frames_dir, PATH_MAX, dir, "frames")))) {
+        fprintf(stderr, "polyevolve: %s: path too long\n", dir ? dir : "--state/--log");
+        return 2;
+    }
+    cli_frames *f = &c->frames;
+    f->dir = c->tg.pattern ? NULL : dir ? c->frames_dir : NULL;
+    f->pattern = c->tg.pattern;
+    f->size = o->size;
+    f->max = f->dir || f->pattern ? o->pe.frames : 0;
+    f->triangles = o->pe.triangles;
+    f->by_psnr = o->spacing_psnr;
+    f->keep_old = o->resume != NULL;
+    f->meta = &c->meta;
+    f->on_frame = on_frame;
+    f->ctx = c;
+    if (o->resume && f->dir)
+        f->written = cli_frames_count(f->dir);
+    f->floor_psnr = -HUGE_VAL; /* set from the state when resuming */
+    return 0;
 }
 
-/* Load c->input into *img (freed here on failure) and check it before any work: the image of
- * the run being resumed (its content hash), a final.png the writers can make. Returns 0 or the
- * exit status, with the message printed. */
-static int load_input(run_ctx *c, const pe_state *state, pe_image *img)
+/* ---------------------------------------------------------------- the end */
+
+static void write_dir(run_ctx *c, const pe_result *res, const pe_image *png)
 {
     const cli_options *o = c->o;
-    const pe_load_limits lim = { .max_pixels = o->max_pixels };
-    char why[PE_IMAGE_WHY_LEN];
-    const pe_status st = pe_image_load_ex(c->input, &lim, img, why, sizeof why);
-    if (st != PE_OK && cli_stop_signal) { /* a signal while blocked opening or reading a FIFO */
-        fprintf(stderr, "polyevolve: %s: stopped by a signal before the image was read\n",
-                c->input);
-        return 128 + cli_stop_signal;
+    char path[PATH_MAX];
+    double w, h, pw, ph;
+    cli_longest_side(res, o->size, &w, &h);
+    cli_longest_side(res, cli_pdf_side(o->size, o->page_pt), &pw, &ph);
+    pe_status st;
+    if (cli_join(path, sizeof path, c->tg.dir, "final.png")) {
+        if ((st = cli_write_png_of(path, png, &c->meta)) != PE_OK)
+            fail_at(c, path, st);
+        wrote(c, path);
     }
-    if (st != PE_OK) {
-        fprintf(stderr, "polyevolve: %s: %s\n", c->input, why[0] ? why : pe_status_str(st));
-        return 1;
+    if (cli_join(path, sizeof path, c->tg.dir, "final.svg")) {
+        if ((st = cli_write_svg_of(path, res, w, h, &c->meta)) != PE_OK)
+            fail_at(c, path, st);
+        wrote(c, path);
     }
-    cli_input_hash(img, c->input_hash);
-    const char *was = NULL;
-    for (size_t i = 0; o->resume && i < state->option_count; i++)
-        if (!strcmp(state->option_keys[i], CLI_INPUT_HASH_KEY))
-            was = state->option_values[i];
-    int rc = 0, png_w, png_h;
-    if (was && strcmp(was, c->input_hash)) { /* continuing on another picture mixes two runs */
-        fprintf(stderr, "polyevolve: %s: not the image the run in %s began with (its content "
-                "hash is %s, the state's %s); start a new run on it\n", c->input, o->resume,
-                c->input_hash, was);
-        rc = 1;
-    } else if (cli_png_size(img->width, img->height, o->size, &png_w, &png_h, why, sizeof why)) {
-        fprintf(stderr, "polyevolve: %s: final.png: %s\n", c->dir, why);
-        rc = 2;
+    if (cli_join(path, sizeof path, c->tg.dir, "final.pdf")) {
+        if ((st = cli_write_pdf_of(path, res, pw, ph, &c->meta)) != PE_OK)
+            fail_at(c, path, st);
+        wrote(c, path);
     }
-    if (rc)
-        pe_image_free(img);
-    return rc;
 }
 
-/* final.png at -s. A render that fails (out of memory) is a failure of the run, and an
- * earlier run's final.png is removed: it would contradict the new state.json. */
-static void write_final_png(run_ctx *c, const pe_result *res)
+static void write_target(run_ctx *c, const cli_target *t, const pe_result *res, const pe_image *png)
 {
-    const int size = c->o->size;
-    const int w = size > 0 && res->width >= res->height ? size : 0;
-    const int h = size > 0 && res->width < res->height ? size : 0;
-    char path[PATH_MAX];
-    pe_image big = { 0 };
-    pe_status st = pe_render(res, w, h, &big);
-    if (cli_join(path, sizeof path, c->dir, "final.png")) {
-        if (st == PE_OK)
-            st = cli_write_png_of(path, &big, &c->meta);
-        else
-            unlink(path);
+    const cli_options *o = c->o;
+    double w, h;
+    pe_status st = PE_OK;
+    switch (t->kind) {
+    case CLI_T_DIR: write_dir(c, res, png); return;
+    case CLI_T_PATTERN: return; /* the frames */
+    case CLI_T_PNG: st = cli_write_png_of(t->path, png, &c->meta); break;
+    case CLI_T_JPG: st = cli_write_jpeg_of(t->path, png, &c->meta); break;
+    case CLI_T_SVG:
+        cli_longest_side(res, o->size, &w, &h);
+        st = cli_write_svg_of(t->path, res, w, h, &c->meta);
+        break;
+    case CLI_T_PDF:
+        cli_longest_side(res, cli_pdf_side(o->size, o->page_pt), &w, &h);
+        st = cli_write_pdf_of(t->path, res, w, h, &c->meta);
+        break;
+    case CLI_T_STDOUT:
+        cli_longest_side(res, o->size, &w, &h);
+        errno = 0;
+        st = pe_write_svg_sized(stdout, res, w, h, &c->meta);
+        if (st == PE_OK && fflush(stdout) != 0)
+            st = PE_ERR_IO;
         if (st != PE_OK)
-            fail_at(c, path, st);
+            fail_at(c, "stdout", st);
+        return;
     }
-    pe_image_free(&big);
+    if (st != PE_OK)
+        fail_at(c, t->path, st);
+    wrote(c, t->path);
+}
+
+static void write_outputs(run_ctx *c, const pe_result *res, const pe_progress *last)
+{
+    pe_image png = { 0 };
+    double w, h;
+    cli_longest_side(res, c->o->size, &w, &h);
+    const pe_status st = pe_render(res, (int)w, (int)h, &png);
+    if (st != PE_OK) { /* an earlier run's final.png would contradict the new state.json */
+        char path[PATH_MAX];
+        fail_at(c, "final.png", st);
+        if (c->tg.dir && cli_join(path, sizeof path, c->tg.dir, "final.png"))
+            unlink(path);
+    }
+    for (int i = 0; i < c->tg.n && c->failed == PE_OK; i++)
+        write_target(c, &c->tg.t[i], res, &png);
+    pe_image_free(&png);
+    cli_frames_finish(&c->frames, last, res);
+    if (c->frames.max == 0)
+        log_row(c, last); /* no frames: checkpoint rows and one for the end */
+    write_log(c);
+    write_state(c, res);
+    if (c->state_path[0])
+        wrote(c, c->state_path);
+    if (c->log_written)
+        wrote(c, c->log_path);
+}
+
+/* Files of an earlier run in the directory that this run did not rewrite go: what is in the
+ * directory afterwards is one run's work. */
+static void remove_stale(run_ctx *c)
+{
+    const char *dir = c->tg.dir;
+    if (!dir || c->failed != PE_OK || c->frames.failed != PE_OK)
+        return;
+    char mine[PATH_MAX];
+    cli_join(mine, sizeof mine, dir, "state.json");
+    cli_outdir_drop(dir, "state.json", !strcmp(mine, c->state_path));
+    cli_join(mine, sizeof mine, dir, "log.csv");
+    cli_outdir_drop(dir, "log.csv", c->log_written && !strcmp(mine, c->log_path));
+    cli_outdir_trim_frames(dir, c->frames.dir ? c->frames.written : 0);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* One line: what was made and where it went; then, for a stopped run, how to go on. */
+static void summary(const run_ctx *c, const pe_result *res, double seconds)
+{
+    FILE *f = c->tg.to_stdout ? stderr : stdout; /* stdout may be the SVG */
+    fprintf(f, "polyevolve: %zu triangles, PSNR %.2f dB at %dx%d, %" PRIu64 " evaluations, %.1f s",
+            res->count, res->psnr, res->work_width, res->work_height, res->evaluations, seconds);
+    const char *sep = "; wrote ";
+    for (int i = 0; i < c->nwritten; i++, sep = ", ")
+        fprintf(f, "%s%s", sep, c->written[i]);
+    if (c->tg.to_stdout) {
+        fprintf(f, "%sthe SVG to stdout", sep);
+        sep = ", ";
+    }
+    if (c->frames.written > 0)
+        fprintf(f, "%s%d frames (%s%s)", sep, c->frames.written,
+                c->frames.pattern ? c->frames.pattern : c->frames_dir,
+                c->frames.pattern ? "" : "/frame_NNNNN.png");
+    fputc('\n', f);
+    fflush(f);
+}
+
+static void resume_hint(const run_ctx *c)
+{
+    const char *name = cli_stop_signal == 2    ? "SIGINT"
+                       : cli_stop_signal == 15 ? "SIGTERM"
+                                               : "a signal";
+    char state_in_dir[PATH_MAX] = "";
+    if (c->tg.dir)
+        cli_join(state_in_dir, sizeof state_in_dir, c->tg.dir, "state.json");
+    if (!c->state_path[0])
+        fprintf(stderr,
+                "polyevolve: stopped by %s; no state file was written (give -o DIR or "
+                "--state FILE to be able to resume)\n",
+                name);
+    else
+        fprintf(stderr, "polyevolve: stopped by %s; continue with: polyevolve --resume %s\n", name,
+                !strcmp(state_in_dir, c->state_path) ? c->tg.dir : c->state_path);
+}
+
+/* A single-file target must have a directory to go into: said now, not after the run. */
+static bool cli_parent_ok(const cli_target *t)
+{
+    if (t->kind != CLI_T_PNG && t->kind != CLI_T_SVG && t->kind != CLI_T_PDF &&
+        t->kind != CLI_T_JPG)
+        return true;
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", t->path);
+    char *slash = strrchr(parent, '/');
+    if (!slash)
+        return true;
+    slash[slash == parent ? 1 : 0] = '\0';
+    struct stat sb;
+    const int r = stat(parent, &sb);
+    if (r == 0 && S_ISDIR(sb.st_mode))
+        return true;
+    if (r == 0 || errno == ENOTDIR)
+        fprintf(stderr, "polyevolve: %s: %s is not a directory\n", t->path, parent);
+    else
+        fprintf(stderr, "polyevolve: %s: %s\n", t->path,
+                errno == ENOENT ? "its directory does not exist" : strerror(errno));
+    return false;
+}
+
+/* Where the run writes: targets classified, files placed, the directory locked. */
+static int prepare(run_ctx *c, cli_options *o)
+{
+    char err[512];
+    if (cli_targets_of(o, &c->tg, err, sizeof err) != CLI_OK) {
+        fprintf(stderr, "polyevolve: %s\n", err);
+        return 2;
+    }
+    /* --resume DIR goes on in DIR (its checkpoints, log and frames) unless -o names another
+     * directory: a resumed run given only -o x.svg must not lose its state */
+    const bool dir_resume = o->resume && !resume_is_file(o->resume);
+    if (dir_resume && (!c->tg.dir || o->noutputs == 0) && c->tg.n < CLI_MAX_OUTPUTS) {
+        if (o->noutputs == 0)
+            c->tg.n = 0; /* the default "out" gives way to DIR */
+        c->tg.dir = o->resume;
+        c->tg.t[c->tg.n++] = (cli_target){ CLI_T_DIR, o->resume };
+    }
+    const int rc = place_files(c, o);
+    if (rc)
+        return rc;
+    for (int i = 0; i < c->tg.n; i++)
+        if (!cli_parent_ok(&c->tg.t[i]))
+            return 1;
+    if (c->tg.dir && (c->lock_fd = cli_outdir_open(c->tg.dir, c->frames.dir != NULL)) < 0)
+        return 1;
+    if (c->tg.pattern) {
+        /* the frames' directory must exist: made as for a -o directory */
+        char parent[PATH_MAX];
+        snprintf(parent, sizeof parent, "%s", c->tg.pattern);
+        char *slash = strrchr(parent, '/');
+        if (slash && slash != parent && (*slash = '\0', cli_mkdir(parent) != 0)) {
+            fprintf(stderr, "polyevolve: %s: cannot create the frames' directory: %s\n", parent,
+                    strerror(errno));
+            return 1;
+        }
+    }
+    if (o->resume)
+        load_log(c); /* a resumed run goes on with the same log */
+    return 0;
+}
+
+/* The run's end: outputs, stale files, summary. Returns the exit status. */
+static int finish(run_ctx *c, const pe_result *res, double t0)
+{
+    const cli_options *o = c->o;
+    pe_progress last = c->last;
+    if (last.step == 0) { /* no step ran (nothing left to do) */
+        last.loss = res->loss;
+        last.psnr = res->psnr;
+    }
+    write_outputs(c, res, &last);
+    remove_stale(c);
+    if (c->failed != PE_OK || c->frames.failed != PE_OK)
+        return report_write_failure(c);
+    if (!o->quiet)
+        summary(c, res, now() - t0);
+    if (cli_stop_signal && !o->quiet)
+        resume_hint(c);
+    return cli_stop_signal ? 128 + cli_stop_signal : 0;
 }
 
 /* --init STATE: the state's triangles scaled onto img, rounds starting again. */
@@ -388,102 +562,112 @@ static int init_start(const cli_options *o, const pe_image *img, pe_result *star
     return 0;
 }
 
+/* Load the input into *img (freed here on failure) and check it before any work: the image of
+ * the run being resumed (its content hash), a final.png the writers can make. Returns 0 or the
+ * exit status, with the message printed. */
+static int load_input(run_ctx *c, const pe_state *state, pe_image *img)
+{
+    const cli_options *o = c->o;
+    if (!cli_load_input(c->input, o->max_pixels, img)) /* a signal while blocked on a FIFO */
+        return cli_stop_signal ? 128 + cli_stop_signal : 1;
+    cli_input_hash(img, c->input_hash);
+    const char *was = NULL;
+    for (size_t i = 0; o->resume && i < state->option_count; i++)
+        if (!strcmp(state->option_keys[i], CLI_INPUT_HASH_KEY))
+            was = state->option_values[i];
+    char why[256];
+    int rc = 0, png_w, png_h;
+    if (was && strcmp(was, c->input_hash)) { /* continuing on another picture mixes two runs */
+        fprintf(stderr, "polyevolve: %s: not the image the run in %s began with (its content "
+                "hash is %s, the state's %s); start a new run on it, or --init from its state\n",
+                c->input, o->resume, c->input_hash, was);
+        rc = 1;
+    } else if (cli_png_size(img->width, img->height, o->size, &png_w, &png_h, why, sizeof why)) {
+        fprintf(stderr, "polyevolve: %s: final.png: %s\n", c->input, why);
+        rc = 2;
+    }
+    if (rc)
+        pe_image_free(img);
+    return rc;
+}
+
+static int approximate(run_ctx *c, cli_options *o, pe_state *state, double t0)
+{
+    pe_image img = { 0 };
+    int rc = load_input(c, state, &img);
+    if (rc)
+        return rc;
+    pe_result start = { 0 }; /* --init: that state moved onto this image */
+    if (o->init && (rc = init_start(o, &img, &start)) != 0) {
+        pe_image_free(&img);
+        return rc;
+    }
+    /* rounds: --iterations, else 2, else (--time alone) as many as fit */
+    const int rounds = o->pe.iterations > 0 ? o->pe.iterations : o->pe.time_limit > 0 ? 0 : 2;
+    cli_progress_init(&c->progress, o->quiet, o->verbose, o->pe.triangles, rounds);
+    pe_options po = o->pe; /* o->pe stays as given: it is what state files record */
+    po.progress = on_progress;
+    po.progress_ctx = c;
+    po.resume = o->resume ? &state->result : o->init ? &start : NULL;
+    po.cancel = &cli_stop_signal; /* a signal stops the run within one batch */
+    if (c->frames.by_psnr && po.frames > 0)
+        po.frames = po.frames > 100000 / PSNR_STEPS ? 100000 : po.frames * PSNR_STEPS;
+    if (o->resume)
+        c->frames.floor_psnr = state->result.psnr;
+    pe_result res = { 0 };
+    const pe_status st = pe_approximate(&img, &po, &res);
+    pe_image_free(&img);
+    pe_result_free(&start);
+    cli_progress_end(&c->progress);
+    if (st == PE_ERR_INVALID_ARG) {
+        /* a stale state file is a runtime problem; a mask black at the working size a usage one */
+        const bool from_state = o->resume || o->init;
+        fprintf(stderr, "polyevolve: %s: %s\n", from_state ? c->input : o->weight_path ? o->weight_path : c->input,
+                from_state ? "the state file does not match this image and its settings"
+                           : "the --weight mask is black at the working size");
+        rc = from_state ? 1 : 2;
+    } else if (st != PE_OK && st != PE_ERR_INTERRUPTED) {
+        fprintf(stderr, "polyevolve: %s: %s\n", c->input, pe_status_str(st));
+        rc = 1;
+    } else {
+        rc = finish(c, &res, t0);
+    }
+    pe_result_free(&res);
+    return rc;
+}
+
 int cli_run(cli_options *o)
 {
-    static run_ctx c; /* large buffers; one run per process */
+    static run_ctx c;      /* large buffers; one run per process */
+    static cli_artist art; /* --weight and --palette files */
     memset(&c, 0, sizeof c);
+    c.lock_fd = -1;
+    const double t0 = now();
     pe_state state = { 0 };
     char input[PATH_MAX];
     int rc = 0;
-    static cli_artist art; /* --weight and --palette files */
     if (o->resume && (rc = load_resume(o, &state, input, sizeof input)) != 0)
         goto done;
-    if (!o->resume && !realpath(o->input, input)) {
+    if (!o->resume && strcmp(o->input, "-") && !realpath(o->input, input)) {
         fprintf(stderr, "polyevolve: %s: %s\n", o->input, strerror(errno));
         rc = 1;
         goto done;
     }
+    if (!o->resume && !strcmp(o->input, "-"))
+        snprintf(input, sizeof input, "-");
     if ((rc = cli_artist_load(o, &art)) != 0)
         goto done;
     c.o = o;
     c.input = input;
-    c.tty = !o->quiet && isatty(2);
-    if ((rc = check_output_length(o->output)) != 0)
+    if ((rc = prepare(&c, o)) != 0)
         goto done;
-    snprintf(c.dir, sizeof c.dir, "%s", o->output);
-    if (!cli_join(c.frames_dir, sizeof c.frames_dir, c.dir, "frames") || cli_mkdir(c.dir) != 0 ||
-        (o->pe.frames > 0 && cli_mkdir(c.frames_dir) != 0)) {
-        fprintf(stderr, "polyevolve: %s: cannot create output directory: %s\n", o->output,
-                strerror(errno));
-        rc = 1;
-        goto done;
-    }
-    if (o->resume) {
-        c.frame_no = count_frames(c.frames_dir);
-        load_log(&c); /* a resumed run goes on with the same log */
-    }
     make_meta(&c, o);
-
-    pe_image img = { 0 };
-    if ((rc = load_input(&c, &state, &img)) != 0)
-        goto done;
-    pe_status st;
-    o->pe.progress = on_progress;
-    o->pe.progress_ctx = &c;
-    o->pe.resume = o->resume ? &state.result : NULL;
-    pe_result start = { 0 }; /* --init: that state moved onto this image */
-    if (o->init && (rc = init_start(o, &img, &start)) != 0) {
-        pe_image_free(&img);
-        goto done;
-    }
-    if (o->init)
-        o->pe.resume = &start;
-    pe_result res = { 0 };
-    st = pe_approximate(&img, &o->pe, &res);
-    pe_image_free(&img);
-    pe_result_free(&start);
-    if (c.tty)
-        fputc('\n', stderr);
-    if (st == PE_ERR_INVALID_ARG) {
-        /* a stale state file is a runtime problem; a grid too fine for the image is a usage one */
-        const bool mask = !o->resume && !o->init && o->weight_path;
-        fprintf(stderr, "polyevolve: %s: %s\n", mask ? o->weight_path : input,
-                o->resume || o->init ? "the state file does not match this image and its settings"
-                : mask ? "--tiles asks for more tiles than the working image has pixels, or "
-                         "the --weight mask is black at the working size"
-                       : "--tiles asks for more tiles than the working image has pixels");
-        rc = o->resume || o->init ? 1 : 2;
-        goto done;
-    }
-    if (st != PE_OK && st != PE_ERR_INTERRUPTED) {
-        fprintf(stderr, "polyevolve: %s: %s\n", input, pe_status_str(st));
-        rc = 1;
-        goto done;
-    }
-    char path[PATH_MAX];
-    pe_status wst;
-    write_final_png(&c, &res);
-    if (cli_join(path, sizeof path, c.dir, "final.svg") &&
-        (wst = cli_write_svg_of(path, &res, &c.meta)) != PE_OK)
-        fail_at(&c, path, wst);
-    if (cli_join(path, sizeof path, c.dir, "final.pdf") &&
-        (wst = cli_write_pdf_of(path, &res, &c.meta)) != PE_OK)
-        fail_at(&c, path, wst);
-    write_state(&c, &res);
-    if (c.failed != PE_OK) {
-        rc = report_write_failure(&c);
-    } else {
-        if (!o->quiet)
-            printf("polyevolve: %zu triangles, PSNR %.2f dB at %dx%d, %" PRIu64
-                   " evaluations -> %s\n",
-                   res.count, res.psnr, res.work_width, res.work_height, res.evaluations, c.dir);
-        rc = cli_stop_signal ? 128 + cli_stop_signal : 0;
-    }
-    pe_result_free(&res);
+    rc = approximate(&c, o, &state, t0);
 done:
     cli_artist_free(&art);
+    cli_outdir_close(c.lock_fd);
     pe_state_free(&state);
-    free(c.last);
+    cli_frames_free(&c.frames);
     free(c.log);
     return rc;
 }

@@ -251,8 +251,10 @@ static int write_frame(seq_ctx *c, const pe_result *res, const char *name, int n
     if (st == PE_OK && frame_path(c, path, sizeof path, num, "png"))
         st = cli_write_png_of(path, &big, &meta);
     pe_image_free(&big);
+    double w, h; /* -s sizes the SVG too */
+    cli_longest_side(res, size, &w, &h);
     if (st == PE_OK && frame_path(c, path, sizeof path, num, "svg"))
-        st = cli_write_svg_of(path, res, &meta);
+        st = cli_write_svg_of(path, res, w, h, &meta);
     const state_job j = { res, c->name_text, &meta };
     if (st == PE_OK && frame_path(c, path, sizeof path, num, "json"))
         st = cli_write_atomic(path, state_fn, &j);

@@ -23,7 +23,7 @@ for img in "$PE_SHARED"/images/*; do
     n=$((n + 1))
     read -r iw ih <<<"$(pecheck size "$img")" || { bad "$name: PIL cannot read it"; continue; }
     expect_ok "$name loads and runs" "$img" -n 60 --iterations 1 --frames 0 -r 128 "${size[@]}" \
-        -q -j1 -o "out_$name" || continue
+        -q -j1 -o "out_$name/" || continue
     read -r pw ph <<<"$(pecheck size "out_$name/final.png")"
     ew="$iw" eh="$ih"
     if [ "$PE_SANITIZED" = 1 ]; then

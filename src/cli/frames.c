@@ -1,0 +1,226 @@
+/* frames: drawing, spacing and naming the frames of a run. */
+#define _POSIX_C_SOURCE 200809L
+#include "frames.h"
+
+#include "output.h"
+#include "targets.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct cli_frame_cand {
+    pe_progress p; /* canvas cleared: only the numbers are kept */
+    pe_result res;
+};
+
+static bool frame_path(const cli_frames *f, int number, char *buf, size_t len)
+{
+    if (f->pattern)
+        return cli_pattern_name(buf, len, f->pattern, number) != NULL;
+    char name[64];
+    snprintf(name, sizeof name, "frame_%05d.png", number);
+    return cli_join(buf, len, f->dir, name) != NULL;
+}
+
+int cli_frames_count(const char *dir)
+{
+    int n = 0;
+    char name[64], path[PATH_MAX];
+    for (;;) {
+        snprintf(name, sizeof name, "frame_%05d.png", n + 1);
+        if (!cli_join(path, sizeof path, dir, name) || access(path, F_OK) != 0)
+            return n;
+        n++;
+    }
+}
+
+static void fail_at(cli_frames *f, const char *path, pe_status st)
+{
+    if (f->failed != PE_OK)
+        return;
+    f->failed = st;
+    f->failed_errno = errno;
+    snprintf(f->failed_path, sizeof f->failed_path, "%s", path);
+}
+
+/* Remove the frames an earlier run left in DIR/frames, so the sequence on disk is this run's;
+ * only once this run has a frame to show (a run that fails early leaves them alone). */
+static void clear_old(cli_frames *f)
+{
+    if (f->cleared || f->keep_old || !f->dir)
+        return;
+    f->cleared = true;
+    DIR *d = opendir(f->dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[PATH_MAX];
+    while ((e = readdir(d)))
+        if (!strncmp(e->d_name, "frame_", 6) && strstr(e->d_name, ".png") &&
+            cli_join(path, sizeof path, f->dir, e->d_name))
+            unlink(path);
+    closedir(d);
+}
+
+/* Draw res at the output size and write it as the next frame, unless it looks exactly like the
+ * previous one (a video gains nothing from it). */
+static void write_frame(cli_frames *f, const pe_progress *p, const pe_result *res)
+{
+    if (f->failed != PE_OK)
+        return;
+    pe_image img = { 0 };
+    const int w = f->size > 0 && res->width >= res->height ? f->size : 0;
+    const int h = f->size > 0 && res->width < res->height ? f->size : 0;
+    char path[PATH_MAX] = "frame";
+    pe_status st = pe_render(res, w, h, &img);
+    if (st != PE_OK) {
+        fail_at(f, path, st);
+        return;
+    }
+    const size_t len = (size_t)img.width * (size_t)img.height * 4;
+    if (f->last && f->last_len == len && !memcmp(f->last, img.rgba, len)) {
+        pe_image_free(&img);
+        return;
+    }
+    clear_old(f);
+    if (!frame_path(f, f->written + 1, path, sizeof path)) {
+        errno = ENAMETOOLONG;
+        fail_at(f, f->pattern ? f->pattern : f->dir, PE_ERR_IO);
+    } else if ((st = cli_write_png_of(path, &img, f->meta)) != PE_OK) {
+        fail_at(f, path, st);
+    } else {
+        f->written++;
+        if (f->on_frame)
+            f->on_frame(f->ctx, p, res->count, f->written);
+        free(f->last);
+        f->last = img.rgba; /* kept to compare with the next one */
+        f->last_len = len;
+        img.rgba = NULL;
+    }
+    pe_image_free(&img);
+}
+
+/* Keep every candidate at least gap dB above the one before it (and the first). */
+static void thin(cli_frames *f)
+{
+    size_t k = 1;
+    for (size_t i = 1; i < f->ncand; i++) {
+        if (f->cand[i].p.psnr >= f->cand[k - 1].p.psnr + f->gap)
+            f->cand[k++] = f->cand[i];
+        else
+            pe_result_free(&f->cand[i].res);
+    }
+    f->ncand = k;
+}
+
+static void add_candidate(cli_frames *f, const pe_progress *p, const pe_result *partial)
+{
+    if (f->ncand > 0 && !(p->psnr > f->cand[f->ncand - 1].p.psnr + f->gap))
+        return;
+    if (f->ncand == f->cap) {
+        /* full: double the spacing until a quarter is free */
+        const double range = p->psnr - f->cand[0].p.psnr;
+        if (f->gap <= 0.0)
+            f->gap = range > 0.0 ? range / (double)f->cap : 1e-3;
+        while (f->ncand > f->cap * 3 / 4) {
+            f->gap *= 2.0;
+            thin(f);
+        }
+        if (f->ncand > 0 && !(p->psnr > f->cand[f->ncand - 1].p.psnr + f->gap))
+            return;
+    }
+    cli_frame_cand *c = &f->cand[f->ncand];
+    if (pe_result_copy(partial, &c->res) != PE_OK)
+        return; /* out of memory: one frame fewer to choose from */
+    c->p = *p;
+    c->p.canvas = NULL;
+    f->ncand++;
+}
+
+void cli_frames_step(cli_frames *f, const pe_progress *p, const pe_result *partial)
+{
+    if (f->max <= 0 || f->failed != PE_OK || !(p->psnr > f->floor_psnr))
+        return;
+    if (!f->by_psnr) {
+        if (p->frame)
+            write_frame(f, p, partial);
+        return;
+    }
+    if (!f->cand) {
+        enum { MAX_CAND = 4112 };
+        const size_t per = (size_t)(f->triangles > 0 ? f->triangles : 1) * sizeof(pe_triangle);
+        const size_t by_memory = ((size_t)256 << 20) / per;
+        f->cap = (size_t)f->max * 4 + 16;
+        f->cap = f->cap < MAX_CAND ? f->cap : MAX_CAND;
+        f->cap = f->cap < by_memory ? f->cap : by_memory < 64 ? 64 : by_memory;
+        f->cand = calloc(f->cap, sizeof *f->cand);
+        if (!f->cand)
+            return;
+    }
+    add_candidate(f, p, partial);
+}
+
+/* Greedy picks at spacing delta: the first candidate, then each next one at least delta above
+ * the last pick. Writes up to cap indices into pick; returns how many there would be. */
+static size_t picks(const cli_frames *f, double delta, size_t *pick, size_t cap)
+{
+    size_t n = 0;
+    double last = 0.0;
+    for (size_t i = 0; i < f->ncand; i++) {
+        if (n > 0 && f->cand[i].p.psnr < last + delta)
+            continue;
+        if (n < cap)
+            pick[n] = i;
+        n++;
+        last = f->cand[i].p.psnr;
+    }
+    return n;
+}
+
+void cli_frames_finish(cli_frames *f, const pe_progress *final_point, const pe_result *res)
+{
+    if (!f->by_psnr || f->max <= 0 || f->failed != PE_OK)
+        return;
+    const size_t want = (size_t)f->max;
+    size_t *pick = malloc((f->ncand + 1) * sizeof *pick);
+    if (!pick)
+        return;
+    /* the largest spacing that still gives want frames (bisection: fewer picks as it grows) */
+    double lo = 0.0, hi = final_point->psnr - (f->ncand ? f->cand[0].p.psnr : 0.0);
+    for (int it = 0; it < 60 && hi > 0.0; it++) {
+        const double mid = 0.5 * (lo + hi);
+        if (picks(f, mid, pick, 0) >= want)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    size_t n = picks(f, lo, pick, f->ncand);
+    if (n > f->ncand)
+        n = f->ncand;
+    /* the last frame is the final picture itself: drop picks past want - 1 and any pick that
+     * is already (or is no better than) the final one */
+    if (n > want - 1)
+        n = want - 1;
+    while (n > 0 && !(f->cand[pick[n - 1]].p.psnr < final_point->psnr))
+        n--;
+    for (size_t i = 0; i < n && f->failed == PE_OK; i++)
+        write_frame(f, &f->cand[pick[i]].p, &f->cand[pick[i]].res);
+    if (final_point->psnr > f->floor_psnr)
+        write_frame(f, final_point, res);
+    free(pick);
+}
+
+void cli_frames_free(cli_frames *f)
+{
+    for (size_t i = 0; i < f->ncand; i++)
+        pe_result_free(&f->cand[i].res);
+    free(f->cand);
+    free(f->last);
+    f->cand = NULL;
+    f->last = NULL;
+    f->ncand = 0;
+}

@@ -1,0 +1,94 @@
+/* input: reading the image to approximate. */
+#define _POSIX_C_SOURCE 200809L
+#include "input.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Images are compressed: a file this large would decode far past any pixel limit anyway. */
+enum { MAX_STDIN_BYTES = 1 << 30 };
+
+static bool read_stdin(unsigned char **data, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, stdin);
+        if (n < cap)
+            break;
+        unsigned char *g = cap < MAX_STDIN_BYTES ? realloc(buf, cap * 2) : NULL;
+        if (!g) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = g;
+        cap *= 2;
+    }
+    if (!buf || ferror(stdin)) {
+        free(buf);
+        return false;
+    }
+    *data = buf;
+    *len = n;
+    return true;
+}
+
+bool cli_load_input(const char *path, uint64_t max_pixels, pe_image *img)
+{
+    const pe_load_limits lim = { .max_pixels = max_pixels };
+    char why[PE_IMAGE_WHY_LEN] = "";
+    pe_status st;
+    if (!strcmp(path, "-")) {
+        unsigned char *data = NULL;
+        size_t len = 0;
+        if (!read_stdin(&data, &len)) {
+            fprintf(stderr, "polyevolve: stdin: %s\n",
+                    errno ? strerror(errno) : "cannot read the image (over 1 GiB?)");
+            return false;
+        }
+        st = pe_image_load_memory_ex(data, len, &lim, img, why, sizeof why);
+        free(data);
+        path = "stdin";
+    } else {
+        st = pe_image_load_ex(path, &lim, img, why, sizeof why);
+    }
+    if (st == PE_OK)
+        return true;
+    fprintf(stderr, "polyevolve: %s: %s\n", path,
+            why[0]            ? why
+            : st == PE_ERR_IO ? strerror(errno)
+                              : pe_status_str(st));
+    return false;
+}
+
+void cli_input_name(const char *path, char *buf, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    const char *name = !strcmp(path, "-") ? "stdin" : slash && slash[1] ? slash + 1 : path;
+    size_t i = 0;
+    for (; name[i] && i + 1 < len; i++) {
+        const unsigned char ch = (unsigned char)name[i];
+        buf[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
+    if (len)
+        buf[i] = '\0';
+}
+
+pe_metadata cli_state_metadata(const pe_state *st, bool none, cli_meta_buf *buf)
+{
+    const pe_metadata all = pe_state_options(st);
+    pe_metadata meta = { buf->keys, buf->values, 0 };
+    for (size_t i = 0; i < all.count && i < 64 && !none; i++) {
+        buf->keys[i] = all.keys[i];
+        buf->values[i] = all.values[i];
+        if (!strcmp(all.keys[i], "input")) {
+            cli_input_name(all.values[i], buf->name, sizeof buf->name);
+            buf->values[i] = buf->name;
+        }
+        meta.count = i + 1;
+    }
+    return meta;
+}
