@@ -48,6 +48,7 @@ typedef struct run {
     pe_picture pic;
     pe_plan plan;
     double mse;         /* of the latest picture */
+    bool started;       /* a batch has run */
     int step;           /* steps done */
     int stop_kind;      /* 1: the plan ended, 2: a cancel or the progress callback asked */
     pe_status status;
@@ -213,6 +214,7 @@ static pe_status run_step(run *R, int s)
             !pe_stack_reserve(&R->stack, R->stack.n + R->batch.n))
             return PE_ERR_NOMEM;
         pe_parallel_for(R->batch.n, run_op, R);
+        R->started = true;
         if (!pe_batch_commit(&R->cv, &R->stack, &R->batch, &R->cur, &R->workers[0]))
             return PE_ERR_NOMEM;
         last_batch = now_wall() - t0;
@@ -281,7 +283,8 @@ static pe_status publish(run *R)
                       .round = pe_cursor_rounds(&R->cur) };
     R->plan.placing = p.placing;
     R->stop_kind = pe_plan_after_step(&R->plan, &p) ? 1 : cancelled(R) ? 2 : 0;
-    if (!R->opt->progress)
+    /* a resumed run's steps that were already done are not reported again */
+    if (!R->opt->progress || (!R->started && R->stop_kind == 0))
         return PE_OK;
     pe_result_free(&rep->partial);
     const pe_status st = assemble(R, &rep->partial);

@@ -83,26 +83,6 @@ static int set_size(cli_options *o, const char *v)
     return 0;
 }
 
-static int set_tiles(cli_options *o, const char *v)
-{
-    if (!strcmp(v, "auto")) {
-        o->pe.tile_cols = o->pe.tile_rows = 0;
-        return 0;
-    }
-    const char *x = strchr(v, 'x');
-    if (!x || x == v || strlen(x + 1) == 0 || strlen(v) > 32)
-        return -1;
-    char cols[34];
-    memcpy(cols, v, (size_t)(x - v));
-    cols[x - v] = '\0';
-    long long c, r;
-    if (parse_long(cols, 1, 4096, &c) || parse_long(x + 1, 1, 4096, &r))
-        return -1;
-    o->pe.tile_cols = (int)c;
-    o->pe.tile_rows = (int)r;
-    return 0;
-}
-
 static int set_threads(cli_options *o, const char *v)
 {
     long long n;
@@ -297,14 +277,6 @@ static void show_max_pixels(const cli_options *o, char *b, size_t n)
     snprintf(b, n, "%" PRIu64, o->max_pixels);
 }
 
-static void show_tiles(const cli_options *o, char *b, size_t n)
-{
-    if (o->pe.tile_cols == 0 || o->pe.tile_rows == 0)
-        snprintf(b, n, "auto");
-    else
-        snprintf(b, n, "%dx%d", o->pe.tile_cols, o->pe.tile_rows);
-}
-
 static void show_background(const cli_options *o, char *b, size_t n)
 {
     if (o->pe.transparent)
@@ -362,8 +334,6 @@ static const option_def table[] = {
       "work at this longest side in pixels, 0 = input size" },
     { 's', "size", "N", set_size, show_size,
       "longest side of all outputs and frames (PDF: points), 0 = input size" },
-    { 0, "tiles", "CxR", set_tiles, show_tiles,
-      "tile grid, e.g. 2x2, or auto: about 128 px tiles" },
     { 'j', "threads", "N", set_threads, show_threads, "threads, 0 = all cores" },
     { 0, "seed", "N", set_seed, show_seed, "random seed" },
     { 0, "iterations", "N", set_iterations, show_iterations,
@@ -675,6 +645,9 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
         if (a[0] == '-' && a[1] != '\0') {
             const char *v;
             const option_def *d = find(a, &v);
+            if (!d && !strncmp(a, "--tiles", 7))
+                return fail(err, err_len, "--tiles is gone: the threads share the work without a "
+                                          "tile grid, whatever their number (drop the option)");
             if (!d)
                 return fail(err, err_len, "unknown option '%s' (see --help)", a);
             if (!v && i + 1 >= argc)

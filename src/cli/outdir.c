@@ -32,7 +32,8 @@ int cli_outdir_open(const char *dir, bool with_frames)
     char frames[PATH_MAX], lock[PATH_MAX];
     if (!cli_join(frames, sizeof frames, dir, "frames") ||
         !cli_join(lock, sizeof lock, dir, ".polyevolve.lock")) {
-        fprintf(stderr, "polyevolve: %s: path too long\n", dir);
+        fprintf(stderr, "polyevolve: %s: path too long (above the limit of PATH_MAX, %d bytes)\n",
+                dir, PATH_MAX);
         return -1;
     }
     if (cli_mkdir(dir) != 0 || (with_frames && cli_mkdir(frames) != 0)) {

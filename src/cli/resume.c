@@ -29,23 +29,8 @@ static const char *stored(const pe_state *st, const char *key)
     return NULL;
 }
 
-/* Do a and b name the same directory? (Both exist: DIR has a state.json.) */
-static bool same_dir(const char *a, const char *b)
-{
-    char ra[PATH_MAX], rb[PATH_MAX];
-    return !strcmp(a, b) || (realpath(a, ra) && realpath(b, rb) && !strcmp(ra, rb));
-}
-
 int cli_resume_flags(const cli_options *o, const pe_state *st, char *err, size_t err_len)
 {
-    if (o->output != o->resume && !same_dir(o->output, o->resume)) { /* -o was given */
-        /* the frames, the log and the checkpoints all continue in DIR */
-        snprintf(err, err_len,
-                 "--resume %s writes into %s: -o %s is not supported (copy the "
-                 "directory first and resume the copy)",
-                 o->resume, o->resume, o->output);
-        return 2;
-    }
     /* what the triangles were made for: changing it would continue a different run (-n 10 on
      * a state of 200 kept the 200 and recorded 10). More triangles are honoured: the run adds
      * the rest first, then refines them all. */

@@ -256,7 +256,8 @@ static int load_resume(cli_options *o, pe_state *state, char *input, size_t inpu
     for (size_t i = 0; i < state->option_count; i++) {
         char err[256];
         const char *k = state->option_keys[i];
-        if (!strcmp(k, "software") || !strcmp(k, "input") || !strcmp(k, CLI_INPUT_HASH_KEY))
+        if (!strcmp(k, "software") || !strcmp(k, "input") || !strcmp(k, CLI_INPUT_HASH_KEY) ||
+            !strcmp(k, "tiles")) /* and the tile grid of older versions: there is none now */
             continue; /* the pictures' metadata, kept beside the settings */
         if (cli_apply(o, k, state->option_values[i], err, sizeof err)) {
             fprintf(stderr, "polyevolve: %s: %s\n", path, err);
@@ -294,7 +295,8 @@ static int place_files(run_ctx *c, const cli_options *o)
         (dir && ((!o->state_path && !cli_join(c->state_path, PATH_MAX, dir, "state.json")) ||
                  (!o->log_path && !cli_join(c->log_path, PATH_MAX, dir, "log.csv")) ||
                  !cli_join(c->frames_dir, PATH_MAX, dir, "frames")))) {
-        fprintf(stderr, "polyevolve: %s: path too long\n", dir ? dir : "--state/--log");
+        fprintf(stderr, "polyevolve: %s: path too long (the names under it must stay within "
+                "the limit of PATH_MAX, %d bytes)\n", dir ? dir : "--state/--log", PATH_MAX);
         return 2;
     }
     cli_frames *f = &c->frames;

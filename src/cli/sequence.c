@@ -317,8 +317,8 @@ static int run_frame(seq_ctx *c, const pe_result *prev, const pe_image *prev_img
         return 128 + (cli_stop_signal ? cli_stop_signal : 2);
     if (st != PE_OK) {
         fprintf(stderr, "polyevolve: %s: %s\n", name,
-                st == PE_ERR_INVALID_ARG ? "--tiles asks for more tiles than the working image "
-                                           "has pixels" : pe_status_str(st));
+                st == PE_ERR_INVALID_ARG ? "the --weight mask is black at the working size"
+                                         : pe_status_str(st));
         return st == PE_ERR_INVALID_ARG ? 2 : 1;
     }
     char row[PATH_MAX + 160], quoted[PATH_MAX];

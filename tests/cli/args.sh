@@ -16,13 +16,13 @@ case_help()
     [ "$RC" -eq 0 ] && [ "$OUT" = "$help" ] && ok "-h is --help" || bad "-h differs from --help (exit $RC)"
     # every flag, and every flag that takes a value states its default
     local flag
-    for flag in --output --triangles --resize --size --tiles --threads --seed --iterations --time \
+    for flag in --output --triangles --resize --size --threads --seed --iterations --time \
         --target-psnr --background --frames --frame-spacing --max-pixels --resume --quiet \
         --help --version; do
         printf '%s\n' "$help" | grep -qE -- "$flag\\b" && ok "--help lists $flag" ||
             bad "--help does not list $flag"
     done
-    for flag in --output --triangles --resize --size --tiles --threads --seed --iterations --time \
+    for flag in --output --triangles --resize --size --threads --seed --iterations --time \
         --target-psnr --background --frames --frame-spacing --max-pixels; do
         local line
         line="$(printf '%s\n' "$help" | grep -E -- "^ +(-[a-zA-Z], )?$flag\\b" | head -n 1)"
@@ -64,6 +64,8 @@ case_help()
 case_usage()
 {
     local img="$MONA32"
+    # the tile grid is gone: an old script's --tiles is told so
+    expect_error 2 "--tiles" "usage: --tiles 2x2 (removed)" "$img" --tiles 2x2 -n 5 -q -j1 -o o
     # each: NEEDLE (flag or value that the message must name) then the arguments
     u()
     {
@@ -76,7 +78,6 @@ case_usage()
     u --no-such-flag "$img" --no-such-flag -o o
     u -x "$img" -x -o o
     u -n "$img" -o o -n
-    u --tiles "$img" -o o --tiles
     u -o "$img" -o
     u --resume --resume
     u --triangles "$img" -n 0 -o o
@@ -85,13 +86,6 @@ case_usage()
     u --triangles "$img" -n 99999999999 -o o
     u --triangles "$img" -n 1.5 -o o
     u --triangles "$img" -n "" -o o
-    u --tiles "$img" --tiles 0x2 -o o
-    u --tiles "$img" --tiles 2x0 -o o
-    u --tiles "$img" --tiles 2 -o o
-    u --tiles "$img" --tiles axb -o o
-    u --tiles "$img" --tiles 2x -o o
-    u --tiles "$img" --tiles x2 -o o
-    u --tiles "$img" --tiles -2x2 -o o
     u --background "$img" --background bad -o o
     u --background "$img" --background '#12345' -o o
     u --background "$img" --background '#12345g' -o o
@@ -110,14 +104,6 @@ case_usage()
     u "either an input image or --resume" "$img" --resume o
     u "no state file" render -o x.png
     u "render needs -o" render some.json
-    # --tiles that the image cannot hold is a usage error found after loading the image
-    rm -rf o
-    expect_error 2 "--tiles" "usage: --tiles 1000x1000 on a 32x32 image" "$img" --tiles 1000x1000 \
-        -n 5 --frames 2 -q -j1 -o o
-    no_finals o "--tiles 1000x1000"
-    expect_error 2 "--tiles" "usage: --tiles 1000x1000 on a 32x32 image, --frames 0" "$img" \
-        --tiles 1000x1000 -n 5 --frames 0 -q -j1 -o o
-    no_finals o "--tiles 1000x1000"
 }
 
 case "${1:-}" in

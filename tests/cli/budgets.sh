@@ -207,8 +207,9 @@ case_resume()
     cp "$MONA32" in.png
     expect_ok "a run to resume" in.png -n 20 --frames 2 -q -j1 -o o || return
     expect_error 2 "--triangles" "--resume -n 10 on a run of 20 is refused" --resume o -n 10 -q
-    expect_error 2 "-o x" "--resume o -o x is refused (it would write into o)" --resume o -o x -q
-    [ ! -e x ] && ok "--resume -o x: x not created" || bad "--resume -o x created x"
+    # -o is honoured: the run goes on in the directory -o names (the old one stays as it was)
+    expect_ok "--resume o -o x.svg writes x.svg" --resume o -o x.svg -q -j1
+    [ -s x.svg ] && ok "--resume -o x.svg: x.svg written" || bad "--resume -o x.svg: no x.svg"
     expect_ok "--resume with the run's own -n, -o and more --iterations" --resume o -o o/ -n 20 \
         --iterations 3 -q -j1
     [ "$(pecheck state o/state.json rounds_done)" = 3 ] && ok "the resumed run did 3 rounds" ||

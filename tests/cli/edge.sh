@@ -19,7 +19,7 @@ case_1x1()
 {
     run_shape solid 1 1 1 1
     run_shape solid 1 1 1 1 --background none
-    run_shape solid 1 1 1 1 --tiles 1x1 --resize 0
+    run_shape solid 1 1 1 1 --resize 0
     # a 1x1 canvas barely changes: the CLI skips frames identical to the one before
     local frames rows
     frames="$(find o/frames -name 'frame_*.png' | wc -l)"
@@ -43,7 +43,7 @@ case_aspect()
     run_shape gradient 2000 20 2000 20
     run_shape gradient 20 2000 20 2000
     run_shape gradient 2000 20 500 5 -s 500
-    run_shape gradient 2000 20 2000 20 --resize 0 --tiles 4x1
+    run_shape gradient 2000 20 2000 20 --resize 0
 }
 
 case "${1:-}" in

@@ -16,9 +16,9 @@ case_e2e()
 {
     expect_ok "mona64 -n 30 --frames 5" "$MONA64" -n 30 --frames 5 -q -j1 -o o || return
     validate "mona64 -n 30 --frames 5" o 64 64 64 64 30 5
-    expect_ok "mona64 -n 30 --frames 5 --tiles 2x2 --frame-spacing log -s 100" "$MONA64" -n 30 \
-        --frames 5 --tiles 2x2 --frame-spacing log -s 100 -q -j1 -o o2 || return
-    validate "mona64 --tiles 2x2 -s 100" o2 64 64 100 100 30 5
+    expect_ok "mona64 -n 30 --frames 5 --frame-spacing log -s 100" "$MONA64" -n 30 \
+        --frames 5 --frame-spacing log -s 100 -q -j1 -o o2 || return
+    validate "mona64 -s 100" o2 64 64 100 100 30 5
     expect_ok "mona64 --frames 0 --background '#ff00aa'" "$MONA64" -n 12 --frames 0 \
         --background '#ff00aa' -q -j1 -o o3 || return
     validate "mona64 --frames 0" o3 64 64 64 64 12 0
@@ -39,7 +39,7 @@ case_e2e()
 
 case_determinism()
 {
-    local args=("$MONA64" -n 40 --tiles 2x2 --iterations 2 --frames 3 -q)
+    local args=("$MONA64" -n 40 --iterations 2 --frames 3 -q)
     expect_ok "-j1" "${args[@]}" -j1 -o j1 || return
     expect_ok "-j2" "${args[@]}" -j2 -o j2 || return
     local f

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/common.sh"
 need_python
 
-expect_ok "a run to take a good state file from" "$MONA32" -n 10 --tiles 2x2 --frames 0 -q -j1 \
+expect_ok "a run to take a good state file from" "$MONA32" -n 10 --frames 0 -q -j1 \
     -o good || finish
 for kind in truncated empty not-json version format nan-coordinate inf-coordinate \
     huge-coordinate colour-300 colour-negative short-triangle negative-size huge-size nan-psnr \
