@@ -1,0 +1,139 @@
+#!/bin/bash
+# bench_core.sh: the core's figures (issue 13), measured through the CLI and judged by
+# ../shared/tools/score. Three tables, each printed as Markdown:
+#   scaling   wall and CPU seconds at -j 1, 2, .. up to the cores (min of REPS runs), the speed-up
+#             against -j 1 and the CPU against -j 1, for mona -n 50, 100, 250 (and, with BIG=1,
+#             liza -r 0 -n 4000 --iterations 1); every run's final.svg is checked byte-equal
+#   quality   judge PSNR of final.svg at 256 px, defaults, seeds 1-3, the 9 shared images
+#   seams     seam ratio (score --seams CxR) on the grid older versions used for that image
+# Usage: bench/bench_core.sh [scaling|quality|seams|all] [BIN] [BASE]
+#   BIN   the polyevolve to measure (default build/polyevolve)
+#   BASE  an older polyevolve to put beside it (quality, seams: its default run and, for the seam
+#         control, its --tiles 1x1 run); optional
+# Environment: SHARED (default ../shared), REPS (3), THREADS ("1 2 .. nproc"), BIG (0), SEEDS.
+set -u
+cd "$(dirname "$0")/.."
+what=${1:-all}
+BIN=$(realpath "${2:-build/polyevolve}")
+BASE=${3:-}
+SHARED=${SHARED:-../shared}
+REPS=${REPS:-3}
+SEEDS=${SEEDS:-"1 2 3"}
+THREADS=${THREADS:-$(seq -s ' ' 1 "$(nproc)")}
+SCORE="$SHARED/tools/score"
+[ -x "$SCORE" ] && [ -d "$SHARED/images" ] || { echo "bench_core: needs $SHARED/images and $SCORE" >&2; exit 2; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+img() { ls "$SHARED"/images/"$1".* | head -1; }
+psnr() { "$SCORE" "$1" "$2" --size 256 "${@:3}" | sed 's/.*psnr=\([0-9.]*\).*/\1/'; }
+
+# min wall and its CPU of REPS runs: "wall cpu"
+timed() {
+    local best="" out="$1"; shift
+    for _ in $(seq "$REPS"); do
+        rm -rf "$out"
+        local t
+        t=$( { /usr/bin/time -f "%e %U %S" "$@" -o "$out" -q --frames 0; } 2>&1 | tail -1)
+        best=$(printf '%s\n%s\n' "$best" "$(echo "$t" | awk '{printf "%.3f %.3f", $1, $2 + $3}')" |
+               grep . | sort -n | head -1)
+    done
+    echo "$best"
+}
+
+scaling() {
+    echo "### Thread scaling ($(nproc) cores, $(date -u +%F), load $(cut -d' ' -f1 /proc/loadavg) at the start)"
+    echo
+    printf '| run |'; for j in $THREADS; do printf ' -j %s wall s (CPU s) |' "$j"; done
+    printf ' speed-up at -j %s | CPU vs -j 1 | same SVG |\n|---|' "${THREADS##* }"
+    for _ in $THREADS; do printf -- '---|'; done; echo '---|---|---|'
+    local specs="mona:-n_50 mona:-n_100 mona:-n_250"
+    [ "${BIG:-0}" = 1 ] && specs="$specs liza:-r_0_-n_4000_--iterations_1"
+    for spec in $specs; do
+        local name=${spec%%:*} args=${spec#*:}; args=${args//_/ }
+        printf '| %s %s |' "$name" "$args"
+        local w1="" c1="" wl="" cl="" same=yes
+        for j in $THREADS; do
+            read -r w c < <(timed "$tmp/s$j" "$BIN" "$(img "$name")" $args -j "$j")
+            printf ' %s (%s) |' "$w" "$c"
+            [ -z "$w1" ] && { w1=$w; c1=$c; }
+            wl=$w; cl=$c
+            cmp -s "$tmp/s${THREADS%% *}/final.svg" "$tmp/s$j/final.svg" || same=no
+        done
+        printf ' %s | %s | %s |\n' "$(echo "$w1 $wl" | awk '{printf "%.2fx", $1/$2}')" \
+            "$(echo "$c1 $cl" | awk '{printf "%+.0f %%", 100*($2/$1-1)}')" "$same"
+    done
+    echo
+}
+
+quality() {
+    echo "### Quality (judge PSNR of final.svg at 256 px, defaults, seeds $SEEDS; CPU s per run)"
+    echo
+    if [ -n "$BASE" ]; then
+        echo "| image | this build | base | difference |"; echo "|---|---|---|---|"
+    else
+        echo "| image | this build |"; echo "|---|---|"
+    fi
+    local all="" allb=""
+    for name in mona astronaut butterfly camera chelsea liza rocket seychelles tiny; do
+        local f sum=0 sumb=0 cpu=0 cpub=0 n=0
+        f=$(img "$name")
+        for s in $SEEDS; do
+            local t
+            t=$( { /usr/bin/time -f "%U %S" "$BIN" "$f" --seed "$s" -o "$tmp/q" -q --frames 0; } 2>&1 | tail -1)
+            sum=$(echo "$sum $(psnr "$f" "$tmp/q/final.svg")" | awk '{print $1 + $2}')
+            cpu=$(echo "$cpu $t" | awk '{print $1 + $2 + $3}')
+            if [ -n "$BASE" ]; then
+                t=$( { /usr/bin/time -f "%U %S" "$BASE" "$f" --seed "$s" -o "$tmp/b" -q --frames 0; } 2>&1 | tail -1)
+                sumb=$(echo "$sumb $(psnr "$f" "$tmp/b/final.svg")" | awk '{print $1 + $2}')
+                cpub=$(echo "$cpub $t" | awk '{print $1 + $2 + $3}')
+            fi
+            n=$((n + 1))
+        done
+        local m mb
+        m=$(echo "$sum $n" | awk '{printf "%.3f", $1/$2}'); all="$all $m"
+        if [ -n "$BASE" ]; then
+            mb=$(echo "$sumb $n" | awk '{printf "%.3f", $1/$2}'); allb="$allb $mb"
+            printf '| %s | %s (%.2f s) | %s (%.2f s) | %+.3f |\n' "$name" "$m" "$(echo "$cpu $n" | awk '{print $1/$2}')" \
+                "$mb" "$(echo "$cpub $n" | awk '{print $1/$2}')" "$(echo "$m $mb" | awk '{print $1-$2}')"
+        else
+            printf '| %s | %s (%.2f s) |\n' "$name" "$m" "$(echo "$cpu $n" | awk '{print $1/$2}')"
+        fi
+    done
+    local mean meanb
+    mean=$(echo "$all" | awk '{s=0; for (i=1;i<=NF;i++) s+=$i; printf "%.3f", s/NF}')
+    if [ -n "$BASE" ]; then
+        meanb=$(echo "$allb" | awk '{s=0; for (i=1;i<=NF;i++) s+=$i; printf "%.3f", s/NF}')
+        echo "| mean | $mean | $meanb | $(echo "$mean $meanb" | awk '{printf "%+.3f", $1-$2}') |"
+    else
+        echo "| mean | $mean |"
+    fi
+    echo
+}
+
+seams() {
+    echo "### Seams on the borders of the grid older versions used (seed 1)"
+    echo
+    echo "| image | grid | seam ratio | base tiled | base one tile (control) |"
+    echo "|---|---|---|---|---|"
+    for spec in mona:2x1 astronaut:1x2 butterfly:2x1 camera:1x2 chelsea:2x1 liza:1x2 rocket:2x1 seychelles:2x1; do
+        local name=${spec%%:*} grid=${spec#*:} f r b="–" c="–"
+        f=$(img "$name")
+        "$BIN" "$f" -o "$tmp/m" -q --frames 0
+        r=$("$SCORE" "$f" "$tmp/m/final.svg" --seams "$grid" | grep -o 'seam_ratio=[0-9.]*' | cut -d= -f2)
+        if [ -n "$BASE" ]; then
+            "$BASE" "$f" -o "$tmp/b" -q --frames 0 --tiles "$grid"
+            b=$("$SCORE" "$f" "$tmp/b/final.svg" --seams "$grid" | grep -o 'seam_ratio=[0-9.]*' | cut -d= -f2)
+            "$BASE" "$f" -o "$tmp/c" -q --frames 0 --tiles 1x1
+            c=$("$SCORE" "$f" "$tmp/c/final.svg" --seams "$grid" | grep -o 'seam_ratio=[0-9.]*' | cut -d= -f2)
+        fi
+        echo "| $name | $grid | $r | $b | $c |"
+    done
+    echo
+}
+
+case "$what" in
+scaling) scaling ;;
+quality) quality ;;
+seams) seams ;;
+all) scaling; quality; seams ;;
+*) echo "usage: $0 [scaling|quality|seams|all] [BIN] [BASE]" >&2; exit 2 ;;
+esac
