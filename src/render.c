@@ -28,8 +28,8 @@ static void set_colour(cairo_t *cr, unsigned char r, unsigned char g, unsigned c
     cairo_set_source_rgba(cr, r / 255.0, g / 255.0, b / 255.0, a / 255.0);
 }
 
-/* The SVG's elements, in its order: background rect, then the polygons, grouped under one
- * clip per run of consecutive clipped triangles of the same tile (as write_svg.c's <g>). */
+/* The SVG's elements, in its order: background rect, then the polygons (no clips, as in
+ * write_svg.c). */
 static void draw(cairo_t *cr, const pe_result *res, double sx, double sy)
 {
     cairo_scale(cr, sx, sy);
@@ -42,21 +42,8 @@ static void draw(cairo_t *cr, const pe_result *res, double sx, double sy)
         cairo_rectangle(cr, 0, 0, res->width, res->height);
         cairo_fill(cr);
     }
-    int clip = -1; /* the tile the current clip is set to, -1 = none */
     for (size_t i = 0; i < res->count; i++) {
         const pe_triangle *t = &res->triangles[i];
-        const pe_rect *tile = &res->tiles[t->tile];
-        const int want = pe_state_inside_tile(t, tile) ? -1 : t->tile;
-        if (want != clip) {
-            if (clip >= 0)
-                cairo_restore(cr);
-            if (want >= 0) {
-                cairo_save(cr);
-                cairo_rectangle(cr, tile->x0, tile->y0, tile->x1 - tile->x0, tile->y1 - tile->y0);
-                cairo_clip(cr);
-            }
-            clip = want;
-        }
         cairo_move_to(cr, (double)t->x[0], (double)t->y[0]);
         cairo_line_to(cr, (double)t->x[1], (double)t->y[1]);
         cairo_line_to(cr, (double)t->x[2], (double)t->y[2]);
@@ -64,8 +51,6 @@ static void draw(cairo_t *cr, const pe_result *res, double sx, double sy)
         set_colour(cr, t->r, t->g, t->b, t->a);
         cairo_fill(cr);
     }
-    if (clip >= 0)
-        cairo_restore(cr);
 }
 
 /* cairo's ARGB32 is premultiplied, native-endian; undo it the way cairo's own PNG writer

@@ -132,16 +132,6 @@ pe_status pe_state_check(const pe_result *res, bool strict)
     return pe_state_check_why(res, strict, NULL, 0);
 }
 
-bool pe_state_inside_tile(const pe_triangle *t, const pe_rect *tile)
-{
-    for (int k = 0; k < 3; k++) {
-        const double x = (double)t->x[k], y = (double)t->y[k];
-        if (!(x >= tile->x0 && x <= tile->x1 && y >= tile->y0 && y <= tile->y1))
-            return false;
-    }
-    return true; /* a triangle is convex: its vertices inside means all of it inside */
-}
-
 /* ---------------------------------------------------------------- writing */
 
 /* The shortest %.*g (from min_digits up to max_digits) that strtod reads back to v, rounded

@@ -34,8 +34,4 @@ pe_status pe_state_check(const pe_result *res, bool strict);
  * [-192, 256] x [-192, 256] around the image". */
 pe_status pe_state_check_why(const pe_result *res, bool strict, char *why, size_t why_len);
 
-/* true when the triangle lies inside its tile rect, so that clipping to it changes nothing.
- * The SVG writer and pe_render must agree on this, or their drawings would differ. */
-bool pe_state_inside_tile(const pe_triangle *t, const pe_rect *tile);
-
 #endif

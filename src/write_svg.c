@@ -24,8 +24,7 @@ static void put_centi(FILE *f, long long c)
     }
 }
 
-/* pe_state_check bounds coordinates to +-1e7, so v * 100 fits a long long. Rounding is
- * monotonic: a vertex inside its tile stays inside the printed clip rect. */
+/* pe_state_check bounds coordinates to +-1e7, so v * 100 fits a long long. */
 static long long centi(double v)
 {
     return llround(v * 100.0);
@@ -94,31 +93,6 @@ static void put_metadata(FILE *f, const pe_metadata *meta)
         fputs("\"/>\n", f);
     }
     fputs("</metadata>\n", f);
-}
-
-static void put_clip_paths(FILE *f, const pe_result *res, const bool *needed, size_t n_tiles)
-{
-    bool any = false;
-    for (size_t i = 0; i < n_tiles; i++) {
-        if (!needed[i])
-            continue;
-        if (!any)
-            fputs("<defs>\n", f);
-        any = true;
-        const pe_rect *t = &res->tiles[i];
-        const long long x0 = centi(t->x0), y0 = centi(t->y0);
-        fprintf(f, "<clipPath id=\"t%zu\"><rect x=\"", i);
-        put_centi(f, x0);
-        fputs("\" y=\"", f);
-        put_centi(f, y0);
-        fputs("\" width=\"", f);
-        put_centi(f, centi(t->x1) - x0); /* so the right edge is exactly the rounded x1 */
-        fputs("\" height=\"", f);
-        put_centi(f, centi(t->y1) - y0);
-        fputs("\"/></clipPath>\n", f);
-    }
-    if (any)
-        fputs("</defs>\n", f);
 }
 
 /* Colour classes (issue 17): when few distinct fills each serve several triangles (a --palette
@@ -235,24 +209,13 @@ pe_status pe_write_svg_sized(FILE *f, const pe_result *res, double width, double
     if (!(width >= 0 && width <= 1e7 && height >= 0 && height <= 1e7) ||
         pe_state_check(res, false) != PE_OK)
         return PE_ERR_INVALID_ARG;
-    const size_t n_tiles = (size_t)res->tile_cols * (size_t)res->tile_rows;
-    bool *needed = calloc(n_tiles, sizeof *needed); /* which tiles need a <clipPath> */
     svg_classes classes;
-    if (!needed || !make_classes(res, &classes)) {
-        free(needed);
+    if (!make_classes(res, &classes))
         return PE_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < res->count; i++) {
-        const pe_triangle *t = &res->triangles[i];
-        if (!pe_state_inside_tile(t, &res->tiles[t->tile]))
-            needed[t->tile] = true;
-    }
 
     put_root(f, res, width, height);
     if (meta && meta->count > 0)
         put_metadata(f, meta);
-    put_clip_paths(f, res, needed, n_tiles);
-    free(needed);
     if (classes.keys)
         put_style(f, &classes);
     if (res->background[3] != 0) {
@@ -260,22 +223,11 @@ pe_status pe_write_svg_sized(FILE *f, const pe_result *res, double width, double
         put_colour(f, "fill", res->background, res->background[3]);
         fputs("/>\n", f);
     }
-    /* one <g> per run of consecutive clipped triangles of the same tile, as in render.c */
-    int clip = -1;
-    for (size_t i = 0; i < res->count; i++) {
-        const pe_triangle *t = &res->triangles[i];
-        const int want = pe_state_inside_tile(t, &res->tiles[t->tile]) ? -1 : t->tile;
-        if (want != clip) {
-            if (clip >= 0)
-                fputs("</g>\n", f);
-            if (want >= 0)
-                fprintf(f, "<g clip-path=\"url(#t%d)\">\n", want);
-            clip = want;
-        }
-        put_polygon(f, t, &classes);
-    }
-    if (clip >= 0)
-        fputs("</g>\n", f);
+    /* no clip paths: the viewBox is the canvas, and no triangle is bounded by anything else
+     * (older state files' tiles bounded their triangles' vertices to the tile's reach inside
+     * the image, so a clip to it never changed a visible pixel) */
+    for (size_t i = 0; i < res->count; i++)
+        put_polygon(f, &res->triangles[i], &classes);
     free(classes.keys);
     fputs("</svg>\n", f);
     return ferror(f) ? PE_ERR_IO : PE_OK;

@@ -2,6 +2,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "input.h"
 
+#include "output.h"
+#include "resume.h"
+#include "run.h"
+#include "sizes.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,4 +96,46 @@ pe_metadata cli_state_metadata(const pe_state *st, bool none, cli_meta_buf *buf)
         meta.count = i + 1;
     }
     return meta;
+}
+
+/* --init STATE: the state's triangles scaled onto img, rounds starting again. */
+int cli_init_start(const cli_options *o, const pe_image *img, pe_result *start)
+{
+    pe_state init = { 0 };
+    if (!cli_read_state(o->init, &init))
+        return 1;
+    pe_warm_info info;
+    const pe_status st = pe_warm_start(&init.result, NULL, img, &o->pe, start, &info);
+    pe_state_free(&init);
+    if (st != PE_OK) {
+        fprintf(stderr, "polyevolve: %s: %s\n", o->init, pe_status_str(st));
+        return 1;
+    }
+    return 0;
+}
+
+int cli_input_checked(const cli_options *o, const char *input, const pe_state *state,
+                      char hash[CLI_INPUT_HASH_LEN], pe_image *img)
+{
+    if (!cli_load_input(input, o->max_pixels, img)) /* a signal while blocked on a FIFO */
+        return cli_stop_signal ? 128 + cli_stop_signal : 1;
+    cli_input_hash(img, hash);
+    const char *was = NULL;
+    for (size_t i = 0; o->resume && i < state->option_count; i++)
+        if (!strcmp(state->option_keys[i], CLI_INPUT_HASH_KEY))
+            was = state->option_values[i];
+    char why[256];
+    int rc = 0, png_w, png_h;
+    if (was && strcmp(was, hash)) { /* continuing on another picture mixes two runs */
+        fprintf(stderr, "polyevolve: %s: not the image the run in %s began with (its content "
+                "hash is %s, the state's %s); start a new run on it, or --init from its state\n",
+                input, o->resume, hash, was);
+        rc = 1;
+    } else if (cli_png_size(img->width, img->height, o->size, &png_w, &png_h, why, sizeof why)) {
+        fprintf(stderr, "polyevolve: %s: final.png: %s\n", input, why);
+        rc = 2;
+    }
+    if (rc)
+        pe_image_free(img);
+    return rc;
 }

@@ -2,7 +2,9 @@
 #ifndef CLI_INPUT_H
 #define CLI_INPUT_H
 
+#include "options.h"
 #include "polyevolve.h"
+#include "resume.h"
 
 /* Load path ("-" = all of stdin) into *img. On failure print one line naming the input and
  * return false. */
@@ -21,5 +23,15 @@ typedef struct cli_meta_buf {
     char name[256];
 } cli_meta_buf;
 pe_metadata cli_state_metadata(const pe_state *st, bool none, cli_meta_buf *buf);
+
+/* cli_load_input, then the checks before any work: the image of the run being resumed (its
+ * content hash, stored in hash), a final.png the writers can make at -s. Returns 0 or the exit
+ * status, with the message printed (img freed on failure). */
+int cli_input_checked(const cli_options *o, const char *input, const pe_state *state,
+                      char hash[CLI_INPUT_HASH_LEN], pe_image *img);
+
+/* --init STATE: the state's triangles moved and scaled onto img (pe_warm_start), rounds
+ * starting again. 0, or 1 after a message. */
+int cli_init_start(const cli_options *o, const pe_image *img, pe_result *start);
 
 #endif

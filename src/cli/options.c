@@ -1,6 +1,7 @@
 /* options: the command line. Every run option has one table entry with its long name, its
  * setter and its help line, so --help, parsing and state files cannot disagree. */
 #include "options.h"
+#include "optshow.h"
 #include "sizes.h"
 #include "waitpolicy.h"
 
@@ -232,93 +233,6 @@ static int set_palette(cli_options *o, const char *v)
     return 0;
 }
 
-/* Each option's current value as it would be typed: what --help gives as the default (shown
- * from pe_options_default(), the one place defaults live) and what state files record. */
-typedef void (*shower)(const cli_options *o, char *buf, size_t len);
-
-static void show_triangles(const cli_options *o, char *b, size_t n)
-{
-    snprintf(b, n, "%d", o->pe.triangles);
-}
-static void show_resize(const cli_options *o, char *b, size_t n)
-{
-    snprintf(b, n, "%d", o->pe.resize);
-}
-static void show_size(const cli_options *o, char *b, size_t n)
-{
-    snprintf(b, n, "%d", o->size);
-}
-static void show_threads(const cli_options *o, char *b, size_t n)
-{
-    snprintf(b, n, "%d", o->pe.threads);
-}
-static void show_seed(const cli_options *o, char *b, size_t n)
-{
-    snprintf(b, n, "%" PRIu64, o->pe.seed);
-}
-static void show_iterations(const cli_options *o, char *b, size_t n)
-{
-    snprintf(b, n, "%d", o->pe.iterations);
-}
-static void show_time(const cli_options *o, char *b, size_t n)
-{
-    snprintf(b, n, "%.17g", o->pe.time_limit);
-}
-static void show_target(const cli_options *o, char *b, size_t n)
-{
-    snprintf(b, n, "%.17g", o->pe.target_psnr);
-}
-static void show_frames(const cli_options *o, char *b, size_t n)
-{
-    snprintf(b, n, "%d", o->pe.frames);
-}
-static void show_max_pixels(const cli_options *o, char *b, size_t n)
-{
-    snprintf(b, n, "%" PRIu64, o->max_pixels);
-}
-
-static void show_background(const cli_options *o, char *b, size_t n)
-{
-    if (o->pe.transparent)
-        snprintf(b, n, "none");
-    else if (o->pe.background_auto)
-        snprintf(b, n, "auto");
-    else
-        snprintf(b, n, "#%02x%02x%02x", o->pe.background[0], o->pe.background[1],
-                 o->pe.background[2]);
-}
-
-static void show_spacing(const cli_options *o, char *b, size_t n)
-{
-    snprintf(b, n, "%s",
-             o->spacing_psnr                        ? "psnr"
-             : o->pe.frame_spacing == PE_FRAMES_LOG ? "log"
-                                                    : "linear");
-}
-
-static void show_alpha(const cli_options *o, char *b, size_t n)
-{
-    if (o->pe.alpha > 0.0)
-        snprintf(b, n, "%.17g", o->pe.alpha);
-    else
-        snprintf(b, n, "auto");
-}
-
-static void show_weight(const cli_options *o, char *b, size_t n)
-{
-    snprintf(b, n, "%s", o->weight_path ? o->weight_path : o->pe.weight_auto ? "auto" : "none");
-}
-
-static void show_palette(const cli_options *o, char *b, size_t n)
-{
-    if (o->palette_path)
-        snprintf(b, n, "%s", o->palette_path);
-    else if (o->pe.palette_size > 0)
-        snprintf(b, n, "%d", o->pe.palette_size);
-    else
-        snprintf(b, n, "none");
-}
-
 typedef struct option_def {
     char short_name;
     const char *name;
@@ -329,33 +243,33 @@ typedef struct option_def {
 } option_def;
 
 static const option_def table[] = {
-    { 'n', "triangles", "N", set_triangles, show_triangles, "triangles in the whole picture" },
-    { 'r', "resize", "N", set_resize, show_resize,
+    { 'n', "triangles", "N", set_triangles, cli_show_triangles, "triangles in the whole picture" },
+    { 'r', "resize", "N", set_resize, cli_show_resize,
       "work at this longest side in pixels, 0 = input size" },
-    { 's', "size", "N", set_size, show_size,
+    { 's', "size", "N", set_size, cli_show_size,
       "longest side of all outputs and frames (PDF: points), 0 = input size" },
-    { 'j', "threads", "N", set_threads, show_threads, "threads, 0 = all cores" },
-    { 0, "seed", "N", set_seed, show_seed, "random seed" },
-    { 0, "iterations", "N", set_iterations, show_iterations,
+    { 'j', "threads", "N", set_threads, cli_show_threads, "threads, 0 = all cores" },
+    { 0, "seed", "N", set_seed, cli_show_seed, "random seed" },
+    { 0, "iterations", "N", set_iterations, cli_show_iterations,
       "refinement rounds over every triangle, 0 = 2 (or until --time)" },
-    { 0, "time", "SECONDS", set_time, show_time,
+    { 0, "time", "SECONDS", set_time, cli_show_time,
       "finish within this wall time (no step starts that is expected to end past it), "
       "0 = no limit" },
-    { 0, "target-psnr", "DB", set_target, show_target,
+    { 0, "target-psnr", "DB", set_target, cli_show_target,
       "stop once the working PSNR reaches DB, 0 = never" },
-    { 0, "background", "auto|none|#RRGGBB", set_background, show_background,
+    { 0, "background", "auto|none|#RRGGBB", set_background, cli_show_background,
       "canvas colour: auto = mean colour, none = transparent" },
-    { 0, "frames", "N", set_frames, show_frames,
+    { 0, "frames", "N", set_frames, cli_show_frames,
       "PNG frames (DIR/frames or the -o pattern), at most N, 0 = none" },
-    { 0, "frame-spacing", "psnr|linear|log", set_spacing, show_spacing,
+    { 0, "frame-spacing", "psnr|linear|log", set_spacing, cli_show_spacing,
       "frames by PSNR gained, evenly over the work, or dense early" },
-    { 0, "max-pixels", "N", set_max_pixels, show_max_pixels, "refuse input images with more pixels" },
-    { 0, "alpha", "A|auto", set_alpha, show_alpha,
+    { 0, "max-pixels", "N", set_max_pixels, cli_show_max_pixels, "refuse input images with more pixels" },
+    { 0, "alpha", "A|auto", set_alpha, cli_show_alpha,
       "every triangle's opacity: a fraction 0-1, or 8 bits above 1 (128 = half); auto = "
       "fitted" },
-    { 0, "weight", "MASK|auto|none", set_weight, show_weight,
+    { 0, "weight", "MASK|auto|none", set_weight, cli_show_weight,
       "importance mask (grayscale image: black ignored, white full), or auto = local contrast" },
-    { 0, "palette", "N|FILE|none", set_palette, show_palette,
+    { 0, "palette", "N|FILE|none", set_palette, cli_show_palette,
       "colours: N extracted from the image, or a file of #RRGGBB or a GIMP .gpl" },
 };
 enum { NOPT = sizeof table / sizeof table[0] };

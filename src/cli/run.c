@@ -548,59 +548,14 @@ static int finish(run_ctx *c, const pe_result *res, double t0)
     return cli_stop_signal ? 128 + cli_stop_signal : 0;
 }
 
-/* --init STATE: the state's triangles scaled onto img, rounds starting again. */
-static int init_start(const cli_options *o, const pe_image *img, pe_result *start)
-{
-    pe_state init = { 0 };
-    if (!cli_read_state(o->init, &init))
-        return 1;
-    pe_warm_info info;
-    const pe_status st = pe_warm_start(&init.result, NULL, img, &o->pe, start, &info);
-    pe_state_free(&init);
-    if (st != PE_OK) {
-        fprintf(stderr, "polyevolve: %s: %s\n", o->init, pe_status_str(st));
-        return 1;
-    }
-    return 0;
-}
-
-/* Load the input into *img (freed here on failure) and check it before any work: the image of
- * the run being resumed (its content hash), a final.png the writers can make. Returns 0 or the
- * exit status, with the message printed. */
-static int load_input(run_ctx *c, const pe_state *state, pe_image *img)
-{
-    const cli_options *o = c->o;
-    if (!cli_load_input(c->input, o->max_pixels, img)) /* a signal while blocked on a FIFO */
-        return cli_stop_signal ? 128 + cli_stop_signal : 1;
-    cli_input_hash(img, c->input_hash);
-    const char *was = NULL;
-    for (size_t i = 0; o->resume && i < state->option_count; i++)
-        if (!strcmp(state->option_keys[i], CLI_INPUT_HASH_KEY))
-            was = state->option_values[i];
-    char why[256];
-    int rc = 0, png_w, png_h;
-    if (was && strcmp(was, c->input_hash)) { /* continuing on another picture mixes two runs */
-        fprintf(stderr, "polyevolve: %s: not the image the run in %s began with (its content "
-                "hash is %s, the state's %s); start a new run on it, or --init from its state\n",
-                c->input, o->resume, c->input_hash, was);
-        rc = 1;
-    } else if (cli_png_size(img->width, img->height, o->size, &png_w, &png_h, why, sizeof why)) {
-        fprintf(stderr, "polyevolve: %s: final.png: %s\n", c->input, why);
-        rc = 2;
-    }
-    if (rc)
-        pe_image_free(img);
-    return rc;
-}
-
 static int approximate(run_ctx *c, cli_options *o, pe_state *state, double t0)
 {
     pe_image img = { 0 };
-    int rc = load_input(c, state, &img);
+    int rc = cli_input_checked(c->o, c->input, state, c->input_hash, &img);
     if (rc)
         return rc;
     pe_result start = { 0 }; /* --init: that state moved onto this image */
-    if (o->init && (rc = init_start(o, &img, &start)) != 0) {
+    if (o->init && (rc = cli_init_start(o, &img, &start)) != 0) {
         pe_image_free(&img);
         return rc;
     }
