@@ -22,5 +22,5 @@ ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j "
 
 echo "== fuzz"
 if [ -x scripts/fuzz.sh ]; then
-    FUZZ_SECONDS="${FUZZ_SECONDS:-60}" scripts/fuzz.sh
+    FUZZ_SECONDS="${FUZZ_SECONDS:-30}" scripts/fuzz.sh
 fi

@@ -185,14 +185,11 @@ static bool cancelled(const run *R)
 
 /* A time limit is looked at between batches too, so that a step of many ops (a large
  * --iterations, -n) cannot run past it: the next batch is not started when one as long as the
- * last would end past the limit (while triangles remain to place: once the limit has passed). */
+ * last would end past the limit. */
 static bool batch_past_limit(const run *R, double last_batch)
 {
     const double limit = R->opt->time_limit;
-    if (!(limit > 0.0))
-        return false;
-    const double now = now_wall() - R->wall0;
-    return R->stack.n < R->cur.budget ? now >= limit : now + last_batch > limit;
+    return limit > 0.0 && now_wall() - R->wall0 + last_batch > limit;
 }
 
 /* The batches of step s, up to the plan's goal for it (and a round's regrow, which ends the

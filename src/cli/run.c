@@ -543,6 +543,10 @@ static int finish(run_ctx *c, const pe_result *res, double t0)
         return report_write_failure(c);
     if (!o->quiet)
         summary(c, res, now() - t0);
+    if (res->count < (size_t)o->pe.triangles && o->pe.time_limit > 0.0 && !cli_stop_signal)
+        fprintf(stderr, "polyevolve: --time %g s placed %zu of the %d triangles asked for (the "
+                "adds were sped up, but the time could not hold them all)\n",
+                o->pe.time_limit, res->count, o->pe.triangles);
     if (cli_stop_signal && !o->quiet)
         resume_hint(c);
     return cli_stop_signal ? 128 + cli_stop_signal : 0;

@@ -72,7 +72,8 @@ stopped_cleanly()
             "$(show_err)"
     fi
     [ ! -s "$WORK/.err" ] && ok "$sig: nothing on stderr" || bad "$sig: stderr not empty" "$(show_err)"
-    validate "stopped by $sig" "$dir" 64 64 64 64 60 any
+    # a stop during the adds (ASan is slow) holds the triangles placed so far; --resume adds the rest
+    validate "stopped by $sig" "$dir" 64 64 64 64 any any
     has_tmp "$dir" && bad "$sig: temporary files left: $(find "$dir" -name '*.tmp-*')" ||
         ok "$sig: no temporary file left"
 }
