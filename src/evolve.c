@@ -49,6 +49,7 @@ typedef struct run {
     pe_plan plan;
     double mse;         /* of the latest picture */
     bool started;       /* a batch has run */
+    bool drawn;         /* the picture and the report's copies show the stack as it is */
     int step;           /* steps done */
     int stop_kind;      /* 1: the plan ended, 2: a cancel or the progress callback asked */
     pe_status status;
@@ -212,6 +213,7 @@ static pe_status run_step(run *R, int s)
             return PE_ERR_NOMEM;
         pe_parallel_for(R->batch.n, run_op, R);
         R->started = true;
+        R->drawn = false;
         if (!pe_batch_commit(&R->cv, &R->stack, &R->batch, &R->cur, &R->workers[0]))
             return PE_ERR_NOMEM;
         last_batch = now_wall() - t0;
@@ -270,8 +272,13 @@ static pe_status publish(run *R)
         R->stop_kind = 2;
         return PE_OK;
     }
-    const double sse = pe_picture_draw(&R->pic, &R->target, &R->stack);
-    R->mse = sse / ((double)R->cv.w * R->cv.h * (R->cv.alpha ? 4 : 3));
+    /* a step without a batch (steps are finer than batches: a refinement batch spans about two
+     * steps of a default run) shows the picture drawn last: not drawn again */
+    const bool redraw = !R->drawn;
+    if (redraw) {
+        const double sse = pe_picture_draw(&R->pic, &R->target, &R->stack);
+        R->mse = sse / ((double)R->cv.w * R->cv.h * (R->cv.alpha ? 4 : 3));
+    }
     pe_progress p = { .step = ++R->step, .loss = R->mse, .psnr = psnr_of(R->mse),
                       .evaluations = R->cur.evals, .iterations = R->cur.iters,
                       .cpu_seconds = now_cpu() - R->cpu0, .wall_seconds = now_wall() - R->wall0,
@@ -283,11 +290,14 @@ static pe_status publish(run *R)
     /* a resumed run's steps that were already done are not reported again */
     if (!R->opt->progress || (!R->started && R->stop_kind == 0))
         return PE_OK;
-    pe_result_free(&rep->partial);
-    const pe_status st = assemble(R, &rep->partial);
-    if (st != PE_OK)
-        return st;
-    memcpy(rep->canvas.rgba, R->pic.canvas.rgba, (size_t)R->cv.w * (size_t)R->cv.h * 4);
+    if (redraw || !rep->ready) {
+        pe_result_free(&rep->partial);
+        const pe_status st = assemble(R, &rep->partial);
+        if (st != PE_OK)
+            return st;
+        memcpy(rep->canvas.rgba, R->pic.canvas.rgba, (size_t)R->cv.w * (size_t)R->cv.h * 4);
+    }
+    R->drawn = true;
     rep->p = p;
     rep->ready = true;
     rep->stop = false;
