@@ -10,9 +10,9 @@
  * allocated (or do not fit in size_t). On failure *out is zeroed. */
 PE_NODISCARD pe_status pe_image_alloc(int w, int h, pe_image *out);
 
-/* Resample src to w x h into *out (a new image: free it with pe_image_free). Filter: stb's
- * default, i.e. Mitchell-Netravali (B = C = 1/3) when shrinking an axis and Catmull-Rom when
- * enlarging it; edges clamp (the border pixel repeats). The filter works on the stored 8-bit
+/* Resample src to w x h into *out (a new image: free it with pe_image_free). Filter:
+ * Catmull-Rom both ways (sharper than stb's default Mitchell when shrinking; image.c says what
+ * it measured); edges clamp (the border pixel repeats). The filter works on the stored 8-bit
  * values as they are (no sRGB linearisation), because the loss compares stored values too.
  * Colour is weighted by alpha, so a fully transparent pixel's colour does not bleed into its
  * neighbours. When w x h equals src's size the pixels are copied unchanged. PE_ERR_INVALID_ARG
