@@ -37,21 +37,14 @@ static region region_at(const pe_canvas *cv, double cx, double cy, int side)
 }
 
 /* Where an existing triangle is refined: a region around it, room to move included. */
-#ifndef PE_REFINE_ROOM
 #define PE_REFINE_ROOM 32
-#endif
 static region refine_region(const pe_canvas *cv, const pe_tri *t)
 {
-    double x0 = t->x[0], x1 = t->x[0], y0 = t->y[0], y1 = t->y[0];
-    for (int v = 1; v < 3; v++) {
-        x0 = fmin(x0, t->x[v]);
-        x1 = fmax(x1, t->x[v]);
-        y0 = fmin(y0, t->y[v]);
-        y1 = fmax(y1, t->y[v]);
-    }
-    int side = (int)ceil(2.0 * fmax(x1 - x0, y1 - y0)) + PE_REFINE_ROOM;
+    double b[4];
+    pe_tri_bounds(t, b);
+    int side = (int)ceil(2.0 * fmax(b[2] - b[0], b[3] - b[1])) + PE_REFINE_ROOM;
     side = side > PE_WINDOW_MAX ? PE_WINDOW_MAX : side;
-    return region_at(cv, (x0 + x1) / 2.0, (y0 + y1) / 2.0, side);
+    return region_at(cv, (b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0, side);
 }
 
 void pe_tri_fit_canvas(const pe_canvas *cv, pe_tri *t)

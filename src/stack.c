@@ -44,15 +44,23 @@ void pe_stack_remove(pe_stack *s, int k)
     s->n--;
 }
 
+void pe_tri_bounds(const pe_tri *t, double b[4])
+{
+    b[0] = b[2] = t->x[0];
+    b[1] = b[3] = t->y[0];
+    for (int v = 1; v < 3; v++) {
+        b[0] = fmin(b[0], t->x[v]);
+        b[1] = fmin(b[1], t->y[v]);
+        b[2] = fmax(b[2], t->x[v]);
+        b[3] = fmax(b[3], t->y[v]);
+    }
+}
+
 pe_box pe_tri_footprint(const pe_tri *t, int w, int h)
 {
-    double x0 = t->x[0], x1 = t->x[0], y0 = t->y[0], y1 = t->y[0];
-    for (int v = 1; v < 3; v++) {
-        x0 = fmin(x0, t->x[v]);
-        x1 = fmax(x1, t->x[v]);
-        y0 = fmin(y0, t->y[v]);
-        y1 = fmax(y1, t->y[v]);
-    }
+    double bb[4];
+    pe_tri_bounds(t, bb);
+    const double x0 = bb[0], y0 = bb[1], x1 = bb[2], y1 = bb[3];
     /* one pixel of margin: coverage reaches the pixels the bounds cut */
     pe_box b = { (int)fmax(0.0, floor(x0) - 1.0), (int)fmax(0.0, floor(y0) - 1.0),
                  (int)fmin((double)w, ceil(x1) + 1.0), (int)fmin((double)h, ceil(y1) + 1.0) };

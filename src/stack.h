@@ -29,6 +29,8 @@ typedef struct pe_box {
     int x0, y0, x1, y1;
 } pe_box;
 pe_box pe_tri_footprint(const pe_tri *t, int w, int h);
+/* The triangle's vertex bounds: b = { x0, y0, x1, y1 }. */
+void pe_tri_bounds(const pe_tri *t, double b[4]);
 bool pe_box_overlap(const pe_box *a, const pe_box *b);
 pe_box pe_box_union(const pe_box *a, const pe_box *b);
 /* A side x side box around (cx, cy), moved inside w x h (and no larger). */
