@@ -239,6 +239,10 @@ typedef struct pe_options {
     void *progress_ctx;
     const struct pe_result *resume; /* start from this result's triangles (scaled to this image;
                                      * rounds go on from its rounds_done) or NULL */
+    bool steady;                    /* refinement only moves triangles: no regrow replaces the
+                                     * least useful ones elsewhere. For a frame that starts from
+                                     * the previous one (a sequence), where a replaced triangle
+                                     * is a jump between frames. Default false */
     const volatile int *cancel;     /* when it reads non-zero (a signal handler may set it), the
                                      * run stops within one batch, as if the progress callback
                                      * had asked. Default NULL */

@@ -301,5 +301,5 @@ bool pe_batch_commit(const pe_canvas *cv, pe_stack *s, pe_batch *b, pe_cursor *c
             break;
         }
     }
-    return round_ended ? plan_regrow(c, s) : true;
+    return round_ended && !c->steady ? plan_regrow(c, s) : true;
 }

@@ -37,6 +37,7 @@ typedef struct pe_cursor {
     uint64_t serial;     /* ops issued so far: the next op's random stream */
     int *regrow;         /* after a round: the slots to regrow, highest first */
     int nregrow, regrow_at;
+    bool steady;         /* no regrow: every triangle stays at its depth (pe_options.steady) */
     uint64_t evals, iters;
 } pe_cursor;
 

@@ -113,6 +113,7 @@ static pe_status setup(run *R)
                          .add_cfg = pe_search_cfg_add(), .refine_cfg = pe_search_cfg_refine() };
     memcpy(R->cv.bg, t->bg, sizeof R->cv.bg);
     R->cur.budget = o->triangles;
+    R->cur.steady = o->steady;
     pe_status st = pe_picture_init(&R->pic, t, R->threads, true);
     if (st != PE_OK || (o->progress && (st = pe_image_alloc(t->w, t->h, &R->rep.canvas)) != PE_OK))
         return st;
