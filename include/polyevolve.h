@@ -209,9 +209,6 @@ typedef struct pe_progress {
     double cpu_seconds, wall_seconds;
     const pe_image *canvas;   /* the shared working canvas, valid only during the call */
     bool frame;               /* true when this point is one of the requested frames */
-    int placed;               /* triangles in the picture */
-    bool placing;             /* triangles remain to be placed (else: refining) */
-    int round;                /* refinement rounds every triangle has had */
 } pe_progress;
 
 struct pe_result;

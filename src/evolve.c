@@ -114,7 +114,7 @@ static pe_status setup(run *R)
     memcpy(R->cv.bg, t->bg, sizeof R->cv.bg);
     R->cur.budget = o->triangles;
     R->cur.steady = o->steady;
-    pe_status st = pe_picture_init(&R->pic, t, R->threads, true);
+    pe_status st = pe_picture_init(&R->pic, t, R->threads);
     if (st != PE_OK || (o->progress && (st = pe_image_alloc(t->w, t->h, &R->rep.canvas)) != PE_OK))
         return st;
     R->workers = calloc((size_t)R->threads, sizeof *R->workers);
@@ -283,10 +283,8 @@ static pe_status publish(run *R)
     pe_progress p = { .step = ++R->step, .loss = R->mse, .psnr = psnr_of(R->mse),
                       .evaluations = R->cur.evals, .iterations = R->cur.iters,
                       .cpu_seconds = now_cpu() - R->cpu0, .wall_seconds = now_wall() - R->wall0,
-                      .canvas = &rep->canvas, .placed = R->stack.n,
-                      .placing = R->stack.n < R->cur.budget,
-                      .round = pe_cursor_rounds(&R->cur) };
-    R->plan.placing = p.placing;
+                      .canvas = &rep->canvas };
+    R->plan.placing = R->stack.n < R->cur.budget;
     R->stop_kind = pe_plan_after_step(&R->plan, &p) ? 1 : cancelled(R) ? 2 : 0;
     /* a resumed run's steps that were already done are not reported again */
     if (!R->opt->progress || (!R->started && R->stop_kind == 0))

@@ -11,7 +11,7 @@
 /* Row bands of the render: enough to keep every thread busy, each with bounded scratch. */
 #define PE_PICTURE_BANDS 16
 
-pe_status pe_picture_init(pe_picture *p, const pe_target *t, int threads, bool want_cdf)
+pe_status pe_picture_init(pe_picture *p, const pe_target *t, int threads)
 {
     memset(p, 0, sizeof *p);
     const size_t px = (size_t)t->w * (size_t)t->h;
@@ -20,10 +20,10 @@ pe_status pe_picture_init(pe_picture *p, const pe_target *t, int threads, bool w
     p->nbands = (t->h + p->band_h - 1) / p->band_h;
     p->threads = threads;
     p->full = malloc(px * 4 * sizeof(float));
-    p->error_cdf = want_cdf ? malloc(px * sizeof(double)) : NULL;
+    p->error_cdf = malloc(px * sizeof(double));
     p->band_sse = malloc((size_t)p->nbands * sizeof(double));
     p->cov = calloc((size_t)threads, sizeof *p->cov);
-    pe_status st = (p->full && (p->error_cdf || !want_cdf) && p->band_sse && p->cov)
+    pe_status st = (p->full && p->error_cdf && p->band_sse && p->cov)
                        ? pe_image_alloc(t->w, t->h, &p->canvas)
                        : PE_ERR_NOMEM;
     for (int i = 0; st == PE_OK && i < threads; i++)
@@ -74,15 +74,13 @@ static void draw_band(void *ctx, int b, int thread)
         for (int c = 0; c < 3; c++)
             dst[c] = to8(a > 0.0f ? src[c] / a : 0.0f);
         dst[3] = to8(a);
-        if (p->error_cdf) { /* within the band; draw() adds the bands before it */
-            double e = 0.0;
-            for (int c = 0; c < (t->alpha ? 4 : 3); c++) {
-                const double d = (double)src[c] - (double)ref[c];
-                e += d * d;
-            }
-            cum += p->weight ? (double)p->weight[i] * e : e;
-            p->error_cdf[i] = cum;
+        double e = 0.0; /* the error within the band; pe_picture_draw adds the bands before */
+        for (int c = 0; c < (t->alpha ? 4 : 3); c++) {
+            const double d = (double)src[c] - (double)ref[c];
+            e += d * d;
         }
+        cum += p->weight ? (double)p->weight[i] * e : e;
+        p->error_cdf[i] = cum;
     }
 }
 
@@ -92,7 +90,7 @@ double pe_picture_draw(pe_picture *p, const pe_target *t, const pe_stack *s)
     pe_parallel_for(p->nbands, draw_band, &j);
     double sse = 0.0;
     for (int b = 0; b < p->nbands; b++) {
-        if (p->error_cdf && b > 0) {
+        if (b > 0) {
             const size_t first = (size_t)b * (size_t)p->band_h * (size_t)t->w;
             const size_t end = (size_t)t->w * (size_t)(b + 1 < p->nbands ? (b + 1) * p->band_h : t->h);
             const double base = p->error_cdf[first - 1];

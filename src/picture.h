@@ -10,7 +10,7 @@
 
 typedef struct pe_picture {
     float *full;       /* premultiplied composite, w x h */
-    double *error_cdf; /* cumulative squared error, row-major; NULL when not wanted */
+    double *error_cdf; /* cumulative squared error, row-major */
     const float *weight; /* borrowed: each pixel's weight in error_cdf (NULL: 1) */
     pe_image canvas;   /* full in 8 bits, non-premultiplied */
     int nbands, band_h;
@@ -19,8 +19,7 @@ typedef struct pe_picture {
     int threads;
 } pe_picture;
 
-PE_NODISCARD pe_status pe_picture_init(pe_picture *p, const pe_target *t, int threads,
-                                       bool want_cdf);
+PE_NODISCARD pe_status pe_picture_init(pe_picture *p, const pe_target *t, int threads);
 void pe_picture_free(pe_picture *p);
 
 /* Draw s over t's background; returns the squared error summed over the canvas (alpha
