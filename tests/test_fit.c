@@ -2,34 +2,22 @@
 #include "fit.h"
 #include "polyevolve.h"
 #include "rng.h"
+#include "fit_fixtures.h"
 #include "test.h"
 
 #include <stdlib.h>
 
 enum { W = 48, H = 40, TW = 64 };
 
+/* x from -5: past the left edge */
 static void random_tri(pe_rng *r, pe_tri *t)
 {
-    for (int i = 0; i < 3; i++) {
-        t->x[i] = -5 + 58 * pe_rng_uniform(r);
-        t->y[i] = -5 + 50 * pe_rng_uniform(r);
-    }
-    for (int c = 0; c < 4; c++)
-        t->rgba[c] = (unsigned char)pe_rng_below(r, 256);
-    if (t->rgba[3] < 10)
-        t->rgba[3] = 10;
+    fixture_tri(r, -5, t);
 }
 
 static float *random_target(pe_rng *r, bool alpha)
 {
-    float *t = malloc(sizeof(float) * 4 * TW * H);
-    for (int i = 0; i < TW * H; i++) {
-        const float a = alpha ? (float)pe_rng_uniform(r) : 1.0f;
-        for (int c = 0; c < 3; c++)
-            t[4 * i + c] = a * (float)pe_rng_uniform(r);
-        t[4 * i + 3] = a;
-    }
-    return t;
+    return fixture_target(r, TW, H, alpha);
 }
 
 static void check_delta(bool alpha)

@@ -5,6 +5,7 @@
 #include "polyevolve.h"
 #include "rng.h"
 #include "style.h"
+#include "fit_fixtures.h"
 #include "test.h"
 
 #include <stdlib.h>
@@ -12,28 +13,15 @@
 
 enum { W = 48, H = 40, TW = 64 };
 
+/* x from 3: the tile starts at x = 8 */
 static void random_tri(pe_rng *r, pe_tri *t)
 {
-    for (int i = 0; i < 3; i++) {
-        t->x[i] = 3 + 58 * pe_rng_uniform(r); /* the tile starts at x = 8 */
-        t->y[i] = -5 + 50 * pe_rng_uniform(r);
-    }
-    for (int c = 0; c < 4; c++)
-        t->rgba[c] = (unsigned char)pe_rng_below(r, 256);
-    if (t->rgba[3] < 10)
-        t->rgba[3] = 10;
+    fixture_tri(r, 3, t);
 }
 
 static float *random_target(pe_rng *r, bool alpha)
 {
-    float *t = malloc(sizeof(float) * 4 * TW * H);
-    for (int i = 0; i < TW * H; i++) {
-        const float a = alpha ? (float)pe_rng_uniform(r) : 1.0f;
-        for (int c = 0; c < 3; c++)
-            t[4 * i + c] = a * (float)pe_rng_uniform(r);
-        t[4 * i + 3] = a;
-    }
-    return t;
+    return fixture_target(r, TW, H, alpha);
 }
 
 /* Weights over the whole TW x H image: zero in a block, random elsewhere (a tile at x = 8 must
