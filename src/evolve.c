@@ -1,17 +1,18 @@
 /* evolve: pe_approximate, the orchestration in one sitting.
  *
  * The picture is one stack of triangles over one canvas (stack.h). The run is a fixed sequence
- * of batches (batch.h): first adds, a few at a time, then refinement rounds over every slot,
- * each round ending with a regrow of its least useful tenth. A batch's ops are searched in
- * parallel against the stack as it stood when the batch began (op.h, parallel.h) and committed
- * in order; which ops form a batch never depends on the thread count, so neither does the
- * result. The plan (plan.h) cuts the sequence into steps; after every step the whole picture
- * is drawn (picture.h) and reported, and the stop rules are applied. Nothing here searches or
- * measures: the search lives in search.c, the loss in fit.c. */
+ * of ops (flight.h): first adds, then refinement rounds over every slot, each round ending with
+ * a regrow of its least useful tenth. This thread issues ops, each with a copy of what it
+ * reads (op.h), other threads run them as tasks (parallel.h), and this thread commits them in
+ * the order they were issued; what an op sees never depends on the thread count, so neither
+ * does the result. The plan (plan.h) cuts the sequence into steps; when a step's ops have
+ * committed, the picture (picture.h, kept up to date where commits change it) is reported and
+ * the stop rules are applied, while later ops run on. Nothing here searches or measures: the
+ * search lives in search.c, the loss in fit.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "polyevolve.h"
 
-#include "batch.h"
+#include "flight.h"
 #include "image.h"
 #include "parallel.h"
 #include "picture.h"
@@ -34,6 +35,12 @@ typedef struct report {
     bool ready, stop;
 } report;
 
+/* What an op's task needs: the run and the op. */
+typedef struct op_job {
+    struct run *R;
+    pe_op *op;
+} op_job;
+
 typedef struct run {
     const pe_options *opt;
     const pe_image *src;
@@ -42,19 +49,24 @@ typedef struct run {
     pe_canvas cv;
     pe_stack stack;
     pe_cursor cur;
-    pe_batch batch;
+    pe_flight flight;
     int threads;
-    pe_worker *workers; /* one per thread */
+    pe_worker *workers; /* one per thread, for the ops */
+    pe_worker commit_wk; /* the committing thread's checks */
     pe_picture pic;
     pe_plan plan;
     double mse;         /* of the latest picture */
-    bool started;       /* a batch has run */
-    bool drawn;         /* the picture and the report's copies show the stack as it is */
+    bool started;       /* an op has committed */
+    bool changed;       /* the stack changed since the latest report's copies */
     int step;           /* steps done */
+    uint64_t goal;      /* ops_done that ends the current step */
+    double last_commit, commit_gap; /* wall clock of the latest commit, and since the one before */
     int stop_kind;      /* 1: the plan ended, 2: a cancel or the progress callback asked */
     pe_status status;
     double wall0, cpu0;
     report rep;         /* the latest step's, while its callback runs */
+    pe_task rep_task;
+    op_job jobs[PE_LAG]; /* the task of the op in flight at that place of the flight */
 } run;
 
 static double now_wall(void)
@@ -94,10 +106,11 @@ static void free_run(run *R)
     for (int i = 0; R->workers && i < R->threads; i++)
         pe_worker_free(&R->workers[i]);
     free(R->workers);
+    pe_worker_free(&R->commit_wk);
+    pe_flight_free(&R->flight, &R->cur);
     pe_picture_free(&R->pic);
     pe_image_free(&R->rep.canvas);
     pe_result_free(&R->rep.partial);
-    pe_cursor_free(&R->cur);
     pe_stack_free(&R->stack);
     pe_target_free(&R->target);
     pe_style_free(&R->style);
@@ -114,16 +127,19 @@ static pe_status setup(run *R)
     memcpy(R->cv.bg, t->bg, sizeof R->cv.bg);
     R->cur.budget = o->triangles;
     R->cur.steady = o->steady;
-    pe_status st = pe_picture_init(&R->pic, t, R->threads);
+    R->stack.w = t->w;
+    R->stack.h = t->h;
+    pe_status st = pe_picture_init(&R->pic, t);
     if (st != PE_OK || (o->progress && (st = pe_image_alloc(t->w, t->h, &R->rep.canvas)) != PE_OK))
         return st;
     R->workers = calloc((size_t)R->threads, sizeof *R->workers);
     if (!R->workers || !pe_stack_reserve(&R->stack, o->triangles))
         return PE_ERR_NOMEM;
-    for (int i = 0; i < R->threads; i++) {
-        if (!pe_worker_init(&R->workers[i], &R->cv))
+    for (int i = 0; i <= R->threads; i++) {
+        pe_worker *wk = i < R->threads ? &R->workers[i] : &R->commit_wk;
+        if (!pe_worker_init(wk, &R->cv))
             return PE_ERR_NOMEM;
-        pe_fit_set_style(&R->workers[i].fit, &R->style.fit);
+        pe_fit_set_style(&wk->fit, &R->style.fit);
     }
     R->pic.weight = R->style.weight; /* new triangles' windows go where the weighted error is */
     return PE_OK;
@@ -154,6 +170,7 @@ static pe_status adopt(run *R, const pe_result *prev)
     const bool adding = held < R->opt->triangles;
     R->cur.budget = adding ? R->opt->triangles : held;
     R->cur.ops_done = (uint64_t)held * (adding ? 1u : (uint64_t)(1 + prev->rounds_done));
+    R->cur.issued = R->cur.ops_done;
     /* streams of their own: not those of a fresh run's first ops */
     R->cur.serial = ((uint64_t)(prev->rounds_done + 1) << 40) + (uint64_t)held;
     return PE_OK;
@@ -173,11 +190,10 @@ static void pace_adds(run *R)
         R->cv.add_cfg = pe_search_cfg_quick();
 }
 
-static void run_op(void *ctx, int i, int thread)
+static void run_op(void *ctx, int thread)
 {
-    run *R = ctx;
-    pe_op *op = &R->batch.ops[i];
-    op->failed = !pe_op_run(&R->cv, &R->stack, op, &R->workers[thread]);
+    op_job *j = ctx;
+    j->op->failed = !pe_op_run(&j->R->cv, j->op, &j->R->workers[thread]);
 }
 
 static bool cancelled(const run *R)
@@ -185,41 +201,43 @@ static bool cancelled(const run *R)
     return R->opt->cancel && *R->opt->cancel;
 }
 
-/* A time limit is looked at between batches too, so that a step of many ops (a large
- * --iterations, -n) cannot run past it: the next batch is not started when one as long as the
- * last would end past the limit. */
-static bool batch_past_limit(const run *R, double last_batch)
+/* A time limit is looked at before every op is issued, so that a step of many ops (a large
+ * --iterations, -n) cannot run past it: no op is issued when the ops in flight, committing at
+ * the latest pace, would end past the limit. */
+static bool past_limit(const run *R)
 {
     const double limit = R->opt->time_limit;
-    return limit > 0.0 && now_wall() - R->wall0 + last_batch > limit;
+    const double open = pe_flight_open(&R->flight) + 1;
+    return limit > 0.0 && now_wall() - R->wall0 + open * R->commit_gap > limit;
 }
 
-/* The batches of step s, up to the plan's goal for it (and a round's regrow, which ends the
- * round). */
-static pe_status run_step(run *R, int s)
+/* The oldest op in flight: wait for it and commit it. */
+static pe_status commit_oldest(run *R)
 {
-    const double frac = pe_plan_fraction(&R->plan, s + 1);
-    const uint64_t goal = pe_plan_target(&R->plan, R->cur.budget, R->cur.ops_done, frac);
-    double last_batch = 0.0;
-    while ((R->cur.ops_done < goal || R->cur.regrow_at < R->cur.nregrow) && !cancelled(R) &&
-           !batch_past_limit(R, last_batch)) {
-        const double t0 = now_wall();
-        pace_adds(R);
-        if (pe_batch_wants_error(&R->cur, &R->stack, R->cv.w, R->cv.h))
-            (void)pe_picture_draw(&R->pic, &R->target, &R->stack);
-        pe_batch_next(&R->batch, &R->cur, &R->stack, R->cv.w, R->cv.h, R->cv.seed,
-                      R->pic.error_cdf);
-        if (R->stack.n < R->cur.budget &&
-            !pe_stack_reserve(&R->stack, R->stack.n + R->batch.n))
-            return PE_ERR_NOMEM;
-        pe_parallel_for(R->batch.n, run_op, R);
-        R->started = true;
-        R->drawn = false;
-        if (!pe_batch_commit(&R->cv, &R->stack, &R->batch, &R->cur, &R->workers[0]))
-            return PE_ERR_NOMEM;
-        last_batch = now_wall() - t0;
-    }
+    pe_flight *f = &R->flight;
+    pe_parallel_await(&f->task[f->committed % PE_LAG]);
+    if (!pe_flight_commit(f, &R->cur, &R->cv, &R->stack, &R->pic, &R->commit_wk))
+        return PE_ERR_NOMEM;
+    const double now = now_wall();
+    R->commit_gap = now - R->last_commit;
+    R->last_commit = now;
+    R->started = R->changed = true;
     return PE_OK;
+}
+
+/* Wait for every op in flight; commit them when keep (else the stack stays as it is). */
+static pe_status land(run *R, bool keep)
+{
+    pe_status st = PE_OK;
+    while (pe_flight_open(&R->flight) > 0 && st == PE_OK) {
+        if (keep) {
+            st = commit_oldest(R);
+        } else {
+            pe_parallel_await(&R->flight.task[R->flight.committed % PE_LAG]);
+            R->flight.committed++;
+        }
+    }
+    return st;
 }
 
 static double psnr_of(double mse)
@@ -257,62 +275,111 @@ static pe_status assemble(const run *R, pe_result *out)
     return PE_OK;
 }
 
-static void report_job(void *ctx)
+static void report_job(void *ctx, int thread)
 {
+    (void)thread;
     report *r = ctx;
     r->stop = r->opt->progress(&r->p, &r->partial, r->opt->progress_ctx);
 }
 
-/* Draw the picture of the step just ended, hand it to the progress callback and apply the stop
- * rules (the plan's now, the callback's from the previous step's report). */
+/* The goal of the step after R->step: the ops that end it. */
+static void next_goal(run *R)
+{
+    const double frac = pe_plan_fraction(&R->plan, R->step + 1);
+    R->goal = pe_plan_target(&R->plan, R->cur.budget, R->cur.ops_done, frac);
+}
+
+/* The step just ended: hand the picture to the progress callback and apply the stop rules
+ * (the plan's now, the callback's from the previous step's report). */
 static pe_status publish(run *R)
 {
-    pe_parallel_join(); /* the previous report: its answer, and its buffers free again */
+    pe_parallel_await(&R->rep_task); /* the previous report: its answer, its buffers free */
     report *rep = &R->rep;
     if (rep->ready && rep->stop) {
         R->stop_kind = 2;
         return PE_OK;
     }
-    /* a step without a batch (steps are finer than batches: a refinement batch spans about two
-     * steps of a default run) shows the picture drawn last: not drawn again */
-    const bool redraw = !R->drawn;
-    if (redraw) {
-        const double sse = pe_picture_draw(&R->pic, &R->target, &R->stack);
-        R->mse = sse / ((double)R->cv.w * R->cv.h * (R->cv.alpha ? 4 : 3));
-    }
+    const double sse = pe_picture_update(&R->pic, &R->target, &R->stack);
+    R->mse = sse / ((double)R->cv.w * R->cv.h * (R->cv.alpha ? 4 : 3));
     pe_progress p = { .step = ++R->step, .loss = R->mse, .psnr = psnr_of(R->mse),
                       .evaluations = R->cur.evals, .iterations = R->cur.iters,
                       .cpu_seconds = now_cpu() - R->cpu0, .wall_seconds = now_wall() - R->wall0,
                       .canvas = &rep->canvas };
     R->plan.placing = R->stack.n < R->cur.budget;
     R->stop_kind = pe_plan_after_step(&R->plan, &p) ? 1 : cancelled(R) ? 2 : 0;
+    next_goal(R);
     /* a resumed run's steps that were already done are not reported again */
     if (!R->opt->progress || (!R->started && R->stop_kind == 0))
         return PE_OK;
-    if (redraw || !rep->ready) {
+    if (R->changed || !rep->ready) {
         pe_result_free(&rep->partial);
         const pe_status st = assemble(R, &rep->partial);
         if (st != PE_OK)
             return st;
         memcpy(rep->canvas.rgba, R->pic.canvas.rgba, (size_t)R->cv.w * (size_t)R->cv.h * 4);
+        R->changed = false;
     }
-    R->drawn = true;
     rep->p = p;
     rep->ready = true;
     rep->stop = false;
-    pe_parallel_spawn(report_job, rep);
+    pe_parallel_start(&R->rep_task, report_job, rep);
     return PE_OK;
+}
+
+/* Issue the next op, or commit the oldest and publish the steps that ends; false at the end of
+ * the sequence. */
+static bool advance(run *R)
+{
+    pace_adds(R);
+    pe_op *op = NULL;
+    switch (pe_flight_next(&R->flight, &R->cur, &R->cv, &R->stack, &R->pic, &R->target, &op)) {
+    case PE_NEXT_OP: {
+        const int at = (int)((R->flight.issued - 1) % PE_LAG);
+        R->jobs[at] = (op_job){ R, op };
+        pe_parallel_start(&R->flight.task[at], run_op, &R->jobs[at]);
+        return true;
+    }
+    case PE_NEXT_COMMIT:
+        R->status = commit_oldest(R);
+        while (R->status == PE_OK && R->stop_kind == 0 && R->cur.ops_done >= R->goal &&
+               R->goal < R->cur.total)
+            R->status = publish(R);
+        return true;
+    case PE_NEXT_END:
+        return false;
+    case PE_NEXT_NOMEM:
+        break;
+    }
+    R->status = PE_ERR_NOMEM;
+    return false;
 }
 
 /* The whole run, on the calling thread of the session. */
 static void body(void *ctx)
 {
     run *R = ctx;
-    for (int s = 0; R->stop_kind == 0 && R->status == PE_OK; s++) {
-        R->status = run_step(R, s);
-        if (R->status == PE_OK)
-            R->status = publish(R);
-    }
+    R->last_commit = now_wall();
+    next_goal(R);
+    while (R->status == PE_OK && R->stop_kind == 0 && R->cur.ops_done >= R->goal &&
+           R->goal < R->cur.total) /* a resumed run's steps already done */
+        R->status = publish(R);
+    bool ended = false;
+    while (R->status == PE_OK && R->stop_kind == 0 && !cancelled(R) && !past_limit(R))
+        if (!advance(R)) {
+            ended = true;
+            break;
+        }
+    /* the sequence ended or a stop came: what is in flight lands (unless a step's rule or
+     * report asked to stop: that step is the result), then the last steps are published */
+    if (R->status == PE_OK)
+        R->status = land(R, R->stop_kind == 0);
+    if (R->status == PE_OK && R->stop_kind == 0)
+        R->status = publish(R);
+    while (ended && R->status == PE_OK && R->stop_kind == 0)
+        R->status = publish(R);
+    if (R->stop_kind == 0)
+        R->stop_kind = cancelled(R) ? 2 : 1;
+    (void)land(R, false);
     pe_parallel_join();
     if (R->rep.ready && R->rep.stop && R->stop_kind == 0)
         R->stop_kind = 2;
@@ -335,6 +402,7 @@ pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_resul
         free_run(&R);
         return st;
     }
+    R.cur.total = pe_plan_total(&R.plan, R.cur.budget);
     pe_parallel_session(R.threads, body, &R);
     st = R.status;
     pe_status ast;

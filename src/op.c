@@ -94,19 +94,62 @@ void pe_worker_free(pe_worker *wk)
     memset(wk, 0, sizeof *wk);
 }
 
-/* wk->buf = s without slot k. */
-static bool without(const pe_stack *s, int k, pe_worker *wk)
+/* wk->buf = tris[0..n) without slot k. */
+static bool without(const pe_tri *tris, int n, int k, pe_worker *wk)
 {
-    if (s->n > wk->buf_cap) {
-        pe_tri *grown = realloc(wk->buf, (size_t)s->n * sizeof *grown);
+    if (n > wk->buf_cap) {
+        pe_tri *grown = realloc(wk->buf, (size_t)n * sizeof *grown);
         if (!grown)
             return false;
         wk->buf = grown;
-        wk->buf_cap = s->n;
+        wk->buf_cap = n;
     }
-    memcpy(wk->buf, s->tris, (size_t)k * sizeof *wk->buf);
-    memcpy(wk->buf + k, s->tris + k + 1, (size_t)(s->n - 1 - k) * sizeof *wk->buf);
+    memcpy(wk->buf, tris, (size_t)k * sizeof *wk->buf);
+    memcpy(wk->buf + k, tris + k + 1, (size_t)(n - 1 - k) * sizeof *wk->buf);
     return true;
+}
+
+static pe_box pixels_of(const region *r)
+{
+    return (pe_box){ r->x0, r->y0, r->x1, r->y1 };
+}
+
+bool pe_op_issue(const pe_canvas *cv, const pe_stack *s, pe_op *op)
+{
+    pe_box a = { 0, 0, 0, 0 }, b = { 0, 0, 0, 0 };
+    if (op->kind != PE_OP_REFINE) {
+        const region r = region_of(cv, &op->win);
+        a = pixels_of(&r);
+    }
+    if (op->kind != PE_OP_ADD) {
+        const region r = refine_region(cv, &s->tris[op->slot]);
+        b = pixels_of(&r);
+    }
+    if (s->n > op->view_cap) {
+        const int cap = s->n > 2 * op->view_cap ? s->n : 2 * op->view_cap;
+        pe_tri *grown = realloc(op->view, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return false;
+        op->view = grown;
+        op->view_cap = cap;
+    }
+    op->nview = 0;
+    op->at = -1;
+    for (int k = 0; k < s->n; k++) {
+        if (k == op->slot && op->kind != PE_OP_ADD)
+            op->at = op->nview;
+        else if (!pe_box_overlap(&s->fp[k], &a) && !pe_box_overlap(&s->fp[k], &b))
+            continue;
+        op->view[op->nview++] = s->tris[k];
+    }
+    return true;
+}
+
+void pe_op_free(pe_op *op)
+{
+    free(op->view);
+    op->view = NULL;
+    op->view_cap = op->nview = 0;
 }
 
 /* Search a new triangle for the top of tris[0..n). */
@@ -127,18 +170,18 @@ static void search_top(const pe_canvas *cv, const pe_tri *tris, int n, pe_op *op
     op->iters += st.iterations;
 }
 
-bool pe_op_run(const pe_canvas *cv, const pe_stack *s, pe_op *op, pe_worker *wk)
+bool pe_op_run(const pe_canvas *cv, pe_op *op, pe_worker *wk)
 {
     pe_rng rng;
     pe_rng_seed(&rng, cv->seed, op->serial);
     op->evals = op->iters = 0;
     if (op->kind == PE_OP_ADD) {
-        search_top(cv, s->tris, s->n, op, &rng, wk);
+        search_top(cv, op->view, op->nview, op, &rng, wk);
         return true;
     }
-    const pe_tri *old = &s->tris[op->slot];
+    const pe_tri *old = &op->view[op->at];
     const region r = refine_region(cv, old);
-    focus(cv, &r, s->tris, s->n, op->slot, &wk->fit);
+    focus(cv, &r, op->view, op->nview, op->at, &wk->fit);
     if (op->kind == PE_OP_REFINE) {
         pe_search_stats st = { 0 };
         op->delta = pe_search_focus(&wk->fit, &cv->refine_cfg, r.box, &rng, op->serial, old,
@@ -149,9 +192,9 @@ bool pe_op_run(const pe_canvas *cv, const pe_stack *s, pe_op *op, pe_worker *wk)
     }
     op->d_old = pe_fit_delta_with(&wk->fit, old->x, old->y, old->rgba);
     op->evals++;
-    if (!without(s, op->slot, wk))
+    if (!without(op->view, op->nview, op->at, wk))
         return false;
-    search_top(cv, wk->buf, s->n - 1, op, &rng, wk);
+    search_top(cv, wk->buf, op->nview - 1, op, &rng, wk);
     return true;
 }
 
@@ -165,7 +208,7 @@ double pe_op_delta_now(const pe_canvas *cv, const pe_stack *s, int k, int skip, 
     const pe_tri *tris = s->tris;
     int n = s->n;
     if (skip >= 0) {
-        if (!without(s, skip, wk))
+        if (!without(s->tris, s->n, skip, wk))
             return HUGE_VAL; /* never better: the commit keeps what it has */
         tris = wk->buf;
         n--;

@@ -1,8 +1,9 @@
 /* op: one unit of work on the stack, done by one thread: add a triangle on top, refine one at
- * its depth, or regrow one (take it out and search a new one for the top). An op reads the
- * stack as it stood when its batch began and writes only its own result; batch.c applies the
- * results in a fixed order. So no op waits for another, and the picture does not depend on
- * which thread ran which op. */
+ * its depth, or regrow one (take it out and search a new one for the top). When it is issued
+ * an op copies the part of the stack it reads (its view); it then runs on any thread while
+ * the stack changes, and writes only its own result. batch.c applies the results in the order
+ * the ops were issued. So no op waits for another, and the picture does not depend on which
+ * thread ran which op, or when. */
 #ifndef PE_OP_H
 #define PE_OP_H
 
@@ -27,12 +28,17 @@ typedef enum pe_op_kind { PE_OP_ADD, PE_OP_REFINE, PE_OP_REGROW } pe_op_kind;
 
 typedef struct pe_op {
     pe_op_kind kind;
-    int slot;            /* refine, regrow: the triangle's slot in the stack of the batch */
+    int slot;            /* refine, regrow: the triangle's slot when the op was issued */
+    uint32_t id;         /* refine, regrow: the triangle's name (stack.h) */
     uint64_t serial;     /* the op's number in the run: its random stream */
     pe_box win;          /* add, regrow: where the new triangle is searched (batch.h) */
     int chain, chains;   /* add: one of `chains` annealing chains of one search (search.h) */
+    uint64_t seen;       /* commits done when it was issued: it did not see the later ones */
+    pe_tri *view;        /* the triangles that meet its regions, bottom to top, as issued */
+    int nview, view_cap;
+    int at;              /* refine, regrow: the op's triangle in the view */
     pe_tri tri;          /* result: the triangle found (refine: the old one when none beat it) */
-    double delta;        /* its loss change where it goes, against the batch's stack */
+    double delta;        /* its loss change where it goes, against its view */
     double d_old;        /* regrow: the old triangle's loss change at its slot */
     uint64_t evals, iters;
     bool failed;         /* out of memory: the op changes nothing */
@@ -52,9 +58,13 @@ void pe_worker_free(pe_worker *wk);
  * pixel) on large canvases. */
 #define PE_WINDOW_MAX 1024
 
-/* Do op against stack s on wk's scratch. False when out of memory (the op then changes
- * nothing). */
-bool pe_op_run(const pe_canvas *cv, const pe_stack *s, pe_op *op, pe_worker *wk);
+/* Make op ready to run against stack s as it is now: copy its view. False when out of memory. */
+bool pe_op_issue(const pe_canvas *cv, const pe_stack *s, pe_op *op);
+/* Do op on wk's scratch (it reads only its view). False when out of memory (the op then
+ * changes nothing). */
+bool pe_op_run(const pe_canvas *cv, pe_op *op, pe_worker *wk);
+/* The view's memory. */
+void pe_op_free(pe_op *op);
 
 /* Commit-time checks against the stack as it is now, over just the pixels t can touch:
  * the loss change of t at slot k (k == s->n: on top; skip >= 0: as if that slot were out),

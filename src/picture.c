@@ -1,103 +1,170 @@
-/* picture: the whole-canvas render, cut into row bands drawn in parallel. */
+/* picture: the canvas drawn again block by block where it changed. */
 #include "picture.h"
 
 #include "fit.h"
 #include "image.h"
-#include "parallel.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Row bands of the render: enough to keep every thread busy, each with bounded scratch. */
-#define PE_PICTURE_BANDS 16
+/* Block side: small enough that a commit's footprint redraws little beyond itself, large
+ * enough that the per-block bookkeeping stays negligible. */
+#define PE_PICTURE_BLOCK 32
 
-pe_status pe_picture_init(pe_picture *p, const pe_target *t, int threads)
+pe_status pe_picture_init(pe_picture *p, const pe_target *t)
 {
     memset(p, 0, sizeof *p);
     const size_t px = (size_t)t->w * (size_t)t->h;
-    p->nbands = PE_PICTURE_BANDS < t->h ? PE_PICTURE_BANDS : t->h;
-    p->band_h = (t->h + p->nbands - 1) / p->nbands;
-    p->nbands = (t->h + p->band_h - 1) / p->band_h;
-    p->threads = threads;
+    p->w = t->w;
+    p->h = t->h;
+    p->bw = (t->w + PE_PICTURE_BLOCK - 1) / PE_PICTURE_BLOCK;
+    p->bh = (t->h + PE_PICTURE_BLOCK - 1) / PE_PICTURE_BLOCK;
+    const int rows = t->h < PE_PICTURE_BLOCK ? t->h : PE_PICTURE_BLOCK;
     p->full = malloc(px * 4 * sizeof(float));
-    p->error_cdf = malloc(px * sizeof(double));
-    p->band_sse = malloc((size_t)p->nbands * sizeof(double));
-    p->cov = calloc((size_t)threads, sizeof *p->cov);
-    pe_status st = (p->full && p->error_cdf && p->band_sse && p->cov)
+    p->err = malloc(px * sizeof(float));
+    p->row_sse = calloc((size_t)t->h, sizeof(double));
+    p->row_err = calloc((size_t)t->h, sizeof(double));
+    p->row_cdf = malloc((size_t)t->h * sizeof(double));
+    p->dirty = malloc((size_t)p->bw * (size_t)p->bh);
+    p->scratch = malloc((size_t)t->w * (size_t)rows * 4 * sizeof(float));
+    pe_status st = p->full && p->err && p->row_sse && p->row_err && p->row_cdf && p->dirty && p->scratch &&
+                           pe_cover_init(&p->cov, t->w, rows)
                        ? pe_image_alloc(t->w, t->h, &p->canvas)
                        : PE_ERR_NOMEM;
-    for (int i = 0; st == PE_OK && i < threads; i++)
-        if (!pe_cover_init(&p->cov[i], t->w, p->band_h))
-            st = PE_ERR_NOMEM;
-    if (st != PE_OK)
+    if (st != PE_OK) {
         pe_picture_free(p);
-    return st;
+        return st;
+    }
+    memset(p->dirty, 1, (size_t)p->bw * (size_t)p->bh); /* nothing drawn yet */
+    p->any_dirty = p->cdf_stale = true;
+    return PE_OK;
 }
 
 void pe_picture_free(pe_picture *p)
 {
-    for (int i = 0; p->cov && i < p->threads; i++)
-        pe_cover_free(&p->cov[i]);
-    free(p->cov);
+    pe_cover_free(&p->cov);
     free(p->full);
-    free(p->error_cdf);
-    free(p->band_sse);
+    free(p->err);
+    free(p->row_sse);
+    free(p->row_err);
+    free(p->row_cdf);
+    free(p->dirty);
+    free(p->scratch);
     pe_image_free(&p->canvas);
     memset(p, 0, sizeof *p);
 }
 
-typedef struct draw_job {
-    pe_picture *p;
-    const pe_target *t;
-    const pe_stack *s;
-} draw_job;
+void pe_picture_touch(pe_picture *p, const pe_box *b)
+{
+    if (b->x1 <= b->x0 || b->y1 <= b->y0)
+        return;
+    for (int by = b->y0 / PE_PICTURE_BLOCK; by <= (b->y1 - 1) / PE_PICTURE_BLOCK; by++)
+        for (int bx = b->x0 / PE_PICTURE_BLOCK; bx <= (b->x1 - 1) / PE_PICTURE_BLOCK; bx++)
+            p->dirty[(size_t)by * (size_t)p->bw + (size_t)bx] = 1;
+    p->any_dirty = true;
+}
 
 static unsigned char to8(float v)
 {
     return (unsigned char)(v <= 0.0f ? 0.0f : (v >= 1.0f ? 255.0f : v * 255.0f + 0.5f));
 }
 
-static void draw_band(void *ctx, int b, int thread)
+/* Draw [x0, x1) x [y0, y1) again: the composite, its error and its 8-bit pixels. */
+static void draw_rect(pe_picture *p, const pe_target *t, const pe_stack *s, int x0, int y0,
+                      int x1, int y1)
 {
-    const draw_job *j = ctx;
-    pe_picture *p = j->p;
-    const pe_target *t = j->t;
-    const int y0 = b * p->band_h, y1 = y0 + p->band_h < t->h ? y0 + p->band_h : t->h;
-    const size_t first = (size_t)y0 * (size_t)t->w, px = (size_t)(y1 - y0) * (size_t)t->w;
-    p->band_sse[b] = pe_fit_render(t->rgba, t->w, 0, y0, t->w, y1 - y0, t->bg, t->alpha,
-                                   j->s->tris, j->s->n, &p->cov[thread], p->full + 4 * first);
-    double cum = 0.0;
-    for (size_t i = first; i < first + px; i++) {
-        const float *src = p->full + 4 * i, *ref = t->rgba + 4 * i;
-        unsigned char *dst = p->canvas.rgba + 4 * i;
-        const float a = src[3];
-        for (int c = 0; c < 3; c++)
-            dst[c] = to8(a > 0.0f ? src[c] / a : 0.0f);
-        dst[3] = to8(a);
-        double e = 0.0; /* the error within the band; pe_picture_draw adds the bands before */
-        for (int c = 0; c < (t->alpha ? 4 : 3); c++) {
-            const double d = (double)src[c] - (double)ref[c];
-            e += d * d;
+    const int rw = x1 - x0, rh = y1 - y0;
+    (void)pe_fit_render(t->rgba, t->w, x0, y0, rw, rh, t->bg, t->alpha, s->tris, s->n, &p->cov,
+                        p->scratch);
+    for (int y = 0; y < rh; y++) {
+        for (int x = 0; x < rw; x++) {
+            const size_t i = (size_t)(y0 + y) * (size_t)t->w + (size_t)(x0 + x);
+            const float *src = p->scratch + 4 * ((size_t)y * (size_t)rw + (size_t)x);
+            const float *ref = t->rgba + 4 * i;
+            memcpy(p->full + 4 * i, src, 4 * sizeof(float));
+            unsigned char *dst = p->canvas.rgba + 4 * i;
+            const float a = src[3];
+            for (int c = 0; c < 3; c++)
+                dst[c] = to8(a > 0.0f ? src[c] / a : 0.0f);
+            dst[3] = to8(a);
+            double e = 0.0;
+            for (int c = 0; c < (t->alpha ? 4 : 3); c++) {
+                const double d = (double)src[c] - (double)ref[c];
+                e += d * d;
+            }
+            p->err[i] = (float)e;
         }
-        cum += p->weight ? (double)p->weight[i] * e : e;
-        p->error_cdf[i] = cum;
     }
 }
 
-double pe_picture_draw(pe_picture *p, const pe_target *t, const pe_stack *s)
+double pe_picture_update(pe_picture *p, const pe_target *t, const pe_stack *s)
 {
-    draw_job j = { p, t, s };
-    pe_parallel_for(p->nbands, draw_band, &j);
-    double sse = 0.0;
-    for (int b = 0; b < p->nbands; b++) {
-        if (b > 0) {
-            const size_t first = (size_t)b * (size_t)p->band_h * (size_t)t->w;
-            const size_t end = (size_t)t->w * (size_t)(b + 1 < p->nbands ? (b + 1) * p->band_h : t->h);
-            const double base = p->error_cdf[first - 1];
-            for (size_t i = first; i < end; i++)
-                p->error_cdf[i] += base;
+    for (int by = 0; p->any_dirty && by < p->bh; by++) {
+        unsigned char *row = p->dirty + (size_t)by * (size_t)p->bw;
+        const int y0 = by * PE_PICTURE_BLOCK;
+        const int y1 = y0 + PE_PICTURE_BLOCK < p->h ? y0 + PE_PICTURE_BLOCK : p->h;
+        bool drew = false;
+        for (int bx = 0; bx < p->bw;) { /* each run of dirty blocks as one rectangle */
+            if (!row[bx]) {
+                bx++;
+                continue;
+            }
+            int end = bx;
+            while (end < p->bw && row[end])
+                row[end++] = 0;
+            const int x1 = end * PE_PICTURE_BLOCK < p->w ? end * PE_PICTURE_BLOCK : p->w;
+            draw_rect(p, t, s, bx * PE_PICTURE_BLOCK, y0, x1, y1);
+            drew = true;
+            bx = end;
         }
-        sse += p->band_sse[b];
+        for (int y = y0; drew && y < y1; y++) {
+            const float *e = p->err + (size_t)y * (size_t)p->w;
+            const float *wt = p->weight ? p->weight + (size_t)y * (size_t)p->w : NULL;
+            double sum = 0.0, wsum = 0.0;
+            for (int x = 0; x < p->w; x++) {
+                sum += (double)e[x];
+                wsum += wt ? (double)wt[x] * (double)e[x] : 0.0;
+            }
+            p->row_sse[y] = sum;
+            p->row_err[y] = wt ? wsum : sum;
+        }
+        p->cdf_stale = p->cdf_stale || drew;
     }
+    p->any_dirty = false;
+    double sse = 0.0;
+    for (int y = 0; y < p->h; y++)
+        sse += p->row_sse[y];
     return sse;
+}
+
+size_t pe_picture_sample(pe_picture *p, double u)
+{
+    if (p->cdf_stale) {
+        double cum = 0.0;
+        for (int y = 0; y < p->h; y++)
+            p->row_cdf[y] = cum += p->row_err[y];
+        p->cdf_stale = false;
+    }
+    const double total = p->row_cdf[p->h - 1];
+    const size_t n = (size_t)p->w * (size_t)p->h;
+    if (!(total > 0.0)) {
+        const size_t i = (size_t)(u * (double)n);
+        return i < n ? i : n - 1;
+    }
+    const double v = u * total;
+    int lo = 0, hi = p->h - 1; /* the first row whose cumulative error passes v */
+    while (lo < hi) {
+        const int mid = lo + (hi - lo) / 2;
+        if (p->row_cdf[mid] > v)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    double cum = lo > 0 ? p->row_cdf[lo - 1] : 0.0;
+    const float *e = p->err + (size_t)lo * (size_t)p->w;
+    const float *wt = p->weight ? p->weight + (size_t)lo * (size_t)p->w : NULL;
+    int x = 0;
+    while (x < p->w - 1 && (cum += wt ? (double)wt[x] * (double)e[x] : (double)e[x]) <= v)
+        x++;
+    return (size_t)lo * (size_t)p->w + (size_t)x;
 }

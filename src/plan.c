@@ -39,6 +39,11 @@ double pe_plan_fraction(const pe_plan *p, int s)
                                                          : (double)s / p->steps;
 }
 
+uint64_t pe_plan_total(const pe_plan *p, int budget)
+{
+    return p->timed ? UINT64_MAX : (uint64_t)budget * (uint64_t)(1 + p->rounds);
+}
+
 uint64_t pe_plan_target(const pe_plan *p, int budget, uint64_t ops_done, double frac)
 {
     if (budget <= 0)

@@ -35,6 +35,9 @@ typedef struct pe_plan {
 
 void pe_plan_init(pe_plan *p, const pe_options *o);
 
+/* Adds and refinements in the whole budget of `budget` triangles (UINT64_MAX when timed). */
+uint64_t pe_plan_total(const pe_plan *p, int budget);
+
 /* Fraction of the budget done after step s (1-based); timed plans return 0. */
 double pe_plan_fraction(const pe_plan *p, int s);
 

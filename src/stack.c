@@ -16,7 +16,13 @@ bool pe_stack_reserve(pe_stack *s, int need)
     double *use = tris ? realloc(s->use, (size_t)cap * sizeof *use) : NULL;
     if (use)
         s->use = use;
-    if (!tris || !use)
+    uint32_t *id = use ? realloc(s->id, (size_t)cap * sizeof *id) : NULL;
+    if (id)
+        s->id = id;
+    pe_box *fp = id ? realloc(s->fp, (size_t)cap * sizeof *fp) : NULL;
+    if (fp)
+        s->fp = fp;
+    if (!tris || !use || !id || !fp)
         return false;
     s->cap = cap;
     return true;
@@ -26,6 +32,8 @@ void pe_stack_free(pe_stack *s)
 {
     free(s->tris);
     free(s->use);
+    free(s->id);
+    free(s->fp);
     memset(s, 0, sizeof *s);
 }
 
@@ -33,15 +41,38 @@ void pe_stack_push(pe_stack *s, const pe_tri *t, double use)
 {
     s->tris[s->n] = *t;
     s->use[s->n] = use;
+    s->id[s->n] = s->next_id++;
+    s->fp[s->n] = pe_tri_footprint(t, s->w, s->h);
     s->n++;
 }
+
+void pe_stack_set(pe_stack *s, int k, const pe_tri *t, double use)
+{
+    s->tris[k] = *t;
+    s->use[k] = use;
+    s->fp[k] = pe_tri_footprint(t, s->w, s->h);
+}
+
 
 void pe_stack_remove(pe_stack *s, int k)
 {
     const size_t above = (size_t)(s->n - 1 - k);
     memmove(s->tris + k, s->tris + k + 1, above * sizeof *s->tris);
     memmove(s->use + k, s->use + k + 1, above * sizeof *s->use);
+    memmove(s->id + k, s->id + k + 1, above * sizeof *s->id);
+    memmove(s->fp + k, s->fp + k + 1, above * sizeof *s->fp);
     s->n--;
+}
+
+int pe_stack_find(const pe_stack *s, uint32_t id, int hint)
+{
+    if (hint >= 0 && hint < s->n && s->id[hint] == id)
+        return hint;
+    /* a triangle only moves down (slots below it taken out) or away */
+    for (int k = hint < s->n ? hint : s->n - 1; k >= 0; k--)
+        if (s->id[k] == id)
+            return k;
+    return -1;
 }
 
 void pe_tri_bounds(const pe_tri *t, double b[4])

@@ -1,5 +1,6 @@
 /* stack: the one list of triangles over the one canvas, bottom to top, with what each last
- * removed from the loss. Every thread reads it during a batch; only the commit changes it. */
+ * removed from the loss and a name that stays with it while other triangles come and go. Only
+ * the commit changes it; ops read copies of the parts they need (op.h). */
 #ifndef PE_STACK_H
 #define PE_STACK_H
 
@@ -7,11 +8,22 @@
 #include "polyevolve.h"
 
 #include <stdbool.h>
+#include <stdint.h>
+
+/* The pixels a triangle may touch, antialiasing included: [x0, x1) x [y0, y1), clipped to
+ * w x h (empty when it misses). */
+typedef struct pe_box {
+    int x0, y0, x1, y1;
+} pe_box;
 
 typedef struct pe_stack {
     pe_tri *tris;
     double *use; /* per slot: its triangle's loss change when last searched (< 0: removes loss) */
+    uint32_t *id;  /* per slot: its triangle's name, given when pushed */
+    pe_box *fp;    /* per slot: its triangle's footprint (pe_tri_footprint on w x h) */
+    uint32_t next_id;
     int n, cap;
+    int w, h;      /* the canvas the footprints are cut to */
 } pe_stack;
 
 /* Room for `need` triangles. False when out of memory; what was there stays valid. */
@@ -20,14 +32,13 @@ void pe_stack_free(pe_stack *s);
 
 /* Put t on top (room must have been reserved). */
 void pe_stack_push(pe_stack *s, const pe_tri *t, double use);
+/* Put t in slot k, in place of the triangle there (it keeps the slot's name). */
+void pe_stack_set(pe_stack *s, int k, const pe_tri *t, double use);
 /* Take slot k out; the slots above move down one. */
 void pe_stack_remove(pe_stack *s, int k);
+/* The slot of the triangle named id (looked for from slot hint first), or -1 when it is gone. */
+int pe_stack_find(const pe_stack *s, uint32_t id, int hint);
 
-/* The pixels a triangle may touch, antialiasing included: [x0, x1) x [y0, y1), clipped to
- * w x h (empty when it misses). */
-typedef struct pe_box {
-    int x0, y0, x1, y1;
-} pe_box;
 pe_box pe_tri_footprint(const pe_tri *t, int w, int h);
 /* The triangle's vertex bounds: b = { x0, y0, x1, y1 }. */
 void pe_tri_bounds(const pe_tri *t, double b[4]);
