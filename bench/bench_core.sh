@@ -62,6 +62,23 @@ scaling() {
             "$(echo "$c1 $cl" | awk '{printf "%+.0f %%", 100*($2/$1-1)}')" "$same"
     done
     echo
+    # the machine's own ceiling, in the same run: as many independent -j 1 runs at once as the
+    # widest -j, against one alone (shared caches, memory and a busy host cap it below -j)
+    local jmax=${THREADS##* } alone pair best=""
+    alone=$(timed "$tmp/c0" "$BIN" "$(img mona)" -n 250 -j 1 | cut -d' ' -f1)
+    for _ in $(seq "$REPS"); do
+        local s0 e0
+        s0=$(date +%s.%N)
+        for i in $(seq "$jmax"); do
+            "$BIN" "$(img mona)" -n 250 -j 1 -q --frames 0 -o "$tmp/c$i" & done
+        wait
+        e0=$(date +%s.%N)
+        pair=$(echo "$s0 $e0" | awk '{printf "%.3f", $2 - $1}')
+        best=$(printf '%s\n%s\n' "$best" "$pair" | grep . | sort -n | head -1)
+    done
+    echo "Ceiling: $jmax independent \`-j 1\` runs of mona -n 250 at once took $best s against $alone s" \
+         "for one alone: $(echo "$jmax $alone $best" | awk '{printf "%.2fx", $1*$2/$3}') the throughput of one core."
+    echo
 }
 
 quality() {

@@ -21,8 +21,9 @@
 #include "picture.h"
 
 /* Ops in flight at most. It bounds the threads that can be busy (a run keeps about this many
- * ops open) and how much an op does not see. Measured (mona -n 250, -j 2, 9 images x seeds
- * 1-3 for the quality): see the README's core section. */
+ * ops open) and how much an op does not see. 32 is twice the threads of a 16-core machine, and
+ * cost no quality against the batches of 16 it replaced (9 images x seeds 1-3 at the
+ * defaults: 30.201 against 30.195 dB mean judge PSNR). */
 #define PE_LAG 32
 
 /* New triangles (adds, and the regrow's) are searched in windows of PE_WINDOW_SPAN typical
