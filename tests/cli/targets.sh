@@ -237,7 +237,9 @@ case_dir()
 
 case_stop()
 {
-    timeout 100 "$PE_BIN" "$MONA64" -n 400 -r 0 --frames 0 -j1 -o st >/dev/null 2>err.txt &
+    # --foreground: timeout then passes the SIGINT to polyevolve alone; without it, it also
+    # signals its process group, so polyevolve may get two and take the second as "leave now"
+    timeout --foreground 100 "$PE_BIN" "$MONA64" -n 400 -r 0 --frames 0 -j1 -o st >/dev/null 2>err.txt &
     local pid=$! i
     for i in $(seq 100); do [ -f st/state.json ] && break; sleep 0.1; done
     kill -INT "$pid"
