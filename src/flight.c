@@ -32,7 +32,7 @@ void pe_flight_free(pe_flight *f, pe_cursor *c)
 }
 
 
-/* The side of a new triangle's window, and how many fit the canvas. */
+/* The side of a new triangle's window. */
 static int window_side(int w, int h, int placed)
 {
     const double typical = sqrt((double)w * h / (placed > 0 ? placed : 1));
@@ -40,17 +40,12 @@ static int window_side(int w, int h, int placed)
     return side < PE_WINDOW_MAX ? (int)side : PE_WINDOW_MAX;
 }
 
-static int windows_fit(int w, int h, int placed)
-{
-    const int side = window_side(w, h, placed); /* a window is cut to the canvas */
-    const double fit = floor((double)w / (side < w ? side : w)) * floor((double)h / (side < h ? side : h));
-    return fit < 1e6 ? (int)fit : 1000000;
-}
-
 /* Whether new triangles are searched over the whole canvas now (see flight.h). */
 static bool whole_canvas(const pe_stack *s, int w, int h)
 {
-    return windows_fit(w, h, s->n) < 2 && w <= PE_WINDOW_MAX && h <= PE_WINDOW_MAX;
+    const int side = window_side(w, h, s->n); /* a window is cut to the canvas */
+    const int fit = (w / (side < w ? side : w)) * (h / (side < h ? side : h));
+    return fit < 2 && w <= PE_WINDOW_MAX && h <= PE_WINDOW_MAX;
 }
 
 static pe_op *slot_of(pe_flight *f, uint64_t q)
