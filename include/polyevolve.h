@@ -16,8 +16,9 @@
  * Free functions accept NULL and zeroed structs. The library never prints, exits or reads the
  * environment.
  *
- * Threads: pe_approximate parallelises over tiles with OpenMP internally; every other function
- * is reentrant. Separate calls share no state.
+ * Threads: pe_approximate shares its work among OpenMP threads internally (opt.threads), and
+ * pe_parallel_for lends those threads to a caller's independent pieces of work; every other
+ * function is reentrant. Separate calls share no state.
  *
  * Determinism: the same image, options and seed give bit-identical results and byte-identical
  * written files, whatever the thread count. Runs stopped by a time limit stop at the end of a
@@ -296,6 +297,14 @@ PE_NODISCARD pe_status pe_result_copy(const pe_result *src, pe_result *out);
  * and *count = 0. */
 PE_NODISCARD pe_status pe_palette_load(const char *path, unsigned char **rgb, int *count,
                                        char *why, size_t why_len);
+
+/* ---------------------------------------------------------------- threads */
+
+/* Call fn(ctx, i) once for every i in [0, n), on up to `threads` threads (0 = all cores; the
+ * OpenMP threads pe_approximate uses; one without OpenMP), and return when all have ended.
+ * Calls run in any order and at once: each must write only what belongs to its i. For
+ * independent work around a run: the program draws and encodes its frames this way. */
+void pe_parallel_for(int threads, size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
 
 /* ---------------------------------------------------------------- output */
 

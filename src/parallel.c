@@ -7,8 +7,11 @@
  * first while the others took the newest, then sat idle beside queued tasks until a new one
  * was created (mona -n 250 -j 2: the second thread idle 0.19 s of 1.48 s with 14 tasks queued
  * on average). Idle threads spin briefly, then sleep in growing naps, so a long wait (the
- * first, whole-canvas triangles keep two threads busy) costs little CPU. */
+ * first, whole-canvas triangles keep two threads busy) costs little CPU.
+ * pe_parallel_for, for work outside a run (the program's frames), is a plain OpenMP loop. */
 #include "parallel.h"
+
+#include "polyevolve.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -127,6 +130,23 @@ void pe_parallel_session(int threads, void (*body)(void *ctx), void *ctx)
     current = NULL;
     body(ctx);
     current = outer;
+}
+
+void pe_parallel_for(int threads, size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
+{
+#ifdef _OPENMP
+    const int t = pe_parallel_threads(threads);
+    if (t > 1 && n > 1) {
+        const int used = n < (size_t)t ? (int)n : t;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(used) default(none) shared(fn, ctx, n)
+        for (size_t i = 0; i < n; i++)
+            fn(ctx, i);
+        return;
+    }
+#endif
+    (void)threads;
+    for (size_t i = 0; i < n; i++)
+        fn(ctx, i);
 }
 
 void pe_parallel_start(pe_task *t, pe_parallel_fn fn, void *ctx)

@@ -66,42 +66,95 @@ static void clear_old(cli_frames *f)
     closedir(d);
 }
 
-/* Draw res at the output size and write it as the next frame, unless it looks exactly like the
- * previous one (a video gains nothing from it). */
-static void write_frame(cli_frames *f, const pe_progress *p, const pe_result *res)
+/* A frame made ready for writing: res drawn at the output size and encoded as PNG. Frames
+ * are made on all threads and written in order by one. */
+typedef struct frame_job {
+    const cli_frames *f;
+    const pe_progress *p;
+    const pe_result *res;
+    char *png; /* malloc'ed */
+    size_t len;
+    pe_status st;
+} frame_job;
+
+static void make_frame(void *ctx, size_t i)
 {
-    if (f->failed != PE_OK)
-        return;
+    frame_job *j = &((frame_job *)ctx)[i];
+    const cli_frames *f = j->f;
+    const pe_result *res = j->res;
     pe_image img = { 0 };
     const int w = f->size > 0 && res->width >= res->height ? f->size : 0;
     const int h = f->size > 0 && res->width < res->height ? f->size : 0;
-    char path[PATH_MAX] = "frame";
-    pe_status st = pe_render(res, w, h, &img);
-    if (st != PE_OK) {
-        fail_at(f, path, st);
+    j->png = NULL;
+    j->len = 0;
+    if ((j->st = pe_render(res, w, h, &img)) != PE_OK)
         return;
+    FILE *mem = open_memstream(&j->png, &j->len);
+    if (!mem) {
+        j->st = PE_ERR_NOMEM;
+    } else {
+        j->st = pe_write_png(mem, &img, f->meta);
+        if (fclose(mem) != 0 && j->st == PE_OK)
+            j->st = PE_ERR_NOMEM;
     }
-    const size_t len = (size_t)img.width * (size_t)img.height * 4;
-    if (f->last && f->last_len == len && !memcmp(f->last, img.rgba, len)) {
-        pe_image_free(&img);
+    pe_image_free(&img);
+}
+
+/* Write a made frame as the next one, unless it is exactly the previous one (a video gains
+ * nothing from it; the same pixels and metadata encode to the same bytes). Takes j->png. */
+static void put_frame(cli_frames *f, frame_job *j)
+{
+    char path[PATH_MAX] = "frame";
+    if (f->failed == PE_OK && j->st != PE_OK)
+        fail_at(f, path, j->st);
+    if (f->failed != PE_OK ||
+        (f->last && f->last_len == j->len && !memcmp(f->last, j->png, j->len))) {
+        free(j->png);
+        j->png = NULL;
         return;
     }
     clear_old(f);
+    pe_status st;
     if (!frame_path(f, f->written + 1, path, sizeof path)) {
         errno = ENAMETOOLONG;
         fail_at(f, f->pattern ? f->pattern : f->dir, PE_ERR_IO);
-    } else if ((st = cli_write_png_of(path, &img, f->meta)) != PE_OK) {
+    } else if ((st = cli_write_text(path, j->png, j->len)) != PE_OK) {
         fail_at(f, path, st);
     } else {
         f->written++;
         if (f->on_frame)
-            f->on_frame(f->ctx, p, res->count, f->written);
+            f->on_frame(f->ctx, j->p, j->res->count, f->written);
         free(f->last);
-        f->last = img.rgba; /* kept to compare with the next one */
-        f->last_len = len;
-        img.rgba = NULL;
+        f->last = (unsigned char *)j->png; /* kept to compare with the next one */
+        f->last_len = j->len;
+        j->png = NULL;
     }
-    pe_image_free(&img);
+    free(j->png);
+    j->png = NULL;
+}
+
+/* Make and write these frames in order. They are made chunk by chunk on all threads; a
+ * chunk's PNGs wait in memory until written, so a chunk is as many frames as 256 MB of raw
+ * pixels (at least 2, at most 32: enough to keep 16 threads busy). */
+static void write_frames(cli_frames *f, const pe_progress *const *p, const pe_result *const *res,
+                         size_t n)
+{
+    enum { MOST = 32 };
+    frame_job jobs[MOST];
+    const pe_result *r = n > 0 ? res[0] : NULL;
+    const double side = r ? (r->width > r->height ? r->width : r->height) : 1;
+    const double scale = f->size > 0 ? f->size / side : 1.0;
+    const double raw = r ? 4.0 * r->width * scale * r->height * scale : 1.0;
+    const double fit = (double)(256 << 20) / (raw > 1.0 ? raw : 1.0);
+    const size_t chunk = fit >= MOST ? MOST : fit < 2 ? 2 : (size_t)fit;
+    for (size_t at = 0; at < n && f->failed == PE_OK; at += chunk) {
+        const size_t m = n - at < chunk ? n - at : chunk;
+        for (size_t i = 0; i < m; i++)
+            jobs[i] = (frame_job){ .f = f, .p = p[at + i], .res = res[at + i] };
+        pe_parallel_for(f->threads, m, make_frame, jobs);
+        for (size_t i = 0; i < m; i++)
+            put_frame(f, &jobs[i]);
+    }
 }
 
 /* Keep every candidate at least gap dB above the one before it (and the first). */
@@ -147,7 +200,7 @@ void cli_frames_step(cli_frames *f, const pe_progress *p, const pe_result *parti
         return;
     if (!f->by_psnr) {
         if (p->frame)
-            write_frame(f, p, partial);
+            write_frames(f, &p, &partial, 1);
         return;
     }
     if (!f->cand) {
@@ -207,10 +260,22 @@ void cli_frames_finish(cli_frames *f, const pe_progress *final_point, const pe_r
         n = want - 1;
     while (n > 0 && !(f->cand[pick[n - 1]].p.psnr < final_point->psnr))
         n--;
-    for (size_t i = 0; i < n && f->failed == PE_OK; i++)
-        write_frame(f, &f->cand[pick[i]].p, &f->cand[pick[i]].res);
-    if (final_point->psnr > f->floor_psnr)
-        write_frame(f, final_point, res);
+    const bool last = final_point->psnr > f->floor_psnr;
+    const pe_progress **ps = malloc((n + 1) * sizeof *ps);
+    const pe_result **rs = malloc((n + 1) * sizeof *rs);
+    if (ps && rs) {
+        for (size_t i = 0; i < n; i++) {
+            ps[i] = &f->cand[pick[i]].p;
+            rs[i] = &f->cand[pick[i]].res;
+        }
+        ps[n] = final_point;
+        rs[n] = res;
+        write_frames(f, ps, rs, n + (last ? 1 : 0));
+    } else {
+        fail_at(f, "frames", PE_ERR_NOMEM);
+    }
+    free(ps);
+    free(rs);
     free(pick);
 }
 

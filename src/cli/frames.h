@@ -27,6 +27,7 @@ typedef struct cli_frames {
     int size;            /* -s: longest side, 0 = input size */
     int max;             /* --frames */
     int triangles;       /* --triangles: sizes the candidates' memory */
+    int threads;         /* -j: threads that draw and encode the frames (0 = all cores) */
     bool by_psnr;
     bool keep_old;     /* resume: numbering goes on after the frames already there */
     double floor_psnr; /* resume: the PSNR of the picture the last run ended on; a frame

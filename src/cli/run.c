@@ -305,6 +305,7 @@ static int place_files(run_ctx *c, const cli_options *o)
     f->size = o->size;
     f->max = f->dir || f->pattern ? o->pe.frames : 0;
     f->triangles = o->pe.triangles;
+    f->threads = o->pe.threads;
     f->by_psnr = o->spacing_psnr;
     f->keep_old = o->resume != NULL;
     f->meta = &c->meta;
