@@ -225,14 +225,30 @@ static pe_status commit_oldest(run *R)
     return PE_OK;
 }
 
-/* Wait for every op in flight; commit them when keep (else the stack stays as it is). */
+static pe_status publish(run *R);
+
+/* Publish the steps that the commits so far have ended. This is done just before the next
+ * commit, not at once: the stack does not change meanwhile, and the ops issued in between keep
+ * the other threads busy while this one draws the picture (mona -n 50 at the default frames,
+ * -j 2: publishing right after the commit left the second thread idle while whole-canvas adds
+ * waited for it). */
+static pe_status publish_due(run *R)
+{
+    while (R->status == PE_OK && R->stop_kind == 0 && R->cur.ops_done >= R->goal &&
+           R->goal < R->cur.total)
+        R->status = publish(R);
+    return R->status;
+}
+
+/* Wait for every op in flight; commit them when keep, until a step's rule or report asks to
+ * stop (else the stack stays as it is). */
 static pe_status land(run *R, bool keep)
 {
     pe_status st = PE_OK;
     while (pe_flight_open(&R->flight) > 0 && st == PE_OK) {
-        if (keep) {
+        if (keep && (st = publish_due(R)) == PE_OK && R->stop_kind == 0) {
             st = commit_oldest(R);
-        } else {
+        } else if (st == PE_OK) {
             pe_parallel_await(&R->flight.task[R->flight.committed % PE_LAG]);
             R->flight.committed++;
         }
@@ -326,8 +342,8 @@ static pe_status publish(run *R)
     return PE_OK;
 }
 
-/* Issue the next op, or commit the oldest and publish the steps that ends; false at the end of
- * the sequence. */
+/* Issue the next op, or commit the oldest (once the steps ended before it are published);
+ * false at the end of the sequence. */
 static bool advance(run *R)
 {
     pace_adds(R);
@@ -340,10 +356,8 @@ static bool advance(run *R)
         return true;
     }
     case PE_NEXT_COMMIT:
-        R->status = commit_oldest(R);
-        while (R->status == PE_OK && R->stop_kind == 0 && R->cur.ops_done >= R->goal &&
-               R->goal < R->cur.total)
-            R->status = publish(R);
+        if (publish_due(R) == PE_OK && R->stop_kind == 0)
+            R->status = commit_oldest(R);
         return true;
     case PE_NEXT_END:
         return false;
@@ -360,9 +374,7 @@ static void body(void *ctx)
     run *R = ctx;
     R->last_commit = now_wall();
     next_goal(R);
-    while (R->status == PE_OK && R->stop_kind == 0 && R->cur.ops_done >= R->goal &&
-           R->goal < R->cur.total) /* a resumed run's steps already done */
-        R->status = publish(R);
+    (void)publish_due(R); /* a resumed run's steps already done */
     bool ended = false;
     while (R->status == PE_OK && R->stop_kind == 0 && !cancelled(R) && !past_limit(R))
         if (!advance(R)) {
@@ -373,7 +385,7 @@ static void body(void *ctx)
      * report asked to stop: that step is the result), then the last steps are published */
     if (R->status == PE_OK)
         R->status = land(R, R->stop_kind == 0);
-    if (R->status == PE_OK && R->stop_kind == 0)
+    if (publish_due(R) == PE_OK && R->stop_kind == 0)
         R->status = publish(R);
     while (ended && R->status == PE_OK && R->stop_kind == 0)
         R->status = publish(R);
