@@ -125,14 +125,13 @@ static pe_next next_new(pe_flight *f, pe_cursor *c, const pe_canvas *cv, const p
     }
     pe_op *op = issue(f, kind, c);
     op->win = win;
-    if (kind == PE_OP_REGROW) {
+    if (kind == PE_OP_REGROW)
         op->slot = c->regrow[c->regrow_at++];
-    } else {
+    else
         c->issued++;
-        if (win.x1 <= win.x0 && PE_ADD_CHAINS > 1) { /* the chains share one stream */
-            op->chains = PE_ADD_CHAINS;
-            c->chain_next = 1;
-        }
+    if (win.x1 <= win.x0 && PE_ADD_CHAINS > 1) { /* the chains share one stream */
+        op->chains = PE_ADD_CHAINS;
+        c->chain_next = 1;
     }
     return ready(f, cv, s, op, out);
 }
@@ -143,11 +142,12 @@ pe_next pe_flight_next(pe_flight *f, pe_cursor *c, const pe_canvas *cv, const pe
     const int open = pe_flight_open(f);
     if (open >= PE_LAG)
         return PE_NEXT_COMMIT;
-    if (c->chain_next > 0) { /* the rest of a whole-canvas add's chains */
+    if (c->chain_next > 0) { /* the rest of a whole-canvas search's chains */
         const pe_op *first = slot_of(f, f->issued - (uint64_t)c->chain_next);
-        pe_op *op = issue(f, PE_OP_ADD, c);
+        pe_op *op = issue(f, first->kind, c);
         c->serial--;
         op->serial = first->serial;
+        op->slot = first->slot;
         op->chain = c->chain_next;
         op->chains = first->chains;
         c->chain_next = op->chain + 1 < op->chains ? op->chain + 1 : 0;
@@ -305,16 +305,20 @@ static pe_box commit_regrow(const pe_flight *f, const pe_canvas *cv, pe_stack *s
     return fp;
 }
 
-/* The last of a whole-canvas add's chains: the best of them goes in. */
-static pe_box commit_chains(pe_flight *f, const pe_canvas *cv, pe_stack *s, const pe_op *last)
+/* The op that commits for op: itself, or for the last of a whole-canvas search's chains the
+ * best of them (NULL for the others: they wait for the last). */
+static pe_op *chains_best(pe_flight *f, pe_op *op)
 {
-    const pe_op *best = last;
-    for (int j = 0; j < last->chains; j++) {
-        const pe_op *o = slot_of(f, f->committed - (uint64_t)j);
+    if (op->chains <= 1)
+        return op;
+    if (op->chain < op->chains - 1)
+        return NULL;
+    pe_op *best = op;
+    for (int j = 1; j < op->chains; j++) {
+        pe_op *o = slot_of(f, f->committed - (uint64_t)j);
         best = o->delta < best->delta ? o : best;
     }
-    pe_stack_push(s, &best->tri, best->delta);
-    return pe_tri_footprint(&best->tri, cv->w, cv->h);
+    return best;
 }
 
 bool pe_flight_commit(pe_flight *f, pe_cursor *c, const pe_canvas *cv, pe_stack *s,
@@ -326,24 +330,21 @@ bool pe_flight_commit(pe_flight *f, pe_cursor *c, const pe_canvas *cv, pe_stack 
     c->evals += op->evals;
     c->iters += op->iters;
     pe_box changed = nothing;
+    pe_op *best = chains_best(f, op);
     switch (op->kind) {
     case PE_OP_ADD:
-        if (op->chains > 1) {
-            if (op->chain == op->chains - 1) {
-                changed = commit_chains(f, cv, s, op);
-                c->ops_done++;
-            }
-        } else {
-            changed = commit_add(f, cv, s, op, wk);
-            c->ops_done++;
-        }
+        if (!best)
+            break;
+        changed = commit_add(f, cv, s, best, wk);
+        c->ops_done++;
         break;
     case PE_OP_REFINE:
         changed = commit_refine(f, cv, s, op, wk);
         c->ops_done++;
         break;
     case PE_OP_REGROW:
-        changed = commit_regrow(f, cv, s, op, wk);
+        if (best)
+            changed = commit_regrow(f, cv, s, best, wk);
         break;
     }
     f->touched[f->committed % PE_LAG] = changed;
