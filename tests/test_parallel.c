@@ -1,6 +1,9 @@
-/* parallel: tasks run once each, on per-thread scratch, and an awaited task's output is there. */
+/* parallel: tasks run once each, on per-thread scratch, and an awaited task's output is there;
+ * pe_parallel_for calls each index once and returns when all have ended. */
 #include "parallel.h"
+#include "polyevolve.h"
 #include "test.h"
+#include <stdint.h>
 
 #include <stdatomic.h>
 
@@ -85,11 +88,52 @@ static void await_unstarted(void)
     CHECK(!atomic_load(&t.pending));
 }
 
+typedef struct for_state {
+    atomic_int calls[TASKS];
+    atomic_uintptr_t first;  /* the thread that made the first call (its marker's address) */
+    atomic_bool others;      /* another thread made one too */
+} for_state;
+
+static void count(void *ctx, size_t i)
+{
+    for_state *s = ctx;
+    volatile double spin = 0.0;
+    for (int k = 0; k < (int)(i % 5) * 4000; k++)
+        spin += k;
+    static _Thread_local char marker;
+    uintptr_t none = 0;
+    atomic_fetch_add(&s->calls[i], 1);
+    if (!atomic_compare_exchange_strong(&s->first, &none, (uintptr_t)&marker) &&
+        none != (uintptr_t)&marker)
+        atomic_store(&s->others, true);
+}
+
+/* Every index once, none past n, for any thread count (0 = all cores); more than one thread
+ * works when asked for more. */
+static void parallel_for_each_index_once(void)
+{
+    static for_state s;
+    const int asks[] = { 1, 2, THREADS, 0 };
+    for (size_t a = 0; a < sizeof asks / sizeof *asks; a++) {
+        memset(&s, 0, sizeof s);
+        pe_parallel_for(asks[a], TASKS - 1, count, &s);
+        for (int i = 0; i < TASKS - 1; i++)
+            CHECK(atomic_load(&s.calls[i]) == 1);
+        CHECK(atomic_load(&s.calls[TASKS - 1]) == 0);
+        if (asks[a] == 1)
+            CHECK(!atomic_load(&s.others));
+        else if (asks[a] > 1 && pe_parallel_threads(asks[a]) > 1)
+            CHECK(atomic_load(&s.others)); /* not all on one thread */
+    }
+    pe_parallel_for(THREADS, 0, count, &s); /* nothing to do: no call */
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
     RUN(one_thread);
     RUN(four_threads);
     RUN(await_unstarted);
+    RUN(parallel_for_each_index_once);
     TEST_MAIN_END();
 }
