@@ -1,10 +1,11 @@
 /* animate: render the flight animation of a state file's triangles as PNG frames
- * DIR/frame_00001.png ... (the library builds each frame: pe_animate_frame). */
+ * DIR/frame_00001.png ... (the library builds each frame: pe_animate_frame; they are drawn
+ * and encoded on all threads, and written in order). */
 #define _POSIX_C_SOURCE 200809L
-#include "sizes.h"
 #include "input.h"
 #include "output.h"
 #include "run.h"
+#include "sizes.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -42,22 +43,78 @@ static void remove_stale_frames(const char *dir, int frames)
     closedir(d);
 }
 
-/* Render frame f (0-based) of the animation and write it atomically to path. */
-static pe_status write_frame(const pe_state *state, const cli_options *o, int f, int w, int h,
-                             const char *path)
+/* A frame of the animation made ready for writing (drawn and encoded on any thread). */
+typedef struct anim_job {
+    const pe_state *state;
+    const cli_options *o;
+    const pe_metadata *meta;
+    int f, w, h;
+    char *png;
+    size_t len;
+    pe_status st;
+} anim_job;
+
+static void make_frame(void *ctx, size_t i)
 {
+    anim_job *j = &((anim_job *)ctx)[i];
     pe_result frame = { 0 };
-    pe_image img = { 0 };
+    j->png = NULL;
+    if (cli_stop_signal) { /* the rest of the chunk is not written: not made either */
+        j->st = PE_ERR_INTERRUPTED;
+        return;
+    }
+    j->st = pe_animate_frame(&j->state->result, j->f, j->o->anim_frames, j->o->pe.seed, &frame);
+    if (j->st == PE_OK)
+        j->st = cli_png_bytes(&frame, j->w, j->h, j->meta, &j->png, &j->len);
+    pe_result_free(&frame);
+}
+
+/* Write a made frame as frame_NNNNN.png (f + 1); 0 or 1 after the one-line error. */
+static int put_frame(const cli_options *o, anim_job *j)
+{
+    char name[32], path[PATH_MAX];
+    snprintf(name, sizeof name, "frame_%05d.png", j->f + 1);
+    if (!cli_join(path, sizeof path, o->output, name)) {
+        fprintf(stderr, "polyevolve: %s: path too long\n", o->output);
+        return 1;
+    }
+    errno = 0;
+    const pe_status st = j->st == PE_OK ? cli_write_text(path, j->png, j->len) : j->st;
+    if (st != PE_OK) {
+        fprintf(stderr, "polyevolve: %s: %s\n", path,
+                st == PE_ERR_IO && errno ? strerror(errno) : pe_status_str(st));
+        return 1;
+    }
+    return 0;
+}
+
+/* The frames, made chunk by chunk on all threads (-j) and written in order. */
+static int write_frames(const pe_state *state, const cli_options *o, int w, int h, int *done)
+{
     cli_meta_buf mb;
     const pe_metadata meta = cli_state_metadata(state, o->no_metadata, &mb);
-    pe_status st = pe_animate_frame(&state->result, f, o->anim_frames, o->pe.seed, &frame);
-    if (st == PE_OK)
-        st = pe_render(&frame, w, h, &img);
-    if (st == PE_OK)
-        st = cli_write_png_of(path, &img, &meta);
-    pe_image_free(&img);
-    pe_result_free(&frame);
-    return st;
+    const pe_result *res = &state->result;
+    const double side = res->width > res->height ? res->width : res->height;
+    const double scale = o->size > 0 ? o->size / side : 1.0;
+    anim_job jobs[32];
+    size_t chunk = cli_png_chunk(res->width * scale, res->height * scale);
+    chunk = chunk < sizeof jobs / sizeof *jobs ? chunk : sizeof jobs / sizeof *jobs;
+    int rc = 0;
+    for (int at = 0; at < o->anim_frames && rc == 0; at += (int)chunk) {
+        const int m = o->anim_frames - at < (int)chunk ? o->anim_frames - at : (int)chunk;
+        for (int i = 0; i < m; i++)
+            jobs[i] =
+                (anim_job){ .state = state, .o = o, .meta = &meta, .f = at + i, .w = w, .h = h };
+        pe_parallel_for(o->pe.threads, (size_t)m, make_frame, jobs);
+        for (int i = 0; i < m; i++) {
+            if (rc == 0 && cli_stop_signal)
+                rc = 128 + cli_stop_signal;
+            if (rc == 0 && (rc = put_frame(o, &jobs[i])) == 0)
+                (*done)++;
+            free(jobs[i].png);
+        }
+    }
+    return rc;
 }
 
 int cli_animate(const cli_options *o)
@@ -69,7 +126,6 @@ int cli_animate(const cli_options *o)
     pe_state state;
     if (!cli_read_state(o->input, &state))
         return 1;
-    pe_status st;
     char err[256];
     int pw, ph;
     if (cli_png_size(state.result.width, state.result.height, o->size, &pw, &ph, err,
@@ -89,29 +145,8 @@ int cli_animate(const cli_options *o)
     const int w = o->size > 0 && res->width >= res->height ? o->size : 0;
     const int h = o->size > 0 && res->width < res->height ? o->size : 0;
     remove_stale_frames(o->output, o->anim_frames);
-    int rc = 0, done = 0;
-    char name[32], path[PATH_MAX];
-    for (int f = 0; f < o->anim_frames; f++) {
-        if (cli_stop_signal) {
-            rc = 128 + cli_stop_signal;
-            break;
-        }
-        snprintf(name, sizeof name, "frame_%05d.png", f + 1);
-        if (!cli_join(path, sizeof path, o->output, name)) {
-            fprintf(stderr, "polyevolve: %s: path too long\n", o->output);
-            rc = 1;
-            break;
-        }
-        errno = 0;
-        st = write_frame(&state, o, f, w, h, path);
-        if (st != PE_OK) {
-            fprintf(stderr, "polyevolve: %s: %s\n", path,
-                    st == PE_ERR_IO && errno ? strerror(errno) : pe_status_str(st));
-            rc = 1;
-            break;
-        }
-        done++;
-    }
+    int done = 0;
+    const int rc = write_frames(&state, o, w, h, &done);
     if (rc == 0 && !o->quiet)
         printf("polyevolve: %d frames of %zu triangles -> %s\n", done, res->count, o->output);
     pe_state_free(&state);

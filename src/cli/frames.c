@@ -82,22 +82,9 @@ static void make_frame(void *ctx, size_t i)
     frame_job *j = &((frame_job *)ctx)[i];
     const cli_frames *f = j->f;
     const pe_result *res = j->res;
-    pe_image img = { 0 };
     const int w = f->size > 0 && res->width >= res->height ? f->size : 0;
     const int h = f->size > 0 && res->width < res->height ? f->size : 0;
-    j->png = NULL;
-    j->len = 0;
-    if ((j->st = pe_render(res, w, h, &img)) != PE_OK)
-        return;
-    FILE *mem = open_memstream(&j->png, &j->len);
-    if (!mem) {
-        j->st = PE_ERR_NOMEM;
-    } else {
-        j->st = pe_write_png(mem, &img, f->meta);
-        if (fclose(mem) != 0 && j->st == PE_OK)
-            j->st = PE_ERR_NOMEM;
-    }
-    pe_image_free(&img);
+    j->st = cli_png_bytes(res, w, h, f->meta, &j->png, &j->len);
 }
 
 /* Write a made frame as the next one, unless it is exactly the previous one (a video gains
@@ -133,20 +120,16 @@ static void put_frame(cli_frames *f, frame_job *j)
     j->png = NULL;
 }
 
-/* Make and write these frames in order. They are made chunk by chunk on all threads; a
- * chunk's PNGs wait in memory until written, so a chunk is as many frames as 256 MB of raw
- * pixels (at least 2, at most 32: enough to keep 16 threads busy). */
+/* Make and write these frames in order, chunk by chunk (cli_png_chunk). */
 static void write_frames(cli_frames *f, const pe_progress *const *p, const pe_result *const *res,
                          size_t n)
 {
-    enum { MOST = 32 };
-    frame_job jobs[MOST];
+    frame_job jobs[32];
     const pe_result *r = n > 0 ? res[0] : NULL;
     const double side = r ? (r->width > r->height ? r->width : r->height) : 1;
     const double scale = f->size > 0 ? f->size / side : 1.0;
-    const double raw = r ? 4.0 * r->width * scale * r->height * scale : 1.0;
-    const double fit = (double)(256 << 20) / (raw > 1.0 ? raw : 1.0);
-    const size_t chunk = fit >= MOST ? MOST : fit < 2 ? 2 : (size_t)fit;
+    size_t chunk = r ? cli_png_chunk(r->width * scale, r->height * scale) : 1;
+    chunk = chunk < sizeof jobs / sizeof *jobs ? chunk : sizeof jobs / sizeof *jobs;
     for (size_t at = 0; at < n && f->failed == PE_OK; at += chunk) {
         const size_t m = n - at < chunk ? n - at : chunk;
         for (size_t i = 0; i < m; i++)

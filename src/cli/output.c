@@ -188,6 +188,40 @@ pe_status cli_write_text(const char *path, const char *text, size_t len)
     return cli_write_atomic(path, text_fn, &j);
 }
 
+pe_status cli_png_bytes(const pe_result *res, int w, int h, const pe_metadata *meta, char **png,
+                        size_t *len)
+{
+    pe_image img = { 0 };
+    *png = NULL;
+    *len = 0;
+    pe_status st = pe_render(res, w, h, &img);
+    if (st != PE_OK)
+        return st;
+    FILE *mem = open_memstream(png, len);
+    if (!mem) {
+        st = PE_ERR_NOMEM;
+    } else {
+        st = pe_write_png(mem, &img, meta);
+        if (fclose(mem) != 0 && st == PE_OK)
+            st = PE_ERR_NOMEM;
+    }
+    pe_image_free(&img);
+    if (st != PE_OK) {
+        free(*png);
+        *png = NULL;
+        *len = 0;
+    }
+    return st;
+}
+
+size_t cli_png_chunk(double w, double h)
+{
+    enum { MOST = 32 };
+    const double raw = 4.0 * (w > 1.0 ? w : 1.0) * (h > 1.0 ? h : 1.0);
+    const double fit = (double)(256 << 20) / raw;
+    return fit >= MOST ? MOST : fit < 2 ? 2 : (size_t)fit;
+}
+
 void cli_longest_side(const pe_result *res, double side, double *width, double *height)
 {
     *width = side > 0 && res->width >= res->height ? side : 0;

@@ -37,6 +37,16 @@ pe_status cli_write_pdf_of(const char *path, const pe_result *res, double width,
 pe_status cli_write_jpeg_of(const char *path, const pe_image *img, const pe_metadata *meta);
 pe_status cli_write_text(const char *path, const char *text, size_t len);
 
+/* Many pictures made on all threads and written by one: res drawn at w x h (0 = input size,
+ * one 0 = keep the aspect ratio) and encoded as PNG in memory (*png malloc'ed, free() it; NULL
+ * on failure). Safe on any thread: the atomic writes (one temporary file known to the signal
+ * handler at a time) stay on the writing thread. */
+pe_status cli_png_bytes(const pe_result *res, int w, int h, const pe_metadata *meta, char **png,
+                        size_t *len);
+/* Pictures to make at once before writing them: 256 MB of raw w x h pixels (a chunk's PNGs
+ * wait in memory), at least 2, at most 32 (enough for 16 threads). */
+size_t cli_png_chunk(double w, double h);
+
 /* -s N as a width x height pair for the writers: N on the longest side, the other 0 (from the
  * aspect ratio); both 0 when side is 0. */
 void cli_longest_side(const pe_result *res, double side, double *width, double *height);
