@@ -10,7 +10,8 @@
 #   BIN   the polyevolve to measure (default build/polyevolve)
 #   BASE  an older polyevolve to put beside it (quality, seams: its default run and, for the seam
 #         control, its --tiles 1x1 run); optional
-# Environment: SHARED (default ../shared), REPS (3), THREADS ("1 2 .. nproc"), BIG (0), SEEDS.
+# Environment: SHARED (default ../shared), REPS (3), THREADS ("1 2 .. nproc"), BIG (0), SEEDS,
+#   FRAMES (scaling: --frames of each run, default 0; 100 is the CLI's default).
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -32,7 +33,7 @@ timed() {
     for _ in $(seq "$REPS"); do
         rm -rf "$out"
         local t
-        t=$( { /usr/bin/time -f "%e %U %S" "$@" -o "$out" -q --frames 0; } 2>&1 | tail -1)
+        t=$( { /usr/bin/time -f "%e %U %S" "$@" -o "$out" -q --frames "${FRAMES:-0}"; } 2>&1 | tail -1)
         best=$(printf '%s\n%s\n' "$best" "$(echo "$t" | awk '{printf "%.3f %.3f", $1, $2 + $3}')" |
                grep . | sort -n | head -1)
     done
@@ -40,7 +41,7 @@ timed() {
 }
 
 scaling() {
-    echo "### Thread scaling ($(nproc) cores, $(date -u +%F), load $(cut -d' ' -f1 /proc/loadavg) at the start)"
+    echo "### Thread scaling ($(nproc) cores, $(date -u +%F), --frames ${FRAMES:-0}, load $(cut -d' ' -f1 /proc/loadavg) at the start)"
     echo
     printf '| run |'; for j in $THREADS; do printf ' -j %s wall s (CPU s) |' "$j"; done
     printf ' speed-up at -j %s | CPU vs -j 1 | same SVG |\n|---|' "${THREADS##* }"
@@ -65,7 +66,7 @@ scaling() {
     # the machine's own ceiling, in the same run: as many independent -j 1 runs at once as the
     # widest -j, against one alone (shared caches, memory and a busy host cap it below -j)
     local jmax=${THREADS##* } alone pair best=""
-    alone=$(timed "$tmp/c0" "$BIN" "$(img mona)" -n 250 -j 1 | cut -d' ' -f1)
+    alone=$(FRAMES=0 timed "$tmp/c0" "$BIN" "$(img mona)" -n 250 -j 1 | cut -d' ' -f1)
     for _ in $(seq "$REPS"); do
         local s0 e0
         s0=$(date +%s.%N)
