@@ -1,8 +1,9 @@
 #!/bin/sh
 # cli_animate: `polyevolve animate` end to end on a tiny run. The last frame is the final
 # picture byte for byte (as `render` draws it, at the state's size and with -s), the frames are
-# numbered without gaps, a seed gives the same frames twice, another seed other flights; bad
-# state files exit 1 naming the file, usage errors exit 2. Env: PE_BIN, PE_TEST_DATA.
+# numbered without gaps, a seed gives the same frames twice (at any -j), another seed other
+# flights; bad state files exit 1 naming the file, usage errors exit 2. Env: PE_BIN,
+# PE_TEST_DATA.
 set -u
 : "${PE_BIN:?PE_BIN must name the polyevolve binary}" "${PE_TEST_DATA:?}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/pe-animate.XXXXXX") || exit 1
@@ -31,11 +32,16 @@ cmp -s "$T/final.png" "$T/a/frame_00001.png" && fail "first frame is already the
 "$PE_BIN" render "$S" -o "$T/final100.png" -s 100 || fail "render -s exited $?"
 cmp -s "$T/final100.png" "$T/big/frame_00003.png" || fail "last -s 100 frame differs from render"
 
-# deterministic for a seed; another seed flies differently (middle frame)
-"$PE_BIN" animate "$S" -o "$T/b" --frames 5 -q || fail "second animate exited $?"
+# deterministic for a seed, whatever the threads that draw the frames (-j 1 against -j 3);
+# another seed flies differently (middle frame)
+"$PE_BIN" animate "$S" -o "$T/b" --frames 5 -j 3 -q || fail "second animate exited $?"
 for i in 1 2 3 4 5; do
     cmp -s "$T/a/frame_0000$i.png" "$T/b/frame_0000$i.png" || fail "frame $i differs between runs"
 done
+"$PE_BIN" animate "$S" -o "$T/j1" --frames 40 -j 1 -q || fail "animate -j 1 exited $?"
+"$PE_BIN" animate "$S" -o "$T/j2" --frames 40 -j 2 -q || fail "animate -j 2 exited $?"
+[ "$(ls "$T/j2" | wc -l)" -eq 40 ] && diff -r "$T/j1" "$T/j2" > /dev/null ||
+    fail "-j 1 and -j 2 give different frames"
 "$PE_BIN" animate "$S" -o "$T/c" --frames 5 --seed 2 -q || fail "animate --seed 2 exited $?"
 cmp -s "$T/a/frame_00003.png" "$T/c/frame_00003.png" && fail "seeds 1 and 2 give the same frame 3"
 cmp -s "$T/a/frame_00005.png" "$T/c/frame_00005.png" || fail "seeds disagree on the last frame"
