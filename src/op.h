@@ -1,7 +1,7 @@
 /* op: one unit of work on the stack, done by one thread: add a triangle on top, refine one at
  * its depth, or regrow one (take it out and search a new one for the top). When it is issued
  * an op copies the part of the stack it reads (its view); it then runs on any thread while
- * the stack changes, and writes only its own result. batch.c applies the results in the order
+ * the stack changes, and writes only its own result. flight.c commits the results in the order
  * the ops were issued. So no op waits for another, and the picture does not depend on which
  * thread ran which op, or when. */
 #ifndef PE_OP_H
@@ -31,7 +31,7 @@ typedef struct pe_op {
     int slot;            /* refine, regrow: the triangle's slot when the op was issued */
     uint32_t id;         /* refine, regrow: the triangle's name (stack.h) */
     uint64_t serial;     /* the op's number in the run: its random stream */
-    pe_box win;          /* add, regrow: where the new triangle is searched (batch.h) */
+    pe_box win;          /* add, regrow: where the new triangle is searched (flight.h) */
     int chain, chains;   /* add: one of `chains` annealing chains of one search (search.h) */
     uint64_t seen;       /* commits done when it was issued: it did not see the later ones */
     pe_tri *view;        /* the triangles that meet its regions, bottom to top, as issued */
