@@ -9,7 +9,8 @@
 #             from one frame to the next (log.csv, one row per frame) must nowhere be under a
 #             quarter of the mean gain. The same run with --frame-spacing linear fails both
 #             (checked too, so the measure can fail).
-#   progress: with -v and stderr a pipe, one line per checkpoint and per frame; on a 50-column
+#   progress: with -v and stderr a pipe, one line per checkpoint and per frame; checkpoints at
+#             most once a second (the others held back: "step"); on a 50-column
 #             pseudo-terminal (script(1)), no redrawn line is wider than 49 columns.
 #   meta:     the input is recorded by its file name only; --no-metadata leaves it all out.
 #   print:    render -s sizes the PDF page (1 pt per pixel), --page 10cm gives 283.46 pt, and the
@@ -133,6 +134,19 @@ case_progress()
         ok "-v without a terminal draws no bar"
     grep -q 'v/final.png' out.txt && grep -qE '[0-9.]+ s' out.txt &&
         ok "the summary gives the time and the files written" || bad "summary: $(cat out.txt)"
+    # checkpoints at most once a second of the run (the first at once): -v says which points
+    # wrote one ("checkpoint") and which were held back ("step")
+    local t0 t1 secs ck st
+    t0=$(date +%s%N)
+    { timeout 100 "$PE_BIN" "$MONA64" -n 30 --frames 40 -v -j1 -o ck 2>&1 >/dev/null; } |
+        cat >ck.txt
+    t1=$(date +%s%N)
+    secs=$(((t1 - t0 + 999999999) / 1000000000))
+    ck="$(grep -c ' checkpoint$' ck.txt)"
+    st="$(grep -c ' step$' ck.txt)"
+    [ "$ck" -ge 1 ] && [ "$ck" -le $((secs + 1)) ] && [ "$st" -ge 5 ] && [ -s ck/state.json ] &&
+        ok "$ck checkpoints in a run of at most $secs s, $st points held back" ||
+        bad "checkpoints: $ck written, $st held back in at most $secs s" "$(head -n 5 ck.txt)"
     # a 50-column terminal: every redraw fits
     need_tool script bsdutils
     script -qec "stty cols 50 rows 20; '$PE_BIN' '$MONA64' -n 30 --frames 0 -j1 -o t" /dev/null \
