@@ -54,12 +54,19 @@ typedef struct anim_job {
     pe_status st;
 } anim_job;
 
+/* The frames being made and written (cli_make_put). */
+typedef struct anim_run {
+    const cli_options *o;
+    anim_job *jobs;
+    int rc, done;
+} anim_run;
+
 static void make_frame(void *ctx, size_t i)
 {
-    anim_job *j = &((anim_job *)ctx)[i];
+    anim_job *j = &((anim_run *)ctx)->jobs[i];
     pe_result frame = { 0 };
     j->png = NULL;
-    if (cli_stop_signal) { /* the rest of the chunk is not written: not made either */
+    if (cli_stop_signal) { /* it will not be written: not made either */
         j->st = PE_ERR_INTERRUPTED;
         return;
     }
@@ -88,33 +95,41 @@ static int put_frame(const cli_options *o, anim_job *j)
     return 0;
 }
 
-/* The frames, made chunk by chunk on all threads (-j) and written in order. */
+static bool put_frame_at(void *ctx, size_t i)
+{
+    anim_run *r = ctx;
+    anim_job *j = &r->jobs[i];
+    r->rc = cli_stop_signal ? 128 + cli_stop_signal : put_frame(r->o, j);
+    r->done += r->rc == 0;
+    free(j->png);
+    j->png = NULL;
+    return r->rc == 0;
+}
+
+/* The frames, made on all threads (-j) and written in order (cli_make_put). */
 static int write_frames(const pe_state *state, const cli_options *o, int w, int h, int *done)
 {
     cli_meta_buf mb;
     const pe_metadata meta = cli_state_metadata(state, o->no_metadata, &mb);
     const pe_result *res = &state->result;
+    const size_t n = (size_t)o->anim_frames;
+    anim_run r = { o, calloc(n, sizeof *r.jobs), 0, 0 };
+    if (!r.jobs) {
+        fprintf(stderr, "polyevolve: %s: out of memory\n", o->output);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        r.jobs[i] =
+            (anim_job){ .state = state, .o = o, .meta = &meta, .f = (int)i, .w = w, .h = h };
     const double side = res->width > res->height ? res->width : res->height;
     const double scale = o->size > 0 ? o->size / side : 1.0;
-    anim_job jobs[32];
-    size_t chunk = cli_png_chunk(res->width * scale, res->height * scale);
-    chunk = chunk < sizeof jobs / sizeof *jobs ? chunk : sizeof jobs / sizeof *jobs;
-    int rc = 0;
-    for (int at = 0; at < o->anim_frames && rc == 0; at += (int)chunk) {
-        const int m = o->anim_frames - at < (int)chunk ? o->anim_frames - at : (int)chunk;
-        for (int i = 0; i < m; i++)
-            jobs[i] =
-                (anim_job){ .state = state, .o = o, .meta = &meta, .f = at + i, .w = w, .h = h };
-        pe_parallel_for(o->pe.threads, (size_t)m, make_frame, jobs);
-        for (int i = 0; i < m; i++) {
-            if (rc == 0 && cli_stop_signal)
-                rc = 128 + cli_stop_signal;
-            if (rc == 0 && (rc = put_frame(o, &jobs[i])) == 0)
-                (*done)++;
-            free(jobs[i].png);
-        }
-    }
-    return rc;
+    cli_make_put(o->pe.threads, n, cli_png_chunk(res->width * scale, res->height * scale),
+                 make_frame, put_frame_at, &r);
+    for (size_t i = 0; i < n; i++) /* made and not written (a stop or a failed write) */
+        free(r.jobs[i].png);
+    free(r.jobs);
+    *done = r.done;
+    return r.rc;
 }
 
 int cli_animate(const cli_options *o)

@@ -77,10 +77,16 @@ typedef struct frame_job {
     pe_status st;
 } frame_job;
 
+/* The frames being made and written (cli_make_put). */
+typedef struct frame_run {
+    cli_frames *f;
+    frame_job *jobs;
+} frame_run;
+
 static void make_frame(void *ctx, size_t i)
 {
-    frame_job *j = &((frame_job *)ctx)[i];
-    const cli_frames *f = j->f;
+    frame_job *j = &((frame_run *)ctx)->jobs[i];
+    const cli_frames *f = j->f; /* read here: size and meta, which no put changes */
     const pe_result *res = j->res;
     const int w = f->size > 0 && res->width >= res->height ? f->size : 0;
     const int h = f->size > 0 && res->width < res->height ? f->size : 0;
@@ -120,24 +126,32 @@ static void put_frame(cli_frames *f, frame_job *j)
     j->png = NULL;
 }
 
-/* Make and write these frames in order, chunk by chunk (cli_png_chunk). */
+static bool put_frame_at(void *ctx, size_t i)
+{
+    frame_run *r = ctx;
+    put_frame(r->f, &r->jobs[i]);
+    return r->f->failed == PE_OK;
+}
+
+/* Make and write these frames in order (cli_make_put, chunks of cli_png_chunk). */
 static void write_frames(cli_frames *f, const pe_progress *const *p, const pe_result *const *res,
                          size_t n)
 {
-    frame_job jobs[32];
-    const pe_result *r = n > 0 ? res[0] : NULL;
-    const double side = r ? (r->width > r->height ? r->width : r->height) : 1;
-    const double scale = f->size > 0 ? f->size / side : 1.0;
-    size_t chunk = r ? cli_png_chunk(r->width * scale, r->height * scale) : 1;
-    chunk = chunk < sizeof jobs / sizeof *jobs ? chunk : sizeof jobs / sizeof *jobs;
-    for (size_t at = 0; at < n && f->failed == PE_OK; at += chunk) {
-        const size_t m = n - at < chunk ? n - at : chunk;
-        for (size_t i = 0; i < m; i++)
-            jobs[i] = (frame_job){ .f = f, .p = p[at + i], .res = res[at + i] };
-        pe_parallel_for(f->threads, m, make_frame, jobs);
-        for (size_t i = 0; i < m; i++)
-            put_frame(f, &jobs[i]);
+    frame_run r = { f, calloc(n > 0 ? n : 1, sizeof *r.jobs) };
+    if (!r.jobs) {
+        fail_at(f, "frames", PE_ERR_NOMEM);
+        return;
     }
+    for (size_t i = 0; i < n; i++)
+        r.jobs[i] = (frame_job){ .f = f, .p = p[i], .res = res[i] };
+    const pe_result *r0 = n > 0 ? res[0] : NULL;
+    const double side = r0 ? (r0->width > r0->height ? r0->width : r0->height) : 1;
+    const double scale = f->size > 0 ? f->size / side : 1.0;
+    const size_t chunk = r0 ? cli_png_chunk(r0->width * scale, r0->height * scale) : 1;
+    cli_make_put(f->threads, n, chunk, make_frame, put_frame_at, &r);
+    for (size_t i = 0; i < n; i++) /* made and not written (a write failed) */
+        free(r.jobs[i].png);
+    free(r.jobs);
 }
 
 /* Keep every candidate at least gap dB above the one before it (and the first). */

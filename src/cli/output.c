@@ -218,8 +218,43 @@ size_t cli_png_chunk(double w, double h)
 {
     enum { MOST = 32 };
     const double raw = 4.0 * (w > 1.0 ? w : 1.0) * (h > 1.0 ? h : 1.0);
-    const double fit = (double)(256 << 20) / raw;
+    const double fit = (double)(128 << 20) / raw;
     return fit >= MOST ? MOST : fit < 2 ? 2 : (size_t)fit;
+}
+
+/* One pass of cli_make_put: index 0 puts the previous chunk (when there is one), the others
+ * make the next. */
+typedef struct make_put {
+    void (*make)(void *ctx, size_t i);
+    bool (*put)(void *ctx, size_t i);
+    void *ctx;
+    size_t put0, nput, make0;
+    bool stopped;
+} make_put;
+
+static void make_put_pass(void *ctx, size_t i)
+{
+    make_put *p = ctx;
+    if (p->nput > 0 && i == 0) {
+        for (size_t j = p->put0; j < p->put0 + p->nput && !p->stopped; j++)
+            p->stopped = !p->put(p->ctx, j);
+        return;
+    }
+    p->make(p->ctx, p->make0 + i - (p->nput > 0 ? 1 : 0));
+}
+
+void cli_make_put(int threads, size_t n, size_t chunk, void (*make)(void *ctx, size_t i),
+                  bool (*put)(void *ctx, size_t i), void *ctx)
+{
+    make_put p = { make, put, ctx, 0, 0, 0, false };
+    chunk = chunk > 0 ? chunk : 1;
+    while (!p.stopped && p.put0 + p.nput < n) {
+        p.put0 += p.nput;
+        p.nput = p.make0 - p.put0; /* made, not put */
+        const size_t m = n - p.make0 < chunk ? n - p.make0 : chunk;
+        pe_parallel_for(threads, m + (p.nput > 0 ? 1 : 0), make_put_pass, &p);
+        p.make0 += m;
+    }
 }
 
 void cli_longest_side(const pe_result *res, double side, double *width, double *height)

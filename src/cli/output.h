@@ -43,9 +43,17 @@ pe_status cli_write_text(const char *path, const char *text, size_t len);
  * handler at a time) stay on the writing thread. */
 pe_status cli_png_bytes(const pe_result *res, int w, int h, const pe_metadata *meta, char **png,
                         size_t *len);
-/* Pictures to make at once before writing them: 256 MB of raw w x h pixels (a chunk's PNGs
- * wait in memory), at least 2, at most 32 (enough for 16 threads). */
+/* Pictures to make at once before writing them: 128 MB of raw w x h pixels (two chunks' PNGs
+ * may wait in memory), at least 2, at most 32 (enough for 16 threads). */
 size_t cli_png_chunk(double w, double h);
+
+/* Make n items on all threads and put them in order on one: make(ctx, i) may run for several
+ * i at once, on any thread; put(ctx, i) runs for i = 0, 1, .. one at a time, each after its
+ * make, while the next chunk is made (two chunks of `chunk` items in flight), so the puts'
+ * writes and syncs overlap the drawing. A put that returns false stops it: no later item is
+ * made or put (the caller frees what was made and not put). */
+void cli_make_put(int threads, size_t n, size_t chunk, void (*make)(void *ctx, size_t i),
+                  bool (*put)(void *ctx, size_t i), void *ctx);
 
 /* -s N as a width x height pair for the writers: N on the longest side, the other 0 (from the
  * aspect ratio); both 0 when side is 0. */
