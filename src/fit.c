@@ -22,8 +22,9 @@ bool pe_fit_init(pe_fit *fit, int max_w, int max_h)
     fit->add = malloc(px * 4 * sizeof(float));
     fit->mom = malloc((size_t)(max_w + 1) * (size_t)max_h * PE_FIT_NMOM * sizeof(double));
     fit->cdf = malloc(px * sizeof(double));
+    fit->row_cum = malloc((size_t)(max_h + 1) * sizeof(double));
     const bool cov = pe_cover_init(&fit->cov, max_w, max_h);
-    if (!fit->below || !fit->mul || !fit->add || !fit->mom || !fit->cdf || !cov) {
+    if (!fit->below || !fit->mul || !fit->add || !fit->mom || !fit->cdf || !fit->row_cum || !cov) {
         pe_fit_free(fit);
         return false;
     }
@@ -39,6 +40,7 @@ void pe_fit_free(pe_fit *fit)
     free(fit->add);
     free(fit->mom);
     free(fit->cdf);
+    free(fit->row_cum);
     pe_cover_free(&fit->cov);
     memset(fit, 0, sizeof *fit);
 }
@@ -74,7 +76,8 @@ static void blend(float *p, const layer_px *l)
 }
 
 /* out = out * (1 - c a) + c u over the triangle's coverage c. */
-static void composite(const pe_tri *t, int ox, int oy, int w, int h, const pe_cover *cv, float *out)
+/* Draw t over out (the region's pixels); returns the rows of coverage it left in cv. */
+static int composite(const pe_tri *t, int ox, int oy, int w, int h, const pe_cover *cv, float *out)
 {
     float u[4];
     pe_tri_premul(t, u);
@@ -90,6 +93,7 @@ static void composite(const pe_tri *t, int ox, int oy, int w, int h, const pe_co
             blend(line + 4 * (cv->px[e].x - ox), &le);
         }
     }
+    return nr;
 }
 
 double pe_fit_render(const float *target, int target_w, int ox, int oy, int w, int h,
@@ -215,34 +219,15 @@ void pe_fit_layers_build(const pe_fit_layers *l, int ox, int oy, int w, int h, c
     }
 }
 
-void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy, int w, int h,
-                  const float bg[4], const pe_fit_layers *layers, bool alpha, const pe_tri *tris,
-                  int n, int k)
+/* The moments and error map of rows [y0, y1) of the focus, its layers drawn: each row's sums
+ * and error start from 0. */
+static void measure_rows(pe_fit *fit, const float *target, int target_w, int y0, int y1)
 {
-    fit->w = w;
-    fit->h = h;
-    fit->ox = ox;
-    fit->oy = oy;
-    fit->alpha = alpha;
+    const int w = fit->w, ox = fit->ox, oy = fit->oy;
+    const bool alpha = fit->alpha;
     const float *wmap = fit->style ? fit->style->weight : NULL;
-    const size_t px = (size_t)w * (size_t)h;
-    start_layers(px, bg, layers ? layers->below : NULL, fit->below, fit->mul, fit->add);
-    for (int j = 0; j < k && j < n; j++)
-        composite(&tris[j], ox, oy, w, h, &fit->cov, fit->below);
-    for (int j = k + 1; j < n; j++)
-        (void)fold(&tris[j], ox, oy, w, h, &fit->cov, fit->mul, fit->add);
-    /* the other tiles' triangles above: (M, B) <- (lm M, lm B + la) where they are */
-    for (int y = 0; layers && y < h; y++)
-        for (int x = layers->lo[y]; x < layers->hi[y]; x++) {
-            const size_t i = (size_t)y * w + (size_t)x;
-            const float lm = layers->mul[i];
-            fit->mul[i] *= lm;
-            for (int c = 0; c < 4; c++)
-                fit->add[4 * i + c] = lm * fit->add[4 * i + c] + layers->add[4 * i + c];
-        }
-    double cum = 0.0;
-    for (int y = 0; y < h; y++) {
-        double acc[PE_FIT_NMOM] = { 0 };
+    for (int y = y0; y < y1; y++) {
+        double acc[PE_FIT_NMOM] = { 0 }, cum = 0.0;
         double *row = fit->mom + (size_t)y * (size_t)(w + 1) * PE_FIT_NMOM;
         memset(row, 0, PE_FIT_NMOM * sizeof(double));
         const float *t = target + ((size_t)(oy + y) * target_w + (size_t)ox) * 4;
@@ -277,7 +262,63 @@ void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy
             fit->cdf[i] = cum;
         }
     }
+}
+
+/* The rows' errors (the last entry of each row's error map) summed in order, and e0. */
+static void sum_rows(pe_fit *fit)
+{
+    double cum = 0.0;
+    fit->row_cum[0] = 0.0;
+    for (int y = 0; y < fit->h; y++) {
+        cum += fit->cdf[(size_t)y * fit->w + (size_t)fit->w - 1];
+        fit->row_cum[y + 1] = cum;
+    }
     fit->e0 = cum;
+}
+
+void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy, int w, int h,
+                  const float bg[4], const pe_fit_layers *layers, bool alpha, const pe_tri *tris,
+                  int n, int k)
+{
+    fit->w = w;
+    fit->h = h;
+    fit->ox = ox;
+    fit->oy = oy;
+    fit->alpha = alpha;
+    const size_t px = (size_t)w * (size_t)h;
+    start_layers(px, bg, layers ? layers->below : NULL, fit->below, fit->mul, fit->add);
+    for (int j = 0; j < k && j < n; j++)
+        (void)composite(&tris[j], ox, oy, w, h, &fit->cov, fit->below);
+    for (int j = k + 1; j < n; j++)
+        (void)fold(&tris[j], ox, oy, w, h, &fit->cov, fit->mul, fit->add);
+    /* the other tiles' triangles above: (M, B) <- (lm M, lm B + la) where they are */
+    for (int y = 0; layers && y < h; y++)
+        for (int x = layers->lo[y]; x < layers->hi[y]; x++) {
+            const size_t i = (size_t)y * w + (size_t)x;
+            const float lm = layers->mul[i];
+            fit->mul[i] *= lm;
+            for (int c = 0; c < 4; c++)
+                fit->add[4 * i + c] = lm * fit->add[4 * i + c] + layers->add[4 * i + c];
+        }
+    measure_rows(fit, target, target_w, 0, h);
+    sum_rows(fit);
+}
+
+void pe_fit_focus_more(pe_fit *fit, const float *target, int target_w, const pe_tri *more, int m)
+{
+    int y0 = fit->h, y1 = 0; /* the rows the new triangles touch */
+    for (int j = 0; j < m; j++) {
+        const int nr =
+            composite(&more[j], fit->ox, fit->oy, fit->w, fit->h, &fit->cov, fit->below);
+        if (nr > 0) {
+            const int a = fit->cov.rows[0].y - fit->oy, b = fit->cov.rows[nr - 1].y - fit->oy;
+            y0 = a < y0 ? a : y0;
+            y1 = b + 1 > y1 ? b + 1 : y1;
+        }
+    }
+    if (y0 < y1)
+        measure_rows(fit, target, target_w, y0, y1);
+    sum_rows(fit);
 }
 
 /* Add moments weighted by a coverage c: the ones quadratic in the triangle's contribution
@@ -510,18 +551,28 @@ void pe_fit_quantize(const pe_fit_colour *c, unsigned char rgba[4])
 
 int pe_fit_sample(const pe_fit *fit, double u)
 {
-    const int n = fit->w * fit->h;
-    const double total = fit->cdf[n - 1];
+    const int w = fit->w, h = fit->h;
+    const double total = fit->row_cum[h];
     if (!(total > 0.0))
-        return (int)(u * n);
+        return (int)(u * (double)w * h);
     const double v = u * total;
-    int lo = 0, hi = n - 1;
-    while (lo < hi) { /* first index with cdf > v */
+    int lo = 0, hi = h - 1;
+    while (lo < hi) { /* the first row whose end is past v */
         const int mid = lo + (hi - lo) / 2;
-        if (fit->cdf[mid] > v)
+        if (fit->row_cum[mid + 1] > v)
             hi = mid;
         else
             lo = mid + 1;
     }
-    return lo;
+    const double *row = fit->cdf + (size_t)lo * w;
+    const double vr = v - fit->row_cum[lo];
+    int a = 0, b = w - 1;
+    while (a < b) { /* then the first pixel along it */
+        const int mid = a + (b - a) / 2;
+        if (row[mid] > vr)
+            b = mid;
+        else
+            a = mid + 1;
+    }
+    return lo * w + a;
 }

@@ -43,7 +43,8 @@ typedef struct pe_fit {
     bool alpha;          /* the loss includes the alpha channel (transparent canvas) */
     float *below, *mul, *add;
     double *mom;         /* per row: (w + 1) prefix entries of PE_FIT_NMOM moments */
-    double *cdf;         /* cumulative F0 error over the tile, row-major, for sampling */
+    double *cdf;         /* per row: the cumulative F0 error along it, for sampling */
+    double *row_cum;     /* h + 1 entries: the error of the rows above row y */
     pe_cover cov;        /* raster scratch (pe_fit_eval writes it: one pe_fit per thread) */
     double e0;           /* loss of the tile without the focus triangle */
     const pe_fit_style *style; /* borrowed; NULL = plain (pe_fit_set_style) */
@@ -86,6 +87,12 @@ void pe_tri_premul(const pe_tri *t, float out[4]);
 void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy, int w, int h,
                   const float bg[4], const pe_fit_layers *layers, bool alpha, const pe_tri *tris,
                   int n, int k);
+
+/* A focus prepared for a new triangle on top (k == n, no layers) of tris[0..n) becomes that of
+ * tris[0..n + m) with more[0..m) on top: they are drawn over what is below, and only the rows
+ * they touch are measured again. The result is bit-identical to pe_fit_focus of the longer
+ * list (each row's sums start afresh; the rows' totals are summed again in order). */
+void pe_fit_focus_more(pe_fit *fit, const float *target, int target_w, const pe_tri *more, int m);
 
 /* Build layers for the region (ox, oy, w, h): below = bg with under[0..n_under) composited,
  * (mul, add) = the fold of over[0..n_over). Triangles outside the region cost a bounds test. */

@@ -63,11 +63,55 @@ void pe_tri_fit_canvas(const pe_canvas *cv, pe_tri *t)
     }
 }
 
-static void focus(const pe_canvas *cv, const region *r, const pe_tri *tris, int n, int k,
-                  pe_fit *fit)
+/* Triangles drawn on top of a held focus rather than a new one drawn: at most this many (a
+ * whole-canvas add finds one more, the previous add's). Measured, mona -n 50 at -j 1: the
+ * whole-canvas focuses took 0.17 s of 0.84 s drawn in full. */
+#ifndef PE_FOCUS_MORE
+#define PE_FOCUS_MORE 4
+#endif
+
+static bool same_tris(const pe_tri *a, const pe_tri *b, int n)
 {
-    pe_fit_focus(fit, cv->target, cv->w, r->x0, r->y0, r->x1 - r->x0, r->y1 - r->y0, cv->bg, NULL,
-                 cv->alpha, tris, n, k);
+    for (int j = 0; j < n; j++)
+        if (memcmp(a[j].x, b[j].x, sizeof a[j].x) || memcmp(a[j].y, b[j].y, sizeof a[j].y) ||
+            memcmp(a[j].rgba, b[j].rgba, sizeof a[j].rgba))
+            return false;
+    return true;
+}
+
+/* Keep what the fit's focus of a new triangle on top holds (false: none kept). */
+static bool hold(pe_worker *wk, const region *r, const pe_tri *tris, int n)
+{
+    if (n > wk->held_cap) {
+        const int cap = n > 2 * wk->held_cap ? n : 2 * wk->held_cap;
+        pe_tri *grown = realloc(wk->held, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return false; /* only a full focus next time */
+        wk->held = grown;
+        wk->held_cap = cap;
+    }
+    memcpy(wk->held, tris, (size_t)n * sizeof *tris);
+    wk->nheld = n;
+    wk->hx0 = r->x0;
+    wk->hy0 = r->y0;
+    wk->hx1 = r->x1;
+    wk->hy1 = r->y1;
+    return true;
+}
+
+static void focus(const pe_canvas *cv, const region *r, const pe_tri *tris, int n, int k,
+                  pe_worker *wk)
+{
+    const bool top = k >= n;
+    if (top && wk->hx1 > wk->hx0 && r->x0 == wk->hx0 && r->y0 == wk->hy0 && r->x1 == wk->hx1 &&
+        r->y1 == wk->hy1 && n >= wk->nheld && n - wk->nheld <= PE_FOCUS_MORE &&
+        same_tris(tris, wk->held, wk->nheld))
+        pe_fit_focus_more(&wk->fit, cv->target, cv->w, tris + wk->nheld, n - wk->nheld);
+    else
+        pe_fit_focus(&wk->fit, cv->target, cv->w, r->x0, r->y0, r->x1 - r->x0, r->y1 - r->y0,
+                     cv->bg, NULL, cv->alpha, tris, n, k);
+    if (!top || !hold(wk, r, tris, n))
+        wk->hx1 = wk->hx0 = 0;
 }
 
 /* The annealing's loss unit: the region's loss shared by the triangles it would hold. */
@@ -91,6 +135,7 @@ void pe_worker_free(pe_worker *wk)
 {
     pe_fit_free(&wk->fit);
     free(wk->buf);
+    free(wk->held);
     memset(wk, 0, sizeof *wk);
 }
 
@@ -157,7 +202,7 @@ static void search_top(const pe_canvas *cv, const pe_tri *tris, int n, pe_op *op
                        pe_worker *wk)
 {
     const region r = region_of(cv, &op->win);
-    focus(cv, &r, tris, n, n, &wk->fit);
+    focus(cv, &r, tris, n, n, wk);
     pe_search_cfg cfg = cv->add_cfg;
     if (op->chains > 1) {
         cfg.chain = op->chain;
@@ -181,7 +226,7 @@ bool pe_op_run(const pe_canvas *cv, pe_op *op, pe_worker *wk)
     }
     const pe_tri *old = &op->view[op->at];
     const region r = refine_region(cv, old);
-    focus(cv, &r, op->view, op->nview, op->at, &wk->fit);
+    focus(cv, &r, op->view, op->nview, op->at, wk);
     if (op->kind == PE_OP_REFINE) {
         pe_search_stats st = { 0 };
         op->delta = pe_search_focus(&wk->fit, &cv->refine_cfg, r.box, &rng, op->serial, old,
@@ -214,7 +259,7 @@ double pe_op_delta_now(const pe_canvas *cv, const pe_stack *s, int k, int skip, 
         n--;
         k = k > skip ? k - 1 : k;
     }
-    focus(cv, &r, tris, n, k, &wk->fit);
+    focus(cv, &r, tris, n, k, wk);
     if (refit) {
         pe_fit_colour c;
         pe_fit_eval(&wk->fit, t->x, t->y, &c);

@@ -44,11 +44,17 @@ typedef struct pe_op {
     bool failed;         /* out of memory: the op changes nothing */
 } pe_op;
 
-/* One thread's scratch, fully rewritten by every op. */
+/* One thread's scratch, rewritten by every op. When its fit holds the focus of a new triangle
+ * on top, the region and the triangles below are kept (held): the next such focus over the
+ * same region, with the same triangles and a few more on top (the next whole-canvas add on
+ * this thread), draws just those (pe_fit_focus_more, bit-identical to a full focus). */
 typedef struct pe_worker {
     pe_fit fit;
     pe_tri *buf; /* the stack without one slot (regrow) */
     int buf_cap;
+    pe_tri *held;
+    int nheld, held_cap;
+    int hx0, hy0, hx1, hy1; /* the held focus's region; hx1 == hx0: none held */
 } pe_worker;
 
 bool pe_worker_init(pe_worker *wk, const pe_canvas *cv);

@@ -114,6 +114,45 @@ static void new_triangle_on_top(void)
     free(target);
 }
 
+/* A focus grown by the triangles drawn on top since (pe_fit_focus_more) is bit for bit the
+ * focus of the longer list drawn afresh: its below, moments, error map and loss; and sampling
+ * picks the pixel where the running error passes u of the total. */
+static void focus_more_equals_a_new_focus(void)
+{
+    enum { NMOM = 11 }; /* moments per pixel (fit.c) */
+    pe_rng r;
+    pe_rng_seed(&r, 5, 0);
+    for (int alpha = 0; alpha < 2; alpha++) {
+        float *target = random_target(&r, alpha);
+        pe_fit a, b;
+        CHECK(pe_fit_init(&a, W, H) && pe_fit_init(&b, W, H));
+        const float bg[4] = { 0.2f, 0.3f, 0.1f, alpha ? 0.0f : 1.0f };
+        for (int trial = 0; trial < 20; trial++) {
+            pe_tri tris[14];
+            const int n = (int)pe_rng_below(&r, 10), m = 1 + (int)pe_rng_below(&r, 4);
+            for (int i = 0; i < n + m; i++)
+                random_tri(&r, &tris[i]);
+            pe_fit_focus(&a, target, TW, 8, 0, W, H, bg, NULL, alpha, tris, n, n);
+            pe_fit_focus_more(&a, target, TW, tris + n, m);
+            pe_fit_focus(&b, target, TW, 8, 0, W, H, bg, NULL, alpha, tris, n + m, n + m);
+            const size_t px = (size_t)W * H;
+            CHECK(!memcmp(a.below, b.below, px * 4 * sizeof *a.below));
+            CHECK(!memcmp(a.mom, b.mom, (size_t)(W + 1) * H * NMOM * sizeof *a.mom));
+            CHECK(!memcmp(a.cdf, b.cdf, px * sizeof *a.cdf));
+            CHECK(!memcmp(a.row_cum, b.row_cum, (H + 1) * sizeof *a.row_cum));
+            CHECK(a.e0 == b.e0);
+            const double u = pe_rng_uniform(&r), v = u * a.e0, tol = 1e-9 * a.e0;
+            const int i = pe_fit_sample(&a, u), y = i / W, x = i % W;
+            CHECK(i >= 0 && i < W * H && i == pe_fit_sample(&b, u));
+            CHECK(a.row_cum[y] + (x > 0 ? a.cdf[i - 1] : 0.0) <= v + tol);
+            CHECK(v <= a.row_cum[y] + a.cdf[i] + tol);
+        }
+        pe_fit_free(&a);
+        pe_fit_free(&b);
+        free(target);
+    }
+}
+
 /* Layers: a focus between other tiles' triangles (some below, some above) must give the loss
  * change of a real render of the whole stack in order. */
 static void layers_equal_the_whole_stack(void)
@@ -268,6 +307,7 @@ int main(int argc, char **argv)
     RUN(delta_equals_rerender_opaque);
     RUN(delta_equals_rerender_transparent);
     RUN(new_triangle_on_top);
+    RUN(focus_more_equals_a_new_focus);
     RUN(layers_equal_the_whole_stack);
     RUN(model_matches_the_drawing);
     RUN(screen_approximates_the_model);
