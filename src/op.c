@@ -90,7 +90,8 @@ static bool hold(pe_worker *wk, const region *r, const pe_tri *tris, int n)
         wk->held = grown;
         wk->held_cap = cap;
     }
-    memcpy(wk->held, tris, (size_t)n * sizeof *tris);
+    if (n > 0) /* an empty stack's view may be NULL */
+        memcpy(wk->held, tris, (size_t)n * sizeof *tris);
     wk->nheld = n;
     wk->hx0 = r->x0;
     wk->hy0 = r->y0;
@@ -103,8 +104,8 @@ static void focus(const pe_canvas *cv, const region *r, const pe_tri *tris, int 
                   pe_worker *wk)
 {
     const bool top = k >= n;
-    if (top && wk->hx1 > wk->hx0 && r->x0 == wk->hx0 && r->y0 == wk->hy0 && r->x1 == wk->hx1 &&
-        r->y1 == wk->hy1 && n >= wk->nheld && n - wk->nheld <= PE_FOCUS_MORE &&
+    if (top && n > 0 && wk->hx1 > wk->hx0 && r->x0 == wk->hx0 && r->y0 == wk->hy0 &&
+        r->x1 == wk->hx1 && r->y1 == wk->hy1 && n >= wk->nheld && n - wk->nheld <= PE_FOCUS_MORE &&
         same_tris(tris, wk->held, wk->nheld))
         pe_fit_focus_more(&wk->fit, cv->target, cv->w, tris + wk->nheld, n - wk->nheld);
     else
