@@ -219,7 +219,7 @@ size_t cli_png_chunk(double w, double h)
     enum { MOST = 32 };
     const double raw = 4.0 * (w > 1.0 ? w : 1.0) * (h > 1.0 ? h : 1.0);
     const double fit = (double)(128 << 20) / raw;
-    return fit >= MOST ? MOST : fit < 2 ? 2 : (size_t)fit;
+    return fit >= MOST ? MOST : fit < 1 ? 1 : (size_t)fit;
 }
 
 /* One pass of cli_make_put: index 0 puts the previous chunk (when there is one), the others

@@ -44,7 +44,8 @@ pe_status cli_write_text(const char *path, const char *text, size_t len);
 pe_status cli_png_bytes(const pe_result *res, int w, int h, const pe_metadata *meta, char **png,
                         size_t *len);
 /* Pictures to make at once before writing them: 128 MB of raw w x h pixels (two chunks' PNGs
- * may wait in memory), at least 2, at most 32 (enough for 16 threads). */
+ * may wait in memory), at least 1 (a picture larger than that is drawn alone, as before
+ * threads drew frames), at most 32 (enough for 16 threads). */
 size_t cli_png_chunk(double w, double h);
 
 /* Make n items on all threads and put them in order on one: make(ctx, i) may run for several
