@@ -2,7 +2,8 @@
 # Whole runs on tests/data/mona64.png with small budgets.
 #   case "e2e":         every output exists and is valid (PNG size, SVG viewBox and polygon count,
 #                       qpdf --check, state.json, log.csv rows, frames named without gaps, no two
-#                       consecutive frames pixel-identical).
+#                       consecutive frames pixel-identical); final.svg has no clip path though
+#                       triangles reach past the canvas.
 #   case "determinism": -j1 and -j2 give byte-identical final.svg/png/pdf and state.json (and
 #                       frames); another --seed gives another SVG.
 #   case "render":      render state.json to PNG equals final.png byte for byte; -s 2x doubles the
@@ -16,6 +17,18 @@ case_e2e()
 {
     expect_ok "mona64 -n 30 --frames 5" "$MONA64" -n 30 --frames 5 -q -j1 -o o || return
     validate "mona64 -n 30 --frames 5" o 64 64 64 64 30 5
+    # one canvas, no tiles: the viewBox is the canvas and nothing is clipped, though triangles
+    # reach past its edges (the tiled core clipped each to its tile)
+    local outside
+    outside="$(grep -o 'points="[^"]*"' o/final.svg | sed 's/points="//; s/"//' | tr ' ,' '\n\n' |
+        awk '$1 < 0 || $1 > 64' | wc -l)"
+    if grep -q 'viewBox="0 0 64 64"' o/final.svg && ! grep -qi 'clip' o/final.svg &&
+        [ "$outside" -gt 0 ]; then
+        ok "final.svg: the canvas as viewBox, no clip path, $outside coordinates past its edges"
+    else
+        bad "final.svg: a clip path, another viewBox, or no triangle past the edges ($outside)" \
+            "$(grep -i -m 3 'clip\|viewBox' o/final.svg)"
+    fi
     expect_ok "mona64 -n 30 --frames 5 --frame-spacing log -s 100" "$MONA64" -n 30 \
         --frames 5 --frame-spacing log -s 100 -q -j1 -o o2 || return
     validate "mona64 -s 100" o2 64 64 100 100 30 5
