@@ -75,8 +75,8 @@ static void blend(float *p, const layer_px *l)
         p[ch] = p[ch] * l->k + l->cu[ch];
 }
 
-/* out = out * (1 - c a) + c u over the triangle's coverage c. */
-/* Draw t over out (the region's pixels); returns the rows of coverage it left in cv. */
+/* out = out * (1 - c a) + c u over the triangle's coverage c; returns the rows of coverage it
+ * left in cv. */
 static int composite(const pe_tri *t, int ox, int oy, int w, int h, const pe_cover *cv, float *out)
 {
     float u[4];

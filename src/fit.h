@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 /* A triangle in working-image pixels with its 8-bit non-premultiplied colour and alpha. */
 typedef struct pe_tri {
@@ -76,6 +77,13 @@ void pe_fit_free(pe_fit *fit);
 /* Make every later focus, evaluation and quantization of fit honour style (borrowed: it must
  * outlive fit's use; NULL = plain). Call once after pe_fit_init. */
 void pe_fit_set_style(pe_fit *fit, const pe_fit_style *style);
+
+/* Whether two triangles are the same: vertices and colour, field by field (not the padding). */
+static inline bool pe_tri_same(const pe_tri *a, const pe_tri *b)
+{
+    return memcmp(a->x, b->x, sizeof a->x) == 0 && memcmp(a->y, b->y, sizeof a->y) == 0 &&
+           memcmp(a->rgba, b->rgba, sizeof a->rgba) == 0;
+}
 
 /* Premultiplied float RGBA of a triangle's 8-bit colour. */
 void pe_tri_premul(const pe_tri *t, float out[4]);

@@ -236,12 +236,6 @@ static bool met(const pe_flight *f, const pe_op *op, const pe_box *fp)
     return false;
 }
 
-static bool same_tri(const pe_tri *a, const pe_tri *b)
-{
-    return memcmp(a->x, b->x, sizeof a->x) == 0 && memcmp(a->y, b->y, sizeof a->y) == 0 &&
-           memcmp(a->rgba, b->rgba, sizeof a->rgba) == 0;
-}
-
 static pe_box commit_add(const pe_flight *f, const pe_canvas *cv, pe_stack *s, pe_op *op,
                          pe_worker *wk)
 {
@@ -261,7 +255,7 @@ static pe_box commit_refine(const pe_flight *f, const pe_canvas *cv, pe_stack *s
     if (k < 0) /* regrown meanwhile */
         return nothing;
     pe_tri old = s->tris[k];
-    if (same_tri(&old, &op->tri)) {
+    if (pe_tri_same(&old, &op->tri)) {
         s->use[k] = op->delta;
         return nothing;
     }
