@@ -45,42 +45,42 @@ static void remove_stale_frames(const char *dir, int frames)
 
 /* A frame of the animation made ready for writing (drawn and encoded on any thread). */
 typedef struct anim_job {
-    const pe_state *state;
-    const cli_options *o;
-    const pe_metadata *meta;
-    int f, w, h;
     char *png;
     size_t len;
     pe_status st;
 } anim_job;
 
-/* The frames being made and written (cli_make_put). */
+/* The frames being made and written (cli_make_put): job i is frame i. */
 typedef struct anim_run {
+    const pe_state *state;
     const cli_options *o;
+    const pe_metadata *meta;
+    int w, h;
     anim_job *jobs;
     int rc, done;
 } anim_run;
 
 static void make_frame(void *ctx, size_t i)
 {
-    anim_job *j = &((anim_run *)ctx)->jobs[i];
+    const anim_run *r = ctx;
+    anim_job *j = &r->jobs[i];
     pe_result frame = { 0 };
     j->png = NULL;
     if (cli_stop_signal) { /* it will not be written: not made either */
         j->st = PE_ERR_INTERRUPTED;
         return;
     }
-    j->st = pe_animate_frame(&j->state->result, j->f, j->o->anim_frames, j->o->pe.seed, &frame);
+    j->st = pe_animate_frame(&r->state->result, (int)i, r->o->anim_frames, r->o->pe.seed, &frame);
     if (j->st == PE_OK)
-        j->st = cli_png_bytes(&frame, j->w, j->h, j->meta, &j->png, &j->len);
+        j->st = cli_png_bytes(&frame, r->w, r->h, r->meta, &j->png, &j->len);
     pe_result_free(&frame);
 }
 
-/* Write a made frame as frame_NNNNN.png (f + 1); 0 or 1 after the one-line error. */
-static int put_frame(const cli_options *o, anim_job *j)
+/* Write made frame f as frame_NNNNN.png (f + 1); 0 or 1 after the one-line error. */
+static int put_frame(const cli_options *o, int f, anim_job *j)
 {
     char name[32], path[PATH_MAX];
-    snprintf(name, sizeof name, "frame_%05d.png", j->f + 1);
+    snprintf(name, sizeof name, "frame_%05d.png", f + 1);
     if (!cli_join(path, sizeof path, o->output, name)) {
         fprintf(stderr, "polyevolve: %s: path too long\n", o->output);
         return 1;
@@ -99,7 +99,7 @@ static bool put_frame_at(void *ctx, size_t i)
 {
     anim_run *r = ctx;
     anim_job *j = &r->jobs[i];
-    r->rc = cli_stop_signal ? 128 + cli_stop_signal : put_frame(r->o, j);
+    r->rc = cli_stop_signal ? 128 + cli_stop_signal : put_frame(r->o, (int)i, j);
     r->done += r->rc == 0;
     free(j->png);
     j->png = NULL;
@@ -111,20 +111,14 @@ static int write_frames(const pe_state *state, const cli_options *o, int w, int 
 {
     cli_meta_buf mb;
     const pe_metadata meta = cli_state_metadata(state, o->no_metadata, &mb);
-    const pe_result *res = &state->result;
     const size_t n = (size_t)o->anim_frames;
-    anim_run r = { o, calloc(n, sizeof *r.jobs), 0, 0 };
+    anim_run r = { state, o, &meta, w, h, calloc(n, sizeof *r.jobs), 0, 0 };
     if (!r.jobs) {
         fprintf(stderr, "polyevolve: %s: out of memory\n", o->output);
         return 1;
     }
-    for (size_t i = 0; i < n; i++)
-        r.jobs[i] =
-            (anim_job){ .state = state, .o = o, .meta = &meta, .f = (int)i, .w = w, .h = h };
-    const double side = res->width > res->height ? res->width : res->height;
-    const double scale = o->size > 0 ? o->size / side : 1.0;
-    cli_make_put(o->pe.threads, n, cli_png_chunk(res->width * scale, res->height * scale),
-                 make_frame, put_frame_at, &r);
+    cli_make_put(o->pe.threads, n, cli_png_chunk(&state->result, o->size), make_frame, put_frame_at,
+                 &r);
     for (size_t i = 0; i < n; i++) /* made and not written (a stop or a failed write) */
         free(r.jobs[i].png);
     free(r.jobs);

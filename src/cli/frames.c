@@ -69,7 +69,6 @@ static void clear_old(cli_frames *f)
 /* A frame made ready for writing: res drawn at the output size and encoded as PNG. Frames
  * are made on all threads and written in order by one. */
 typedef struct frame_job {
-    const cli_frames *f;
     const pe_progress *p;
     const pe_result *res;
     char *png; /* malloc'ed */
@@ -85,8 +84,9 @@ typedef struct frame_run {
 
 static void make_frame(void *ctx, size_t i)
 {
-    frame_job *j = &((frame_run *)ctx)->jobs[i];
-    const cli_frames *f = j->f; /* read here: size and meta, which no put changes */
+    const frame_run *r = ctx;
+    frame_job *j = &r->jobs[i];
+    const cli_frames *f = r->f; /* read here: size and meta, which no put changes */
     const pe_result *res = j->res;
     const int w = f->size > 0 && res->width >= res->height ? f->size : 0;
     const int h = f->size > 0 && res->width < res->height ? f->size : 0;
@@ -143,11 +143,8 @@ static void write_frames(cli_frames *f, const pe_progress *const *p, const pe_re
         return;
     }
     for (size_t i = 0; i < n; i++)
-        r.jobs[i] = (frame_job){ .f = f, .p = p[i], .res = res[i] };
-    const pe_result *r0 = n > 0 ? res[0] : NULL;
-    const double side = r0 ? (r0->width > r0->height ? r0->width : r0->height) : 1;
-    const double scale = f->size > 0 ? f->size / side : 1.0;
-    const size_t chunk = r0 ? cli_png_chunk(r0->width * scale, r0->height * scale) : 1;
+        r.jobs[i] = (frame_job){ .p = p[i], .res = res[i] };
+    const size_t chunk = n > 0 ? cli_png_chunk(res[0], f->size) : 1;
     cli_make_put(f->threads, n, chunk, make_frame, put_frame_at, &r);
     for (size_t i = 0; i < n; i++) /* made and not written (a write failed) */
         free(r.jobs[i].png);

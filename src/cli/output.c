@@ -214,9 +214,12 @@ pe_status cli_png_bytes(const pe_result *res, int w, int h, const pe_metadata *m
     return st;
 }
 
-size_t cli_png_chunk(double w, double h)
+size_t cli_png_chunk(const pe_result *res, int size)
 {
     enum { MOST = 32 };
+    const double side = res->width > res->height ? res->width : res->height;
+    const double scale = size > 0 && side > 0 ? size / side : 1.0;
+    const double w = res->width * scale, h = res->height * scale;
     const double raw = 4.0 * (w > 1.0 ? w : 1.0) * (h > 1.0 ? h : 1.0);
     const double fit = (double)(128 << 20) / raw;
     return fit >= MOST ? MOST : fit < 1 ? 1 : (size_t)fit;

@@ -43,10 +43,11 @@ pe_status cli_write_text(const char *path, const char *text, size_t len);
  * handler at a time) stay on the writing thread. */
 pe_status cli_png_bytes(const pe_result *res, int w, int h, const pe_metadata *meta, char **png,
                         size_t *len);
-/* Pictures to make at once before writing them: 128 MB of raw w x h pixels (two chunks' PNGs
+/* Pictures of res at -s size (0: its own) to make at once before writing them: 128 MB of raw
+ * pixels (two chunks' PNGs
  * may wait in memory), at least 1 (a picture larger than that is drawn alone, as before
  * threads drew frames), at most 32 (enough for 16 threads). */
-size_t cli_png_chunk(double w, double h);
+size_t cli_png_chunk(const pe_result *res, int size);
 
 /* Make n items on all threads and put them in order on one: make(ctx, i) may run for several
  * i at once, on any thread; put(ctx, i) runs for i = 0, 1, .. one at a time, each after its
