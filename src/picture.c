@@ -20,14 +20,13 @@ pe_status pe_picture_init(pe_picture *p, const pe_target *t)
     p->bw = (t->w + PE_PICTURE_BLOCK - 1) / PE_PICTURE_BLOCK;
     p->bh = (t->h + PE_PICTURE_BLOCK - 1) / PE_PICTURE_BLOCK;
     const int rows = t->h < PE_PICTURE_BLOCK ? t->h : PE_PICTURE_BLOCK;
-    p->full = malloc(px * 4 * sizeof(float));
     p->err = malloc(px * sizeof(float));
     p->row_sse = calloc((size_t)t->h, sizeof(double));
     p->row_err = calloc((size_t)t->h, sizeof(double));
     p->row_cdf = malloc((size_t)t->h * sizeof(double));
     p->dirty = malloc((size_t)p->bw * (size_t)p->bh);
     p->scratch = malloc((size_t)t->w * (size_t)rows * 4 * sizeof(float));
-    pe_status st = p->full && p->err && p->row_sse && p->row_err && p->row_cdf && p->dirty && p->scratch &&
+    pe_status st = p->err && p->row_sse && p->row_err && p->row_cdf && p->dirty && p->scratch &&
                            pe_cover_init(&p->cov, t->w, rows)
                        ? pe_image_alloc(t->w, t->h, &p->canvas)
                        : PE_ERR_NOMEM;
@@ -43,7 +42,6 @@ pe_status pe_picture_init(pe_picture *p, const pe_target *t)
 void pe_picture_free(pe_picture *p)
 {
     pe_cover_free(&p->cov);
-    free(p->full);
     free(p->err);
     free(p->row_sse);
     free(p->row_err);
@@ -81,7 +79,6 @@ static void draw_rect(pe_picture *p, const pe_target *t, const pe_stack *s, int 
             const size_t i = (size_t)(y0 + y) * (size_t)t->w + (size_t)(x0 + x);
             const float *src = p->scratch + 4 * ((size_t)y * (size_t)rw + (size_t)x);
             const float *ref = t->rgba + 4 * i;
-            memcpy(p->full + 4 * i, src, 4 * sizeof(float));
             unsigned char *dst = p->canvas.rgba + 4 * i;
             const float a = src[3];
             for (int c = 0; c < 3; c++)

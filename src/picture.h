@@ -16,7 +16,6 @@
 
 typedef struct pe_picture {
     int w, h;
-    float *full;         /* premultiplied composite, w x h */
     float *err;          /* per pixel: squared error, weighted (where new triangles go) */
     double *row_sse;     /* per row: squared error, unweighted (the loss) */
     double *row_err;     /* per row: the sum of err */
