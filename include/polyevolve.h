@@ -214,9 +214,10 @@ typedef struct pe_progress {
 
 struct pe_result;
 
-/* Called from the calling thread, once per step and in order, between two batches (no other
- * thread of the run works meanwhile). Return true to stop the run there: the result is then
- * that step's, complete and valid, and pe_approximate returns PE_ERR_INTERRUPTED. */
+/* Called once per step, in order and never two at once, on any one of the run's threads while
+ * the others go on with the next ops (p->canvas and partial are the step's own copies). Return
+ * true to stop the run there: the result is then that step's, complete and valid, and
+ * pe_approximate returns PE_ERR_INTERRUPTED. */
 typedef bool (*pe_progress_fn)(const pe_progress *p, const struct pe_result *partial, void *ctx);
 
 typedef struct pe_options {
@@ -242,8 +243,9 @@ typedef struct pe_options {
                                      * the previous one (a sequence), where a replaced triangle
                                      * is a jump between frames. Default false */
     const volatile int *cancel;     /* when it reads non-zero (a signal handler may set it), the
-                                     * run stops within one batch, as if the progress callback
-                                     * had asked. Default NULL */
+                                     * run stops once the ops in flight have landed (about 0.1 s
+                                     * at the defaults), as if the progress callback had asked.
+                                     * Default NULL */
     /* Artist controls (all borrowed; see README "Opacity, importance, palette"): */
     double alpha;            /* every triangle's opacity, in (0, 1] (drawn as round(255 alpha),
                               * at least 1/255); 0 = solved per triangle. Default 0 */
