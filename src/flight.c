@@ -132,6 +132,8 @@ static pe_next next_new(pe_flight *f, pe_cursor *c, const pe_canvas *cv, const p
     if (win.x1 <= win.x0 && PE_ADD_CHAINS > 1) { /* the chains share one stream */
         op->chains = PE_ADD_CHAINS;
         c->chain_next = 1;
+        pe_share_reset(&f->screen.share, PE_SCREEN_PARTS);
+        op->screen = &f->screen;
     }
     return ready(f, cv, s, op, out);
 }
@@ -150,6 +152,7 @@ pe_next pe_flight_next(pe_flight *f, pe_cursor *c, const pe_canvas *cv, const pe
         op->slot = first->slot;
         op->chain = c->chain_next;
         op->chains = first->chains;
+        op->screen = first->screen;
         c->chain_next = op->chain + 1 < op->chains ? op->chain + 1 : 0;
         return ready(f, cv, s, op, out);
     }

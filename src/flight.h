@@ -60,6 +60,7 @@ typedef struct pe_flight {
     pe_op ops[PE_LAG];       /* position q in ops[q % PE_LAG] */
     pe_task task[PE_LAG];
     pe_box touched[PE_LAG];  /* the pixels the commit at that position changed */
+    pe_screen screen;        /* the whole-canvas search in flight (one at a time) */
     uint64_t issued, committed; /* positions */
 } pe_flight;
 
@@ -81,6 +82,12 @@ pe_next pe_flight_next(pe_flight *f, pe_cursor *c, const pe_canvas *cv, const pe
 static inline int pe_flight_open(const pe_flight *f)
 {
     return (int)(f->issued - f->committed);
+}
+
+/* Whether what is in flight is a whole-canvas search (its chains: nothing else). */
+static inline bool pe_flight_whole(const pe_flight *f)
+{
+    return f->issued > f->committed && f->ops[f->committed % PE_LAG].chains > 1;
 }
 
 /* Apply the oldest op's result to s (its task has ended), on wk's scratch, and mark the

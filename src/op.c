@@ -206,8 +206,18 @@ static void search_top(const pe_canvas *cv, const pe_tri *tris, int n, pe_op *op
         cfg.chain = op->chain;
         cfg.maxiter = (cfg.maxiter + op->chains - 1) / op->chains;
     }
+    const pe_screen_part *screened = NULL;
+    if (op->screen) { /* the parts no other chain has taken yet, then all of them */
+        for (int p; (p = pe_share_claim(&op->screen->share)) >= 0;) {
+            pe_search_screen(&wk->fit, &cfg, r.box, cv->seed, op->serial, p,
+                             &op->screen->part[p]);
+            pe_share_finish(&op->screen->share);
+        }
+        pe_share_wait(&op->screen->share);
+        screened = op->screen->part;
+    }
     pe_search_stats st = { 0 };
-    op->delta = pe_search_focus(&wk->fit, &cfg, r.box, rng, op->serial, NULL,
+    op->delta = pe_search_focus(&wk->fit, &cfg, r.box, rng, op->serial, NULL, screened,
                                 search_scale(cv, &r, &wk->fit), &op->tri, &st);
     op->evals += st.evaluations;
     op->iters += st.iterations;
@@ -228,7 +238,7 @@ bool pe_op_run(const pe_canvas *cv, pe_op *op, pe_worker *wk)
     if (op->kind == PE_OP_REFINE) {
         pe_search_stats st = { 0 };
         op->delta = pe_search_focus(&wk->fit, &cv->refine_cfg, r.box, &rng, op->serial, old,
-                                    search_scale(cv, &r, &wk->fit), &op->tri, &st);
+                                    NULL, search_scale(cv, &r, &wk->fit), &op->tri, &st);
         op->evals += st.evaluations;
         op->iters += st.iterations;
         return true;

@@ -188,3 +188,29 @@ void pe_parallel_join(void)
     for (uint_fast64_t q = tl > PE_QUEUE ? tl - PE_QUEUE : 0; q < tl; q++)
         pe_parallel_await(p->jobs[q % PE_QUEUE].task);
 }
+
+void pe_share_reset(pe_share *s, int parts)
+{
+    atomic_init(&s->claimed, 0);
+    atomic_init(&s->done, 0);
+    s->parts = parts;
+}
+
+int pe_share_claim(pe_share *s)
+{
+    const int k = atomic_fetch_add_explicit(&s->claimed, 1, memory_order_relaxed);
+    return k < s->parts ? k : -1;
+}
+
+void pe_share_finish(pe_share *s)
+{
+    atomic_fetch_add_explicit(&s->done, 1, memory_order_release);
+}
+
+void pe_share_wait(pe_share *s)
+{
+    int waits = 0; /* the last parts take a fraction of a millisecond: spin, then nap */
+    while (atomic_load_explicit(&s->done, memory_order_acquire) < s->parts)
+        if (++waits > 1000)
+            nap(1000);
+}

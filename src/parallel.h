@@ -29,4 +29,20 @@ void pe_parallel_await(pe_task *t);
 /* Wait until every task started so far has ended. */
 void pe_parallel_join(void);
 
+/* Work shared by the tasks of one group (the chains of one search): parts 0 .. parts - 1, each
+ * done by whichever task claims it first, and waited for by all. A claimed part is always being
+ * done by a running task, so at one thread the first task does them all and none waits. What
+ * a part writes is read by the others after pe_share_wait. */
+typedef struct pe_share {
+    atomic_int claimed, done;
+    int parts;
+} pe_share;
+void pe_share_reset(pe_share *s, int parts);
+/* The next part to do, or -1 when all are claimed. */
+int pe_share_claim(pe_share *s);
+/* A claimed part is done. */
+void pe_share_finish(pe_share *s);
+/* Wait until every part is done. */
+void pe_share_wait(pe_share *s);
+
 #endif
