@@ -84,12 +84,6 @@ static inline int pe_flight_open(const pe_flight *f)
     return (int)(f->issued - f->committed);
 }
 
-/* Whether what is in flight is a whole-canvas search (its chains: nothing else). */
-static inline bool pe_flight_whole(const pe_flight *f)
-{
-    return f->issued > f->committed && f->ops[f->committed % PE_LAG].chains > 1;
-}
-
 /* Apply the oldest op's result to s (its task has ended), on wk's scratch, and mark the
  * pixels it changed on pic. False when out of memory. */
 bool pe_flight_commit(pe_flight *f, pe_cursor *c, const pe_canvas *cv, pe_stack *s,
