@@ -128,6 +128,59 @@ static void parallel_for_each_index_once(void)
     pe_parallel_for(THREADS, 0, count, &s); /* nothing to do: no call */
 }
 
+/* pe_share: tasks of one group each do the parts nobody has claimed, then wait for all; every
+ * part is done exactly once and every task sees all of them done, at one thread (the first task
+ * does them all) and at several. */
+enum { SHARE_PARTS = 8, SHARE_TASKS = 3 };
+typedef struct share_state {
+    pe_share share;
+    atomic_int done[SHARE_PARTS];
+    int seen_all[SHARE_TASKS];
+    pe_task task[SHARE_TASKS];
+    int who[SHARE_TASKS];
+} share_state;
+static share_state sh;
+
+static void share_task(void *ctx, int thread)
+{
+    (void)thread;
+    const int me = *(const int *)ctx;
+    for (int p; (p = pe_share_claim(&sh.share)) >= 0;) {
+        atomic_fetch_add(&sh.done[p], 1);
+        pe_share_finish(&sh.share);
+    }
+    pe_share_wait(&sh.share);
+    int all = 1;
+    for (int p = 0; p < SHARE_PARTS; p++)
+        all &= atomic_load(&sh.done[p]) == 1;
+    sh.seen_all[me] = all;
+}
+
+static void share_body(void *ctx)
+{
+    (void)ctx;
+    for (int k = 0; k < SHARE_TASKS; k++) {
+        sh.who[k] = k;
+        pe_parallel_start(&sh.task[k], share_task, &sh.who[k]);
+    }
+    for (int k = 0; k < SHARE_TASKS; k++)
+        pe_parallel_await(&sh.task[k]);
+}
+
+static void share_parts_once(void)
+{
+    const int threads[] = { 1, 2, THREADS };
+    for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
+        memset(&sh, 0, sizeof sh);
+        pe_share_reset(&sh.share, SHARE_PARTS);
+        pe_parallel_session(threads[t], share_body, NULL);
+        for (int p = 0; p < SHARE_PARTS; p++)
+            CHECK(atomic_load(&sh.done[p]) == 1);
+        for (int k = 0; k < SHARE_TASKS; k++)
+            CHECK(sh.seen_all[k]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
@@ -135,5 +188,6 @@ int main(int argc, char **argv)
     RUN(four_threads);
     RUN(await_unstarted);
     RUN(parallel_for_each_index_once);
+    RUN(share_parts_once);
     TEST_MAIN_END();
 }
