@@ -207,7 +207,7 @@ static void search_top(const pe_canvas *cv, const pe_tri *tris, int n, pe_op *op
         cfg.maxiter = (cfg.maxiter + op->chains - 1) / op->chains;
     }
     const pe_screen_part *screened = NULL;
-    if (op->screen) { /* the parts no other chain has taken yet, then all of them */
+    if (op->screen && cfg.finalists > 0) { /* the parts no other chain took, then all */
         for (int p; (p = pe_share_claim(&op->screen->share)) >= 0;) {
             pe_search_screen(&wk->fit, &cfg, r.box, cv->seed, op->serial, p,
                              &op->screen->part[p]);
