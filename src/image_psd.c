@@ -35,7 +35,7 @@ static uint64_t psd_rows(bytes b, const psd_info *p, uint64_t from, uint64_t to)
 /* stb reads the first four channels; those must be present. */
 pe_status pe_img_check_psd(bytes b, int w, int h, char *why, size_t why_len)
 {
-    psd_info p;
+    psd_info p = { 0 }; /* gcc -O3 cannot see that a failed read returns first */
     pe_status st = pe_img_psd_read(b, &p, why, why_len);
     if (st != PE_OK)
         return st;
