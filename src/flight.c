@@ -74,8 +74,11 @@ static bool free_window(pe_flight *f, const pe_cursor *c, const pe_canvas *cv,
 {
     const int w = pic->w, h = pic->h, side = window_side(w, h, s->n);
     (void)pe_picture_update(pic, t, s);
-    pe_rng rng; /* a stream of its own, apart from every op's */
-    pe_rng_seed(&rng, cv->seed, c->serial | ((uint64_t)1 << 63));
+    /* the next op's own stream, the window's draw coming first: a seed of its own instead (as
+     * the screen's parts take, search.c) moved the 9 shared images by +0.008 dB (seeds 1-6)
+     * and tiny.png by -0.05 dB (24 seeds), within their noise; the output was kept */
+    pe_rng rng;
+    pe_rng_seed(&rng, cv->seed, c->serial);
     for (int tries = 0; tries < 4; tries++) {
         const size_t i = pe_picture_sample(pic, pe_rng_uniform(&rng));
         *win = pe_box_around((double)(i % (size_t)w) + 0.5, (double)(i / (size_t)w) + 0.5, side,
