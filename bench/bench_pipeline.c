@@ -9,7 +9,6 @@
 #include "plan.h"
 #include "polyevolve.h"
 #include "rng.h"
-#include "waitpolicy.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -949,7 +948,6 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
-    cli_prefer_passive_wait(argv); /* measure what the CLI does */
     static bench B;
     B.fork_runs = true;
     const char *env = getenv("PE_SHARED");

@@ -18,7 +18,8 @@
  *
  * Threads: pe_approximate shares its work among OpenMP threads internally (opt.threads), and
  * pe_parallel_for lends those threads to a caller's independent pieces of work; every other
- * function is reentrant. Separate calls share no state.
+ * function is reentrant. Separate calls share no state. Called from inside a parallel region
+ * of the caller's, they run on that one thread (no nested regions).
  *
  * Determinism: the same image, options and seed give bit-identical results and byte-identical
  * written files, whatever the thread count. Runs stopped by a time limit stop at the end of a
@@ -224,7 +225,8 @@ typedef struct pe_options {
     int triangles;           /* triangles in the picture. Default 250 */
     int resize;              /* working size: longest side in pixels, 0 = input size. Default 256 */
     int tile_cols, tile_rows;/* ignored: the work is shared among threads without a grid */
-    int threads;             /* OpenMP threads, 0 = all cores. Default 0 */
+    int threads;             /* OpenMP threads, 0 = all cores; at most 4 per processor and 33
+                              * are started (more would only contend). Default 0 */
     uint64_t seed;           /* Default 1 */
     int iterations;          /* refinement rounds over every triangle. Default 0 = auto */
     double time_limit;       /* seconds of wall time, 0 = none. Default 0 */

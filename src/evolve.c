@@ -1,72 +1,82 @@
-/* evolve: pe_approximate, the orchestration in one sitting.
+/* evolve: pe_approximate, the orchestration in one sitting, and the one place with threads.
  *
- * The picture is one stack of triangles over one canvas (stack.h). The run is a fixed sequence
- * of ops (flight.h): first adds, then refinement rounds over every slot, each round ending with
- * a regrow of its least useful tenth. This thread issues ops, each with a copy of what it
- * reads (op.h), other threads run them as tasks (parallel.h), and this thread commits them in
- * the order they were issued; what an op sees never depends on the thread count, so neither
- * does the result. The plan (plan.h) cuts the sequence into steps; when a step's ops have
- * committed, the picture (picture.h, kept up to date where commits change it) is reported and
- * the stop rules are applied, while later ops run on. Nothing here searches or measures: the
- * search lives in search.c, the loss in fit.c. */
+ * The concepts, each in its own file:
+ * - target (target.h): the input at the working size, and the background;
+ * - style (style.h): the artist controls every fit honours (opacity, importance, palette);
+ * - brief (op.h): what every op reads, fixed before the first one runs;
+ * - stack (stack.h): the picture's triangles, bottom to top;
+ * - picture (picture.h): the stack drawn, kept up to date where commits change it, and where
+ *   its error lies;
+ * - op (op.h): one unit of work (add, refine or regrow one triangle) with its own copy of what it
+ *   reads, its own search config and random stream, and its result;
+ * - worker (op.h): one thread's scratch;
+ * - scheduler (sched.h): the fixed sequence of ops, issued and committed in order;
+ * - plan (plan.h): how the work is cut into steps, which are frames, and when to stop;
+ * - report: a step's picture and result, handed to the progress callback.
+ * Below them, search.h finds one triangle for a prepared focus and fit.h solves its colour.
+ *
+ * The threads are one OpenMP parallel region: this thread issues the scheduler's ops as tasks
+ * and commits them in the order they were issued, waiting for the oldest with a task
+ * dependence (and running tasks meanwhile, as the other threads do); when a step's ops have
+ * committed, the step is published: a report task hands its picture to the progress callback
+ * while later ops run on. Idle threads wait inside the OpenMP runtime. What an op sees never
+ * depends on the thread count, so neither does the result. */
 #define _POSIX_C_SOURCE 200809L
 #include "polyevolve.h"
 
-#include "flight.h"
 #include "image.h"
-#include "parallel.h"
-#include "picture.h"
 #include "plan.h"
+#include "sched.h"
 #include "style.h"
 #include "target.h"
+#include "trace.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* The report of a step, handed to the progress callback in the background while the next
- * step runs: its own copies of the picture and the result, and the callback's answer. */
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* A step's report, handed to the progress callback by a task while the next step runs: its own
+ * copies of the picture and the result, and the callback's answer. */
 typedef struct report {
     const pe_options *opt;
     pe_progress p;
     pe_image canvas;
     pe_result partial;
-    bool ready, stop;
+    bool ready; /* p, canvas and partial hold a step */
+    bool stop;  /* the callback asked to stop at that step */
+    bool traced;
+    double cost; /* a traced run's: CPU seconds of the callback */
 } report;
-
-/* What an op's task needs: the run and the op. */
-typedef struct op_job {
-    struct run *R;
-    pe_op *op;
-} op_job;
 
 typedef struct run {
     const pe_options *opt;
     const pe_image *src;
     pe_target target;
-    pe_style style;     /* the artist controls every fit honours */
-    pe_canvas cv;
-    pe_stack stack;
-    pe_cursor cur;
-    pe_flight flight;
+    pe_style style;
+    pe_brief brief;
+    pe_sched sched;
+    pe_plan plan;
     int threads;
     pe_worker *workers; /* one per thread, for the ops */
-    pe_worker commit_wk; /* the committing thread's checks */
-    pe_picture pic;
-    pe_plan plan;
+    pe_worker commit_wk; /* this thread's, for the commits' checks */
     double mse;         /* of the latest picture */
     bool started;       /* an op has committed */
     bool changed;       /* the stack changed since the latest report's copies */
     int step;           /* steps done */
-    uint64_t goal;      /* ops_done that ends the current step */
+    uint64_t goal;      /* the scheduler's `done` that ends the current step */
     double last_commit, commit_gap; /* wall clock of the latest commit, and since the one before */
     int stop_kind;      /* 1: the plan ended, 2: a cancel or the progress callback asked */
     pe_status status;
     double wall0, cpu0;
     report rep;         /* the latest step's, while its callback runs */
-    pe_task rep_task;
-    op_job jobs[PE_LAG]; /* the task of the op in flight at that place of the flight */
+    pe_trace *trace;    /* NULL: not traced */
+    double owed;        /* traced: this thread's CPU seconds not yet put in an event */
+    size_t rep_event;   /* traced: the event of the report in flight */
 } run;
 
 static double now_wall(void)
@@ -89,6 +99,34 @@ pe_options pe_options_default(void)
                          .frames = 100, .frame_spacing = PE_FRAMES_LINEAR };
 }
 
+/* Threads for `requested` (0 = all the OpenMP runtime offers; 1 without OpenMP): never more
+ * than PE_THREADS_PER_CPU a processor, nor more than the ops a run keeps in flight (and the
+ * thread that issues them): more would only contend (on 2 cores, 300 threads took 53 s for
+ * 0.08 s of work), and a runtime that cannot start them ends the process. */
+#define PE_THREADS_PER_CPU 4
+static int threads_for(int requested)
+{
+#ifdef _OPENMP
+    int t = requested > 0 ? requested : omp_get_max_threads();
+    const int cpus = omp_get_num_procs();
+    t = t < PE_THREADS_PER_CPU * cpus ? t : PE_THREADS_PER_CPU * cpus;
+    t = t < PE_LAG + 1 ? t : PE_LAG + 1;
+    return t > 1 ? t : 1;
+#else
+    (void)requested;
+    return 1;
+#endif
+}
+
+static int thread_index(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
 static pe_status validate(const pe_image *target, const pe_options *o)
 {
     if (!target || !target->rgba || target->width < 1 || target->height < 1)
@@ -107,11 +145,9 @@ static void free_run(run *R)
         pe_worker_free(&R->workers[i]);
     free(R->workers);
     pe_worker_free(&R->commit_wk);
-    pe_flight_free(&R->flight, &R->cur);
-    pe_picture_free(&R->pic);
+    pe_sched_free(&R->sched);
     pe_image_free(&R->rep.canvas);
     pe_result_free(&R->rep.partial);
-    pe_stack_free(&R->stack);
     pe_target_free(&R->target);
     pe_style_free(&R->style);
     memset(R, 0, sizeof *R);
@@ -121,27 +157,25 @@ static pe_status setup(run *R)
 {
     const pe_options *o = R->opt;
     const pe_target *t = &R->target;
-    R->cv = (pe_canvas){ .target = t->rgba, .w = t->w, .h = t->h, .alpha = t->alpha,
-                         .seed = o->seed, .triangles = o->triangles,
-                         .add_cfg = pe_search_cfg_add(), .refine_cfg = pe_search_cfg_refine() };
-    memcpy(R->cv.bg, t->bg, sizeof R->cv.bg);
-    R->cur.budget = o->triangles;
-    R->cur.steady = o->steady;
-    R->stack.w = t->w;
-    R->stack.h = t->h;
-    pe_status st = pe_picture_init(&R->pic, t);
+    R->brief = (pe_brief){ .target = t->rgba, .w = t->w, .h = t->h, .alpha = t->alpha,
+                           .seed = o->seed, .triangles = o->triangles,
+                           .add_cfg = pe_search_cfg_add(), .quick_cfg = pe_search_cfg_quick(),
+                           .least_cfg = pe_search_cfg_least(),
+                           .refine_cfg = pe_search_cfg_refine() };
+    memcpy(R->brief.bg, t->bg, sizeof R->brief.bg);
+    pe_status st = pe_sched_init(&R->sched, &R->brief, t, R->style.weight, o->triangles,
+                                 o->steady, 0);
     if (st != PE_OK || (o->progress && (st = pe_image_alloc(t->w, t->h, &R->rep.canvas)) != PE_OK))
         return st;
     R->workers = calloc((size_t)R->threads, sizeof *R->workers);
-    if (!R->workers || !pe_stack_reserve(&R->stack, o->triangles))
+    if (!R->workers)
         return PE_ERR_NOMEM;
     for (int i = 0; i <= R->threads; i++) {
         pe_worker *wk = i < R->threads ? &R->workers[i] : &R->commit_wk;
-        if (!pe_worker_init(wk, &R->cv))
+        if (!pe_worker_init(wk, &R->brief))
             return PE_ERR_NOMEM;
         pe_fit_set_style(&wk->fit, &R->style.fit);
     }
-    R->pic.weight = R->style.weight; /* new triangles' windows go where the weighted error is */
     return PE_OK;
 }
 
@@ -152,48 +186,41 @@ static pe_status adopt(run *R, const pe_result *prev)
 {
     if (prev->width < 1 || prev->height < 1)
         return PE_ERR_INVALID_ARG;
-    const double sx = (double)R->cv.w / prev->width, sy = (double)R->cv.h / prev->height;
-    if (!pe_stack_reserve(&R->stack, (int)prev->count))
+    const double sx = (double)R->brief.w / prev->width, sy = (double)R->brief.h / prev->height;
+    pe_tri *tris = malloc((prev->count ? prev->count : 1) * sizeof *tris);
+    if (!tris)
         return PE_ERR_NOMEM;
     for (size_t i = 0; i < prev->count; i++) {
         const pe_triangle *s = &prev->triangles[i];
-        pe_tri d = { .rgba = { s->r, s->g, s->b, s->a } };
+        pe_tri *d = &tris[i];
+        *d = (pe_tri){ .rgba = { s->r, s->g, s->b, s->a } };
         for (int v = 0; v < 3; v++) {
-            d.x[v] = (double)s->x[v] * sx;
-            d.y[v] = (double)s->y[v] * sy;
+            d->x[v] = (double)s->x[v] * sx;
+            d->y[v] = (double)s->y[v] * sy;
         }
-        pe_tri_fit_canvas(&R->cv, &d);
-        pe_style_snap(&R->style, d.rgba); /* a resumed run may change palette or alpha */
-        pe_stack_push(&R->stack, &d, -HUGE_VAL); /* not searched yet: never the least useful */
+        pe_tri_fit_canvas(&R->brief, d);
+        pe_style_snap(&R->style, d->rgba); /* a resumed run may change palette or alpha */
     }
-    const int held = (int)prev->count;
-    const bool adding = held < R->opt->triangles;
-    R->cur.budget = adding ? R->opt->triangles : held;
-    R->cur.ops_done = (uint64_t)held * (adding ? 1u : (uint64_t)(1 + prev->rounds_done));
-    R->cur.issued = R->cur.ops_done;
-    /* streams of their own: not those of a fresh run's first ops */
-    R->cur.serial = ((uint64_t)(prev->rounds_done + 1) << 40) + (uint64_t)held;
-    return PE_OK;
+    const bool ok = pe_sched_adopt(&R->sched, tris, (int)prev->count, prev->rounds_done);
+    free(tris);
+    return ok ? PE_OK : PE_ERR_NOMEM;
 }
 
 /* --time with triangles still to place: when the adds at their pace would not all fit before
- * the limit, the rest get a cheaper search (a user who asks for N triangles within a time gets
- * N). The only choice that depends on the clock, as a time limit must. */
+ * the limit, the rest get a cheaper search, and once it has passed the cheapest (a user who
+ * asks for N triangles within a time gets N). The only choice that depends on the clock, as a
+ * time limit must; it is made here, before an op is issued, and the op keeps it. */
 static void pace_adds(run *R)
 {
     const double limit = R->opt->time_limit;
-    const int placed = R->stack.n, left = R->cur.budget - placed;
+    const int placed = R->sched.stack.n, left = R->sched.budget - placed;
     if (!(limit > 0.0) || left <= 0 || placed < 2)
         return;
     const double elapsed = now_wall() - R->wall0;
-    if (elapsed + elapsed / placed * left > 0.8 * limit)
-        R->cv.add_cfg = pe_search_cfg_quick();
-}
-
-static void run_op(void *ctx, int thread)
-{
-    op_job *j = ctx;
-    j->op->failed = !pe_op_run(&j->R->cv, j->op, &j->R->workers[thread]);
+    if (elapsed >= limit)
+        pe_sched_pace(&R->sched, PE_PACE_LEAST);
+    else if (elapsed + elapsed / placed * left > 0.8 * limit)
+        pe_sched_pace(&R->sched, PE_PACE_QUICK);
 }
 
 static bool cancelled(const run *R)
@@ -203,21 +230,120 @@ static bool cancelled(const run *R)
 
 /* A time limit is looked at before every op is issued, so that a step of many ops (a large
  * --iterations, -n) cannot run past it: no op is issued when the ops in flight, committing at
- * the latest pace, would end past the limit. */
+ * the latest pace, would end past the limit. The adds are never cut short: pace_adds makes
+ * them cheap instead. */
 static bool past_limit(const run *R)
 {
     const double limit = R->opt->time_limit;
-    const double open = pe_flight_open(&R->flight) + 1;
-    return limit > 0.0 && now_wall() - R->wall0 + open * R->commit_gap > limit;
+    const double open = pe_sched_open(&R->sched) + 1;
+    return limit > 0.0 && R->sched.next >= (uint64_t)R->sched.budget &&
+           now_wall() - R->wall0 + open * R->commit_gap > limit;
 }
+
+/* ---------------------------------------------------------------- the threads */
+
+static void run_op(const run *R, pe_op *op)
+{
+    const double c0 = R->trace ? pe_trace_clock() : 0.0, w0 = R->trace ? now_wall() : 0.0;
+    op->failed = !pe_op_run(&R->brief, op, &R->workers[thread_index()]);
+    if (R->trace) {
+        op->cost = pe_trace_clock() - c0;
+        op->start = w0 - R->wall0;
+        op->end = now_wall() - R->wall0;
+        op->thread = thread_index();
+    }
+}
+
+/* Run op on any thread of the region (here and now on one thread: the caller's own parallel
+ * region, if any, must not take it). */
+static void start_op(run *R, pe_op *op)
+{
+    if (R->threads == 1) {
+        run_op(R, op);
+        return;
+    }
+#ifdef _OPENMP
+#pragma omp task default(none) firstprivate(R, op) depend(out : op[0])
+#endif
+    run_op(R, op);
+}
+
+/* Wait until op has run (running other tasks meanwhile). */
+static void await_op(pe_op *op)
+{
+    (void)op; /* gcc does not count a depend clause as a use */
+#ifdef _OPENMP
+#pragma omp taskwait depend(in : op[0])
+#endif
+}
+
+static void report_job(report *r)
+{
+    const double c0 = r->traced ? pe_trace_clock() : 0.0;
+    r->stop = r->opt->progress(&r->p, &r->partial, r->opt->progress_ctx);
+    r->cost = r->traced ? pe_trace_clock() - c0 : 0.0;
+}
+
+/* Hand the report to the progress callback on any thread of the region. */
+static void start_report(const run *R, report *r)
+{
+    if (R->threads == 1) {
+        report_job(r);
+        return;
+    }
+#ifdef _OPENMP
+#pragma omp task default(none) firstprivate(r) depend(out : r[0])
+#endif
+    report_job(r);
+}
+
+static void await_report(report *r)
+{
+    (void)r;
+#ifdef _OPENMP
+#pragma omp taskwait depend(in : r[0])
+#endif
+}
+
+/* ---------------------------------------------------------------- the trace */
+
+/* This thread's CPU clock when the run is traced. */
+static double clock_if(const run *R)
+{
+    return R->trace ? pe_trace_clock() : 0.0;
+}
+
+/* An event of this thread's, costing what it did since c0 and what was owed. */
+static void traced(run *R, pe_trace_what what, uint64_t op, double c0)
+{
+    if (!R->trace)
+        return;
+    pe_trace_event_add(R->trace, what, op, pe_trace_clock() - c0 + R->owed);
+    R->owed = 0.0;
+    const pe_op *o = op < R->sched.issued ? &R->sched.ops[op % PE_LAG] : NULL;
+    pe_trace_op *t = what != PE_TRACE_PUBLISH ? pe_trace_op_at(R->trace, op) : NULL;
+    if (t && o && what != PE_TRACE_ISSUE)
+        *t = (pe_trace_op){ o->kind, o->chains, o->cost, o->start, o->end, o->thread };
+}
+
+/* The report in flight has ended: its cost goes into its event. */
+static void report_ended(run *R)
+{
+    if (R->trace && R->rep.ready && R->rep_event < R->trace->nevents)
+        R->trace->events[R->rep_event].cost = R->rep.cost;
+}
+
+/* ---------------------------------------------------------------- the sequence */
 
 /* The oldest op in flight: wait for it and commit it. */
 static pe_status commit_oldest(run *R)
 {
-    pe_flight *f = &R->flight;
-    pe_parallel_await(&f->task[f->committed % PE_LAG]);
-    if (!pe_flight_commit(f, &R->cur, &R->cv, &R->stack, &R->pic, &R->commit_wk))
+    await_op(pe_sched_oldest(&R->sched));
+    const double c0 = clock_if(R);
+    const uint64_t q = R->sched.committed;
+    if (!pe_sched_commit(&R->sched, &R->commit_wk))
         return PE_ERR_NOMEM;
+    traced(R, PE_TRACE_COMMIT, q, c0);
     const double now = now_wall();
     R->commit_gap = now - R->last_commit;
     R->last_commit = now;
@@ -229,13 +355,11 @@ static pe_status publish(run *R);
 
 /* Publish the steps that the commits so far have ended. This is done just before the next
  * commit, not at once: the stack does not change meanwhile, and the ops issued in between keep
- * the other threads busy while this one draws the picture (mona -n 50 at the default frames,
- * -j 2: publishing right after the commit left the second thread idle while whole-canvas adds
- * waited for it). */
+ * the other threads busy while this one draws the picture. */
 static pe_status publish_due(run *R)
 {
-    while (R->status == PE_OK && R->stop_kind == 0 && R->cur.ops_done >= R->goal &&
-           R->goal < R->cur.total)
+    while (R->status == PE_OK && R->stop_kind == 0 && R->sched.done >= R->goal &&
+           R->goal < R->sched.total)
         R->status = publish(R);
     return R->status;
 }
@@ -245,12 +369,15 @@ static pe_status publish_due(run *R)
 static pe_status land(run *R, bool keep)
 {
     pe_status st = PE_OK;
-    while (pe_flight_open(&R->flight) > 0 && st == PE_OK) {
+    while (pe_sched_open(&R->sched) > 0 && st == PE_OK) {
         if (keep && (st = publish_due(R)) == PE_OK && R->stop_kind == 0) {
             st = commit_oldest(R);
         } else if (st == PE_OK) {
-            pe_parallel_await(&R->flight.task[R->flight.committed % PE_LAG]);
-            R->flight.committed++;
+            await_op(pe_sched_oldest(&R->sched));
+            const double c0 = clock_if(R);
+            const uint64_t q = R->sched.committed;
+            pe_sched_drop(&R->sched);
+            traced(R, PE_TRACE_DROP, q, c0);
         }
     }
     return st;
@@ -266,79 +393,84 @@ static pe_status assemble(const run *R, pe_result *out)
 {
     memset(out, 0, sizeof *out);
     const pe_image *src = R->src;
+    const pe_stack *st = &R->sched.stack;
     out->tiles = malloc(sizeof *out->tiles);
-    out->triangles = malloc((R->stack.n ? (size_t)R->stack.n : 1) * sizeof *out->triangles);
+    out->triangles = malloc((st->n ? (size_t)st->n : 1) * sizeof *out->triangles);
     if (!out->tiles || !out->triangles) {
         pe_result_free(out);
         return PE_ERR_NOMEM;
     }
     out->width = src->width;
     out->height = src->height;
-    out->work_width = R->cv.w;
-    out->work_height = R->cv.h;
+    out->work_width = R->brief.w;
+    out->work_height = R->brief.h;
     out->tile_cols = out->tile_rows = 1; /* one canvas: the grid of older state files */
     out->tiles[0] = (pe_rect){ 0.0, 0.0, src->width, src->height };
     for (int c = 0; c < 4; c++)
-        out->background[c] = (unsigned char)lroundf(R->cv.bg[c] * 255.0f);
-    pe_stack_export(&R->stack, R->cv.w, R->cv.h, src->width, src->height, out->triangles);
-    out->count = (size_t)R->stack.n;
-    out->rounds_done = pe_cursor_rounds(&R->cur);
+        out->background[c] = (unsigned char)lroundf(R->brief.bg[c] * 255.0f);
+    pe_stack_export(st, R->brief.w, R->brief.h, src->width, src->height, out->triangles);
+    out->count = (size_t)st->n;
+    out->rounds_done = pe_sched_rounds(&R->sched);
     out->loss = R->mse;
     out->psnr = psnr_of(R->mse);
-    out->evaluations = R->cur.evals;
-    out->iterations = R->cur.iters;
+    out->evaluations = R->sched.evals;
+    out->iterations = R->sched.iters;
     out->seed = R->opt->seed;
     return PE_OK;
-}
-
-static void report_job(void *ctx, int thread)
-{
-    (void)thread;
-    report *r = ctx;
-    r->stop = r->opt->progress(&r->p, &r->partial, r->opt->progress_ctx);
 }
 
 /* The goal of the step after R->step: the ops that end it. */
 static void next_goal(run *R)
 {
     const double frac = pe_plan_fraction(&R->plan, R->step + 1);
-    R->goal = pe_plan_target(&R->plan, R->cur.budget, R->cur.ops_done, frac);
+    R->goal = pe_plan_target(&R->plan, R->sched.budget, R->sched.done, frac);
 }
 
 /* The step just ended: hand the picture to the progress callback and apply the stop rules
  * (the plan's now, the callback's from the previous step's report). */
 static pe_status publish(run *R)
 {
-    pe_parallel_await(&R->rep_task); /* the previous report: its answer, its buffers free */
     report *rep = &R->rep;
+    await_report(rep); /* the previous report: its answer, its buffers free */
+    report_ended(R);
     if (rep->ready && rep->stop) {
         R->stop_kind = 2;
         return PE_OK;
     }
-    const double sse = pe_picture_update(&R->pic, &R->target, &R->stack);
-    R->mse = sse / ((double)R->cv.w * R->cv.h * (R->cv.alpha ? 4 : 3));
+    const double c0 = clock_if(R);
+    const double sse = pe_sched_picture(&R->sched);
+    R->mse = sse / ((double)R->brief.w * R->brief.h * (R->brief.alpha ? 4 : 3));
     pe_progress p = { .step = ++R->step, .loss = R->mse, .psnr = psnr_of(R->mse),
-                      .evaluations = R->cur.evals, .iterations = R->cur.iters,
+                      .evaluations = R->sched.evals, .iterations = R->sched.iters,
                       .cpu_seconds = now_cpu() - R->cpu0, .wall_seconds = now_wall() - R->wall0,
                       .canvas = &rep->canvas };
-    R->plan.placing = R->stack.n < R->cur.budget;
+    R->plan.placing = R->sched.stack.n < R->sched.budget;
     R->stop_kind = pe_plan_after_step(&R->plan, &p) ? 1 : cancelled(R) ? 2 : 0;
     next_goal(R);
     /* a resumed run's steps that were already done are not reported again */
-    if (!R->opt->progress || (!R->started && R->stop_kind == 0))
+    if (!R->opt->progress || (!R->started && R->stop_kind == 0)) {
+        traced(R, PE_TRACE_PUBLISH, 0, c0);
         return PE_OK;
+    }
     if (R->changed || !rep->ready) {
         pe_result_free(&rep->partial);
         const pe_status st = assemble(R, &rep->partial);
         if (st != PE_OK)
             return st;
-        memcpy(rep->canvas.rgba, R->pic.canvas.rgba, (size_t)R->cv.w * (size_t)R->cv.h * 4);
+        memcpy(rep->canvas.rgba, R->sched.pic.canvas.rgba,
+               (size_t)R->brief.w * (size_t)R->brief.h * 4);
         R->changed = false;
     }
     rep->p = p;
     rep->ready = true;
     rep->stop = false;
-    pe_parallel_start(&R->rep_task, report_job, rep);
+    rep->traced = R->trace != NULL;
+    traced(R, PE_TRACE_PUBLISH, 0, c0);
+    if (R->trace) {
+        R->rep_event = R->trace->nevents;
+        pe_trace_event_add(R->trace, PE_TRACE_REPORT, 0, 0.0);
+    }
+    start_report(R, rep);
     return PE_OK;
 }
 
@@ -346,15 +478,18 @@ static pe_status publish(run *R)
  * false at the end of the sequence. */
 static bool advance(run *R)
 {
+    const double c0 = clock_if(R);
     pace_adds(R);
     pe_op *op = NULL;
-    switch (pe_flight_next(&R->flight, &R->cur, &R->cv, &R->stack, &R->pic, &R->target, &op)) {
-    case PE_NEXT_OP: {
-        const int at = (int)((R->flight.issued - 1) % PE_LAG);
-        R->jobs[at] = (op_job){ R, op };
-        pe_parallel_start(&R->flight.task[at], run_op, &R->jobs[at]);
+    const pe_next next = pe_sched_next(&R->sched, &op);
+    if (next == PE_NEXT_OP)
+        traced(R, PE_TRACE_ISSUE, R->sched.issued - 1, c0);
+    else if (R->trace)
+        R->owed += pe_trace_clock() - c0;
+    switch (next) {
+    case PE_NEXT_OP:
+        start_op(R, op);
         return true;
-    }
     case PE_NEXT_COMMIT:
         if (publish_due(R) == PE_OK && R->stop_kind == 0)
             R->status = commit_oldest(R);
@@ -368,10 +503,9 @@ static bool advance(run *R)
     return false;
 }
 
-/* The whole run, on the calling thread of the session. */
-static void body(void *ctx)
+/* The whole run, on the thread that issues the ops. */
+static void body(run *R)
 {
-    run *R = ctx;
     R->last_commit = now_wall();
     next_goal(R);
     (void)publish_due(R); /* a resumed run's steps already done */
@@ -392,19 +526,40 @@ static void body(void *ctx)
     if (R->stop_kind == 0)
         R->stop_kind = cancelled(R) ? 2 : 1;
     (void)land(R, false);
-    pe_parallel_join();
+    await_report(&R->rep);
+    report_ended(R);
     if (R->rep.ready && R->rep.stop && R->stop_kind == 0)
         R->stop_kind = 2;
 }
 
+/* The run on R->threads threads: this one issues, every one runs tasks. */
+static void drive(run *R)
+{
+#ifdef _OPENMP
+    if (R->threads > 1) {
+#pragma omp parallel num_threads(R->threads) default(none) shared(R)
+#pragma omp single
+        body(R);
+        return;
+    }
+#endif
+    body(R);
+}
+
 pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_result *out)
+{
+    return pe_approximate_traced(target, opt, out, NULL);
+}
+
+pe_status pe_approximate_traced(const pe_image *target, const pe_options *opt, pe_result *out,
+                                pe_trace *trace)
 {
     memset(out, 0, sizeof *out);
     pe_status st = validate(target, opt);
     if (st != PE_OK)
         return st;
     run R = { .opt = opt, .src = target, .wall0 = now_wall(), .cpu0 = now_cpu(),
-              .threads = pe_parallel_threads(opt->threads), .rep = { .opt = opt } };
+              .threads = threads_for(opt->threads), .rep = { .opt = opt }, .trace = trace };
     pe_plan_init(&R.plan, opt);
     pe_target *t = &R.target;
     if ((st = pe_target_prepare(target, opt, t)) != PE_OK ||
@@ -414,8 +569,14 @@ pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_resul
         free_run(&R);
         return st;
     }
-    R.cur.total = pe_plan_total(&R.plan, R.cur.budget);
-    pe_parallel_session(R.threads, body, &R);
+    R.sched.total = pe_plan_total(&R.plan, R.sched.budget);
+    const double w0 = now_wall(), c0 = now_cpu();
+    drive(&R);
+    if (trace) {
+        trace->wall = now_wall() - w0;
+        trace->cpu = now_cpu() - c0;
+        trace->threads = R.threads;
+    }
     st = R.status;
     pe_status ast;
     if (R.rep.ready && R.rep.stop && R.stop_kind == 2) { /* the step whose report asked */

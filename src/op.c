@@ -1,4 +1,4 @@
-/* op: one add, refinement or regrow, searched over a region of the canvas. */
+/* op: one add, refinement or regrow, searched over a region of the working picture. */
 #include "op.h"
 
 #include "rng.h"
@@ -16,47 +16,47 @@ typedef struct region {
 } region;
 
 /* A region of the canvas, and beyond the canvas's edges where it meets them. */
-static region region_of(const pe_canvas *cv, const pe_box *b)
+static region region_of(const pe_brief *br, const pe_box *b)
 {
     region r = { b->x0, b->y0, b->x1, b->y1, { 0 } };
     if (b->x1 <= b->x0) /* none given: the whole canvas */
-        r = (region){ 0, 0, cv->w, cv->h, { 0 } };
+        r = (region){ 0, 0, br->w, br->h, { 0 } };
     const double mx = fmax(8.0, (r.x1 - r.x0) / 4.0), my = fmax(8.0, (r.y1 - r.y0) / 4.0);
     r.box[0] = r.x0 == 0 ? -mx : r.x0;
     r.box[1] = r.y0 == 0 ? -my : r.y0;
-    r.box[2] = r.x1 == cv->w ? cv->w + mx : r.x1;
-    r.box[3] = r.y1 == cv->h ? cv->h + my : r.y1;
+    r.box[2] = r.x1 == br->w ? br->w + mx : r.x1;
+    r.box[3] = r.y1 == br->h ? br->h + my : r.y1;
     return r;
 }
 
 /* A side x side region around (cx, cy), moved inside the canvas. */
-static region region_at(const pe_canvas *cv, double cx, double cy, int side)
+static region region_at(const pe_brief *br, double cx, double cy, int side)
 {
-    const pe_box b = pe_box_around(cx, cy, side, cv->w, cv->h);
-    return region_of(cv, &b);
+    const pe_box b = pe_box_around(cx, cy, side, br->w, br->h);
+    return region_of(br, &b);
 }
 
 /* Where an existing triangle is refined: a region around it, room to move included. */
 #define PE_REFINE_ROOM 32
-static region refine_region(const pe_canvas *cv, const pe_tri *t)
+static region refine_region(const pe_brief *br, const pe_tri *t)
 {
     double b[4];
     pe_tri_bounds(t, b);
     int side = (int)ceil(2.0 * fmax(b[2] - b[0], b[3] - b[1])) + PE_REFINE_ROOM;
     side = side > PE_WINDOW_MAX ? PE_WINDOW_MAX : side;
-    return region_at(cv, (b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0, side);
+    return region_at(br, (b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0, side);
 }
 
-void pe_tri_fit_canvas(const pe_canvas *cv, pe_tri *t)
+void pe_tri_fit_canvas(const pe_brief *br, pe_tri *t)
 {
     double cx = 0.0, cy = 0.0;
     for (int v = 0; v < 3; v++) {
         cx += t->x[v] / 3.0;
         cy += t->y[v] / 3.0;
     }
-    cx = fmin(fmax(cx, 0.0), cv->w);
-    cy = fmin(fmax(cy, 0.0), cv->h);
-    const region r = region_at(cv, cx, cy, PE_WINDOW_MAX);
+    cx = fmin(fmax(cx, 0.0), br->w);
+    cy = fmin(fmax(cy, 0.0), br->h);
+    const region r = region_at(br, cx, cy, PE_WINDOW_MAX);
     for (int v = 0; v < 3; v++) {
         t->x[v] = fmin(fmax(t->x[v], r.box[0]), r.box[2]);
         t->y[v] = fmin(fmax(t->y[v], r.box[1]), r.box[3]);
@@ -97,35 +97,35 @@ static bool hold(pe_worker *wk, const region *r, const pe_tri *tris, int n)
     return true;
 }
 
-static void focus(const pe_canvas *cv, const region *r, const pe_tri *tris, int n, int k,
+static void focus(const pe_brief *br, const region *r, const pe_tri *tris, int n, int k,
                   pe_worker *wk)
 {
     const bool top = k >= n;
     if (top && n > 0 && wk->hx1 > wk->hx0 && r->x0 == wk->hx0 && r->y0 == wk->hy0 &&
         r->x1 == wk->hx1 && r->y1 == wk->hy1 && n >= wk->nheld && n - wk->nheld <= PE_FOCUS_MORE &&
         same_tris(tris, wk->held, wk->nheld))
-        pe_fit_focus_more(&wk->fit, cv->target, cv->w, tris + wk->nheld, n - wk->nheld);
+        pe_fit_focus_more(&wk->fit, br->target, br->w, tris + wk->nheld, n - wk->nheld);
     else
-        pe_fit_focus(&wk->fit, cv->target, cv->w, r->x0, r->y0, r->x1 - r->x0, r->y1 - r->y0,
-                     cv->bg, NULL, cv->alpha, tris, n, k);
+        pe_fit_focus(&wk->fit, br->target, br->w, r->x0, r->y0, r->x1 - r->x0, r->y1 - r->y0,
+                     br->bg, NULL, br->alpha, tris, n, k);
     if (!top || !hold(wk, r, tris, n))
         wk->hx1 = wk->hx0 = 0;
 }
 
 /* The annealing's loss unit: the region's loss shared by the triangles it would hold. */
-static double search_scale(const pe_canvas *cv, const region *r, const pe_fit *fit)
+static double search_scale(const pe_brief *br, const region *r, const pe_fit *fit)
 {
-    const double share = (double)(r->x1 - r->x0) * (r->y1 - r->y0) / ((double)cv->w * cv->h);
-    const double expect = fmax(1.0, cv->triangles * share);
+    const double share = (double)(r->x1 - r->x0) * (r->y1 - r->y0) / ((double)br->w * br->h);
+    const double expect = fmax(1.0, br->triangles * share);
     return fit->e0 / expect + 1e-12;
 }
 
-bool pe_worker_init(pe_worker *wk, const pe_canvas *cv)
+bool pe_worker_init(pe_worker *wk, const pe_brief *br)
 {
     memset(wk, 0, sizeof *wk);
     /* a footprint reaches a pixel past its region's triangle on each side */
-    const int mw = cv->w < PE_WINDOW_MAX + 2 ? cv->w : PE_WINDOW_MAX + 2;
-    const int mh = cv->h < PE_WINDOW_MAX + 2 ? cv->h : PE_WINDOW_MAX + 2;
+    const int mw = br->w < PE_WINDOW_MAX + 2 ? br->w : PE_WINDOW_MAX + 2;
+    const int mh = br->h < PE_WINDOW_MAX + 2 ? br->h : PE_WINDOW_MAX + 2;
     return pe_fit_init(&wk->fit, mw, mh);
 }
 
@@ -157,15 +157,15 @@ static pe_box pixels_of(const region *r)
     return (pe_box){ r->x0, r->y0, r->x1, r->y1 };
 }
 
-bool pe_op_issue(const pe_canvas *cv, const pe_stack *s, pe_op *op)
+bool pe_op_issue(const pe_brief *br, const pe_stack *s, pe_op *op)
 {
     pe_box a = { 0, 0, 0, 0 }, b = { 0, 0, 0, 0 };
     if (op->kind != PE_OP_REFINE) {
-        const region r = region_of(cv, &op->win);
+        const region r = region_of(br, &op->win);
         a = pixels_of(&r);
     }
     if (op->kind != PE_OP_ADD) {
-        const region r = refine_region(cv, &s->tris[op->slot]);
+        const region r = refine_region(br, &s->tris[op->slot]);
         b = pixels_of(&r);
     }
     if (s->n > op->view_cap) {
@@ -196,49 +196,41 @@ void pe_op_free(pe_op *op)
 }
 
 /* Search a new triangle for the top of tris[0..n). */
-static void search_top(const pe_canvas *cv, const pe_tri *tris, int n, pe_op *op, pe_rng *rng,
+static void search_top(const pe_brief *br, const pe_tri *tris, int n, pe_op *op, pe_rng *rng,
                        pe_worker *wk)
 {
-    const region r = region_of(cv, &op->win);
-    focus(cv, &r, tris, n, n, wk);
-    pe_search_cfg cfg = cv->add_cfg;
-    if (op->chains > 1) {
-        cfg.chain = op->chain;
-        cfg.maxiter = (cfg.maxiter + op->chains - 1) / op->chains;
-    }
+    const region r = region_of(br, &op->win);
+    focus(br, &r, tris, n, n, wk);
+    pe_screen_part parts[PE_SCREEN_PARTS];
     const pe_screen_part *screened = NULL;
-    if (op->screen && cfg.finalists > 0) { /* the parts no other chain took, then all */
-        for (int p; (p = pe_share_claim(&op->screen->share)) >= 0;) {
-            pe_search_screen(&wk->fit, &cfg, r.box, cv->seed, op->serial, p,
-                             &op->screen->part[p]);
-            pe_share_finish(&op->screen->share);
-        }
-        pe_share_wait(&op->screen->share);
-        screened = op->screen->part;
+    if (op->chains > 1 && op->cfg.finalists > 0) { /* every chain screens the same candidates */
+        for (int p = 0; p < PE_SCREEN_PARTS; p++)
+            pe_search_screen(&wk->fit, &op->cfg, r.box, br->seed, op->serial, p, &parts[p]);
+        screened = parts;
     }
     pe_search_stats st = { 0 };
-    op->delta = pe_search_focus(&wk->fit, &cfg, r.box, rng, op->serial, NULL, screened,
-                                search_scale(cv, &r, &wk->fit), &op->tri, &st);
+    op->delta = pe_search_focus(&wk->fit, &op->cfg, r.box, rng, op->serial, NULL, screened,
+                                search_scale(br, &r, &wk->fit), &op->tri, &st);
     op->evals += st.evaluations;
     op->iters += st.iterations;
 }
 
-bool pe_op_run(const pe_canvas *cv, pe_op *op, pe_worker *wk)
+bool pe_op_run(const pe_brief *br, pe_op *op, pe_worker *wk)
 {
     pe_rng rng;
-    pe_rng_seed(&rng, cv->seed, op->serial);
+    pe_rng_seed(&rng, br->seed, op->serial);
     op->evals = op->iters = 0;
     if (op->kind == PE_OP_ADD) {
-        search_top(cv, op->view, op->nview, op, &rng, wk);
+        search_top(br, op->view, op->nview, op, &rng, wk);
         return true;
     }
     const pe_tri *old = &op->view[op->at];
-    const region r = refine_region(cv, old);
-    focus(cv, &r, op->view, op->nview, op->at, wk);
+    const region r = refine_region(br, old);
+    focus(br, &r, op->view, op->nview, op->at, wk);
     if (op->kind == PE_OP_REFINE) {
         pe_search_stats st = { 0 };
-        op->delta = pe_search_focus(&wk->fit, &cv->refine_cfg, r.box, &rng, op->serial, old,
-                                    NULL, search_scale(cv, &r, &wk->fit), &op->tri, &st);
+        op->delta = pe_search_focus(&wk->fit, &op->cfg, r.box, &rng, op->serial, old,
+                                    NULL, search_scale(br, &r, &wk->fit), &op->tri, &st);
         op->evals += st.evaluations;
         op->iters += st.iterations;
         return true;
@@ -247,14 +239,14 @@ bool pe_op_run(const pe_canvas *cv, pe_op *op, pe_worker *wk)
     op->evals++;
     if (!without(op->view, op->nview, op->at, wk))
         return false;
-    search_top(cv, wk->buf, op->nview - 1, op, &rng, wk);
+    search_top(br, wk->buf, op->nview - 1, op, &rng, wk);
     return true;
 }
 
-double pe_op_delta_now(const pe_canvas *cv, const pe_stack *s, int k, int skip, pe_tri *t,
+double pe_op_delta_now(const pe_brief *br, const pe_stack *s, int k, int skip, pe_tri *t,
                        bool refit, pe_worker *wk)
 {
-    const pe_box b = pe_tri_footprint(t, cv->w, cv->h);
+    const pe_box b = pe_tri_footprint(t, br->w, br->h);
     if (b.x1 <= b.x0)
         return 0.0;
     const region r = { b.x0, b.y0, b.x1, b.y1, { 0 } };
@@ -267,7 +259,7 @@ double pe_op_delta_now(const pe_canvas *cv, const pe_stack *s, int k, int skip, 
         n--;
         k = k > skip ? k - 1 : k;
     }
-    focus(cv, &r, tris, n, k, wk);
+    focus(br, &r, tris, n, k, wk);
     if (refit) {
         pe_fit_colour c;
         pe_fit_eval(&wk->fit, t->x, t->y, &c);

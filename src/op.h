@@ -1,47 +1,41 @@
 /* op: one unit of work on the stack, done by one thread: add a triangle on top, refine one at
- * its depth, or regrow one (take it out and search a new one for the top). When it is issued
- * an op copies the part of the stack it reads (its view); it then runs on any thread while
- * the stack changes, and writes only its own result. flight.c commits the results in the order
- * the ops were issued. So no op waits for another, and the picture does not depend on which
- * thread ran which op, or when. */
+ * its depth, or regrow one (take it out and search a new one for the top). An op is
+ * self-contained: when it is issued it gets its own copy of the part of the stack it reads (its
+ * view) and its own search config; it then runs on any thread while the stack changes, reads
+ * nothing else but the run's brief, and writes only its own result. The scheduler (sched.h)
+ * commits the results in the order the ops were issued. So no op waits for another, and the
+ * picture does not depend on which thread ran which op, or when. */
 #ifndef PE_OP_H
 #define PE_OP_H
 
 #include "fit.h"
-#include "parallel.h"
 #include "search.h"
 #include "stack.h"
 
 #include <stdint.h>
 
-/* What every op of a run reads. */
-typedef struct pe_canvas {
-    const float *target; /* premultiplied RGBA, w x h */
+/* The brief: what every op of a run reads, fixed before the first op is issued and never
+ * changed while ops run (ops hold it as const). */
+typedef struct pe_brief {
+    const float *target; /* premultiplied RGBA, w x h: the working picture (target.h) */
     int w, h;
     float bg[4];
     bool alpha;
     uint64_t seed;
     int triangles;       /* the run's budget: the search's loss unit is the loss per triangle */
-    pe_search_cfg add_cfg, refine_cfg;
-} pe_canvas;
+    pe_search_cfg add_cfg, quick_cfg, least_cfg, refine_cfg; /* what an op's cfg is copied from */
+} pe_brief;
 
 typedef enum pe_op_kind { PE_OP_ADD, PE_OP_REFINE, PE_OP_REGROW } pe_op_kind;
-
-/* What the chains of one whole-canvas search share: its candidates, screened once (search.h).
- * Screening them in every chain was 0.05 s of a 0.84 s mona -n 50 run at one thread. */
-typedef struct pe_screen {
-    pe_share share;
-    pe_screen_part part[PE_SCREEN_PARTS];
-} pe_screen;
 
 typedef struct pe_op {
     pe_op_kind kind;
     int slot;            /* refine, regrow: the triangle's slot when the op was issued */
     uint32_t id;         /* refine, regrow: the triangle's name (stack.h) */
     uint64_t serial;     /* the op's number in the run: its random stream */
-    pe_box win;          /* add, regrow: where the new triangle is searched (flight.h) */
+    pe_search_cfg cfg;   /* its search, chosen when it was issued (a chain's share included) */
+    pe_box win;          /* add, regrow: where the new triangle is searched (sched.h) */
     int chain, chains;   /* add: one of `chains` annealing chains of one search (search.h) */
-    pe_screen *screen;   /* the chains': their shared candidates (NULL: one chain) */
     uint64_t seen;       /* commits done when it was issued: it did not see the later ones */
     pe_tri *view;        /* the triangles that meet its regions, bottom to top, as issued */
     int nview, view_cap;
@@ -51,6 +45,8 @@ typedef struct pe_op {
     double d_old;        /* regrow: the old triangle's loss change at its slot */
     uint64_t evals, iters;
     bool failed;         /* out of memory: the op changes nothing */
+    double cost, start, end; /* a traced run's record (trace.h): CPU seconds, wall from..to */
+    int thread;
 } pe_op;
 
 /* One thread's scratch, rewritten by every op. When its fit holds the focus of a new triangle
@@ -66,7 +62,7 @@ typedef struct pe_worker {
     int hx0, hy0, hx1, hy1; /* the held focus's region; hx1 == hx0: none held */
 } pe_worker;
 
-bool pe_worker_init(pe_worker *wk, const pe_canvas *cv);
+bool pe_worker_init(pe_worker *wk, const pe_brief *b);
 void pe_worker_free(pe_worker *wk);
 
 /* The largest region an op ever needs: a bound on every thread's scratch (132 bytes per
@@ -74,21 +70,21 @@ void pe_worker_free(pe_worker *wk);
 #define PE_WINDOW_MAX 1024
 
 /* Make op ready to run against stack s as it is now: copy its view. False when out of memory. */
-bool pe_op_issue(const pe_canvas *cv, const pe_stack *s, pe_op *op);
-/* Do op on wk's scratch (it reads only its view). False when out of memory (the op then
- * changes nothing). */
-bool pe_op_run(const pe_canvas *cv, pe_op *op, pe_worker *wk);
+bool pe_op_issue(const pe_brief *b, const pe_stack *s, pe_op *op);
+/* Do op on wk's scratch (it reads only its view and the brief).
+ * False when out of memory (the op then changes nothing). */
+bool pe_op_run(const pe_brief *b, pe_op *op, pe_worker *wk);
 /* The view's memory. */
 void pe_op_free(pe_op *op);
 
 /* Commit-time checks against the stack as it is now, over just the pixels t can touch:
  * the loss change of t at slot k (k == s->n: on top; skip >= 0: as if that slot were out),
  * with t's colour re-fitted in closed form when refit (t is updated). */
-double pe_op_delta_now(const pe_canvas *cv, const pe_stack *s, int k, int skip, pe_tri *t,
+double pe_op_delta_now(const pe_brief *b, const pe_stack *s, int k, int skip, pe_tri *t,
                        bool refit, pe_worker *wk);
 
 /* Bring a triangle from elsewhere (a resumed or initial state) inside what an op could have
  * made: vertices within the canvas's margins and within one PE_WINDOW_MAX window. */
-void pe_tri_fit_canvas(const pe_canvas *cv, pe_tri *t);
+void pe_tri_fit_canvas(const pe_brief *b, pe_tri *t);
 
 #endif

@@ -38,6 +38,14 @@ pe_search_cfg pe_search_cfg_quick(void)
                             .visit = 2.0, .ls_moves = 24 };
 }
 
+/* Once a time limit has passed with triangles still to place: a handful of candidates and a
+ * short climb, so that every triangle asked for is placed at a small fraction of the cost. */
+pe_search_cfg pe_search_cfg_least(void)
+{
+    return (pe_search_cfg){ .candidates = 40, .finalists = 4, .maxiter = 0, .initial_temp = 3.0,
+                            .visit = 2.0, .ls_moves = 8 };
+}
+
 typedef struct objective {
     const pe_fit *fit;
     double inv_scale;

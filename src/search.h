@@ -42,6 +42,8 @@ pe_search_cfg pe_search_cfg_add(void);
 pe_search_cfg pe_search_cfg_refine(void);
 /* A new triangle when a time limit would not hold every add at the full search's pace. */
 pe_search_cfg pe_search_cfg_quick(void);
+/* A new triangle once the time limit has passed with triangles still to place. */
+pe_search_cfg pe_search_cfg_least(void);
 
 /* Part `part` of the candidates of a search whose random stream is (seed, stream), screened
  * on the prepared focus. Deterministic. */

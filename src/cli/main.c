@@ -3,7 +3,6 @@
 #include "options.h"
 #include "output.h"
 #include "run.h"
-#include "waitpolicy.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -50,7 +49,6 @@ static int dispatch(cli_options *o)
 
 int main(int argc, char **argv)
 {
-    cli_prefer_passive_wait(argv);
     cli_options o;
     char err[512];
     const int pr = cli_parse(argc, argv, &o, err, sizeof err);

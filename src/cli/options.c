@@ -3,7 +3,6 @@
 #include "options.h"
 #include "optshow.h"
 #include "sizes.h"
-#include "waitpolicy.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -541,7 +540,7 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
             return CLI_EXIT_OK;
         }
         if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-            printf("polyevolve %s\nOpenMP wait policy: %s\n", PE_VERSION_STRING, cli_wait_policy());
+            printf("polyevolve %s\n", PE_VERSION_STRING);
             return CLI_EXIT_OK;
         }
         const int c = parse_cli_only(argc, argv, &i, o, err, err_len);

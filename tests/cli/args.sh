@@ -41,22 +41,6 @@ case_help()
     fi
     pe -V
     [ "$RC" -eq 0 ] && ok "-V exits 0" || bad "-V: exit $RC"
-    # idle OpenMP threads sleep unless the user chose otherwise (the CLI re-executes itself
-    # with OMP_WAIT_POLICY=passive: the runtime reads it only at load)
-    if printf '%s' "$OUT" | grep -q 'built without OpenMP'; then
-        ok "no OpenMP: no wait policy to choose"
-    else
-        local saved_policy="${OMP_WAIT_POLICY-}" saved_spin="${GOMP_SPINCOUNT-}"
-        unset OMP_WAIT_POLICY GOMP_SPINCOUNT
-        pe --version
-        printf '%s' "$OUT" | grep -q 'wait policy: passive$' && ok "idle threads sleep by default" ||
-            bad "the default wait policy is not passive" "$OUT"
-        OMP_WAIT_POLICY=active pe --version
-        printf '%s' "$OUT" | grep -q 'wait policy: active$' && ok "OMP_WAIT_POLICY=active is kept" ||
-            bad "the user's OMP_WAIT_POLICY was overridden" "$OUT"
-        [ -n "$saved_policy" ] && export OMP_WAIT_POLICY="$saved_policy"
-        [ -n "$saved_spin" ] && export GOMP_SPINCOUNT="$saved_spin"
-    fi
     pe render --help
     [ "$RC" -eq 0 ] && ok "render --help exits 0" || bad "render --help: exit $RC"
 }

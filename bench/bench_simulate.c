@@ -1,0 +1,295 @@
+/* bench_simulate: how a run would scale on machines with more cores than this one.
+ *
+ * It runs pe_approximate once with a trace (src/trace.h: every op's cost and the commits it
+ * waited for, the issuing thread's own work in order, each cost in CPU seconds of the thread
+ * that did it), then replays that trace by list scheduling on 1, 2, 4, 8, 16 and 32 threads:
+ * one thread issues, commits and publishes in the traced order, waiting for the op it commits
+ * (and running queued ops meanwhile, the awaited one first, as the OpenMP runtime does); the
+ * others take the oldest queued op whenever they are free. The sequence of events does not
+ * depend on the thread count (src/sched.h), so the replay is exact but for what it leaves
+ * out: memory bandwidth, caches, the runtime's own overheads.
+ *
+ *   bench_simulate IMAGE [-n N] [-r N] [--iterations N] [--seed N] [--frames N] [-j N]
+ *                        [--threads-list "1 2 4"] [--report]
+ *
+ * prints the measured session (wall and CPU at -j N, default 1), the simulated time at that
+ * count beside it (the check that the model holds), then one line per count: THREADS SPEEDUP.
+ * --report gives the run a progress callback that copies each step's result (as the program's
+ * frames do). */
+#define _POSIX_C_SOURCE 200809L
+#include "polyevolve.h"
+#include "trace.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_THREADS = 256 };
+
+/* A task of the replay: an op (by position) or a report. */
+typedef struct task {
+    double cost, ready, end;
+    bool queued, started;
+} task;
+
+typedef struct sim {
+    const pe_trace *tr;
+    int threads;
+    task *ops;            /* by position */
+    task *reports;        /* by event index */
+    size_t *queue;        /* FIFO of task ids: op q as q, report e as nops + e */
+    size_t qhead, qtail;
+    double free_at[MAX_THREADS];
+    double busy;          /* thread-seconds of tasks and the issuer's work */
+} sim;
+
+static task *task_of(sim *s, size_t id)
+{
+    return id < s->tr->nops ? &s->ops[id] : &s->reports[id - s->tr->nops];
+}
+
+static void push(sim *s, size_t id, double at)
+{
+    task *t = task_of(s, id);
+    t->ready = at;
+    t->queued = true;
+    s->queue[s->qtail++] = id;
+}
+
+/* Drop started tasks from the head of the queue. */
+static void tidy(sim *s)
+{
+    while (s->qhead < s->qtail && task_of(s, s->queue[s->qhead])->started)
+        s->qhead++;
+}
+
+static void start(sim *s, size_t id, double at, int thread)
+{
+    task *t = task_of(s, id);
+    t->started = true;
+    t->end = at + t->cost;
+    s->free_at[thread] = t->end;
+    s->busy += t->cost;
+}
+
+/* The other threads take the oldest queued task whenever they are free, up to time `until`. */
+static void workers_until(sim *s, double until)
+{
+    for (;;) {
+        tidy(s);
+        if (s->qhead == s->qtail || s->threads < 2)
+            return;
+        int w = 1;
+        for (int k = 2; k < s->threads; k++)
+            w = s->free_at[k] < s->free_at[w] ? k : w;
+        const size_t id = s->queue[s->qhead];
+        const task *t = task_of(s, id);
+        const double at = s->free_at[w] > t->ready ? s->free_at[w] : t->ready;
+        if (at >= until)
+            return;
+        start(s, id, at, w);
+    }
+}
+
+/* The issuing thread, at time *now, waits for task id to end, running queued tasks meanwhile:
+ * the awaited one when nobody has started it, else the oldest. */
+static void await_task(sim *s, size_t id, double *now)
+{
+    task *t = task_of(s, id);
+    if (!t->queued)
+        return;
+    for (;;) {
+        workers_until(s, *now);
+        if (t->started && t->end <= *now)
+            return;
+        if (!t->started) {
+            start(s, id, *now, 0);
+            *now = t->end;
+            continue;
+        }
+        tidy(s);
+        if (s->qhead < s->qtail) {
+            const size_t other = s->queue[s->qhead];
+            start(s, other, *now, 0);
+            *now = task_of(s, other)->end;
+            continue;
+        }
+        *now = t->end; /* nothing else to do: wait */
+    }
+}
+
+/* The makespan of the trace on `threads` threads. */
+static double replay(const pe_trace *tr, int threads, double *busy)
+{
+    sim s = { .tr = tr, .threads = threads };
+    s.ops = calloc(tr->nops + 1, sizeof *s.ops);
+    s.reports = calloc(tr->nevents + 1, sizeof *s.reports);
+    s.queue = calloc(tr->nops + tr->nevents + 1, sizeof *s.queue);
+    if (!s.ops || !s.reports || !s.queue) {
+        fprintf(stderr, "bench_simulate: out of memory\n");
+        exit(1);
+    }
+    for (size_t q = 0; q < tr->nops; q++)
+        s.ops[q].cost = tr->ops[q].cost;
+    double now = 0.0;
+    size_t last_report = SIZE_MAX;
+    for (size_t e = 0; e < tr->nevents; e++) {
+        const pe_trace_event *ev = &tr->events[e];
+        switch (ev->what) {
+        case PE_TRACE_ISSUE:
+            now += ev->cost;
+            s.busy += ev->cost;
+            push(&s, ev->op, now);
+            if (threads == 1) /* no region: a task runs where it is created */
+                await_task(&s, ev->op, &now);
+            break;
+        case PE_TRACE_COMMIT:
+        case PE_TRACE_DROP:
+            await_task(&s, ev->op, &now);
+            now += ev->cost;
+            s.busy += ev->cost;
+            break;
+        case PE_TRACE_PUBLISH:
+            if (last_report != SIZE_MAX)
+                await_task(&s, tr->nops + last_report, &now);
+            now += ev->cost;
+            s.busy += ev->cost;
+            break;
+        case PE_TRACE_REPORT:
+            s.reports[e].cost = ev->cost;
+            push(&s, tr->nops + e, now);
+            last_report = e;
+            if (threads == 1)
+                await_task(&s, tr->nops + e, &now);
+            break;
+        }
+    }
+    if (last_report != SIZE_MAX)
+        await_task(&s, tr->nops + last_report, &now);
+    if (getenv("PE_SIM_PHASES") && threads == atoi(getenv("PE_SIM_PHASES"))) {
+        /* where the time goes: the span of each kind's ops, and their work */
+        double first[4] = { 1e300, 1e300, 1e300, 1e300 }, last[4] = { 0 }, work[4] = { 0 };
+        for (size_t q = 0; q < tr->nops; q++) {
+            const int k = tr->ops[q].chains > 1 ? 3 : tr->ops[q].kind;
+            first[k] = s.ops[q].end - s.ops[q].cost < first[k] ? s.ops[q].end - s.ops[q].cost : first[k];
+            last[k] = s.ops[q].end > last[k] ? s.ops[q].end : last[k];
+            work[k] += s.ops[q].cost;
+        }
+        static const char *const names[] = { "add", "refine", "regrow", "whole-canvas" };
+        for (int k = 0; k < 4; k++)
+            fprintf(stderr, "%-12s %.3f..%.3f s, work %.3f s\n", names[k], first[k], last[k], work[k]);
+    }
+    double end = now;
+    for (size_t q = 0; q < tr->nops; q++) {
+        if (s.ops[q].queued && !s.ops[q].started)
+            await_task(&s, q, &end);
+        end = s.ops[q].end > end ? s.ops[q].end : end;
+    }
+    *busy = s.busy;
+    free(s.ops);
+    free(s.reports);
+    free(s.queue);
+    return end;
+}
+
+static bool copy_step(const pe_progress *p, const pe_result *partial, void *ctx)
+{
+    (void)p;
+    (void)ctx;
+    pe_result copy;
+    if (pe_result_copy(partial, &copy) == PE_OK)
+        pe_result_free(&copy);
+    return false;
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: bench_simulate IMAGE [-n N] [-r N] [--iterations N] [--seed N] "
+                    "[--frames N] [-j N] [--threads-list \"1 2 4\"] [--report]\n");
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage();
+    pe_options o = pe_options_default();
+    o.threads = 1;
+    o.frames = 0;
+    const char *list = "1 2 4 8 16 32";
+    bool report = false;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--report")) {
+            report = true;
+            continue;
+        }
+        if (!v)
+            return usage();
+        i++;
+        if (!strcmp(a, "-n"))
+            o.triangles = atoi(v);
+        else if (!strcmp(a, "-r"))
+            o.resize = atoi(v);
+        else if (!strcmp(a, "--iterations"))
+            o.iterations = atoi(v);
+        else if (!strcmp(a, "--seed"))
+            o.seed = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--frames"))
+            o.frames = atoi(v);
+        else if (!strcmp(a, "-j"))
+            o.threads = atoi(v);
+        else if (!strcmp(a, "--threads-list"))
+            list = v;
+        else
+            return usage();
+    }
+    if (report)
+        o.progress = copy_step;
+    pe_image img;
+    if (pe_image_load(argv[1], NULL, &img) != PE_OK) {
+        fprintf(stderr, "bench_simulate: %s: cannot load\n", argv[1]);
+        return 1;
+    }
+    pe_trace tr = { 0 };
+    pe_result res;
+    const pe_status st = pe_approximate_traced(&img, &o, &res, &tr);
+    pe_image_free(&img);
+    if (st != PE_OK || tr.failed) {
+        fprintf(stderr, "bench_simulate: the run failed: %s\n", pe_status_str(st));
+        return 1;
+    }
+    double ops = 0.0, serial = 0.0, busy;
+    for (size_t q = 0; q < tr.nops; q++)
+        ops += tr.ops[q].cost;
+    for (size_t e = 0; e < tr.nevents; e++)
+        serial += tr.events[e].what == PE_TRACE_REPORT ? 0.0 : tr.events[e].cost;
+    const double at_traced = replay(&tr, tr.threads, &busy);
+    printf("# %s -n %d -r %d, %zu ops, PSNR %.3f: measured at -j %d: %.3f s wall, %.3f s CPU; "
+           "simulated at -j %d: %.3f s (%+.1f %%)\n",
+           argv[1], o.triangles, o.resize, tr.nops, res.psnr, tr.threads, tr.wall, tr.cpu,
+           tr.threads, at_traced, 100.0 * (at_traced / tr.wall - 1.0));
+    double by[5] = { 0 };
+    for (size_t e = 0; e < tr.nevents; e++)
+        by[tr.events[e].what] += tr.events[e].cost;
+    printf("# work: ops %.3f s, issuing thread %.3f s (%.1f %%: issue %.3f, commit %.3f, "
+           "publish %.3f), reports %.3f s\n",
+           ops, serial, 100.0 * serial / (ops + serial), by[PE_TRACE_ISSUE],
+           by[PE_TRACE_COMMIT] + by[PE_TRACE_DROP], by[PE_TRACE_PUBLISH], by[PE_TRACE_REPORT]);
+    const double one = replay(&tr, 1, &busy);
+    printf("THREADS SPEEDUP\n");
+    for (const char *p = list; *p;) {
+        char *end;
+        const long t = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        p = end;
+        if (t < 1 || t > MAX_THREADS)
+            continue;
+        const double span = replay(&tr, (int)t, &busy);
+        printf("%ld %.2fx\n", t, one / span);
+    }
+    pe_result_free(&res);
+    pe_trace_free(&tr);
+    return 0;
+}
