@@ -26,6 +26,7 @@
 
 #include "image.h"
 #include "plan.h"
+#include "report.h"
 #include "sched.h"
 #include "style.h"
 #include "target.h"
@@ -40,19 +41,6 @@
 #include <omp.h>
 #endif
 
-/* A step's report, handed to the progress callback by a task while the next step runs: its own
- * copies of the picture and the result, and the callback's answer. */
-typedef struct report {
-    const pe_options *opt;
-    pe_progress p;
-    pe_image canvas;
-    pe_result partial;
-    bool ready; /* p, canvas and partial hold a step */
-    bool stop;  /* the callback asked to stop at that step */
-    bool traced;
-    double cost; /* a traced run's: CPU seconds of the callback */
-} report;
-
 typedef struct run {
     const pe_options *opt;
     const pe_image *src;
@@ -64,16 +52,16 @@ typedef struct run {
     int threads;
     pe_worker *workers; /* one per thread, for the ops */
     pe_worker commit_wk; /* this thread's, for the commits' checks */
-    double mse;         /* of the latest picture */
     bool started;       /* an op has committed */
-    bool changed;       /* the stack changed since the latest report's copies */
     int step;           /* steps done */
     uint64_t goal;      /* the scheduler's `done` that ends the current step */
     double last_commit, commit_gap; /* wall clock of the latest commit, and since the one before */
-    int stop_kind;      /* 1: the plan ended, 2: a cancel or the progress callback asked */
+    int stop_kind;      /* 1: the plan ended (or the report of a step reached the target),
+                         * 2: a cancel or the progress callback asked */
     pe_status status;
     double wall0, cpu0;
-    report rep;         /* the latest step's, while its callback runs */
+    bool reporting;     /* steps have reports: a progress callback or a target PSNR */
+    pe_report rep;      /* the latest step's, while it runs */
     pe_trace *trace;    /* NULL: not traced */
     double owed;        /* traced: this thread's CPU seconds not yet put in an event */
     size_t rep_event;   /* traced: the event of the report in flight */
@@ -146,8 +134,7 @@ static void free_run(run *R)
     free(R->workers);
     pe_worker_free(&R->commit_wk);
     pe_sched_free(&R->sched);
-    pe_image_free(&R->rep.canvas);
-    pe_result_free(&R->rep.partial);
+    pe_report_free(&R->rep);
     pe_target_free(&R->target);
     pe_style_free(&R->style);
     memset(R, 0, sizeof *R);
@@ -165,7 +152,8 @@ static pe_status setup(run *R)
     memcpy(R->brief.bg, t->bg, sizeof R->brief.bg);
     pe_status st = pe_sched_init(&R->sched, &R->brief, t, R->style.weight, o->triangles,
                                  o->steady, 0);
-    if (st != PE_OK || (o->progress && (st = pe_image_alloc(t->w, t->h, &R->rep.canvas)) != PE_OK))
+    R->reporting = o->progress || o->target_psnr > 0.0;
+    if (st != PE_OK || (R->reporting && (st = pe_report_init(&R->rep, o, t)) != PE_OK))
         return st;
     R->workers = calloc((size_t)R->threads, sizeof *R->workers);
     if (!R->workers)
@@ -277,27 +265,20 @@ static void await_op(pe_op *op)
 #endif
 }
 
-static void report_job(report *r)
-{
-    const double c0 = r->traced ? pe_trace_clock() : 0.0;
-    r->stop = r->opt->progress(&r->p, &r->partial, r->opt->progress_ctx);
-    r->cost = r->traced ? pe_trace_clock() - c0 : 0.0;
-}
-
-/* Hand the report to the progress callback on any thread of the region. */
-static void start_report(const run *R, report *r)
+/* Hand the report to its task on any thread of the region. */
+static void start_report(const run *R, pe_report *r)
 {
     if (R->threads == 1) {
-        report_job(r);
+        pe_report_run(r);
         return;
     }
 #ifdef _OPENMP
 #pragma omp task default(none) firstprivate(r) depend(out : r[0])
 #endif
-    report_job(r);
+    pe_report_run(r);
 }
 
-static void await_report(report *r)
+static void await_report(pe_report *r)
 {
     (void)r;
 #ifdef _OPENMP
@@ -347,7 +328,7 @@ static pe_status commit_oldest(run *R)
     const double now = now_wall();
     R->commit_gap = now - R->last_commit;
     R->last_commit = now;
-    R->started = R->changed = true;
+    R->started = true;
     return PE_OK;
 }
 
@@ -388,11 +369,23 @@ static double psnr_of(double mse)
     return mse > 0.0 ? 10.0 * log10(1.0 / mse) : 99.0;
 }
 
-/* The stack as it stands, in input pixels. */
-static pe_status assemble(const run *R, pe_result *out)
+/* The fields of the run's result but its triangles, loss and PSNR. */
+static pe_result fields(const run *R)
 {
-    memset(out, 0, sizeof *out);
-    const pe_image *src = R->src;
+    pe_result f = { .width = R->src->width, .height = R->src->height,
+                    .work_width = R->brief.w, .work_height = R->brief.h, .tile_cols = 1,
+                    .tile_rows = 1, .rounds_done = pe_sched_rounds(&R->sched),
+                    .evaluations = R->sched.evals, .iterations = R->sched.iters,
+                    .seed = R->opt->seed };
+    for (int c = 0; c < 4; c++)
+        f.background[c] = (unsigned char)lroundf(R->brief.bg[c] * 255.0f);
+    return f;
+}
+
+/* The stack as it stands, in input pixels. */
+static pe_status assemble(run *R, pe_result *out)
+{
+    *out = fields(R);
     const pe_stack *st = &R->sched.stack;
     out->tiles = malloc(sizeof *out->tiles);
     out->triangles = malloc((st->n ? (size_t)st->n : 1) * sizeof *out->triangles);
@@ -400,22 +393,13 @@ static pe_status assemble(const run *R, pe_result *out)
         pe_result_free(out);
         return PE_ERR_NOMEM;
     }
-    out->width = src->width;
-    out->height = src->height;
-    out->work_width = R->brief.w;
-    out->work_height = R->brief.h;
-    out->tile_cols = out->tile_rows = 1; /* one canvas: the grid of older state files */
-    out->tiles[0] = (pe_rect){ 0.0, 0.0, src->width, src->height };
-    for (int c = 0; c < 4; c++)
-        out->background[c] = (unsigned char)lroundf(R->brief.bg[c] * 255.0f);
-    pe_stack_export(st, R->brief.w, R->brief.h, src->width, src->height, out->triangles);
+    out->tiles[0] = (pe_rect){ 0.0, 0.0, R->src->width, R->src->height }; /* one canvas */
+    pe_tris_export(st->tris, st->n, R->brief.w, R->brief.h, R->src->width, R->src->height,
+                   out->triangles);
     out->count = (size_t)st->n;
-    out->rounds_done = pe_sched_rounds(&R->sched);
-    out->loss = R->mse;
-    out->psnr = psnr_of(R->mse);
-    out->evaluations = R->sched.evals;
-    out->iterations = R->sched.iters;
-    out->seed = R->opt->seed;
+    const double sse = pe_sched_picture(&R->sched);
+    out->loss = sse / ((double)R->brief.w * R->brief.h * (R->brief.alpha ? 4 : 3));
+    out->psnr = psnr_of(out->loss);
     return PE_OK;
 }
 
@@ -426,51 +410,45 @@ static void next_goal(run *R)
     R->goal = pe_plan_target(&R->plan, R->sched.budget, R->sched.done, frac);
 }
 
-/* The step just ended: hand the picture to the progress callback and apply the stop rules
- * (the plan's now, the callback's from the previous step's report). */
+/* The previous step's report has ended: a stop it asked for ends the run at that step. */
+static void heed_report(run *R)
+{
+    pe_report *rep = &R->rep;
+    await_report(rep);
+    report_ended(R);
+    if (rep->ready && rep->stop != PE_REPORT_GO_ON && R->stop_kind == 0)
+        R->stop_kind = rep->stop == PE_REPORT_ASKED ? 2 : 1;
+}
+
+/* The step just ended: apply the plan's stop rules, and hand the step to a report (which
+ * applies the target PSNR and the callback's answer: the next publish heeds them). */
 static pe_status publish(run *R)
 {
-    report *rep = &R->rep;
-    await_report(rep); /* the previous report: its answer, its buffers free */
-    report_ended(R);
-    if (rep->ready && rep->stop) {
-        R->stop_kind = 2;
+    heed_report(R);
+    if (R->stop_kind != 0)
         return PE_OK;
-    }
     const double c0 = clock_if(R);
-    const double sse = pe_sched_picture(&R->sched);
-    R->mse = sse / ((double)R->brief.w * R->brief.h * (R->brief.alpha ? 4 : 3));
-    pe_progress p = { .step = ++R->step, .loss = R->mse, .psnr = psnr_of(R->mse),
-                      .evaluations = R->sched.evals, .iterations = R->sched.iters,
-                      .cpu_seconds = now_cpu() - R->cpu0, .wall_seconds = now_wall() - R->wall0,
-                      .canvas = &rep->canvas };
+    pe_progress p = { .step = ++R->step, .evaluations = R->sched.evals,
+                      .iterations = R->sched.iters, .cpu_seconds = now_cpu() - R->cpu0,
+                      .wall_seconds = now_wall() - R->wall0 };
     R->plan.placing = R->sched.stack.n < R->sched.budget;
     R->stop_kind = pe_plan_after_step(&R->plan, &p) ? 1 : cancelled(R) ? 2 : 0;
     next_goal(R);
     /* a resumed run's steps that were already done are not reported again */
-    if (!R->opt->progress || (!R->started && R->stop_kind == 0)) {
+    if (!R->reporting || (!R->started && R->stop_kind == 0)) {
         traced(R, PE_TRACE_PUBLISH, 0, c0);
         return PE_OK;
     }
-    if (R->changed || !rep->ready) {
-        pe_result_free(&rep->partial);
-        const pe_status st = assemble(R, &rep->partial);
-        if (st != PE_OK)
-            return st;
-        memcpy(rep->canvas.rgba, R->sched.pic.canvas.rgba,
-               (size_t)R->brief.w * (size_t)R->brief.h * 4);
-        R->changed = false;
-    }
-    rep->p = p;
-    rep->ready = true;
-    rep->stop = false;
-    rep->traced = R->trace != NULL;
+    const pe_result f = fields(R);
+    if (!pe_report_take(&R->rep, &R->sched.stack, &R->sched.pic, &p, &f))
+        return PE_ERR_NOMEM;
+    R->rep.traced = R->trace != NULL;
     traced(R, PE_TRACE_PUBLISH, 0, c0);
     if (R->trace) {
         R->rep_event = R->trace->nevents;
         pe_trace_event_add(R->trace, PE_TRACE_REPORT, 0, 0.0);
     }
-    start_report(R, rep);
+    start_report(R, &R->rep);
     return PE_OK;
 }
 
@@ -526,10 +504,7 @@ static void body(run *R)
     if (R->stop_kind == 0)
         R->stop_kind = cancelled(R) ? 2 : 1;
     (void)land(R, false);
-    await_report(&R->rep);
-    report_ended(R);
-    if (R->rep.ready && R->rep.stop && R->stop_kind == 0)
-        R->stop_kind = 2;
+    heed_report(R);
 }
 
 /* The run on R->threads threads: this one issues, every one runs tasks. */
@@ -579,11 +554,11 @@ pe_status pe_approximate_traced(const pe_image *target, const pe_options *opt, p
     }
     st = R.status;
     pe_status ast;
-    if (R.rep.ready && R.rep.stop && R.stop_kind == 2) { /* the step whose report asked */
+    if (R.rep.ready && R.rep.stop != PE_REPORT_GO_ON) { /* the step whose report stopped it */
         *out = R.rep.partial;
         memset(&R.rep.partial, 0, sizeof R.rep.partial);
         ast = PE_OK;
-        st = st == PE_OK ? PE_ERR_INTERRUPTED : st;
+        st = st == PE_OK && R.rep.stop == PE_REPORT_ASKED ? PE_ERR_INTERRUPTED : st;
     } else {
         ast = assemble(&R, out);
         st = st == PE_OK && R.stop_kind == 2 ? PE_ERR_INTERRUPTED : st;

@@ -25,8 +25,10 @@ pe_status pe_picture_init(pe_picture *p, const pe_target *t)
     p->row_err = calloc((size_t)t->h, sizeof(double));
     p->row_cdf = malloc((size_t)t->h * sizeof(double));
     p->dirty = malloc((size_t)p->bw * (size_t)p->bh);
+    p->changed = calloc((size_t)p->bw * (size_t)p->bh, 1);
     p->scratch = malloc((size_t)t->w * (size_t)rows * 4 * sizeof(float));
-    pe_status st = p->err && p->row_sse && p->row_err && p->row_cdf && p->dirty && p->scratch &&
+    pe_status st = p->err && p->row_sse && p->row_err && p->row_cdf && p->dirty && p->changed &&
+                           p->scratch &&
                            pe_cover_init(&p->cov, t->w, rows)
                        ? pe_image_alloc(t->w, t->h, &p->canvas)
                        : PE_ERR_NOMEM;
@@ -47,6 +49,7 @@ void pe_picture_free(pe_picture *p)
     free(p->row_err);
     free(p->row_cdf);
     free(p->dirty);
+    free(p->changed);
     free(p->scratch);
     pe_image_free(&p->canvas);
     memset(p, 0, sizeof *p);
@@ -58,8 +61,19 @@ void pe_picture_touch(pe_picture *p, const pe_box *b)
         return;
     for (int by = b->y0 / PE_PICTURE_BLOCK; by <= (b->y1 - 1) / PE_PICTURE_BLOCK; by++)
         for (int bx = b->x0 / PE_PICTURE_BLOCK; bx <= (b->x1 - 1) / PE_PICTURE_BLOCK; bx++)
-            p->dirty[(size_t)by * (size_t)p->bw + (size_t)bx] = 1;
+            p->dirty[(size_t)by * (size_t)p->bw + (size_t)bx] =
+                p->changed[(size_t)by * (size_t)p->bw + (size_t)bx] = 1;
     p->any_dirty = true;
+}
+
+void pe_picture_pass(pe_picture *from, pe_picture *to)
+{
+    const size_t nb = (size_t)from->bw * (size_t)from->bh;
+    for (size_t i = 0; i < nb; i++) {
+        to->dirty[i] |= from->changed[i];
+        to->any_dirty = to->any_dirty || from->changed[i];
+    }
+    memset(from->changed, 0, nb);
 }
 
 static unsigned char to8(float v)

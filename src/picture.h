@@ -24,6 +24,7 @@ typedef struct pe_picture {
     const float *weight; /* borrowed: each pixel's weight in err (NULL: 1) */
     pe_image canvas;     /* full in 8 bits, non-premultiplied */
     unsigned char *dirty; /* per block: to be drawn again */
+    unsigned char *changed; /* per block: touched since the last pe_picture_pass */
     int bw, bh;          /* blocks across and down */
     bool any_dirty;
     float *scratch;      /* one block row's render */
@@ -35,6 +36,10 @@ void pe_picture_free(pe_picture *p);
 
 /* The pixels in b changed (or will have when the picture is next updated). */
 void pe_picture_touch(pe_picture *p, const pe_box *b);
+
+/* Hand what changed since the last pass to another picture of the same size (one that follows
+ * the same stack later, on another thread): its blocks are drawn again at its next update. */
+void pe_picture_pass(pe_picture *from, pe_picture *to);
 
 /* Draw the changed pixels of s over t's background; returns the squared error summed over the
  * canvas (alpha counted on a transparent canvas). */

@@ -91,11 +91,14 @@ bool pe_plan_after_step(pe_plan *p, pe_progress *pr)
         if (out_of_time)
             stop = true;
     }
-    if (p->target_psnr > 0.0 && pr->psnr >= p->target_psnr)
-        stop = true;
     if (stop && p->frames > 0)
         pr->frame = true; /* the last picture is always a frame */
     if (pr->frame)
         p->frames_done++;
     return stop;
+}
+
+bool pe_plan_reached(const pe_plan *p, double psnr)
+{
+    return p->target_psnr > 0.0 && psnr >= p->target_psnr;
 }

@@ -45,10 +45,14 @@ double pe_plan_fraction(const pe_plan *p, int s);
  * fraction is frac: its adds, then `rounds` sweeps over its slots. */
 uint64_t pe_plan_target(const pe_plan *p, int budget, uint64_t ops_done, double frac);
 
-/* After step s: fill p->steps, fraction and frame of pr (whose step, psnr and wall_seconds are
- * set) and return true when the run should stop here. With a time limit the run also stops
- * when another step as long as the longest of the latest PE_PLAN_WINDOW would end past the
- * limit: a limit is a promise. */
+/* After step s: fill p->steps, fraction and frame of pr (whose step and wall_seconds are set)
+ * and return true when the run should stop here. With a time limit the run also stops when
+ * another step as long as the longest of the latest PE_PLAN_WINDOW would end past the limit: a
+ * limit is a promise. */
 bool pe_plan_after_step(pe_plan *p, pe_progress *pr);
+
+/* Whether a step whose picture has this PSNR reaches the target (--target-psnr): the run then
+ * stops there, and that step is always a frame. */
+bool pe_plan_reached(const pe_plan *p, double psnr);
 
 #endif

@@ -124,19 +124,20 @@ pe_box pe_box_around(double cx, double cy, int side, int w, int h)
     return (pe_box){ x0, y0, x0 + sw, y0 + sh };
 }
 
-void pe_stack_export(const pe_stack *s, int w, int h, int src_w, int src_h, pe_triangle *out)
+void pe_tris_export(const pe_tri *tris, int n, int w, int h, int src_w, int src_h,
+                    pe_triangle *out)
 {
     const double sx = (double)src_w / w, sy = (double)src_h / h;
-    for (int k = 0; k < s->n; k++) {
+    for (int k = 0; k < n; k++) {
         pe_triangle *d = &out[k];
         for (int v = 0; v < 3; v++) {
-            d->x[v] = (float)(round(s->tris[k].x[v] * sx * 100.0) / 100.0);
-            d->y[v] = (float)(round(s->tris[k].y[v] * sy * 100.0) / 100.0);
+            d->x[v] = (float)(round(tris[k].x[v] * sx * 100.0) / 100.0);
+            d->y[v] = (float)(round(tris[k].y[v] * sy * 100.0) / 100.0);
         }
-        d->r = s->tris[k].rgba[0];
-        d->g = s->tris[k].rgba[1];
-        d->b = s->tris[k].rgba[2];
-        d->a = s->tris[k].rgba[3];
+        d->r = tris[k].rgba[0];
+        d->g = tris[k].rgba[1];
+        d->b = tris[k].rgba[2];
+        d->a = tris[k].rgba[3];
         d->tile = 0;
     }
 }

@@ -47,9 +47,10 @@ pe_box pe_box_union(const pe_box *a, const pe_box *b);
 /* A side x side box around (cx, cy), moved inside w x h (and no larger). */
 pe_box pe_box_around(double cx, double cy, int side, int w, int h);
 
-/* The stack in input pixels (src_w x src_h for a working canvas of w x h) as a pe_result's
- * triangles: coordinates rounded to 1/100 px here, once, so that every writer (SVG, PDF, PNG,
- * state) draws exactly the same numbers. out->triangles must hold s->n. */
-void pe_stack_export(const pe_stack *s, int w, int h, int src_w, int src_h, pe_triangle *out);
+/* Triangles tris[0..n) in input pixels (src_w x src_h for a working canvas of w x h) as a
+ * pe_result's: coordinates rounded to 1/100 px here, once, so that every writer (SVG, PDF, PNG,
+ * state) draws exactly the same numbers. out must hold n. */
+void pe_tris_export(const pe_tri *tris, int n, int w, int h, int src_w, int src_h,
+                    pe_triangle *out);
 
 #endif
