@@ -47,7 +47,7 @@ pe_batch_formats "$formats" || { echo "submit-batch.sh: --formats takes svg,png,
 [ -r "$list" ] || { echo "submit-batch.sh: $list: cannot read the list" >&2 && exit 2; }
 # every name once, before anything is submitted
 pe_batch_names "$list" >/dev/null || exit 2
-n=$(wc -l <"$list")
+n=$(awk 'END { print NR }' "$list") # also a last line without its newline
 [ "$n" -gt 0 ] || { echo "submit-batch.sh: $list is empty" >&2 && exit 2; }
 
 max=$(scontrol show config 2>/dev/null | awk '$1 == "MaxArraySize" { print $3 }')
