@@ -2,7 +2,7 @@
  * (own L2 and the independent judge), CPU and wall time, throughput and memory; --micro times
  * one triangle evaluation (full render vs the closed-form incremental fit); --suite issue4 runs
  * the issue's target rows and prints target vs measured. Not part of the test run.
- * See docs/benchmark.md for the commands. */
+ * See docs/benchmarks.md for the commands. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "fit.h"

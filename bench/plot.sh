@@ -1,5 +1,5 @@
 #!/bin/sh
-# plot.sh: the PSNR-vs-CPU figure of docs/benchmark.md. Runs bench_pipeline on mona.png
+# plot.sh: the PSNR-vs-CPU figure of docs/benchmarks.md. Runs bench_pipeline on mona.png
 # (-n 250 -r 256 -j 2) at increasing refinement budgets, writes docs/psnr-vs-cpu.csv and plots
 # the judge's PSNR against CPU seconds, with primitive's and the greedy C reference points and
 # the issue-4 targets marked, into docs/psnr-vs-cpu.png.
