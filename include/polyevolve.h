@@ -190,12 +190,7 @@ void pe_image_free(pe_image *img);
 typedef struct pe_triangle {
     float x[3], y[3];
     unsigned char r, g, b, a;
-    int tile; /* index into pe_result.tiles: the triangle is drawn clipped to that rectangle */
 } pe_triangle;
-
-typedef struct pe_rect {
-    double x0, y0, x1, y1; /* input-image pixels, x0 < x1, y0 < y1 */
-} pe_rect;
 
 typedef enum pe_frame_spacing { PE_FRAMES_LINEAR = 0, PE_FRAMES_LOG } pe_frame_spacing;
 
@@ -205,8 +200,8 @@ typedef struct pe_progress {
     double fraction;          /* 0..1 of the budget (the larger of steps and time) */
     double loss;              /* mean squared error per channel value in 0..1, working size */
     double psnr;              /* 10 log10(1 / loss) */
-    uint64_t evaluations;     /* objective evaluations so far, all tiles */
-    uint64_t iterations;      /* annealing iterations so far, all tiles */
+    uint64_t evaluations;     /* objective evaluations so far, the whole run */
+    uint64_t iterations;      /* annealing iterations so far, the whole run */
     double cpu_seconds, wall_seconds;
     const pe_image *canvas;   /* the shared working canvas, valid only during the call */
     bool frame;               /* true when this point is one of the requested frames */
@@ -223,7 +218,6 @@ typedef bool (*pe_progress_fn)(const pe_progress *p, const struct pe_result *par
 typedef struct pe_options {
     int triangles;           /* triangles in the picture. Default 250 */
     int resize;              /* working size: longest side in pixels, 0 = input size. Default 256 */
-    int tile_cols, tile_rows;/* ignored: the work is shared among threads without a grid */
     int threads;             /* OpenMP threads, 0 = all cores. Default 0 */
     uint64_t seed;           /* Default 1 */
     int iterations;          /* refinement rounds over every triangle. Default 0 = auto */
@@ -265,11 +259,6 @@ pe_options pe_options_default(void);
 typedef struct pe_result {
     int width, height;           /* input image size: the coordinate space of everything here */
     int work_width, work_height; /* working size the optimisation ran at */
-    int tile_cols, tile_rows;
-    pe_rect *tiles;              /* tile_cols * tile_rows, row-major; owned. Each is where that
-                                  * tile's triangles may draw: its grid cell plus a few pixels
-                                  * into each neighbour (tiles overlap, so none of them ends at
-                                  * a line nobody could draw across) */
     unsigned char background[4]; /* RGBA; a = 0 when transparent */
     pe_triangle *triangles;      /* drawn in this order; owned */
     size_t count;
@@ -321,15 +310,16 @@ typedef struct pe_metadata {
  * - coordinates are input-image pixels of res (width x height), (0,0) top-left, y down;
  * - background RGBA: a == 0 leaves the canvas transparent, otherwise a rect covers it first;
  * - triangles in array order, "over" with non-premultiplied (r,g,b)/255 and opacity a/255,
- *   non-zero fill, antialiased, no stroke, each clipped to res->tiles[tile] (the clip is
- *   omitted when all three vertices lie inside the tile: it would change nothing).
+ *   non-zero fill, antialiased, no stroke, unclipped: whatever reaches past the canvas is
+ *   simply not seen.
  * All writers are deterministic: the same arguments give the same bytes. They return
- * PE_ERR_INVALID_ARG for a malformed result (tile index out of range, non-finite or huge
- * coordinates, bad sizes), PE_ERR_IO when the stream reports an error, PE_ERR_NOMEM. */
+ * PE_ERR_INVALID_ARG for a NULL or malformed result (non-finite or huge coordinates, bad
+ * sizes, triangles NULL with count > 0) or a NULL stream, PE_ERR_IO when the stream reports an
+ * error, PE_ERR_NOMEM. */
 
 /* SVG: viewBox = input size, background rect (unless transparent), one <polygon> per
- * triangle with fill and fill-opacity, clip paths for tiles. Coordinates are rounded to
- * 0.01 px; numbers are formatted without the C locale. meta may be NULL. */
+ * triangle with fill and fill-opacity. Coordinates are rounded to 0.01 px; numbers are
+ * formatted without the C locale. meta may be NULL. */
 PE_NODISCARD pe_status pe_write_svg(FILE *f, const pe_result *res, const pe_metadata *meta);
 
 /* As pe_write_svg, with the root's width and height (the size viewers and browsers show it at)
@@ -367,13 +357,14 @@ PE_NODISCARD pe_status pe_write_pdf(FILE *f, const pe_result *res, double width,
 /* ---------------------------------------------------------------- state file */
 
 /* The state file (docs/state-format.md) keeps everything needed to redraw or resume a run:
- * JSON {"format": "polyevolve-state", "version": 1, ...}. Floats are written so that they
- * read back bit-identical: rendering a read-back state gives the same bytes. */
+ * JSON {"format": "polyevolve-state", "version": 2, ...}. Floats are written so that they
+ * read back bit-identical: rendering a read-back state gives the same bytes. The reader also
+ * takes version 1 (files of older versions; what it held that is gone now is ignored). */
 #define PE_STATE_FORMAT "polyevolve-state"
-#define PE_STATE_VERSION 1
+#define PE_STATE_VERSION 2
 
 typedef struct pe_state {
-    int version;           /* format version of the file read (PE_STATE_VERSION) */
+    int version;           /* format version of the file read (1 or PE_STATE_VERSION) */
     pe_result result;      /* every field of the written pe_result; owned */
     char *input_path;      /* owned; NULL when written without one */
     char **option_keys;    /* option_count owned strings each; keys are unique */
@@ -402,8 +393,8 @@ PE_NODISCARD pe_status pe_state_parse(const char *text, size_t len, pe_state *ou
  * naming the field and the rule it breaks into why (why_len bytes, NUL-terminated, "" on
  * success; may be NULL), e.g. "rounds_done: 2.14748e+09 is outside [0, 1.67772e+07]". The
  * reader's memory is proportional to what it keeps: a first pass walks the text without
- * building anything, values outside the triangles, tiles and options are limited to 65536, and
- * the triangles are parsed one at a time. A NUL byte or a first character other than '{' is
+ * building anything, the values of fields it does not keep are limited (docs/state-format.md),
+ * and the triangles are parsed one at a time. A NUL byte or a first character other than '{' is
  * refused as soon as it is read, so an endless stream (/dev/zero) is not read on. */
 PE_NODISCARD pe_status pe_state_read_ex(const char *path, pe_state *out, char *why,
                                         size_t why_len);
@@ -434,10 +425,7 @@ void pe_state_free(pe_state *st);
  * pe_result_free); draw it with pe_render or any writer. out copies final's fields, except:
  * - triangles that have not started yet are left out (out->count <= final->count; the ones
  *   present keep their drawing order);
- * - out->tiles holds final's tiles followed by one rectangle covering the whole canvas, and the
- *   grid reads (final tiles + 1) x 1: triangles in flight use that last tile, so they are not
- *   clipped to their own tile until they have landed;
- * - landed triangles are bit-for-bit final's (same coordinates, colour and tile).
+ * - landed triangles are bit-for-bit final's (same coordinates and colour).
  * So the last frame (frame = frames - 1) draws exactly like final: pe_render gives the same
  * bytes for both. PE_ERR_INVALID_ARG when frames < 1, frame is outside [0, frames) or final
  * is not drawable; PE_ERR_NOMEM. On failure *out is zeroed. Deterministic for a seed;
@@ -463,7 +451,7 @@ typedef struct pe_warm_info {
 /* The start of a sequence frame: prev (the previous frame's result) moved by the translation
  * found between prev_image and image (only when they have the same size), scaled to image's
  * size and working size (opt->resize), with rounds_done = 0, into *start (free with
- * pe_result_free); pass it as pe_options.resume with the same tile grid, and the run refines
+ * pe_result_free); pass it as pe_options.resume, and the run refines
  * it for opt->iterations rounds (adding triangles first when opt asks for more). prev_image may
  * be NULL (a start from any state, e.g. --init): no translation, no cut test, losses 0.
  * PE_ERR_INVALID_ARG for missing or empty arguments, PE_ERR_NOMEM. Deterministic. */

@@ -266,18 +266,13 @@ static pe_status assemble(const run *R, pe_result *out)
 {
     memset(out, 0, sizeof *out);
     const pe_image *src = R->src;
-    out->tiles = malloc(sizeof *out->tiles);
     out->triangles = malloc((R->stack.n ? (size_t)R->stack.n : 1) * sizeof *out->triangles);
-    if (!out->tiles || !out->triangles) {
-        pe_result_free(out);
+    if (!out->triangles)
         return PE_ERR_NOMEM;
-    }
     out->width = src->width;
     out->height = src->height;
     out->work_width = R->cv.w;
     out->work_height = R->cv.h;
-    out->tile_cols = out->tile_rows = 1; /* one canvas: the grid of older state files */
-    out->tiles[0] = (pe_rect){ 0.0, 0.0, src->width, src->height };
     for (int c = 0; c < 4; c++)
         out->background[c] = (unsigned char)lroundf(R->cv.bg[c] * 255.0f);
     pe_stack_export(&R->stack, R->cv.w, R->cv.h, src->width, src->height, out->triangles);

@@ -191,10 +191,6 @@ static pe_status moved_copy(const pe_result *prev, int width, int height, int wo
             t->x[v] = (float)(round(((double)t->x[v] + dx) * sx * 100.0) / 100.0);
             t->y[v] = (float)(round(((double)t->y[v] + dy) * sy * 100.0) / 100.0);
         }
-    for (int k = 0; k < out->tile_cols * out->tile_rows; k++) {
-        pe_rect *r = &out->tiles[k];
-        *r = (pe_rect){ r->x0 * sx, r->y0 * sy, r->x1 * sx, r->y1 * sy };
-    }
     out->width = width;
     out->height = height;
     out->work_width = work_w;

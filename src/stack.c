@@ -137,6 +137,5 @@ void pe_stack_export(const pe_stack *s, int w, int h, int src_w, int src_h, pe_t
         d->g = s->tris[k].rgba[1];
         d->b = s->tris[k].rgba[2];
         d->a = s->tris[k].rgba[3];
-        d->tile = 0;
     }
 }

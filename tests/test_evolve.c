@@ -35,8 +35,8 @@ static pe_options opts(int threads)
     return o;
 }
 
-/* Triangles that reach well across the vertical line x = bx (4 px on each side): a tile
- * border of the old core that no triangle could cross. */
+/* Triangles that reach well across the vertical line x = bx (4 px on each side): a border
+ * of the old core's grid that no triangle could cross. */
 static int spanning(const pe_result *res, double bx)
 {
     int n = 0;
@@ -52,23 +52,19 @@ static int spanning(const pe_result *res, double bx)
     return n;
 }
 
-/* No grid bounds a vertex: asked for the 2x1 tiles of older versions (ignored now), triangles
- * still span the line between them. The old core kept each tile's vertices within 3 % of its
- * border: none spanned it. */
+/* No grid bounds a vertex: triangles span the middle line, where the old core's 2x1 grid had
+ * its border (it kept each cell's vertices within 3 % of it: none spanned it). */
 static void triangles_cross_any_old_border(void)
 {
     pe_image img;
     waves(&img);
     pe_options o = opts(2);
-    o.tile_cols = 2;
-    o.tile_rows = 1;
     pe_result res;
     CHECK(pe_approximate(&img, &o, &res) == PE_OK);
     const int n = spanning(&res, W / 2.0);
     if (getenv("PE_TEST_VERBOSE") || n < 5)
         fprintf(stderr, "%d of %zu triangles span x = %d\n", n, res.count, W / 2);
     CHECK(n >= 5);
-    CHECK(res.tile_cols == 1 && res.tile_rows == 1);
     pe_result_free(&res);
     pe_image_free(&img);
 }
@@ -380,7 +376,6 @@ static bool watch_and_stop_at_10(const pe_progress *p, const pe_result *partial,
     w->loss = p->loss;
     w->at_stop = *partial;
     w->at_stop.triangles = malloc(partial->count * sizeof *partial->triangles);
-    w->at_stop.tiles = NULL;
     if (w->at_stop.triangles)
         memcpy(w->at_stop.triangles, partial->triangles,
                partial->count * sizeof *partial->triangles);
