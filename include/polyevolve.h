@@ -13,6 +13,8 @@
  *
  * Every function that can fail returns a pe_status and writes its result through the last
  * parameter; on failure the out-parameters are zeroed so the matching _free is always safe.
+ * A NULL pointer where an object is expected (one not documented as optional), a malformed
+ * struct or a value outside its documented range is PE_ERR_INVALID_ARG, never a crash.
  * Free functions accept NULL and zeroed structs. The library never prints, exits or reads the
  * environment.
  *
@@ -163,7 +165,8 @@ pe_load_limits pe_load_limits_default(void);
  * On failure *out is zeroed. Reentrant: no global state. */
 PE_NODISCARD pe_status pe_image_load(const char *path, const pe_load_limits *lim, pe_image *out);
 
-/* The same from memory (used by the fuzz target and tests). data is borrowed. */
+/* The same from memory (used by the fuzz target and tests). data is borrowed; NULL only with
+ * size 0 (an empty input: PE_ERR_FORMAT). */
 PE_NODISCARD pe_status pe_image_load_memory(const unsigned char *data, size_t size,
                                             const pe_load_limits *lim, pe_image *out);
 
@@ -221,8 +224,10 @@ typedef struct pe_options {
     int threads;             /* OpenMP threads, 0 = all cores. Default 0 */
     uint64_t seed;           /* Default 1 */
     int iterations;          /* refinement rounds over every triangle. Default 0 = auto */
-    double time_limit;       /* seconds of wall time, 0 = none. Default 0 */
-    double target_psnr;      /* stop when the working PSNR reaches this, 0 = none. Default 0 */
+    double time_limit;       /* seconds of wall time, finite, 0 = none (infinity and NaN are
+                              * PE_ERR_INVALID_ARG: "no limit" is 0). Default 0 */
+    double target_psnr;      /* stop when the working PSNR reaches this, finite, 0 = none.
+                              * Default 0 */
     bool transparent;        /* canvas starts transparent; fit alpha too. Default false */
     bool background_auto;    /* background = mean colour of the image. Default true */
     unsigned char background[3]; /* used when !background_auto && !transparent */
@@ -231,7 +236,10 @@ typedef struct pe_options {
     pe_progress_fn progress; /* Default NULL */
     void *progress_ctx;
     const struct pe_result *resume; /* start from this result's triangles (scaled to this image;
-                                     * rounds go on from its rounds_done) or NULL */
+                                     * rounds go on from its rounds_done) or NULL. It must pass
+                                     * the checks pe_state_write makes (sizes, counts, rounds_done,
+                                     * finite coordinates near the image; docs/state-format.md),
+                                     * else PE_ERR_INVALID_ARG */
     bool steady;                    /* refinement only moves triangles: no regrow replaces the
                                      * least useful ones elsewhere. For a frame that starts from
                                      * the previous one (a sequence), where a replaced triangle
@@ -270,13 +278,14 @@ typedef struct pe_result {
 
 /* Approximate target with triangles. *out receives the result (free with pe_result_free),
  * also when PE_ERR_INTERRUPTED is returned (a complete result of the work done so far).
- * PE_ERR_INVALID_ARG for out-of-range options. */
+ * PE_ERR_INVALID_ARG for a NULL or empty target, NULL opt or out, and out-of-range options. */
 PE_NODISCARD pe_status pe_approximate(const pe_image *target, const pe_options *opt,
                                       pe_result *out);
 
 void pe_result_free(pe_result *res);
 
-/* Deep copy of src into *out. */
+/* Deep copy of src into *out. PE_ERR_INVALID_ARG when src or out is NULL or src has count > 0
+ * and no triangles. */
 PE_NODISCARD pe_status pe_result_copy(const pe_result *src, pe_result *out);
 
 /* Read a palette file into *rgb (3 bytes per colour, malloc'ed: free() it) and *count
@@ -284,8 +293,8 @@ PE_NODISCARD pe_status pe_result_copy(const pe_result *src, pe_result *out);
  * "Columns:" and "#" comment lines are skipped) or a list of hex colours ("#RRGGBB" or
  * "RRGGBB", separated by blanks, commas or newlines; "#" followed by a space starts a comment).
  * PE_ERR_IO when it cannot be read, PE_ERR_FORMAT for anything else wrong (why, of why_len
- * bytes, names the line and the problem; may be NULL), PE_ERR_NOMEM. On failure *rgb = NULL
- * and *count = 0. */
+ * bytes, names the line and the problem; may be NULL), PE_ERR_NOMEM, PE_ERR_INVALID_ARG when
+ * path, rgb or count is NULL. On failure *rgb = NULL and *count = 0. */
 PE_NODISCARD pe_status pe_palette_load(const char *path, unsigned char **rgb, int *count,
                                        char *why, size_t why_len);
 
@@ -299,7 +308,8 @@ void pe_parallel_for(int threads, size_t n, void (*fn)(void *ctx, size_t i), voi
 
 /* ---------------------------------------------------------------- output */
 
-/* Key/value text that writers embed (PNG tEXt, SVG <metadata>, PDF info). */
+/* Key/value text that writers embed (PNG tEXt, SVG <metadata>, PDF info). A writer's meta may
+ * be NULL; otherwise keys and values hold count strings, none NULL (else PE_ERR_INVALID_ARG). */
 typedef struct pe_metadata {
     const char *const *keys;
     const char *const *values;
@@ -383,7 +393,8 @@ PE_NODISCARD pe_status pe_state_write(FILE *f, const pe_result *res, const char 
  * any input), PE_ERR_NOMEM. On failure *out is zeroed. */
 PE_NODISCARD pe_status pe_state_read(const char *path, pe_state *out);
 
-/* The same from memory: text need not be NUL-terminated (for the fuzz target). */
+/* The same from memory: text need not be NUL-terminated (for the fuzz target); NULL only with
+ * len 0 (an empty text: PE_ERR_FORMAT). */
 PE_NODISCARD pe_status pe_state_parse(const char *text, size_t len, pe_state *out);
 
 /* A why buffer of this size is never truncated for the fixed text (field names may be cut). */
@@ -401,7 +412,8 @@ PE_NODISCARD pe_status pe_state_read_ex(const char *path, pe_state *out, char *w
 PE_NODISCARD pe_status pe_state_parse_ex(const char *text, size_t len, pe_state *out, char *why,
                                          size_t why_len);
 
-/* A borrowed view of st's options, e.g. to pass them on to a writer as metadata. */
+/* A borrowed view of st's options, e.g. to pass them on to a writer as metadata (empty for a
+ * NULL st). */
 pe_metadata pe_state_options(const pe_state *st);
 
 void pe_state_free(pe_state *st);
@@ -453,8 +465,9 @@ typedef struct pe_warm_info {
  * size and working size (opt->resize), with rounds_done = 0, into *start (free with
  * pe_result_free); pass it as pe_options.resume, and the run refines
  * it for opt->iterations rounds (adding triangles first when opt asks for more). prev_image may
- * be NULL (a start from any state, e.g. --init): no translation, no cut test, losses 0.
- * PE_ERR_INVALID_ARG for missing or empty arguments, PE_ERR_NOMEM. Deterministic. */
+ * be NULL (a start from any state, e.g. --init): no translation, no cut test, losses 0; info
+ * may be NULL. PE_ERR_INVALID_ARG for other missing or empty arguments and for a prev that is
+ * not drawable (as pe_render checks), PE_ERR_NOMEM. Deterministic. */
 PE_NODISCARD pe_status pe_warm_start(const pe_result *prev, const pe_image *prev_image,
                                      const pe_image *image, const pe_options *opt,
                                      pe_result *start, pe_warm_info *info);

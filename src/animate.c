@@ -83,6 +83,8 @@ static double progress(size_t i, size_t n, double now)
 pe_status pe_animate_frame(const pe_result *fin, int frame, int frames, uint64_t seed,
                            pe_result *out)
 {
+    if (!out)
+        return PE_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
     if (frames < 1 || frame < 0 || frame >= frames || pe_state_check(fin, false) != PE_OK)
         return PE_ERR_INVALID_ARG;

@@ -17,6 +17,7 @@
 #include "parallel.h"
 #include "picture.h"
 #include "plan.h"
+#include "state.h"
 #include "style.h"
 #include "target.h"
 
@@ -89,14 +90,18 @@ pe_options pe_options_default(void)
                          .frames = 100, .frame_spacing = PE_FRAMES_LINEAR };
 }
 
+/* A resume is checked as the state writer checks what it saves: rounds_done near INT_MAX
+ * would overflow the op count, a huge count the allocation, and so on. */
 static pe_status validate(const pe_image *target, const pe_options *o)
 {
-    if (!target || !target->rgba || target->width < 1 || target->height < 1)
+    if (!target || !target->rgba || target->width < 1 || target->height < 1 || !o)
         return PE_ERR_INVALID_ARG;
     if (o->triangles < 1 || o->triangles > 1000000 || o->resize < 0 || o->threads < 0 ||
-        o->iterations < 0 || o->frames < 0 || o->frames > 100000 || !(o->time_limit >= 0.0) ||
-        !(o->target_psnr >= 0.0) ||
-        (o->frame_spacing != PE_FRAMES_LINEAR && o->frame_spacing != PE_FRAMES_LOG))
+        o->iterations < 0 || o->frames < 0 || o->frames > 100000 ||
+        !(o->time_limit >= 0.0 && isfinite(o->time_limit)) ||
+        !(o->target_psnr >= 0.0 && isfinite(o->target_psnr)) ||
+        (o->frame_spacing != PE_FRAMES_LINEAR && o->frame_spacing != PE_FRAMES_LOG) ||
+        (o->resume && pe_state_check(o->resume, true) != PE_OK))
         return PE_ERR_INVALID_ARG;
     return PE_OK;
 }
@@ -394,6 +399,8 @@ static void body(void *ctx)
 
 pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_result *out)
 {
+    if (!out)
+        return PE_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
     pe_status st = validate(target, opt);
     if (st != PE_OK)

@@ -103,6 +103,18 @@ pe_status pe_state_check(const pe_result *res, bool strict)
     return pe_state_check_why(res, strict, NULL, 0);
 }
 
+bool pe_metadata_ok(const pe_metadata *meta)
+{
+    if (!meta || meta->count == 0)
+        return true;
+    if (!meta->keys || !meta->values)
+        return false;
+    for (size_t i = 0; i < meta->count; i++)
+        if (!meta->keys[i] || !meta->values[i])
+            return false;
+    return true;
+}
+
 /* ---------------------------------------------------------------- writing */
 
 /* The shortest %.*g (from min_digits up to max_digits) that strtod reads back to v, rounded
@@ -167,11 +179,7 @@ static void write_double(FILE *f, double v)
 
 static bool keys_unique(const pe_metadata *m)
 {
-    if (m->count > 0 && (!m->keys || !m->values))
-        return false;
     for (size_t i = 0; i < m->count; i++) {
-        if (!m->keys[i] || !m->values[i])
-            return false;
         for (size_t j = 0; j < i; j++)
             if (!strcmp(m->keys[i], m->keys[j]))
                 return false;
@@ -216,7 +224,8 @@ pe_status pe_state_write(FILE *f, const pe_result *res, const char *input_path,
     if (!f || pe_state_check(res, true) != PE_OK)
         return PE_ERR_INVALID_ARG;
     /* duplicate keys would make a file the reader refuses; say so now, not at resume time */
-    if (options && (options->count > MAX_OPTIONS || !keys_unique(options)))
+    if (!pe_metadata_ok(options) ||
+        (options && (options->count > MAX_OPTIONS || !keys_unique(options))))
         return PE_ERR_INVALID_ARG;
 
     fprintf(f, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"input\": {\"path\": ",

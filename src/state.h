@@ -32,4 +32,8 @@ pe_status pe_state_check(const pe_result *res, bool strict);
  * [-192, 256] x [-192, 256] around the image". */
 pe_status pe_state_check_why(const pe_result *res, bool strict, char *why, size_t why_len);
 
+/* Can a writer read meta? NULL (no metadata) is fine; otherwise keys and values must be
+ * present for count entries, none of them NULL. */
+bool pe_metadata_ok(const pe_metadata *meta);
+
 #endif

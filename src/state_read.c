@@ -447,10 +447,14 @@ static pe_status read_root(reader *r, const cJSON *root, const char *text, const
 
 pe_status pe_state_parse_ex(const char *text, size_t len, pe_state *out, char *why, size_t why_len)
 {
-    memset(out, 0, sizeof *out);
     reader r = { why, why_len, 0 };
     if (why && why_len)
         why[0] = '\0';
+    if (!out)
+        return PE_ERR_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    if (!text && len > 0)
+        return PE_ERR_INVALID_ARG;
     if (len > MAX_FILE_BYTES)
         return bad(&r, "larger than the limit of 1 GiB");
     /* cJSON wants a NUL-terminated string; an embedded NUL would silently cut the text */
@@ -519,10 +523,14 @@ static pe_status read_text(reader *r, FILE *f, char **buf, size_t *len)
 
 pe_status pe_state_read_ex(const char *path, pe_state *out, char *why, size_t why_len)
 {
-    memset(out, 0, sizeof *out);
     reader r = { why, why_len, 0 };
     if (why && why_len)
         why[0] = '\0';
+    if (!out)
+        return PE_ERR_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    if (!path)
+        return PE_ERR_INVALID_ARG;
     FILE *f = fopen(path, "rb");
     if (!f)
         return PE_ERR_IO;
