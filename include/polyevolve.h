@@ -1,15 +1,21 @@
 /* polyevolve.h: turn a picture into translucent triangles; the only public header.
  *
- * Typical use (the whole program: examples/approximate.c):
+ * Typical use (the whole program, with arguments: examples/approximate.c; the test
+ * header_sketch builds and runs these lines as they stand):
  *
- *     pe_image img;                                  // owned by you, free with pe_image_free
- *     pe_status st = pe_image_load("mona.png", &lim, &img);
+ *     pe_image img;                                 // owned by you, free with pe_image_free
+ *     pe_status st = pe_image_load("mona.png", NULL, &img);  // NULL: the default limits
  *     pe_options opt = pe_options_default();
  *     opt.triangles = 250;
- *     pe_result res;                                 // owned by you, free with pe_result_free
- *     st = pe_approximate(&img, &opt, &res);
- *     st = pe_write_svg(stdout, &res, NULL);
- *     pe_result_free(&res); pe_image_free(&img);
+ *     pe_result res = { 0 };                        // owned by you, free with pe_result_free
+ *     if (st == PE_OK)
+ *         st = pe_approximate(&img, &opt, &res);
+ *     if (st == PE_OK)
+ *         st = pe_write_svg(stdout, &res, NULL);
+ *     if (st != PE_OK)
+ *         fprintf(stderr, "polyevolve: %s\n", pe_status_str(st));
+ *     pe_result_free(&res);                         // both safe after any failure: a failed
+ *     pe_image_free(&img);                          // call zeroes its out-parameters
  *
  * Every function that can fail returns a pe_status and writes its result through the last
  * parameter; on failure the out-parameters are zeroed so the matching _free is always safe.
