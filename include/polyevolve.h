@@ -389,8 +389,9 @@ typedef struct pe_state {
 } pe_state;
 
 /* Write res, the input path (may be NULL) and options (may be NULL; keys must be unique)
- * as a state file. PE_ERR_INVALID_ARG when res would not be accepted by pe_state_read
- * (see the limits in docs/state-format.md), PE_ERR_IO on a stream error. */
+ * as a state file. PE_ERR_INVALID_ARG when f or res is NULL, options is malformed, or res
+ * would not be accepted by pe_state_read (see the limits in docs/state-format.md), PE_ERR_IO
+ * on a stream error. */
 PE_NODISCARD pe_status pe_state_write(FILE *f, const pe_result *res, const char *input_path,
                                       const pe_metadata *options);
 
@@ -469,8 +470,8 @@ typedef struct pe_warm_info {
 /* The start of a sequence frame: prev (the previous frame's result) moved by the translation
  * found between prev_image and image (only when they have the same size), scaled to image's
  * size and working size (opt->resize), with rounds_done = 0, into *start (free with
- * pe_result_free); pass it as pe_options.resume, and the run refines
- * it for opt->iterations rounds (adding triangles first when opt asks for more). prev_image may
+ * pe_result_free); pass it as pe_options.resume, and the run refines it for opt->iterations
+ * rounds (adding triangles first when opt asks for more). prev_image may
  * be NULL (a start from any state, e.g. --init): no translation, no cut test, losses 0; info
  * may be NULL. PE_ERR_INVALID_ARG for other missing or empty arguments and for a prev that is
  * not drawable (as pe_render checks), PE_ERR_NOMEM. Deterministic. */

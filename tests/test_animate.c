@@ -209,8 +209,8 @@ static void no_triangles_gives_the_background(void)
 
 /* A picture with detail everywhere: the pipeline's triangles land all over it, not one region
  * after another (an older core's stack was in the order of its grid's cells, so the first half
- * of an animation filled the left part only). In the middle frame every quarter holds a share of the landed
- * triangles. */
+ * of an animation filled the left part only). In the middle frame every quarter holds a share
+ * of the landed triangles. */
 static void middle_frame_covers_the_whole_canvas(void)
 {
     pe_image img = { .width = W, .height = H };

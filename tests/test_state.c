@@ -141,7 +141,9 @@ static void state_round_trips_every_field(void)
 static void state_round_trips_edge_cases(void)
 {
     /* no triangles, transparent, no path, no options, a perfect fit (psnr = inf) */
-    pe_result res = { .width = 1, .height = 1, .work_width = 1, .work_height = 1, .psnr = HUGE_VAL };
+    pe_result res = {
+        .width = 1, .height = 1, .work_width = 1, .work_height = 1, .psnr = HUGE_VAL
+    };
     size_t n;
     char *text = write_text(&res, NULL, NULL, &n);
     pe_state st;

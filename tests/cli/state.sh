@@ -1,8 +1,9 @@
 #!/bin/bash
 # Bad state files, for both `render` and `--resume`: truncated, empty, not JSON, another format or
 # version, NaN/infinite/huge coordinates, colours outside 0..255, short triangles, negative or huge
-# sizes, a NaN PSNR, a triangle in version 1's layout (a tile index first). Each must exit 1 with one line naming the state
-# file, write nothing (no final.*, no render output, no temporary file).
+# sizes, a NaN PSNR, a triangle in version 1's layout (a tile index first). Each must exit 1
+# with one line naming the state file, write nothing (no final.*, no render output, no
+# temporary file).
 . "$(dirname "$0")/common.sh"
 need_python
 
