@@ -53,17 +53,16 @@ static double now_cpu(void)
 /* ---------------------------------------------------------------- one run */
 
 typedef struct run_cfg {
-    int triangles, resize, cols, rows, threads, iterations;
+    int triangles, resize, threads, iterations;
     uint64_t seed;
     double time_limit;
-    int seam_cols, seam_rows; /* judge the seams on this grid (0: the run's own) */
 } run_cfg;
 
 /* What a run reports back (a plain struct: it crosses a pipe from the child process). */
 typedef struct run_out {
     int ok;      /* 1 when pe_approximate returned PE_OK and the SVG was written */
     int status;  /* pe_status */
-    int count, work_w, work_h, cols, rows;
+    int count, work_w, work_h;
     double psnr_own, cpu, wall;
     uint64_t evaluations;
     long rss_kb; /* peak RSS of the process that ran it */
@@ -75,7 +74,6 @@ typedef struct row {
     run_cfg cfg;
     run_out out;
     double judge; /* NAN = not measured */
-    double seam;  /* NAN = not measured (1x1 grid or no judge) */
 } row;
 
 typedef struct bench {
@@ -109,8 +107,6 @@ static void run_inline(const char *image, const run_cfg *c, const char *svg, run
     pe_options opt = pe_options_default();
     opt.triangles = c->triangles;
     opt.resize = c->resize;
-    opt.tile_cols = c->cols;
-    opt.tile_rows = c->rows;
     opt.threads = c->threads;
     opt.iterations = c->iterations;
     opt.time_limit = c->time_limit;
@@ -126,8 +122,6 @@ static void run_inline(const char *image, const run_cfg *c, const char *svg, run
         o->count = (int)res.count;
         o->work_w = res.work_width;
         o->work_h = res.work_height;
-        o->cols = res.tile_cols;
-        o->rows = res.tile_rows;
         o->psnr_own = res.psnr;
         o->evaluations = res.evaluations;
         FILE *f = fopen(svg, "wb");
@@ -213,23 +207,17 @@ static bool sh_quote(const char *s, char *out, size_t n)
     return (size_t)snprintf(out, n, "'%s'", s) < n;
 }
 
-/* Run score on svg against the reference; fills psnr and seam (NAN when not printed). */
-static void judge(const bench *B, const char *ref, const char *svg, int size, int cols, int rows,
-                  double *psnr, double *seam)
+/* Run score on svg against the reference; fills psnr (NAN when not printed). */
+static void judge(const bench *B, const char *ref, const char *svg, int size, double *psnr)
 {
     *psnr = NAN;
-    *seam = NAN;
     if (!B->score[0])
         return;
     char qs[1100], qr[1100], qo[1100], cmd[4096];
     if (!sh_quote(B->score, qs, sizeof qs) || !sh_quote(ref, qr, sizeof qr) ||
         !sh_quote(svg, qo, sizeof qo))
         return;
-    if (cols * rows > 1)
-        snprintf(cmd, sizeof cmd, "%s %s %s --size %d --seams %dx%d 2>&1", qs, qr, qo, size, cols,
-                 rows);
-    else
-        snprintf(cmd, sizeof cmd, "%s %s %s --size %d 2>&1", qs, qr, qo, size);
+    snprintf(cmd, sizeof cmd, "%s %s %s --size %d 2>&1", qs, qr, qo, size);
     FILE *p = popen(cmd, "r");
     if (!p)
         return;
@@ -238,9 +226,6 @@ static void judge(const bench *B, const char *ref, const char *svg, int size, in
         const char *s = strstr(line, "psnr=");
         if (s)
             *psnr = strtod(s + 5, NULL);
-        s = strstr(line, "seam_ratio=");
-        if (s)
-            *seam = strtod(s + 11, NULL);
         if (!strstr(line, "psnr="))
             fprintf(stderr, "score: %s", line);
     }
@@ -269,32 +254,27 @@ static void fmt_num(char *out, size_t n, int decimals, double v)
 
 static void print_header(FILE *f)
 {
-    fprintf(f, "%-14s %5s %4s %5s %2s %7s | %5s %9s %8s %8s %6s %7s %7s %10s %7s\n", "image",
-            "n", "r", "tiles", "j", "budget", "tris", "work", "own_dB", "judge_dB", "seam",
-            "cpu_s", "wall_s", "evals/s", "rss_MB");
+    fprintf(f, "%-14s %5s %4s %2s %7s | %5s %9s %8s %8s %7s %7s %10s %7s\n", "image", "n", "r",
+            "j", "budget", "tris", "work", "own_dB", "judge_dB", "cpu_s", "wall_s", "evals/s",
+            "rss_MB");
 }
 
 static void print_row(FILE *f, const row *r)
 {
-    char budget[32], tiles[16], work[24], judge_s[16], seam_s[16];
+    char budget[32], work[24], judge_s[16];
     cfg_budget(&r->cfg, budget, sizeof budget);
     const run_out *o = &r->out;
-    if (r->cfg.cols > 0 || r->cfg.rows > 0)
-        snprintf(tiles, sizeof tiles, "%dx%d", o->cols, o->rows);
-    else
-        snprintf(tiles, sizeof tiles, "%dx%d*", o->cols, o->rows); /* * = default grid */
     if (!o->ok) {
-        fprintf(f, "%-14s %5d %4d %5s %2d %7s | FAILED: %s (%s)\n", base_name(r->image),
-                r->cfg.triangles, r->cfg.resize, tiles, r->cfg.threads, budget,
+        fprintf(f, "%-14s %5d %4d %2d %7s | FAILED: %s (%s)\n", base_name(r->image),
+                r->cfg.triangles, r->cfg.resize, r->cfg.threads, budget,
                 pe_status_str((pe_status)o->status), o->why);
         return;
     }
     snprintf(work, sizeof work, "%dx%d", o->work_w, o->work_h);
     fmt_num(judge_s, sizeof judge_s, 2, r->judge);
-    fmt_num(seam_s, sizeof seam_s, 3, r->seam);
-    fprintf(f, "%-14s %5d %4d %5s %2d %7s | %5d %9s %8.2f %8s %6s %7.2f %7.2f %10.0f %7.1f\n",
-            base_name(r->image), r->cfg.triangles, r->cfg.resize, tiles, r->cfg.threads, budget,
-            o->count, work, o->psnr_own, judge_s, seam_s, o->cpu, o->wall,
+    fprintf(f, "%-14s %5d %4d %2d %7s | %5d %9s %8.2f %8s %7.2f %7.2f %10.0f %7.1f\n",
+            base_name(r->image), r->cfg.triangles, r->cfg.resize, r->cfg.threads, budget,
+            o->count, work, o->psnr_own, judge_s, o->cpu, o->wall,
             o->wall > 0.0 ? (double)o->evaluations / o->wall : 0.0, (double)o->rss_kb / 1024.0);
     fflush(f);
 }
@@ -318,11 +298,10 @@ static row *measure(bench *B, const char *image, const run_cfg *c)
     snprintf(svg, sizeof svg, "%s/%03d-%s-n%d-j%d.svg", dir, B->svg_seq++, stem, c->triangles,
              c->threads);
     run_one(B, image, c, svg, &r->out);
-    r->judge = r->seam = NAN;
+    r->judge = NAN;
     if (r->out.ok) {
         const int size = r->out.work_w > r->out.work_h ? r->out.work_w : r->out.work_h;
-        judge(B, image, svg, size, c->seam_cols > 0 ? c->seam_cols : r->out.cols,
-              c->seam_rows > 0 ? c->seam_rows : r->out.rows, &r->judge, &r->seam);
+        judge(B, image, svg, size, &r->judge);
         if (!B->keep)
             remove(svg);
     }
@@ -338,21 +317,19 @@ static void write_csv(const bench *B, const char *path)
         fprintf(stderr, "bench_pipeline: %s: %s\n", path, strerror(errno));
         return;
     }
-    fprintf(f, "image,triangles_req,resize,tiles_req,threads,iterations,time_limit,seed,status,"
-               "triangles,work_w,work_h,tiles,psnr_own,psnr_judge,seam_ratio,cpu_s,wall_s,"
+    fprintf(f, "image,triangles_req,resize,threads,iterations,time_limit,seed,status,"
+               "triangles,work_w,work_h,psnr_own,psnr_judge,cpu_s,wall_s,"
                "evaluations,evals_per_s,peak_rss_kb\n");
     for (int i = 0; i < B->nrows; i++) {
         const row *r = &B->rows[i];
         const run_out *o = &r->out;
-        char judge_s[32], seam_s[32];
+        char judge_s[32];
         fmt_num(judge_s, sizeof judge_s, 3, r->judge);
-        fmt_num(seam_s, sizeof seam_s, 3, r->seam);
-        fprintf(f, "%s,%d,%d,%dx%d,%d,%d,%g,%llu,%s,%d,%d,%d,%dx%d,%.3f,%s,%s,%.3f,%.3f,%llu,%.0f,"
-                   "%ld\n",
-                base_name(r->image), r->cfg.triangles, r->cfg.resize, r->cfg.cols, r->cfg.rows,
-                r->cfg.threads, r->cfg.iterations, r->cfg.time_limit,
-                (unsigned long long)r->cfg.seed, o->ok ? "ok" : "failed", o->count, o->work_w,
-                o->work_h, o->cols, o->rows, o->psnr_own, judge_s, seam_s, o->cpu, o->wall,
+        fprintf(f, "%s,%d,%d,%d,%d,%g,%llu,%s,%d,%d,%d,%.3f,%s,%.3f,%.3f,%llu,%.0f,%ld\n",
+                base_name(r->image), r->cfg.triangles, r->cfg.resize, r->cfg.threads,
+                r->cfg.iterations, r->cfg.time_limit, (unsigned long long)r->cfg.seed,
+                o->ok ? "ok" : "failed", o->count, o->work_w, o->work_h, o->psnr_own, judge_s,
+                o->cpu, o->wall,
                 (unsigned long long)o->evaluations,
                 o->wall > 0.0 ? (double)o->evaluations / o->wall : 0.0, o->rss_kb);
     }
@@ -375,7 +352,7 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : (x > y ? 1 : 0);
 }
 
-/* One evaluation of a triangle change on a 64x64 tile with 16 random triangles. Each path is
+/* One evaluation of a triangle change on a 64x64 image with 16 random triangles. Each path is
  * timed in batches of at least min_batch seconds over the same list of candidate geometries;
  * the median batch is reported. */
 /* CPU nanoseconds per call of an evaluator (pe_fit_eval or pe_fit_screen) cycling through the
@@ -514,7 +491,7 @@ static micro_result micro_bench(int size, int ntris, double min_batch, int batch
     mr.focus_ns = focus_b[batches / 2];
     mr.screen_ns = screen_b[batches / 2];
     if (print) {
-        printf("micro: %dx%d tile, %d random triangles, slot %d changed; %d candidate geometries "
+        printf("micro: %dx%d image, %d random triangles, slot %d changed; %d candidate geometries "
                "(mean %.0f px covered)\n",
                w, h, ntris, k, NGEOM, mr.mean_pixels);
         printf("micro: incremental vs full loss, max relative difference %.2e\n", mr.max_rel_err);
@@ -667,13 +644,10 @@ static void suite_issue4(bench *B, bool with_liza)
         { "mona.png", 100, 26.72, 15.7 },      { "astronaut.png", 250, 20.37, 27.7 },
         { "chelsea.png", 250, 26.33, 23.5 },
     };
-    const row *mona_default = NULL;
     for (size_t i = 0; i < sizeof prim / sizeof prim[0]; i++) {
         snprintf(path, sizeof path, "%s/images/%s", img_dir, prim[i].image);
         run_cfg c = cfg_default(prim[i].n, 2);
         const row *base = measure(B, path, &c);
-        if (i == 0)
-            mona_default = base;
         /* the fast target: the default budget if it fits, else fewer rounds */
         const double fast = prim[i].cpu / 10.0;
         const row *rf = best_within_cpu(B, path, c, fast, base);
@@ -695,7 +669,6 @@ static void suite_issue4(bench *B, bool with_liza)
     {
         /* three interleaved -j1/-j2 pairs, the median ratio: the machine is shared and noisy */
         run_cfg c1 = cfg_default(250, 1), c2 = cfg_default(250, 2);
-        const row *r1 = NULL, *r2 = NULL;
         double ratio[3];
         int nr = 0;
         for (int rep = 0; rep < 3; rep++) {
@@ -705,96 +678,18 @@ static void suite_issue4(bench *B, bool with_liza)
                 break;
             ratio[nr++] = ((double)b->out.evaluations / b->out.wall) /
                           ((double)a->out.evaluations / a->out.wall);
-            if (!r1 || a->out.cpu < r1->out.cpu)
-                r1 = a; /* the least disturbed -j1 run: the reference for the grid check */
-            r2 = b;
         }
         char meas[128];
         int pass = -1;
         if (nr == 3) {
             qsort(ratio, 3, sizeof ratio[0], cmp_double);
-            snprintf(meas, sizeof meas, "%.2fx median of 3 pairs (%.2f..%.2f), grid %dx%d",
-                     ratio[1], ratio[0], ratio[2], r2->out.cols, r2->out.rows);
+            snprintf(meas, sizeof meas, "%.2fx median of 3 pairs (%.2f..%.2f)", ratio[1],
+                     ratio[0], ratio[2]);
             pass = ratio[1] >= 1.8;
         } else {
             snprintf(meas, sizeof meas, "run failed");
         }
         add_verdict("thread scaling, mona -n 250, -j2 vs -j1", ">= 1.80x evals/s", meas, pass);
-
-        /* the default tile grid vs one tile, same triangles and (about) the same CPU, -j 1 */
-        run_cfg one = cfg_default(250, 1);
-        one.cols = one.rows = 1;
-        one.iterations = 1;
-        const row *probe = r1 && r1->out.ok ? measure(B, path, &one) : NULL;
-        const row *r11 = NULL;
-        if (probe && probe->out.ok) {
-            r11 = probe->out.cpu <= 1.05 * r1->out.cpu ? probe : NULL;
-            const row *cand = best_within_cpu(B, path, one, 1.05 * r1->out.cpu, probe);
-            if (cand && (!r11 || cand->judge > r11->judge))
-                r11 = cand;
-            if (!r11)
-                r11 = probe;
-        }
-        if (r1 && r1->out.ok && r11 && r11->out.ok && !isnan(r1->judge) && !isnan(r11->judge)) {
-            const double d = r1->judge - r11->judge;
-            snprintf(meas, sizeof meas, "%+.2f dB (%dx%d %.2f dB %.1f s; 1x1 %.2f dB %.1f s CPU)",
-                     d, r1->out.cols, r1->out.rows, r1->judge, r1->out.cpu, r11->judge,
-                     r11->out.cpu);
-            pass = d >= -0.2;
-        } else {
-            snprintf(meas, sizeof meas, "not measured");
-            pass = -1;
-        }
-        add_verdict("default grid vs 1x1, mona -n 250, -j1", ">= -0.20 dB", meas, pass);
-    }
-
-    /* seams: the default run on every shared image. The ratio also counts what the picture
-     * has along the band (a subject in the middle of the frame), so each image's run is
-     * repeated as one tile, which has no seams, and judged on the same band: the control. */
-    {
-        char images[MAX_IMAGES][1024];
-        const int ni = list_images(B->shared, images, MAX_IMAGES);
-        double worst = 0.0, worst_ctrl = NAN, worst_excess = 0.0;
-        const char *worst_img = "", *excess_img = "";
-        char meas[256];
-        int measured = 0, all_ok = 1;
-        for (int i = 0; i < ni; i++) {
-            const row *r = NULL;
-            if (!strcmp(base_name(images[i]), "mona.png") && mona_default)
-                r = mona_default;
-            else {
-                run_cfg c = cfg_default(250, 2);
-                r = measure(B, images[i], &c);
-            }
-            if (!r || !r->out.ok) {
-                all_ok = 0;
-                continue;
-            }
-            if (isnan(r->seam))
-                continue;
-            run_cfg one = cfg_default(250, 2);
-            one.cols = one.rows = 1;
-            one.seam_cols = r->out.cols, one.seam_rows = r->out.rows;
-            const row *ctrl = measure(B, images[i], &one);
-            const double ctrl_seam = ctrl && ctrl->out.ok ? ctrl->seam : (double)NAN;
-            measured++;
-            if (r->seam > worst) {
-                worst = r->seam;
-                worst_ctrl = ctrl_seam;
-                worst_img = base_name(r->image);
-            }
-            if (!isnan(ctrl_seam) && r->seam / ctrl_seam > worst_excess) {
-                worst_excess = r->seam / ctrl_seam;
-                excess_img = base_name(r->image);
-            }
-        }
-        snprintf(meas, sizeof meas,
-                 "worst %.3f (%.30s; one tile: %.3f), tiles/one tile at most %.3f (%.30s), %d "
-                 "images%s",
-                 worst, worst_img, worst_ctrl, worst_excess, excess_img, measured,
-                 all_ok ? "" : ", some runs failed");
-        add_verdict("seam ratio, default run, every image", "<= 1.10 each", meas,
-                    measured ? (worst <= 1.10 && all_ok) : -1);
     }
 
     /* incremental evaluation vs a full render */
@@ -930,7 +825,6 @@ static const char usage[] =
     "  combination of the listed budgets and thread counts, and prints one row per run.\n"
     "  -n N              triangles (default 250)\n"
     "  -r N              working size, longest side, 0 = input size (default 256)\n"
-    "  --tiles CxR       tile grid (default: the library's choice)\n"
     "  -j LIST           threads, comma-separated, e.g. 1,2 (default 2); with several, the\n"
     "                    throughput ratio to the first is printed per image and budget\n"
     "  --iterations LIST refinement rounds, comma-separated (default 0 = auto)\n"
@@ -939,9 +833,9 @@ static const char usage[] =
     "  --csv PATH        also write the rows as CSV\n"
     "  --shared DIR      shared data directory (default $PE_SHARED, else " PE_BENCH_SHARED ")\n"
     "  --keep DIR        keep the SVGs in DIR (default: a temporary directory, removed)\n"
-    "  --no-judge        skip ../shared/tools/score (judge and seam columns become n/a)\n"
+    "  --no-judge        skip ../shared/tools/score (the judge column becomes n/a)\n"
     "  --no-fork         run in this process (peak RSS then only grows from row to row)\n"
-    "  --micro           only the evaluation micro-benchmark (64x64 tile, 16 triangles)\n"
+    "  --micro           only the evaluation micro-benchmark (64x64 image, 16 triangles)\n"
     "  --micro-batch S   seconds of CPU per timed batch (default 0.3)\n"
     "  --suite issue4    the issue-4 target rows, target vs measured, PASS/MISS\n"
     "  --no-liza         with --suite: skip the two liza.jpg rows (about 70 s)\n";
@@ -952,7 +846,7 @@ int main(int argc, char **argv)
     B.fork_runs = true;
     const char *env = getenv("PE_SHARED");
     B.shared = env && *env ? env : PE_BENCH_SHARED;
-    int n = 250, resize = 256, cols = 0, rows = 0;
+    int n = 250, resize = 256;
     uint64_t seed = 1;
     int threads[MAX_LIST] = { 2 }, nthreads = 1;
     int iters[MAX_LIST] = { 0 }, niters = 1;
@@ -983,12 +877,6 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "-r")) {
             NEED_VALUE();
             resize = atoi(v);
-        } else if (!strcmp(a, "--tiles")) {
-            NEED_VALUE();
-            if (sscanf(v, "%dx%d", &cols, &rows) != 2 || cols < 1 || rows < 1) {
-                fprintf(stderr, "bench_pipeline: --tiles wants CxR, e.g. 2x2\n");
-                return 2;
-            }
         } else if (!strcmp(a, "-j")) {
             NEED_VALUE();
             if ((nthreads = parse_int_list(v, threads, MAX_LIST)) < 1) {
@@ -1054,7 +942,7 @@ int main(int argc, char **argv)
     if (!no_judge && access(score, X_OK) == 0)
         snprintf(B.score, sizeof B.score, "%s", score);
     else if (!no_judge)
-        fprintf(stderr, "bench_pipeline: no judge at %s: judge and seam columns are n/a\n", score);
+        fprintf(stderr, "bench_pipeline: no judge at %s: the judge column is n/a\n", score);
     snprintf(B.tmpdir, sizeof B.tmpdir, "%s/pe-bench-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR")
                                                                                 : "/tmp");
     if (!B.keep && !mkdtemp(B.tmpdir)) {
@@ -1079,10 +967,9 @@ int main(int argc, char **argv)
                 for (int tm = 0; tm < ntimes; tm++) {
                     const int first = B.nrows;
                     for (int j = 0; j < nthreads; j++) {
-                        const run_cfg c = { .triangles = n, .resize = resize, .cols = cols,
-                                            .rows = rows, .threads = threads[j],
-                                            .iterations = iters[it], .time_limit = times[tm],
-                                            .seed = seed };
+                        const run_cfg c = { .triangles = n, .resize = resize,
+                                            .threads = threads[j], .iterations = iters[it],
+                                            .time_limit = times[tm], .seed = seed };
                         measure(&B, images[im], &c);
                     }
                     for (int j = 1; j < nthreads && first + j < B.nrows; j++) {
@@ -1098,8 +985,8 @@ int main(int argc, char **argv)
         char load[128];
         loadavg(load, sizeof load);
         printf("(load average at the end: %s)\n", load);
-        printf("(tiles: * = the library's default grid; budget: auto = default rounds, itN = N "
-               "rounds, tNs = wall limit; rss = peak of the run's process)\n");
+        printf("(budget: auto = default rounds, itN = N rounds, tNs = wall limit; rss = peak of "
+               "the run's process)\n");
     }
     if (csv)
         write_csv(&B, csv);

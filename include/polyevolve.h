@@ -1,18 +1,26 @@
 /* polyevolve.h: turn a picture into translucent triangles; the only public header.
  *
- * Typical use (the whole program: examples/approximate.c):
+ * Typical use (the whole program, with arguments: examples/approximate.c; the test
+ * header_sketch builds and runs these lines as they stand):
  *
- *     pe_image img;                                  // owned by you, free with pe_image_free
- *     pe_status st = pe_image_load("mona.png", &lim, &img);
+ *     pe_image img;                                 // owned by you, free with pe_image_free
+ *     pe_status st = pe_image_load("mona.png", NULL, &img);  // NULL: the default limits
  *     pe_options opt = pe_options_default();
  *     opt.triangles = 250;
- *     pe_result res;                                 // owned by you, free with pe_result_free
- *     st = pe_approximate(&img, &opt, &res);
- *     st = pe_write_svg(stdout, &res, NULL);
- *     pe_result_free(&res); pe_image_free(&img);
+ *     pe_result res = { 0 };                        // owned by you, free with pe_result_free
+ *     if (st == PE_OK)
+ *         st = pe_approximate(&img, &opt, &res);
+ *     if (st == PE_OK)
+ *         st = pe_write_svg(stdout, &res, NULL);
+ *     if (st != PE_OK)
+ *         fprintf(stderr, "polyevolve: %s\n", pe_status_str(st));
+ *     pe_result_free(&res);                         // both safe after any failure: a failed
+ *     pe_image_free(&img);                          // call zeroes its out-parameters
  *
  * Every function that can fail returns a pe_status and writes its result through the last
  * parameter; on failure the out-parameters are zeroed so the matching _free is always safe.
+ * A NULL pointer where an object is expected (one not documented as optional), a malformed
+ * struct or a value outside its documented range is PE_ERR_INVALID_ARG, never a crash.
  * Free functions accept NULL and zeroed structs. The library never prints, exits or reads the
  * environment.
  *
@@ -164,7 +172,8 @@ pe_load_limits pe_load_limits_default(void);
  * On failure *out is zeroed. Reentrant: no global state. */
 PE_NODISCARD pe_status pe_image_load(const char *path, const pe_load_limits *lim, pe_image *out);
 
-/* The same from memory (used by the fuzz target and tests). data is borrowed. */
+/* The same from memory (used by the fuzz target and tests). data is borrowed; NULL only with
+ * size 0 (an empty input: PE_ERR_FORMAT). */
 PE_NODISCARD pe_status pe_image_load_memory(const unsigned char *data, size_t size,
                                             const pe_load_limits *lim, pe_image *out);
 
@@ -191,12 +200,7 @@ void pe_image_free(pe_image *img);
 typedef struct pe_triangle {
     float x[3], y[3];
     unsigned char r, g, b, a;
-    int tile; /* index into pe_result.tiles: the triangle is drawn clipped to that rectangle */
 } pe_triangle;
-
-typedef struct pe_rect {
-    double x0, y0, x1, y1; /* input-image pixels, x0 < x1, y0 < y1 */
-} pe_rect;
 
 typedef enum pe_frame_spacing { PE_FRAMES_LINEAR = 0, PE_FRAMES_LOG } pe_frame_spacing;
 
@@ -206,8 +210,8 @@ typedef struct pe_progress {
     double fraction;          /* 0..1 of the budget (the larger of steps and time) */
     double loss;              /* mean squared error per channel value in 0..1, working size */
     double psnr;              /* 10 log10(1 / loss) */
-    uint64_t evaluations;     /* objective evaluations so far, all tiles */
-    uint64_t iterations;      /* annealing iterations so far, all tiles */
+    uint64_t evaluations;     /* objective evaluations so far, the whole run */
+    uint64_t iterations;      /* annealing iterations so far, the whole run */
     double cpu_seconds, wall_seconds;
     const pe_image *canvas;   /* the shared working canvas, valid only during the call */
     bool frame;               /* true when this point is one of the requested frames */
@@ -224,13 +228,14 @@ typedef bool (*pe_progress_fn)(const pe_progress *p, const struct pe_result *par
 typedef struct pe_options {
     int triangles;           /* triangles in the picture. Default 250 */
     int resize;              /* working size: longest side in pixels, 0 = input size. Default 256 */
-    int tile_cols, tile_rows;/* ignored: the work is shared among threads without a grid */
     int threads;             /* OpenMP threads, 0 = all cores; at most 4 per processor and 33
                               * are started (more would only contend). Default 0 */
     uint64_t seed;           /* Default 1 */
     int iterations;          /* refinement rounds over every triangle. Default 0 = auto */
-    double time_limit;       /* seconds of wall time, 0 = none. Default 0 */
-    double target_psnr;      /* stop when the working PSNR reaches this, 0 = none. Default 0 */
+    double time_limit;       /* seconds of wall time, finite, 0 = none (infinity and NaN are
+                              * PE_ERR_INVALID_ARG: "no limit" is 0). Default 0 */
+    double target_psnr;      /* stop when the working PSNR reaches this, finite, 0 = none.
+                              * Default 0 */
     bool transparent;        /* canvas starts transparent; fit alpha too. Default false */
     bool background_auto;    /* background = mean colour of the image. Default true */
     unsigned char background[3]; /* used when !background_auto && !transparent */
@@ -239,7 +244,10 @@ typedef struct pe_options {
     pe_progress_fn progress; /* Default NULL */
     void *progress_ctx;
     const struct pe_result *resume; /* start from this result's triangles (scaled to this image;
-                                     * rounds go on from its rounds_done) or NULL */
+                                     * rounds go on from its rounds_done) or NULL. It must pass
+                                     * the checks pe_state_write makes (sizes, counts, rounds_done,
+                                     * finite coordinates near the image; docs/state-format.md),
+                                     * else PE_ERR_INVALID_ARG */
     bool steady;                    /* refinement only moves triangles: no regrow replaces the
                                      * least useful ones elsewhere. For a frame that starts from
                                      * the previous one (a sequence), where a replaced triangle
@@ -267,11 +275,6 @@ pe_options pe_options_default(void);
 typedef struct pe_result {
     int width, height;           /* input image size: the coordinate space of everything here */
     int work_width, work_height; /* working size the optimisation ran at */
-    int tile_cols, tile_rows;
-    pe_rect *tiles;              /* tile_cols * tile_rows, row-major; owned. Each is where that
-                                  * tile's triangles may draw: its grid cell plus a few pixels
-                                  * into each neighbour (tiles overlap, so none of them ends at
-                                  * a line nobody could draw across) */
     unsigned char background[4]; /* RGBA; a = 0 when transparent */
     pe_triangle *triangles;      /* drawn in this order; owned */
     size_t count;
@@ -283,13 +286,14 @@ typedef struct pe_result {
 
 /* Approximate target with triangles. *out receives the result (free with pe_result_free),
  * also when PE_ERR_INTERRUPTED is returned (a complete result of the work done so far).
- * PE_ERR_INVALID_ARG for out-of-range options. */
+ * PE_ERR_INVALID_ARG for a NULL or empty target, NULL opt or out, and out-of-range options. */
 PE_NODISCARD pe_status pe_approximate(const pe_image *target, const pe_options *opt,
                                       pe_result *out);
 
 void pe_result_free(pe_result *res);
 
-/* Deep copy of src into *out. */
+/* Deep copy of src into *out. PE_ERR_INVALID_ARG when src or out is NULL or src has count > 0
+ * and no triangles. */
 PE_NODISCARD pe_status pe_result_copy(const pe_result *src, pe_result *out);
 
 /* Read a palette file into *rgb (3 bytes per colour, malloc'ed: free() it) and *count
@@ -297,8 +301,8 @@ PE_NODISCARD pe_status pe_result_copy(const pe_result *src, pe_result *out);
  * "Columns:" and "#" comment lines are skipped) or a list of hex colours ("#RRGGBB" or
  * "RRGGBB", separated by blanks, commas or newlines; "#" followed by a space starts a comment).
  * PE_ERR_IO when it cannot be read, PE_ERR_FORMAT for anything else wrong (why, of why_len
- * bytes, names the line and the problem; may be NULL), PE_ERR_NOMEM. On failure *rgb = NULL
- * and *count = 0. */
+ * bytes, names the line and the problem; may be NULL), PE_ERR_NOMEM, PE_ERR_INVALID_ARG when
+ * path, rgb or count is NULL. On failure *rgb = NULL and *count = 0. */
 PE_NODISCARD pe_status pe_palette_load(const char *path, unsigned char **rgb, int *count,
                                        char *why, size_t why_len);
 
@@ -312,7 +316,8 @@ void pe_parallel_for(int threads, size_t n, void (*fn)(void *ctx, size_t i), voi
 
 /* ---------------------------------------------------------------- output */
 
-/* Key/value text that writers embed (PNG tEXt, SVG <metadata>, PDF info). */
+/* Key/value text that writers embed (PNG tEXt, SVG <metadata>, PDF info). A writer's meta may
+ * be NULL; otherwise keys and values hold count strings, none NULL (else PE_ERR_INVALID_ARG). */
 typedef struct pe_metadata {
     const char *const *keys;
     const char *const *values;
@@ -323,15 +328,16 @@ typedef struct pe_metadata {
  * - coordinates are input-image pixels of res (width x height), (0,0) top-left, y down;
  * - background RGBA: a == 0 leaves the canvas transparent, otherwise a rect covers it first;
  * - triangles in array order, "over" with non-premultiplied (r,g,b)/255 and opacity a/255,
- *   non-zero fill, antialiased, no stroke, each clipped to res->tiles[tile] (the clip is
- *   omitted when all three vertices lie inside the tile: it would change nothing).
+ *   non-zero fill, antialiased, no stroke, unclipped: whatever reaches past the canvas is
+ *   simply not seen.
  * All writers are deterministic: the same arguments give the same bytes. They return
- * PE_ERR_INVALID_ARG for a malformed result (tile index out of range, non-finite or huge
- * coordinates, bad sizes), PE_ERR_IO when the stream reports an error, PE_ERR_NOMEM. */
+ * PE_ERR_INVALID_ARG for a NULL or malformed result (non-finite or huge coordinates, bad
+ * sizes, triangles NULL with count > 0) or a NULL stream, PE_ERR_IO when the stream reports an
+ * error, PE_ERR_NOMEM. */
 
 /* SVG: viewBox = input size, background rect (unless transparent), one <polygon> per
- * triangle with fill and fill-opacity, clip paths for tiles. Coordinates are rounded to
- * 0.01 px; numbers are formatted without the C locale. meta may be NULL. */
+ * triangle with fill and fill-opacity. Coordinates are rounded to 0.01 px; numbers are
+ * formatted without the C locale. meta may be NULL. */
 PE_NODISCARD pe_status pe_write_svg(FILE *f, const pe_result *res, const pe_metadata *meta);
 
 /* As pe_write_svg, with the root's width and height (the size viewers and browsers show it at)
@@ -369,13 +375,14 @@ PE_NODISCARD pe_status pe_write_pdf(FILE *f, const pe_result *res, double width,
 /* ---------------------------------------------------------------- state file */
 
 /* The state file (docs/state-format.md) keeps everything needed to redraw or resume a run:
- * JSON {"format": "polyevolve-state", "version": 1, ...}. Floats are written so that they
- * read back bit-identical: rendering a read-back state gives the same bytes. */
+ * JSON {"format": "polyevolve-state", "version": 2, ...}. Floats are written so that they
+ * read back bit-identical: rendering a read-back state gives the same bytes. The reader also
+ * takes version 1 (files of older versions; what it held that is gone now is ignored). */
 #define PE_STATE_FORMAT "polyevolve-state"
-#define PE_STATE_VERSION 1
+#define PE_STATE_VERSION 2
 
 typedef struct pe_state {
-    int version;           /* format version of the file read (PE_STATE_VERSION) */
+    int version;           /* format version of the file read (1 or PE_STATE_VERSION) */
     pe_result result;      /* every field of the written pe_result; owned */
     char *input_path;      /* owned; NULL when written without one */
     char **option_keys;    /* option_count owned strings each; keys are unique */
@@ -384,8 +391,9 @@ typedef struct pe_state {
 } pe_state;
 
 /* Write res, the input path (may be NULL) and options (may be NULL; keys must be unique)
- * as a state file. PE_ERR_INVALID_ARG when res would not be accepted by pe_state_read
- * (see the limits in docs/state-format.md), PE_ERR_IO on a stream error. */
+ * as a state file. PE_ERR_INVALID_ARG when f or res is NULL, options is malformed, or res
+ * would not be accepted by pe_state_read (see the limits in docs/state-format.md), PE_ERR_IO
+ * on a stream error. */
 PE_NODISCARD pe_status pe_state_write(FILE *f, const pe_result *res, const char *input_path,
                                       const pe_metadata *options);
 
@@ -394,7 +402,8 @@ PE_NODISCARD pe_status pe_state_write(FILE *f, const pe_result *res, const char 
  * any input), PE_ERR_NOMEM. On failure *out is zeroed. */
 PE_NODISCARD pe_status pe_state_read(const char *path, pe_state *out);
 
-/* The same from memory: text need not be NUL-terminated (for the fuzz target). */
+/* The same from memory: text need not be NUL-terminated (for the fuzz target); NULL only with
+ * len 0 (an empty text: PE_ERR_FORMAT). */
 PE_NODISCARD pe_status pe_state_parse(const char *text, size_t len, pe_state *out);
 
 /* A why buffer of this size is never truncated for the fixed text (field names may be cut). */
@@ -404,15 +413,16 @@ PE_NODISCARD pe_status pe_state_parse(const char *text, size_t len, pe_state *ou
  * naming the field and the rule it breaks into why (why_len bytes, NUL-terminated, "" on
  * success; may be NULL), e.g. "rounds_done: 2.14748e+09 is outside [0, 1.67772e+07]". The
  * reader's memory is proportional to what it keeps: a first pass walks the text without
- * building anything, values outside the triangles, tiles and options are limited to 65536, and
- * the triangles are parsed one at a time. A NUL byte or a first character other than '{' is
+ * building anything, the values of fields it does not keep are limited (docs/state-format.md),
+ * and the triangles are parsed one at a time. A NUL byte or a first character other than '{' is
  * refused as soon as it is read, so an endless stream (/dev/zero) is not read on. */
 PE_NODISCARD pe_status pe_state_read_ex(const char *path, pe_state *out, char *why,
                                         size_t why_len);
 PE_NODISCARD pe_status pe_state_parse_ex(const char *text, size_t len, pe_state *out, char *why,
                                          size_t why_len);
 
-/* A borrowed view of st's options, e.g. to pass them on to a writer as metadata. */
+/* A borrowed view of st's options, e.g. to pass them on to a writer as metadata (empty for a
+ * NULL st). */
 pe_metadata pe_state_options(const pe_state *st);
 
 void pe_state_free(pe_state *st);
@@ -436,10 +446,7 @@ void pe_state_free(pe_state *st);
  * pe_result_free); draw it with pe_render or any writer. out copies final's fields, except:
  * - triangles that have not started yet are left out (out->count <= final->count; the ones
  *   present keep their drawing order);
- * - out->tiles holds final's tiles followed by one rectangle covering the whole canvas, and the
- *   grid reads (final tiles + 1) x 1: triangles in flight use that last tile, so they are not
- *   clipped to their own tile until they have landed;
- * - landed triangles are bit-for-bit final's (same coordinates, colour and tile).
+ * - landed triangles are bit-for-bit final's (same coordinates and colour).
  * So the last frame (frame = frames - 1) draws exactly like final: pe_render gives the same
  * bytes for both. PE_ERR_INVALID_ARG when frames < 1, frame is outside [0, frames) or final
  * is not drawable; PE_ERR_NOMEM. On failure *out is zeroed. Deterministic for a seed;
@@ -465,10 +472,11 @@ typedef struct pe_warm_info {
 /* The start of a sequence frame: prev (the previous frame's result) moved by the translation
  * found between prev_image and image (only when they have the same size), scaled to image's
  * size and working size (opt->resize), with rounds_done = 0, into *start (free with
- * pe_result_free); pass it as pe_options.resume with the same tile grid, and the run refines
- * it for opt->iterations rounds (adding triangles first when opt asks for more). prev_image may
- * be NULL (a start from any state, e.g. --init): no translation, no cut test, losses 0.
- * PE_ERR_INVALID_ARG for missing or empty arguments, PE_ERR_NOMEM. Deterministic. */
+ * pe_result_free); pass it as pe_options.resume, and the run refines it for opt->iterations
+ * rounds (adding triangles first when opt asks for more). prev_image may
+ * be NULL (a start from any state, e.g. --init): no translation, no cut test, losses 0; info
+ * may be NULL. PE_ERR_INVALID_ARG for other missing or empty arguments and for a prev that is
+ * not drawable (as pe_render checks), PE_ERR_NOMEM. Deterministic. */
 PE_NODISCARD pe_status pe_warm_start(const pe_result *prev, const pe_image *prev_image,
                                      const pe_image *image, const pe_options *opt,
                                      pe_result *start, pe_warm_info *info);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The README's quality table: judge PSNR of final.svg, seam ratio, CPU and wall seconds per image.
+# The README's quality table: judge PSNR of final.svg, CPU and wall seconds per image.
 #   scripts/table.sh [BIN] [SHARED_DIR]     (needs ../shared/images and ../shared/tools/score)
 set -u
 cd "$(dirname "$0")/.."
@@ -7,17 +7,15 @@ BIN=${1:-./build/polyevolve}
 SHARED=${2:-../shared}
 [ -d "$SHARED/images" ] || { echo "table: no $SHARED/images" >&2; exit 2; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-echo "| image | triangles (tiles) | judge PSNR (SVG) | seam ratio | CPU s | wall s |"
-echo "|---|---|---|---|---|---|"
+echo "| image | triangles | judge PSNR (SVG) | CPU s | wall s |"
+echo "|---|---|---|---|---|"
 for spec in mona:50 mona:100 mona:250 astronaut:250 chelsea:250 camera:250 rocket:250 \
             butterfly:250 seychelles:250 liza:250 tiny:250; do
     img=${spec%%:*}; n=${spec##*:}; f=$(ls "$SHARED"/images/$img.* | head -1)
     d=$tmp/${img}_$n
     t=$( { /usr/bin/time -f "%U %S %e" "$BIN" "$f" -n "$n" -o "$d" -q --frames 0; } 2>&1 | tail -1)
     cpu=$(echo "$t" | awk '{printf "%.2f", $1+$2}'); wall=$(echo "$t" | awk '{print $3}')
-    c=$(grep -o '"cols": *[0-9]*' "$d/state.json" | grep -o '[0-9]*$')
-    r=$(grep -o '"rows": *[0-9]*' "$d/state.json" | grep -o '[0-9]*$')
-    s=$("$SHARED/tools/score" "$f" "$d/final.svg" --seams "${c}x${r}")
-    p=$(echo "$s" | sed 's/.*psnr=\([0-9.]*\).*/\1/'); sr=$(echo "$s" | grep -o 'seam_ratio=[0-9.]*' | cut -d= -f2)
-    echo "| $img | $n (${c}x${r}) | $p | ${sr:-–} | $cpu | $wall |"
+    s=$("$SHARED/tools/score" "$f" "$d/final.svg")
+    p=$(echo "$s" | sed 's/.*psnr=\([0-9.]*\).*/\1/')
+    echo "| $img | $n | $p | $cpu | $wall |"
 done

@@ -83,20 +83,14 @@ static double progress(size_t i, size_t n, double now)
 pe_status pe_animate_frame(const pe_result *fin, int frame, int frames, uint64_t seed,
                            pe_result *out)
 {
+    if (!out)
+        return PE_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
     if (frames < 1 || frame < 0 || frame >= frames || pe_state_check(fin, false) != PE_OK)
         return PE_ERR_INVALID_ARG;
-    const size_t n_tiles = (size_t)fin->tile_cols * (size_t)fin->tile_rows;
-    pe_rect *tiles = malloc((n_tiles + 1) * sizeof *tiles);
     pe_triangle *tris = malloc((fin->count ? fin->count : 1) * sizeof *tris);
-    if (!tiles || !tris) {
-        free(tiles);
-        free(tris);
+    if (!tris)
         return PE_ERR_NOMEM;
-    }
-    memcpy(tiles, fin->tiles, n_tiles * sizeof *tiles);
-    const pe_rect canvas = { 0.0, 0.0, fin->width, fin->height };
-    tiles[n_tiles] = canvas;
     const double now = frames > 1 ? (double)frame / (double)(frames - 1) : 1.0;
     size_t count = 0;
     for (size_t i = 0; i < fin->count; i++) {
@@ -113,14 +107,10 @@ pe_status pe_animate_frame(const pe_result *fin, int frame, int frames, uint64_t
                 t.x[k] = (float)((double)t.x[k] + s.x);
                 t.y[k] = (float)((double)t.y[k] + s.y);
             }
-            t.tile = (int)n_tiles; /* unclipped in flight: only the canvas bounds it */
         }
         tris[count++] = t;
     }
     *out = *fin;
-    out->tiles = tiles;
-    out->tile_cols = (int)n_tiles + 1;
-    out->tile_rows = 1;
     out->triangles = tris;
     out->count = count;
     return PE_OK;

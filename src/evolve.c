@@ -28,6 +28,7 @@
 #include "plan.h"
 #include "report.h"
 #include "sched.h"
+#include "state.h"
 #include "style.h"
 #include "target.h"
 #include "trace.h"
@@ -115,14 +116,18 @@ static int thread_index(void)
 #endif
 }
 
+/* A resume is checked as the state writer checks what it saves: rounds_done near INT_MAX
+ * would overflow the op count, a huge count the allocation, and so on. */
 static pe_status validate(const pe_image *target, const pe_options *o)
 {
-    if (!target || !target->rgba || target->width < 1 || target->height < 1)
+    if (!target || !target->rgba || target->width < 1 || target->height < 1 || !o)
         return PE_ERR_INVALID_ARG;
     if (o->triangles < 1 || o->triangles > 1000000 || o->resize < 0 || o->threads < 0 ||
-        o->iterations < 0 || o->frames < 0 || o->frames > 100000 || !(o->time_limit >= 0.0) ||
-        !(o->target_psnr >= 0.0) ||
-        (o->frame_spacing != PE_FRAMES_LINEAR && o->frame_spacing != PE_FRAMES_LOG))
+        o->iterations < 0 || o->frames < 0 || o->frames > 100000 ||
+        !(o->time_limit >= 0.0 && isfinite(o->time_limit)) ||
+        !(o->target_psnr >= 0.0 && isfinite(o->target_psnr)) ||
+        (o->frame_spacing != PE_FRAMES_LINEAR && o->frame_spacing != PE_FRAMES_LOG) ||
+        (o->resume && pe_state_check(o->resume, true) != PE_OK))
         return PE_ERR_INVALID_ARG;
     return PE_OK;
 }
@@ -373,10 +378,9 @@ static double psnr_of(double mse)
 static pe_result fields(const run *R)
 {
     pe_result f = { .width = R->src->width, .height = R->src->height,
-                    .work_width = R->brief.w, .work_height = R->brief.h, .tile_cols = 1,
-                    .tile_rows = 1, .rounds_done = pe_sched_rounds(&R->sched),
-                    .evaluations = R->sched.evals, .iterations = R->sched.iters,
-                    .seed = R->opt->seed };
+                    .work_width = R->brief.w, .work_height = R->brief.h,
+                    .rounds_done = pe_sched_rounds(&R->sched), .evaluations = R->sched.evals,
+                    .iterations = R->sched.iters, .seed = R->opt->seed };
     for (int c = 0; c < 4; c++)
         f.background[c] = (unsigned char)lroundf(R->brief.bg[c] * 255.0f);
     return f;
@@ -387,13 +391,11 @@ static pe_status assemble(run *R, pe_result *out)
 {
     *out = fields(R);
     const pe_stack *st = &R->sched.stack;
-    out->tiles = malloc(sizeof *out->tiles);
     out->triangles = malloc((st->n ? (size_t)st->n : 1) * sizeof *out->triangles);
-    if (!out->tiles || !out->triangles) {
+    if (!out->triangles) {
         pe_result_free(out);
         return PE_ERR_NOMEM;
     }
-    out->tiles[0] = (pe_rect){ 0.0, 0.0, R->src->width, R->src->height }; /* one canvas */
     pe_tris_export(st->tris, st->n, R->brief.w, R->brief.h, R->src->width, R->src->height,
                    out->triangles);
     out->count = (size_t)st->n;
@@ -529,6 +531,8 @@ pe_status pe_approximate(const pe_image *target, const pe_options *opt, pe_resul
 pe_status pe_approximate_traced(const pe_image *target, const pe_options *opt, pe_result *out,
                                 pe_trace *trace)
 {
+    if (!out)
+        return PE_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
     pe_status st = validate(target, opt);
     if (st != PE_OK)

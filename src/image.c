@@ -235,10 +235,13 @@ static pe_status decode_psd_alpha(bytes b, const psd_info *p, int w, int h, pe_i
 pe_status pe_image_load_memory_ex(const unsigned char *data, size_t size, const pe_load_limits *lim,
                                   pe_image *out, char *why, size_t why_len)
 {
-    assert(out && (data || size == 0));
-    *out = (pe_image){0};
     if (why && why_len)
         why[0] = '\0';
+    if (!out)
+        return pe_img_fail(PE_ERR_INVALID_ARG, why, why_len, "no image to load into (out is NULL)");
+    *out = (pe_image){0};
+    if (!data && size > 0)
+        return pe_img_fail(PE_ERR_INVALID_ARG, why, why_len, "no data (data is NULL)");
     const bytes b = {data, size};
     const uint64_t max_pixels = lim ? lim->max_pixels : DEFAULT_MAX_PIXELS;
     kind k = K_TGA;
@@ -329,9 +332,13 @@ static pe_status read_all(FILE *f, size_t hint, uint64_t limit, unsigned char **
 pe_status pe_image_load_ex(const char *path, const pe_load_limits *lim, pe_image *out, char *why,
                            size_t why_len)
 {
-    *out = (pe_image){0};
     if (why && why_len)
         why[0] = '\0';
+    if (!out)
+        return pe_img_fail(PE_ERR_INVALID_ARG, why, why_len, "no image to load into (out is NULL)");
+    *out = (pe_image){0};
+    if (!path)
+        return pe_img_fail(PE_ERR_INVALID_ARG, why, why_len, "no path (path is NULL)");
     FILE *f = fopen(path, "rb");
     if (!f)
         return pe_img_fail(PE_ERR_IO, why, why_len, "cannot open the file");

@@ -129,10 +129,14 @@ static pe_status read_lines(FILE *f, unsigned char *pal, int *count, char *why, 
 pe_status pe_palette_load(const char *path, unsigned char **rgb, int *count, char *why,
                           size_t why_len)
 {
-    *rgb = NULL;
-    *count = 0;
+    if (rgb)
+        *rgb = NULL;
+    if (count)
+        *count = 0;
     if (why && why_len > 0)
         why[0] = '\0';
+    if (!path || !rgb || !count)
+        return PE_ERR_INVALID_ARG;
     FILE *f = fopen(path, "rb");
     if (!f)
         return PE_ERR_IO;

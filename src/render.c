@@ -90,6 +90,8 @@ static void output_size(const pe_result *res, double *w, double *h)
 
 pe_status pe_render(const pe_result *res, int width, int height, pe_image *out)
 {
+    if (!out)
+        return PE_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
     if (width < 0 || height < 0 || pe_state_check(res, false) != PE_OK)
         return PE_ERR_INVALID_ARG;
@@ -157,8 +159,8 @@ static char *join_metadata(const pe_metadata *meta)
 pe_status pe_write_pdf(FILE *f, const pe_result *res, double width, double height,
                        const pe_metadata *meta)
 {
-    if (!(width >= 0 && width <= MAX_PAGE_SIDE && height >= 0 && height <= MAX_PAGE_SIDE) ||
-        pe_state_check(res, false) != PE_OK)
+    if (!f || !(width >= 0 && width <= MAX_PAGE_SIDE && height >= 0 && height <= MAX_PAGE_SIDE) ||
+        pe_state_check(res, false) != PE_OK || !pe_metadata_ok(meta))
         return PE_ERR_INVALID_ARG;
     output_size(res, &width, &height);
     char *keywords = NULL;

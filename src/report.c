@@ -42,13 +42,8 @@ bool pe_report_take(pe_report *r, const pe_stack *s, pe_picture *changes, const 
     r->n = s->n;
     pe_picture_pass(changes, &r->pic);
     pe_triangle *keep = r->partial.triangles;
-    pe_rect *tiles = r->partial.tiles ? r->partial.tiles : malloc(sizeof *tiles);
-    if (!tiles)
-        return false;
-    tiles[0] = (pe_rect){ 0.0, 0.0, fields->width, fields->height }; /* one canvas */
     r->partial = *fields;
     r->partial.triangles = keep;
-    r->partial.tiles = tiles;
     r->partial.count = (size_t)s->n;
     r->p = *p;
     r->ready = true;

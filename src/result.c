@@ -8,28 +8,23 @@ void pe_result_free(pe_result *res)
 {
     if (!res)
         return;
-    free(res->tiles);
     free(res->triangles);
     memset(res, 0, sizeof *res);
 }
 
 pe_status pe_result_copy(const pe_result *src, pe_result *out)
 {
+    if (!out)
+        return PE_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
-    const size_t nt = (size_t)src->tile_cols * (size_t)src->tile_rows;
-    pe_rect *tiles = malloc((nt ? nt : 1) * sizeof *tiles);
+    if (!src || (src->count > 0 && !src->triangles) || src->count > SIZE_MAX / sizeof(pe_triangle))
+        return PE_ERR_INVALID_ARG;
     pe_triangle *tris = malloc((src->count ? src->count : 1) * sizeof *tris);
-    if (!tiles || !tris) {
-        free(tiles);
-        free(tris);
+    if (!tris)
         return PE_ERR_NOMEM;
-    }
     *out = *src;
-    if (nt)
-        memcpy(tiles, src->tiles, nt * sizeof *tiles);
     if (src->count)
         memcpy(tris, src->triangles, src->count * sizeof *tris);
-    out->tiles = tiles;
     out->triangles = tris;
     return PE_OK;
 }

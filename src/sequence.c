@@ -9,6 +9,7 @@
 #include "polyevolve.h"
 
 #include "image.h"
+#include "state.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -191,10 +192,6 @@ static pe_status moved_copy(const pe_result *prev, int width, int height, int wo
             t->x[v] = (float)(round(((double)t->x[v] + dx) * sx * 100.0) / 100.0);
             t->y[v] = (float)(round(((double)t->y[v] + dy) * sy * 100.0) / 100.0);
         }
-    for (int k = 0; k < out->tile_cols * out->tile_rows; k++) {
-        pe_rect *r = &out->tiles[k];
-        *r = (pe_rect){ r->x0 * sx, r->y0 * sy, r->x1 * sx, r->y1 * sy };
-    }
     out->width = width;
     out->height = height;
     out->work_width = work_w;
@@ -206,10 +203,15 @@ static pe_status moved_copy(const pe_result *prev, int width, int height, int wo
 pe_status pe_warm_start(const pe_result *prev, const pe_image *prev_image, const pe_image *image,
                         const pe_options *opt, pe_result *start, pe_warm_info *info)
 {
-    memset(start, 0, sizeof *start);
+    pe_warm_info unused;
+    if (!info)
+        info = &unused;
     memset(info, 0, sizeof *info);
+    if (!start)
+        return PE_ERR_INVALID_ARG;
+    memset(start, 0, sizeof *start);
     if (!prev || !image || !image->rgba || image->width < 1 || image->height < 1 || !opt ||
-        prev->width < 1 || prev->height < 1 || opt->resize < 0 ||
+        pe_state_check(prev, false) != PE_OK || opt->resize < 0 ||
         (prev_image && (!prev_image->rgba || prev_image->width < 1 || prev_image->height < 1)))
         return PE_ERR_INVALID_ARG;
     int w, h;
@@ -225,6 +227,8 @@ pe_status pe_warm_start(const pe_result *prev, const pe_image *prev_image, const
     /* the shift in the previous result's own pixels (same size here, so the same numbers) */
     st = moved_copy(prev, image->width, image->height, w, h, same ? info->dx : 0.0,
                     same ? info->dy : 0.0, start);
+    if (st != PE_OK)
+        memset(info, 0, sizeof *info);
     if (st != PE_OK || !prev_image)
         return st;
     int pw, ph;
@@ -235,6 +239,7 @@ pe_status pe_warm_start(const pe_result *prev, const pe_image *prev_image, const
         (st = loss_at(start, image, w, h, opt->transparent, &info->warm_loss,
                       &info->flat_loss)) != PE_OK) {
         pe_result_free(start);
+        memset(info, 0, sizeof *info);
         return st;
     }
     /* the share of a flat canvas's loss each removes: a start that keeps less than half of

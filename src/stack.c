@@ -138,6 +138,5 @@ void pe_tris_export(const pe_tri *tris, int n, int w, int h, int src_w, int src_
         d->g = tris[k].rgba[1];
         d->b = tris[k].rgba[2];
         d->a = tris[k].rgba[3];
-        d->tile = 0;
     }
 }

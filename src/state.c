@@ -38,37 +38,19 @@ static bool size_ok(int w, int h, bool strict)
     return !strict || (double)w * (double)h <= MAX_PIXELS;
 }
 
-static bool tile_ok(const pe_rect *t, const pe_result *res, bool strict)
-{
-    /* Inside the image, give or take TILE_SLACK: tiles are scaled from the working size
-     * (x1 = w * (W / w)), which can land a rounding error past W. */
-    const double e = TILE_SLACK;
-    if (strict)
-        return in_range(t->x0, -e, res->width + e) && in_range(t->x1, -e, res->width + e) &&
-               in_range(t->y0, -e, res->height + e) && in_range(t->y1, -e, res->height + e) &&
-               t->x0 < t->x1 && t->y0 < t->y1;
-    return in_range(t->x0, -LOOSE_COORD, LOOSE_COORD) &&
-           in_range(t->x1, -LOOSE_COORD, LOOSE_COORD) &&
-           in_range(t->y0, -LOOSE_COORD, LOOSE_COORD) &&
-           in_range(t->y1, -LOOSE_COORD, LOOSE_COORD) && t->x0 < t->x1 && t->y0 < t->y1;
-}
-
 /* strict: how far outside the image a vertex may lie along an axis of `size` input pixels,
  * worked at `work` pixels. The optimiser lets vertices go at least 8 working pixels past the
- * edge (tile.c), which is 8 * size / work input pixels: at -r 1..3 or along the short side of
- * a very long image that is more than 2 * size, so the margin grows with the scale. */
+ * edge, which is 8 * size / work input pixels: at -r 1..3 or along the short side of a very
+ * long image that is more than 2 * size, so the margin grows with the scale. */
 static double margin(int size, int work)
 {
     const double scale = work > 0 && work < size ? (double)size / work : 1.0;
     return 2.0 * size + 64.0 * scale;
 }
 
-static pe_status triangle_ok(const pe_triangle *t, size_t i, const pe_result *res,
-                             size_t n_tiles, bool strict, char *why, size_t why_len)
+static pe_status triangle_ok(const pe_triangle *t, size_t i, const pe_result *res, bool strict,
+                             char *why, size_t why_len)
 {
-    if (t->tile < 0 || (size_t)t->tile >= n_tiles)
-        return why_not(why, why_len, "triangles[%zu]: tile %d does not exist (%zu tiles)", i,
-                       t->tile, n_tiles);
     const double mx = strict ? margin(res->width, res->work_width) : LOOSE_COORD;
     const double my = strict ? margin(res->height, res->work_height) : LOOSE_COORD;
     const double wx = strict ? res->width : 0.0, wy = strict ? res->height : 0.0;
@@ -103,33 +85,34 @@ pe_status pe_state_check_why(const pe_result *res, bool strict, char *why, size_
 {
     if (why && why_len)
         why[0] = '\0';
+    if (!res)
+        return why_not(why, why_len, "no result (NULL)");
     if (!size_ok(res->width, res->height, strict))
         return why_not(why, why_len, "input: size %dx%d is not within 1..1e8 pixels", res->width,
                        res->height);
-    if (res->tile_cols < 1 || res->tile_rows < 1 || res->tile_cols > MAX_TILES ||
-        res->tile_rows > MAX_TILES || !res->tiles ||
-        (size_t)res->tile_cols * (size_t)res->tile_rows > MAX_TILES)
-        return why_not(why, why_len, "grid: %dx%d tiles is not within 1..%d tiles",
-                       res->tile_cols, res->tile_rows, MAX_TILES);
-    const size_t n_tiles = (size_t)res->tile_cols * (size_t)res->tile_rows;
     if (res->count > 0 && !res->triangles)
         return why_not(why, why_len, "triangles: missing");
     pe_status st = strict ? figures_ok(res, why, why_len) : PE_OK;
-    if (st != PE_OK)
-        return st;
-    for (size_t i = 0; i < n_tiles; i++)
-        if (!tile_ok(&res->tiles[i], res, strict))
-            return why_not(why, why_len, "tiles[%zu]: [%g, %g, %g, %g] is not a rectangle %s",
-                           i, res->tiles[i].x0, res->tiles[i].y0, res->tiles[i].x1,
-                           res->tiles[i].y1, strict ? "inside the image" : "within +-1e7");
     for (size_t i = 0; i < res->count && st == PE_OK; i++)
-        st = triangle_ok(&res->triangles[i], i, res, n_tiles, strict, why, why_len);
+        st = triangle_ok(&res->triangles[i], i, res, strict, why, why_len);
     return st;
 }
 
 pe_status pe_state_check(const pe_result *res, bool strict)
 {
     return pe_state_check_why(res, strict, NULL, 0);
+}
+
+bool pe_metadata_ok(const pe_metadata *meta)
+{
+    if (!meta || meta->count == 0)
+        return true;
+    if (!meta->keys || !meta->values)
+        return false;
+    for (size_t i = 0; i < meta->count; i++)
+        if (!meta->keys[i] || !meta->values[i])
+            return false;
+    return true;
 }
 
 /* ---------------------------------------------------------------- writing */
@@ -197,8 +180,6 @@ static void write_double(FILE *f, double v)
 static bool keys_unique(const pe_metadata *m)
 {
     for (size_t i = 0; i < m->count; i++) {
-        if (!m->keys[i] || !m->values[i])
-            return false;
         for (size_t j = 0; j < i; j++)
             if (!strcmp(m->keys[i], m->keys[j]))
                 return false;
@@ -219,33 +200,15 @@ static void write_options(FILE *f, const pe_metadata *options)
     fputs(n ? "\n  },\n" : "},\n", f);
 }
 
-static void write_tiles(FILE *f, const pe_result *res)
-{
-    const size_t n = (size_t)res->tile_cols * (size_t)res->tile_rows;
-    fputs("  \"tiles\": [", f);
-    for (size_t i = 0; i < n; i++) {
-        const pe_rect *t = &res->tiles[i];
-        fputs(i ? ",\n    [" : "\n    [", f);
-        write_double(f, t->x0);
-        fputs(", ", f);
-        write_double(f, t->y0);
-        fputs(", ", f);
-        write_double(f, t->x1);
-        fputs(", ", f);
-        write_double(f, t->y1);
-        fputc(']', f);
-    }
-    fputs("\n  ],\n", f);
-}
-
 static void write_triangles(FILE *f, const pe_result *res)
 {
     fputs("  \"triangles\": [", f);
     for (size_t i = 0; i < res->count; i++) {
         const pe_triangle *t = &res->triangles[i];
-        fprintf(f, "%s[%d", i ? ",\n    " : "\n    ", t->tile);
+        fputs(i ? ",\n    [" : "\n    [", f);
         for (int k = 0; k < 3; k++) {
-            fputs(", ", f);
+            if (k)
+                fputs(", ", f);
             write_float(f, t->x[k]);
             fputs(", ", f);
             write_float(f, t->y[k]);
@@ -258,10 +221,11 @@ static void write_triangles(FILE *f, const pe_result *res)
 pe_status pe_state_write(FILE *f, const pe_result *res, const char *input_path,
                          const pe_metadata *options)
 {
-    if (pe_state_check(res, true) != PE_OK)
+    if (!f || pe_state_check(res, true) != PE_OK)
         return PE_ERR_INVALID_ARG;
     /* duplicate keys would make a file the reader refuses; say so now, not at resume time */
-    if (options && (options->count > MAX_OPTIONS || !keys_unique(options)))
+    if (!pe_metadata_ok(options) ||
+        (options && (options->count > MAX_OPTIONS || !keys_unique(options))))
         return PE_ERR_INVALID_ARG;
 
     fprintf(f, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"input\": {\"path\": ",
@@ -275,8 +239,6 @@ pe_status pe_state_write(FILE *f, const pe_result *res, const char *input_path,
     /* uint64 as decimal strings: cJSON keeps numbers as doubles, exact only up to 2^53 */
     fprintf(f, "  \"seed\": \"%" PRIu64 "\",\n", res->seed);
     fprintf(f, "  \"work\": {\"width\": %d, \"height\": %d},\n", res->work_width, res->work_height);
-    fprintf(f, "  \"grid\": {\"cols\": %d, \"rows\": %d},\n", res->tile_cols, res->tile_rows);
-    write_tiles(f, res);
     fprintf(f, "  \"background\": [%d, %d, %d, %d],\n", res->background[0], res->background[1],
             res->background[2], res->background[3]);
     write_triangles(f, res);
@@ -295,6 +257,8 @@ pe_status pe_state_write(FILE *f, const pe_result *res, const char *input_path,
 
 pe_metadata pe_state_options(const pe_state *st)
 {
+    if (!st)
+        return (pe_metadata){ 0 };
     return (pe_metadata){ .keys = (const char *const *)st->option_keys,
                           .values = (const char *const *)st->option_values,
                           .count = st->option_count };

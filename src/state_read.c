@@ -3,12 +3,16 @@
  *
  * Why not simply cJSON_Parse the whole text: cJSON spends a 64-byte node on every JSON value,
  * so a 100 MB file of numbers in a field we ignore took 4 GB, and even the triangles we do
- * read cost 12 nodes (768 bytes) each against 32 bytes as pe_triangle. So a first pass (scan)
+ * read cost 11 nodes (704 bytes) each against 28 bytes as pe_triangle. So a first pass (scan)
  * walks the text without building anything: it finds the "triangles" array and counts the
  * values of every other field against fixed budgets; then cJSON parses the text with the
  * triangles blanked out (a small tree), and each triangle is parsed on its own and dropped.
  *
- * Every refusal says which field and why, in the caller's why buffer. */
+ * Every refusal says which field and why, in the caller's why buffer.
+ *
+ * Version 1 files (written before the tile grid was removed) are read too: their "grid" and
+ * "tiles" are ignored like any unknown field, and each triangle's leading tile index is
+ * checked to be an index and dropped. */
 #include "state.h"
 
 #include <cjson/cJSON.h>
@@ -20,14 +24,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Values allowed outside "triangles", "tiles" and "options": the known fields need about 30,
- * the rest is room for fields a later version may add, which this one ignores. */
+/* Values allowed outside "triangles", "options" and a version-1 file's "tiles" (which have
+ * budgets of their own): the known fields need about 30, the rest is room for fields a later
+ * version may add, which this one ignores. */
 #define MAX_OTHER_VALUES 65536
 #define MAX_DEPTH        CJSON_NESTING_LIMIT
 
 typedef struct reader {
     char *why;
     size_t why_len;
+    int version; /* of the file, once read: a triangle's layout depends on it */
 } reader;
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -146,7 +152,7 @@ static pe_status scan_root(reader *r, const char *t, size_t n, scan *s)
                        (unsigned long long)cap);
         } else if (!cap && (other += values) > MAX_OTHER_VALUES) {
             return bad(r,
-                       "field %.*s: more JSON values outside the triangles, tiles and options "
+                       "field %.*s: more JSON values outside the triangles and options "
                        "than the limit of %d",
                        (int)(key_end - key > 40 ? 40 : key_end - key), t + key, MAX_OTHER_VALUES);
         }
@@ -309,61 +315,32 @@ static pe_status read_options(reader *r, const cJSON *root, pe_state *st)
     return PE_OK;
 }
 
-static pe_status read_tiles(reader *r, const cJSON *root, pe_result *res)
-{
-    if (!get_size(r, field(root, "grid"), "grid", "cols", "rows", &res->tile_cols, &res->tile_rows))
-        return PE_ERR_FORMAT;
-    if (res->tile_cols > MAX_TILES || res->tile_rows > MAX_TILES ||
-        (size_t)res->tile_cols * (size_t)res->tile_rows > MAX_TILES)
-        return bad(r, "grid: %dx%d tiles, above the limit of %d", res->tile_cols, res->tile_rows,
-                   MAX_TILES);
-    const size_t n = (size_t)res->tile_cols * (size_t)res->tile_rows;
-    const cJSON *tiles = field(root, "tiles");
-    if (!array_of(r, tiles, "tiles", (int)n))
-        return PE_ERR_FORMAT;
-    res->tiles = calloc(n, sizeof *res->tiles);
-    if (!res->tiles)
-        return PE_ERR_NOMEM;
-    size_t i = 0;
-    for (const cJSON *t = tiles->child; t; t = t->next, i++) {
-        double v[4];
-        char name[48];
-        snprintf(name, sizeof name, "tiles[%zu]", i);
-        if (!array_of(r, t, name, 4))
-            return PE_ERR_FORMAT;
-        int k = 0;
-        for (const cJSON *c = t->child; c; c = c->next, k++) {
-            snprintf(name, sizeof name, "tiles[%zu][%d]", i, k);
-            if (!get_number(r, c, name, 0.0, (double)INT_MAX, &v[k]))
-                return PE_ERR_FORMAT;
-        }
-        res->tiles[i] = (pe_rect){ v[0], v[1], v[2], v[3] };
-    }
-    return PE_OK;
-}
-
+/* [x0, y0, x1, y1, x2, y2, r, g, b, a]; version 1 puts a tile index first. */
 static bool read_triangle(reader *r, const cJSON *item, size_t i, pe_triangle *t)
 {
     char name[64];
     snprintf(name, sizeof name, "triangles[%zu]", i);
-    if (!array_of(r, item, name, 11))
+    const int lead = r->version == 1; /* the tile index of version 1 */
+    if (!array_of(r, item, name, 10 + lead))
         return false;
     const cJSON *c = item->child;
-    int v[5];
+    int v[4], tile;
     double xy[6];
-    for (int k = 0; k < 11; k++, c = c->next) {
+    for (int k = 0; k < 10 + lead; k++, c = c->next) {
         snprintf(name, sizeof name, "triangles[%zu][%d]", i, k);
+        const int at = k - lead;
         /* coordinates are range-checked before the conversion: a double beyond FLT_MAX is UB
          * as a float; pe_state_check applies the real, image-relative bound afterwards */
-        if (k >= 1 && k <= 6 ? !get_number(r, c, name, -LOOSE_COORD, LOOSE_COORD, &xy[k - 1])
-                             : !get_int(r, c, name, 0, k ? 255 : MAX_TILES - 1, &v[k ? k - 6 : 0]))
+        const bool ok = at < 0    ? get_int(r, c, name, 0, MAX_TILES - 1, &tile)
+                        : at < 6 ? get_number(r, c, name, -LOOSE_COORD, LOOSE_COORD, &xy[at])
+                                 : get_int(r, c, name, 0, 255, &v[at - 6]);
+        if (!ok)
             return false;
     }
-    t->tile = v[0];
     for (int k = 0; k < 3; k++)
         t->x[k] = (float)xy[2 * k], t->y[k] = (float)xy[2 * k + 1];
-    t->r = (unsigned char)v[1], t->g = (unsigned char)v[2], t->b = (unsigned char)v[3];
-    t->a = (unsigned char)v[4];
+    t->r = (unsigned char)v[0], t->g = (unsigned char)v[1], t->b = (unsigned char)v[2];
+    t->a = (unsigned char)v[3];
     return true;
 }
 
@@ -448,13 +425,12 @@ static pe_status read_root(reader *r, const cJSON *root, const char *text, const
     const cJSON *format = field(root, "format");
     if (!cJSON_IsString(format) || strcmp(format->valuestring, PE_STATE_FORMAT))
         return bad(r, "format: not \"%s\"", PE_STATE_FORMAT);
-    if (!get_int(r, field(root, "version"), "version", PE_STATE_VERSION, PE_STATE_VERSION,
-                 &st->version))
+    if (!get_int(r, field(root, "version"), "version", 1, PE_STATE_VERSION, &st->version))
         return PE_ERR_FORMAT;
+    r->version = st->version;
     pe_result *res = &st->result;
     pe_status e;
     if ((e = read_input(r, root, st)) != PE_OK || (e = read_options(r, root, st)) != PE_OK ||
-        (e = read_tiles(r, root, res)) != PE_OK ||
         (e = s->tri_at ? read_triangles_text(r, text, s, res)
                        : read_triangles_tree(r, root, res)) != PE_OK)
         return e;
@@ -462,7 +438,7 @@ static pe_status read_root(reader *r, const cJSON *root, const char *text, const
                   &res->work_height) ||
         !read_background(r, root, res) || !read_figures(r, root, res))
         return PE_ERR_FORMAT;
-    /* the relations between fields: sizes, tiles inside the image, vertices near it, ... */
+    /* the relations between fields: sizes, vertices near the image, ... */
     char why[200];
     return pe_state_check_why(res, true, why, sizeof why) == PE_OK ? PE_OK : bad(r, "%s", why);
 }
@@ -471,10 +447,14 @@ static pe_status read_root(reader *r, const cJSON *root, const char *text, const
 
 pe_status pe_state_parse_ex(const char *text, size_t len, pe_state *out, char *why, size_t why_len)
 {
-    memset(out, 0, sizeof *out);
-    reader r = { why, why_len };
+    reader r = { why, why_len, 0 };
     if (why && why_len)
         why[0] = '\0';
+    if (!out)
+        return PE_ERR_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    if (!text && len > 0)
+        return PE_ERR_INVALID_ARG;
     if (len > MAX_FILE_BYTES)
         return bad(&r, "larger than the limit of 1 GiB");
     /* cJSON wants a NUL-terminated string; an embedded NUL would silently cut the text */
@@ -543,10 +523,14 @@ static pe_status read_text(reader *r, FILE *f, char **buf, size_t *len)
 
 pe_status pe_state_read_ex(const char *path, pe_state *out, char *why, size_t why_len)
 {
-    memset(out, 0, sizeof *out);
-    reader r = { why, why_len };
+    reader r = { why, why_len, 0 };
     if (why && why_len)
         why[0] = '\0';
+    if (!out)
+        return PE_ERR_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    if (!path)
+        return PE_ERR_INVALID_ARG;
     FILE *f = fopen(path, "rb");
     if (!f)
         return PE_ERR_IO;

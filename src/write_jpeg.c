@@ -4,7 +4,7 @@
  *
  * libjpeg reports errors by calling error_exit, which by default exits the process: the library
  * never exits, so error_exit jumps back here (setjmp/longjmp, libjpeg's documented way). */
-#include "polyevolve.h"
+#include "state.h"
 
 #include <setjmp.h>
 #include <stdlib.h>
@@ -99,8 +99,8 @@ static bool compress(const jpeg_job *j)
 
 pe_status pe_write_jpeg(FILE *f, const pe_image *img, int quality, const pe_metadata *meta)
 {
-    if (img->width < 1 || img->height < 1 || !img->rgba || quality < 1 || quality > 100 ||
-        img->width > 65500 || img->height > 65500)
+    if (!f || !img || img->width < 1 || img->height < 1 || !img->rgba || quality < 1 ||
+        quality > 100 || img->width > 65500 || img->height > 65500 || !pe_metadata_ok(meta))
         return PE_ERR_INVALID_ARG;
     jpeg_job j = { f, img, quality, NULL, 0, malloc((size_t)img->width * 3) };
     char *comment = meta && meta->count ? comment_of(meta, &j.comment_len) : NULL;

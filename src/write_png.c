@@ -1,6 +1,6 @@
 /* write_png: stb_image_write encodes into memory, then we splice one tEXt chunk per metadata
  * entry in right after IHDR (stb has no hook for ancillary chunks) and write it all out. */
-#include "polyevolve.h"
+#include "state.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -116,7 +116,7 @@ static pe_status encode(const pe_image *img, buffer *b)
 
 pe_status pe_write_png(FILE *f, const pe_image *img, const pe_metadata *meta)
 {
-    if (img->width < 1 || img->height < 1 || !img->rgba)
+    if (!f || !img || img->width < 1 || img->height < 1 || !img->rgba || !pe_metadata_ok(meta))
         return PE_ERR_INVALID_ARG;
     /* stb sizes its filter buffer as the int (4 * w + 1) * h */
     if ((double)img->height * (4.0 * img->width + 1.0) > INT_MAX)

@@ -206,8 +206,8 @@ static void put_root(FILE *f, const pe_result *res, double width, double height)
 pe_status pe_write_svg_sized(FILE *f, const pe_result *res, double width, double height,
                              const pe_metadata *meta)
 {
-    if (!(width >= 0 && width <= 1e7 && height >= 0 && height <= 1e7) ||
-        pe_state_check(res, false) != PE_OK)
+    if (!f || !(width >= 0 && width <= 1e7 && height >= 0 && height <= 1e7) ||
+        pe_state_check(res, false) != PE_OK || !pe_metadata_ok(meta))
         return PE_ERR_INVALID_ARG;
     svg_classes classes;
     if (!make_classes(res, &classes))

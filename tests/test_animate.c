@@ -9,31 +9,25 @@
 
 enum { W = 64, H = 48 };
 
-/* A 2x2-tile result with n random triangles inside their tiles (some poking out, so that the
- * tile clip matters), colours and alphas random. Free with pe_result_free. */
+/* A result with n random triangles, the first quarter of them in the top-left quarter of the
+ * canvas, the next in the top-right, and so on (each poking 4 px out of its quarter), colours
+ * and alphas random. Free with pe_result_free. */
 static pe_result make_result(size_t n, uint64_t seed)
 {
     pe_result r = { 0 };
     r.width = r.work_width = W;
     r.height = r.work_height = H;
-    r.tile_cols = r.tile_rows = 2;
-    r.tiles = malloc(4 * sizeof *r.tiles);
     r.triangles = malloc(n * sizeof *r.triangles);
-    for (int t = 0; t < 4; t++) {
-        const pe_rect rect = { (t % 2) * W / 2.0, (t / 2) * H / 2.0, (t % 2 + 1) * W / 2.0,
-                               (t / 2 + 1) * H / 2.0 };
-        r.tiles[t] = rect;
-    }
     r.background[0] = 90, r.background[1] = 80, r.background[2] = 70, r.background[3] = 255;
     pe_rng rng;
     pe_rng_seed(&rng, seed, 99);
     for (size_t i = 0; i < n; i++) {
         pe_triangle *t = &r.triangles[i];
-        t->tile = (int)(i * 4 / n);
-        const pe_rect *tile = &r.tiles[t->tile];
+        const int q = (int)(i * 4 / n);
+        const double x0 = (q % 2) * W / 2.0, y0 = (q / 2) * H / 2.0;
         for (int k = 0; k < 3; k++) {
-            t->x[k] = (float)(tile->x0 - 4 + pe_rng_uniform(&rng) * (tile->x1 - tile->x0 + 8));
-            t->y[k] = (float)(tile->y0 - 4 + pe_rng_uniform(&rng) * (tile->y1 - tile->y0 + 8));
+            t->x[k] = (float)(x0 - 4 + pe_rng_uniform(&rng) * (W / 2.0 + 8));
+            t->y[k] = (float)(y0 - 4 + pe_rng_uniform(&rng) * (H / 2.0 + 8));
         }
         t->r = (unsigned char)pe_rng_below(&rng, 256);
         t->g = (unsigned char)pe_rng_below(&rng, 256);
@@ -98,7 +92,7 @@ static bool off_canvas(const pe_triangle *t)
 }
 
 /* With 4 triangles and 5 frames, triangle i starts exactly at frame i (start times 0, 1/4,
- * 1/2, 3/4): there it must sit wholly outside the canvas, in the whole-canvas tile. */
+ * 1/2, 3/4): there it must sit wholly outside the canvas. */
 static void every_triangle_starts_off_the_canvas(void)
 {
     for (uint64_t seed = 0; seed < 300; seed++) {
@@ -107,13 +101,9 @@ static void every_triangle_starts_off_the_canvas(void)
             pe_result fr;
             CHECK(pe_animate_frame(&fin, f, 5, seed, &fr) == PE_OK);
             CHECK(fr.count == (size_t)f + 1);
-            CHECK(fr.tile_cols == 5 && fr.tile_rows == 1);
-            CHECK(fr.tiles[4].x0 == 0 && fr.tiles[4].y0 == 0 && fr.tiles[4].x1 == W &&
-                  fr.tiles[4].y1 == H);
-            if (fr.count == (size_t)f + 1) {
+            CHECK(fr.width == W && fr.height == H);
+            if (fr.count == (size_t)f + 1)
                 CHECK(off_canvas(&fr.triangles[f]));
-                CHECK(fr.triangles[f].tile == 4);
-            }
             pe_result_free(&fr);
         }
         pe_result_free(&fin);
@@ -127,7 +117,6 @@ static void last_frame_is_the_final_result(void)
     CHECK(pe_animate_frame(&fin, 119, 120, 5, &fr) == PE_OK);
     CHECK(fr.count == fin.count);
     CHECK(!memcmp(fr.triangles, fin.triangles, fin.count * sizeof *fin.triangles));
-    CHECK(!memcmp(fr.tiles, fin.tiles, 4 * sizeof *fin.tiles));
     CHECK(!memcmp(fr.background, fin.background, 4));
     pe_image a = { 0 }, b = { 0 };
     CHECK(pe_render(&fin, 0, 0, &a) == PE_OK);
@@ -169,7 +158,7 @@ static void triangles_land_in_drawing_order(void)
             CHECK(!(landed && flying_seen));
             flying_seen |= !landed;
             if (!landed)
-                CHECK(fr.triangles[i].tile == 4 && fr.triangles[i].r == fin.triangles[i].r &&
+                CHECK(fr.triangles[i].r == fin.triangles[i].r &&
                       fr.triangles[i].a == fin.triangles[i].a);
         }
         pe_result_free(&fr);
@@ -198,10 +187,10 @@ static void bad_arguments_are_refused(void)
     pe_result fin = make_result(3, 6);
     pe_result fr;
     CHECK(pe_animate_frame(&fin, 0, 0, 1, &fr) == PE_ERR_INVALID_ARG);
-    CHECK(fr.triangles == NULL && fr.tiles == NULL && fr.count == 0);
+    CHECK(fr.triangles == NULL && fr.count == 0);
     CHECK(pe_animate_frame(&fin, 5, 5, 1, &fr) == PE_ERR_INVALID_ARG);
     CHECK(pe_animate_frame(&fin, -1, 5, 1, &fr) == PE_ERR_INVALID_ARG);
-    fin.triangles[1].tile = 9;
+    fin.triangles[1].y[2] = NAN;
     CHECK(pe_animate_frame(&fin, 0, 5, 1, &fr) == PE_ERR_INVALID_ARG);
     pe_result_free(&fr);
     pe_result_free(&fin);
@@ -219,9 +208,9 @@ static void no_triangles_gives_the_background(void)
 }
 
 /* A picture with detail everywhere: the pipeline's triangles land all over it, not one region
- * after another (the old core's stack was in tile order, so the first half of an animation
- * filled the left tile only). In the middle frame every quarter holds a share of the landed
- * triangles. */
+ * after another (an older core's stack was in the order of its grid's cells, so the first half
+ * of an animation filled the left part only). In the middle frame every quarter holds a share
+ * of the landed triangles. */
 static void middle_frame_covers_the_whole_canvas(void)
 {
     pe_image img = { .width = W, .height = H };

@@ -229,12 +229,9 @@ static void model_matches_the_drawing(void)
         out[i].g = tris[i].rgba[1];
         out[i].b = tris[i].rgba[2];
         out[i].a = tris[i].rgba[3];
-        out[i].tile = 0;
     }
-    pe_rect tile = { -10, -10, W + 10, H + 10 };
-    pe_result res = { .width = W, .height = H, .work_width = W, .work_height = H, .tile_cols = 1,
-                      .tile_rows = 1, .tiles = &tile, .background = { 51, 102, 153, 255 },
-                      .triangles = out, .count = 20 };
+    pe_result res = { .width = W, .height = H, .work_width = W, .work_height = H,
+                      .background = { 51, 102, 153, 255 }, .triangles = out, .count = 20 };
     const float bg[4] = { 0.2f, 0.4f, 0.6f, 1.0f };
     pe_fit_render(target, W, 0, 0, W, H, bg, false, tris, 20, &cov, canvas);
     pe_image img = { 0 };

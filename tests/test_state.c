@@ -29,12 +29,9 @@ static void check_same_result(const pe_result *a, const pe_result *b)
 {
     CHECK(a->width == b->width && a->height == b->height);
     CHECK(a->work_width == b->work_width && a->work_height == b->work_height);
-    CHECK(a->tile_cols == b->tile_cols && a->tile_rows == b->tile_rows);
-    const size_t n_tiles = (size_t)a->tile_cols * (size_t)a->tile_rows;
-    CHECK(b->tiles && !memcmp(a->tiles, b->tiles, n_tiles * sizeof *a->tiles));
     CHECK(!memcmp(a->background, b->background, 4));
     CHECK(a->count == b->count);
-    /* bit for bit: pe_triangle has no padding (6 floats, 4 bytes, an int) */
+    /* bit for bit: pe_triangle has no padding (6 floats, 4 bytes) */
     CHECK(a->count == 0 ||
           (b->triangles && !memcmp(a->triangles, b->triangles, a->count * sizeof *a->triangles)));
     CHECK(!memcmp(&a->loss, &b->loss, sizeof a->loss));
@@ -54,15 +51,13 @@ static void check_same_render(const pe_result *a, const pe_result *b, int width)
     pe_image_free(&ib);
 }
 
-/* A 70 x 45 result over 3 x 2 tiles (borders at 70/3, 45/2) with awkward numbers. */
+/* A 70 x 45 result with awkward numbers. */
 static pe_result awkward_result(void)
 {
     pe_result res = { .width = 70,
                       .height = 45,
                       .work_width = 35,
                       .work_height = 23,
-                      .tile_cols = 3,
-                      .tile_rows = 2,
                       .background = { 1, 2, 3, 255 },
                       .count = 60,
                       .loss = 0.012345678901234568,
@@ -71,18 +66,11 @@ static pe_result awkward_result(void)
                       .iterations = 123456789012,
                       .rounds_done = 3,
                       .seed = UINT64_MAX };
-    res.tiles = malloc(6 * sizeof *res.tiles);
     res.triangles = malloc(res.count * sizeof *res.triangles);
-    for (int t = 0; t < 6; t++) {
-        const int c = t % 3, r = t / 3;
-        res.tiles[t] =
-            (pe_rect){ 70.0 * c / 3, 45.0 * r / 2, 70.0 * (c + 1) / 3, 45.0 * (r + 1) / 2 };
-    }
     pe_rng rng;
     pe_rng_seed(&rng, 5, 1);
     for (size_t i = 0; i < res.count; i++) {
         pe_triangle *tr = &res.triangles[i];
-        tr->tile = (int)pe_rng_below(&rng, 6);
         for (int k = 0; k < 3; k++) {
             tr->x[k] = (float)(pe_rng_uniform(&rng) * 90 - 10);
             tr->y[k] = (float)(pe_rng_uniform(&rng) * 65 - 10);
@@ -103,7 +91,6 @@ static pe_result awkward_result(void)
 
 static void free_result(pe_result *res)
 {
-    free(res->tiles);
     free(res->triangles);
 }
 
@@ -154,15 +141,9 @@ static void state_round_trips_every_field(void)
 static void state_round_trips_edge_cases(void)
 {
     /* no triangles, transparent, no path, no options, a perfect fit (psnr = inf) */
-    pe_rect tile = { 0, 0, 1, 1 };
-    pe_result res = { .width = 1,
-                      .height = 1,
-                      .work_width = 1,
-                      .work_height = 1,
-                      .tile_cols = 1,
-                      .tile_rows = 1,
-                      .tiles = &tile,
-                      .psnr = HUGE_VAL };
+    pe_result res = {
+        .width = 1, .height = 1, .work_width = 1, .work_height = 1, .psnr = HUGE_VAL
+    };
     size_t n;
     char *text = write_text(&res, NULL, NULL, &n);
     pe_state st;
@@ -176,14 +157,10 @@ static void state_round_trips_edge_cases(void)
 /* Random float bit patterns (every exponent, subnormals, -0) survive the text. */
 static void state_round_trips_random_floats(void)
 {
-    pe_rect tile = { 0, 0, 100, 100 };
     pe_result res = { .width = 100,
                       .height = 100,
                       .work_width = 100,
                       .work_height = 100,
-                      .tile_cols = 1,
-                      .tile_rows = 1,
-                      .tiles = &tile,
                       .count = 5000,
                       .loss = 1.0 / 3.0,
                       .psnr = 4.7712125471966244 };
@@ -222,7 +199,7 @@ static void state_writer_refuses_what_reader_would(void)
     res.triangles[3].y[1] = 500.0f; /* beyond the margin 45 + 2 * 45 + 64 */
     CHECK(pe_state_write(f, &res, "x", NULL) == PE_ERR_INVALID_ARG);
     res.triangles[3].y[1] = 1.0f;
-    res.tiles[5].x1 = 70.5;
+    res.rounds_done = -1;
     CHECK(pe_state_write(f, &res, "x", NULL) == PE_ERR_INVALID_ARG);
     CHECK(ftell(f) == 0);
     fclose(f);
@@ -233,16 +210,15 @@ static void state_read_reports_missing_file(void)
 {
     pe_state st;
     CHECK(pe_state_read("/nonexistent/dir/state.json", &st) == PE_ERR_IO);
-    CHECK(st.input_path == NULL && st.result.tiles == NULL);
+    CHECK(st.input_path == NULL && st.result.triangles == NULL);
     CHECK(pe_state_read("/tmp", &st) == PE_ERR_IO); /* a directory */
 }
 
 /* ---------------------------------------------------------------- rejection */
 
-static pe_rect small_tiles[2] = { { 0, 0, 3, 5 }, { 3, 0, 6, 5 } };
 static pe_triangle small_tris[2] = {
-    { { 0.5f, 2.75f, 1.0f }, { 0.25f, 1.0f, 4.5f }, 255, 128, 0, 128, 0 },
-    { { 2.0f, 5.5f, 4.125f }, { 1.0f, 0.333f, 4.9f }, 10, 200, 90, 200, 1 },
+    { { 0.5f, 2.75f, 1.0f }, { 0.25f, 1.0f, 4.5f }, 255, 128, 0, 128 },
+    { { 2.0f, 5.5f, 4.125f }, { 1.0f, 0.333f, 4.9f }, 10, 200, 90, 200 },
 };
 
 static char *small_text(size_t *len)
@@ -251,9 +227,6 @@ static char *small_text(size_t *len)
                             .height = 5,
                             .work_width = 6,
                             .work_height = 5,
-                            .tile_cols = 2,
-                            .tile_rows = 1,
-                            .tiles = small_tiles,
                             .background = { 16, 32, 48, 255 },
                             .triangles = small_tris,
                             .count = 2,
@@ -271,7 +244,7 @@ static bool rejected(const char *text, size_t len)
     pe_state st;
     memset(&st, 0xAB, sizeof st); /* must come back zeroed */
     const pe_status s = pe_state_parse(text, len, &st);
-    const bool zeroed = !st.input_path && !st.result.tiles && !st.result.triangles &&
+    const bool zeroed = !st.input_path && !st.result.triangles &&
                         !st.option_keys && st.option_count == 0;
     if (s == PE_OK)
         pe_state_free(&st);
@@ -305,11 +278,14 @@ static void state_rejects_malformed_files(void)
         /* identity and version */
         { "\"polyevolve-state\"", "\"polyevolve-stat\"" },
         { "\"polyevolve-state\"", "1" },
-        { "\"version\": 1", "\"version\": 2" },
-        { "\"version\": 1", "\"version\": 0" },
-        { "\"version\": 1", "\"version\": \"1\"" },
-        { "\"version\": 1", "\"version\": 1.5" },
-        { "\"version\": 1,", "" },
+        { "\"version\": 2", "\"version\": 3" },
+        { "\"version\": 2", "\"version\": 0" },
+        { "\"version\": 2", "\"version\": \"2\"" },
+        { "\"version\": 2", "\"version\": 1.5" },
+        { "\"version\": 2,", "" },
+        /* a version-1 layout (a leading tile index) in a version-2 file, and the reverse */
+        { "[0.5, 0.25,", "[0, 0.5, 0.25," },
+        { "\"version\": 2", "\"version\": 1" },
         /* input */
         { "\"width\": 6, \"height\": 5}", "\"width\": 0, \"height\": 5}" },
         { "\"width\": 6, \"height\": 5}", "\"width\": -6, \"height\": 5}" },
@@ -332,28 +308,16 @@ static void state_rejects_malformed_files(void)
         { "\"seed\": \"1\"", "\"seed\": \"18446744073709551616\"" },
         { "\"iterations\": \"0\"", "\"iterations\": null" },
         { "\"evaluations\": \"0\"", "\"evaluations\": \"1e3\"" },
-        /* work size and grid */
+        /* work size */
         { "\"work\": {\"width\": 6", "\"work\": {\"width\": 0" },
-        { "\"cols\": 2", "\"cols\": 3" },
-        { "\"cols\": 2", "\"cols\": 0" },
-        { "\"cols\": 2, \"rows\": 1", "\"cols\": 1000000, \"rows\": 1000000" },
-        /* tiles */
-        { "[0, 0, 3, 5]", "[0, 0, 7, 5]" },
-        { "[0, 0, 3, 5]", "[-1, 0, 3, 5]" },
-        { "[0, 0, 3, 5]", "[3, 0, 3, 5]" },
-        { "[0, 0, 3, 5]", "[0, 0, 3]" },
-        { "[0, 0, 3, 5]", "[0, 0, 3, \"5\"]" },
-        { "[0, 0, 3, 5]", "[0, 0, 3, 5, 6]" },
         /* background */
         { "[16, 32, 48, 255]", "[16, 32, 48]" },
         { "[16, 32, 48, 255]", "[16, 32, 48, 256]" },
         { "[16, 32, 48, 255]", "[16, 32, -48, 255]" },
         { "[16, 32, 48, 255]", "[16, 32, 48.5, 255]" },
         /* triangles */
-        { "[0, 0.5,", "[2, 0.5," },
-        { "[0, 0.5,", "[-1, 0.5," },
-        { "[0, 0.5,", "[0.5, 0.5," },
-        { "[0, 0.5,", "[\"0\", 0.5," },
+        { "[0.5, 0.25,", "[\"0.5\", 0.25," },
+        { "[0.5, 0.25,", "[[0.5], 0.25," },
         { "0.5, 0.25", "\"NaN\", 0.25" },
         { "0.5, 0.25", "NaN, 0.25" },
         { "0.5, 0.25", "Infinity, 0.25" },
@@ -423,20 +387,6 @@ static void state_rejects_odd_documents(void)
     memcpy(with_nul, text, len);
     memcpy(with_nul + len, "\0{}", 3);
     CHECK(rejected(with_nul, len + 3));
-    /* a tile edge a rounding error past the image (w * (W / w)) is fine */
-    char *slack = strstr(text, "[3, 0, 6, 5]");
-    CHECK(slack != NULL);
-    if (slack) {
-        char *edited = malloc(len + 32);
-        const size_t head = (size_t)(slack - text);
-        memcpy(edited, text, head);
-        const int n = sprintf(edited + head, "[3, 0, 6.0000000000000009, 5]");
-        strcpy(edited + head + (size_t)n, slack + strlen("[3, 0, 6, 5]"));
-        pe_state st;
-        CHECK(pe_state_parse(edited, strlen(edited), &st) == PE_OK);
-        pe_state_free(&st);
-        free(edited);
-    }
     CHECK(!rejected(with_nul, len));
     /* deep nesting must not overflow the stack */
     const size_t depth = 100000;
@@ -488,15 +438,80 @@ static void state_reader_names_the_field(void)
     size_t len;
     char *text = small_text(&len);
     CHECK(refused_naming(text, "\"rounds_done\": 0", "\"rounds_done\": 2147483647", "rounds_done"));
-    CHECK(refused_naming(text, "\"version\": 1", "\"version\": 2", "version"));
+    CHECK(refused_naming(text, "\"version\": 2", "\"version\": 3", "version"));
     CHECK(refused_naming(text, "\"seed\": \"1\"", "\"seed\": 1", "seed"));
-    CHECK(refused_naming(text, "\"cols\": 2", "\"cols\": 0", "grid.cols"));
-    CHECK(refused_naming(text, "[1, 2", "[1, [2]", "triangles[1][1]"));
-    CHECK(refused_naming(text, "255, 128, 0, 128]", "255, 128, 0, 256]", "triangles[0][10]"));
-    CHECK(refused_naming(text, "[0, 0, 3, 5]", "[0, 0, 3, 50]", "tiles[0]"));
+    CHECK(refused_naming(text, "[2, 1", "[2, [1]", "triangles[1][1]"));
+    CHECK(refused_naming(text, "255, 128, 0, 128]", "255, 128, 0, 256]", "triangles[0][9]"));
     CHECK(refused_naming(text, "\"loss\": 0.25", "\"loss\": 2", "loss"));
     CHECK(refused_naming(text, "\"background\": [16", "\"background\": [16, 1", "background"));
     CHECK(refused_naming(text, "\"polyevolve-state\"", "\"x\"", "format"));
+    free(text);
+}
+
+/* ---------------------------------------------------------------- version 1 */
+
+/* small_text as the tiled versions wrote it: a 2x1 grid, its tiles, and each triangle's tile
+ * index in front. */
+static const char v1_text[] =
+    "{\n  \"format\": \"polyevolve-state\",\n  \"version\": 1,\n"
+    "  \"input\": {\"path\": \"in.png\", \"width\": 6, \"height\": 5},\n"
+    "  \"options\": {\n    \"triangles\": \"2\"\n  },\n  \"seed\": \"1\",\n"
+    "  \"work\": {\"width\": 6, \"height\": 5},\n  \"grid\": {\"cols\": 2, \"rows\": 1},\n"
+    "  \"tiles\": [\n    [0, 0, 3, 5],\n    [3, 0, 6, 5]\n  ],\n"
+    "  \"background\": [16, 32, 48, 255],\n  \"triangles\": [\n"
+    "    [0, 0.5, 0.25, 2.75, 1, 1, 4.5, 255, 128, 0, 128],\n"
+    "    [1, 2, 1, 5.5, 0.333, 4.125, 4.9, 10, 200, 90, 200]\n  ],\n"
+    "  \"loss\": 0.25,\n  \"psnr\": 6,\n  \"iterations\": \"0\",\n"
+    "  \"evaluations\": \"0\",\n  \"rounds_done\": 0\n}\n";
+
+/* A file of the tiled versions reads as the same result (its grid, tiles and tile indices
+ * ignored) and draws the same; written again, it is version 2. */
+static void state_reads_version_1_files(void)
+{
+    size_t len;
+    char *text = small_text(&len);
+    CHECK(strstr(text, "\"version\": 2") && !strstr(text, "tiles") && !strstr(text, "grid"));
+    pe_state now, old;
+    CHECK(pe_state_parse(text, len, &now) == PE_OK && now.version == 2);
+    CHECK(pe_state_parse(v1_text, strlen(v1_text), &old) == PE_OK && old.version == 1);
+    check_same_result(&now.result, &old.result);
+    check_same_render(&now.result, &old.result, 0);
+    const pe_metadata view = pe_state_options(&old);
+    size_t n2;
+    char *again = write_text(&old.result, old.input_path, &view, &n2);
+    CHECK(n2 == len && !memcmp(again, text, len));
+    free(again);
+    pe_state_free(&old);
+    /* the old fields are ignored, also when absent or out of date */
+    char *no_grid = edited(v1_text, "\"grid\": {\"cols\": 2, \"rows\": 1},", "");
+    CHECK(no_grid && pe_state_parse(no_grid, strlen(no_grid), &old) == PE_OK);
+    check_same_result(&now.result, &old.result);
+    pe_state_free(&old);
+    free(no_grid);
+    char *other_tiles = edited(v1_text, "[0, 0, 3, 5]", "[0, 0, 3, 50]");
+    CHECK(other_tiles && pe_state_parse(other_tiles, strlen(other_tiles), &old) == PE_OK);
+    pe_state_free(&old);
+    free(other_tiles);
+    /* a large grid of an old -r 0 run has a budget of its own (5 values a tile) */
+    const size_t tiles = 20000;
+    char *grid = malloc(tiles * 16 + 32), *p = grid + sprintf(grid, "\"tiles\": [");
+    for (size_t i = 0; i < tiles; i++)
+        p += sprintf(p, i ? ",[0,0,1,1]" : "[0,0,1,1]");
+    strcpy(p, "],\n  \"background\"");
+    char *big = edited(v1_text, "\"background\"", grid);
+    CHECK(big && pe_state_parse(big, strlen(big), &old) == PE_OK);
+    pe_state_free(&old);
+    free(big);
+    free(grid);
+    /* the tile index must still be one: the layout is checked, not trusted */
+    static const char *const bad_index[] = { "[-1, 0.5,", "[0.5, 0.5,", "[\"0\", 0.5,", "[0.5," };
+    for (size_t i = 0; i < sizeof bad_index / sizeof *bad_index; i++) {
+        char *bad = edited(v1_text, "[0, 0.5,", bad_index[i]);
+        CHECK(bad && rejected(bad, strlen(bad)));
+        free(bad);
+    }
+    CHECK(refused_naming(v1_text, "[1, 2, 1", "[1, 2, [1]", "triangles[1][2]"));
+    pe_state_free(&now);
     free(text);
 }
 
@@ -554,5 +569,6 @@ int main(int argc, char **argv)
     RUN(state_rejects_odd_documents);
     RUN(state_reader_names_the_field);
     RUN(state_reader_budgets);
+    RUN(state_reads_version_1_files);
     TEST_MAIN_END();
 }

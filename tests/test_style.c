@@ -332,10 +332,8 @@ static void svg_shares_palette_fills(void)
     pe_triangle tris[20];
     for (int i = 0; i < 20; i++)
         tris[i] = (pe_triangle){ { 0, 9, 0 }, { 0, 0, 9 }, (unsigned char)(i % 3 * 100), 7, 9,
-                                 i % 3 == 2 ? 255 : 128, 0 };
-    pe_rect tile = { 0, 0, 10, 10 };
+                                 i % 3 == 2 ? 255 : 128 };
     pe_result res = { .width = 10, .height = 10, .work_width = 10, .work_height = 10,
-                      .tile_cols = 1, .tile_rows = 1, .tiles = &tile,
                       .background = { 1, 2, 3, 255 }, .triangles = tris, .count = 20 };
     char *text = NULL;
     size_t len = 0;

@@ -202,11 +202,10 @@ static void free_stb_image(pe_image *img)
 
 /* ---------------------------------------------------------------- fixtures */
 
-/* 6 x 5, two tiles side by side; the second triangle crosses into tile 0 and is clipped. */
-static pe_rect two_tiles[2] = { { 0, 0, 3, 5 }, { 3, 0, 6, 5 } };
+/* 6 x 5, two translucent triangles that overlap. */
 static pe_triangle two_tris[2] = {
-    { { 0.5f, 2.75f, 1.0f }, { 0.25f, 1.0f, 4.5f }, 255, 128, 0, 128, 0 },
-    { { 2.0f, 5.5f, 4.125f }, { 1.0f, 0.333f, 4.9f }, 10, 200, 90, 200, 1 },
+    { { 0.5f, 2.75f, 1.0f }, { 0.25f, 1.0f, 4.5f }, 255, 128, 0, 128 },
+    { { 2.0f, 5.5f, 4.125f }, { 1.0f, 0.333f, 4.9f }, 10, 200, 90, 200 },
 };
 
 static pe_result two_triangles(void)
@@ -215,9 +214,6 @@ static pe_result two_triangles(void)
                         .height = 5,
                         .work_width = 6,
                         .work_height = 5,
-                        .tile_cols = 2,
-                        .tile_rows = 1,
-                        .tiles = two_tiles,
                         .background = { 16, 32, 48, 255 },
                         .triangles = two_tris,
                         .count = 2,
@@ -230,8 +226,7 @@ static const pe_metadata two_meta = { meta_keys, meta_values, 2 };
 
 /* The asymmetric fixture: a 6 x 5 blue canvas with one orange-brown (200, 100, 50) triangle
  * in the top-left corner. A flip in x or y, or an R/B swap, moves or changes that colour. */
-static pe_rect corner_tile[1] = { { 0, 0, 6, 5 } };
-static pe_triangle corner_tri[1] = { { { 0, 2, 0 }, { 0, 0, 2 }, 200, 100, 50, 255, 0 } };
+static pe_triangle corner_tri[1] = { { { 0, 2, 0 }, { 0, 0, 2 }, 200, 100, 50, 255 } };
 
 static pe_result corner(unsigned char bg_alpha)
 {
@@ -239,41 +234,30 @@ static pe_result corner(unsigned char bg_alpha)
                         .height = 5,
                         .work_width = 6,
                         .work_height = 5,
-                        .tile_cols = 1,
-                        .tile_rows = 1,
-                        .tiles = corner_tile,
                         .background = { 0, 0, 255, bg_alpha },
                         .triangles = corner_tri,
                         .count = 1 };
 }
 
-/* ~50 random translucent triangles over 3 tiles of a 100 x 60 image. The tile borders are
- * at 100/3 and 200/3 (not on pixel edges, not exact in the SVG); vertices reach 12 px out of
- * their tile, so many triangles are clipped. Free tiles and triangles with free(). */
+/* ~50 random translucent triangles over a 100 x 60 image, vertices reaching up to 12 px past
+ * its edges (not on pixel edges, not exact in the SVG). Free the triangles with free(). */
 static pe_result random_result(uint64_t seed, int n, unsigned char bg_alpha)
 {
     pe_result res = { .width = 100,
                       .height = 60,
                       .work_width = 100,
                       .work_height = 60,
-                      .tile_cols = 3,
-                      .tile_rows = 1,
                       .background = { 240, 230, 200, bg_alpha },
                       .count = (size_t)n,
                       .seed = seed };
-    res.tiles = malloc(3 * sizeof *res.tiles);
     res.triangles = malloc((size_t)n * sizeof *res.triangles);
-    for (int t = 0; t < 3; t++)
-        res.tiles[t] = (pe_rect){ 100.0 * t / 3, 0, 100.0 * (t + 1) / 3, 60 };
     pe_rng rng;
     pe_rng_seed(&rng, seed, 0);
     for (int i = 0; i < n; i++) {
         pe_triangle *tr = &res.triangles[i];
-        tr->tile = (int)pe_rng_below(&rng, 3);
-        const pe_rect *r = &res.tiles[tr->tile];
         for (int k = 0; k < 3; k++) {
-            tr->x[k] = (float)(r->x0 - 12 + pe_rng_uniform(&rng) * (r->x1 - r->x0 + 24));
-            tr->y[k] = (float)(r->y0 - 12 + pe_rng_uniform(&rng) * (r->y1 - r->y0 + 24));
+            tr->x[k] = (float)(-12 + pe_rng_uniform(&rng) * (100 + 24));
+            tr->y[k] = (float)(-12 + pe_rng_uniform(&rng) * (60 + 24));
         }
         tr->r = (unsigned char)pe_rng_below(&rng, 256);
         tr->g = (unsigned char)pe_rng_below(&rng, 256);
@@ -285,7 +269,6 @@ static pe_result random_result(uint64_t seed, int n, unsigned char bg_alpha)
 
 static void free_random(pe_result *res)
 {
-    free(res->tiles);
     free(res->triangles);
 }
 
@@ -307,8 +290,7 @@ static void svg_matches_golden(void)
     free(want.data);
 }
 
-/* No clip paths, also for a result with tiles (an older state file): the viewBox is the
- * canvas; the old tiles bounded their triangles' vertices, so a clip never changed a pixel. */
+/* No clip paths: the viewBox is the canvas; nothing else bounds a triangle. */
 static void svg_has_no_clip_paths(void)
 {
     const pe_result res = two_triangles();
@@ -342,7 +324,7 @@ static void svg_opacity_recovers_every_byte(void)
 {
     pe_triangle tris[256];
     for (int a = 0; a < 256; a++)
-        tris[a] = (pe_triangle){ { 0, 1, 0 }, { 0, 0, 1 }, 1, 2, 3, (unsigned char)a, 0 };
+        tris[a] = (pe_triangle){ { 0, 1, 0 }, { 0, 0, 1 }, 1, 2, 3, (unsigned char)a };
     pe_result res = corner(255);
     res.triangles = tris;
     res.count = 256;
@@ -599,13 +581,12 @@ static void render_refuses_bad_input(void)
     CHECK(pe_render(&res, 40000, 0, &img) == PE_ERR_INVALID_ARG);
     pe_triangle bad[2] = { two_tris[0], two_tris[1] };
     res.triangles = bad;
-    bad[1].tile = 2; /* only tiles 0 and 1 exist */
-    CHECK(pe_render(&res, 0, 0, &img) == PE_ERR_INVALID_ARG);
+    bad[1].x[2] = NAN;
     FILE *f = tmpfile();
     CHECK(pe_write_svg(f, &res, NULL) == PE_ERR_INVALID_ARG);
     CHECK(pe_write_pdf(f, &res, 0, 0, NULL) == PE_ERR_INVALID_ARG);
-    bad[1].tile = 1;
-    bad[1].x[2] = NAN;
+    CHECK(pe_render(&res, 0, 0, &img) == PE_ERR_INVALID_ARG);
+    bad[1].x[2] = 2e7f; /* finite, but beyond what the writers print */
     CHECK(pe_write_svg(f, &res, NULL) == PE_ERR_INVALID_ARG);
     CHECK(pe_render(&res, 0, 0, &img) == PE_ERR_INVALID_ARG);
     CHECK(ftell(f) == 0);

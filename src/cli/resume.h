@@ -15,7 +15,7 @@
 void cli_input_hash(const pe_image *img, char *buf);
 
 /* The flags given with --resume DIR that it cannot honour: -o other than DIR, and any of the
- * options that define the picture being continued (triangles, resize, tiles, seed,
+ * options that define the picture being continued (triangles, resize, seed,
  * background) with a value other than the state's. Returns 0, or 2 with one line in err. */
 int cli_resume_flags(const cli_options *o, const pe_state *st, char *err, size_t err_len);
 

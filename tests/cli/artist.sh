@@ -18,7 +18,7 @@ M="$PE_TEST_DATA/mona64.png"
 RUN=(-n 30 --iterations 1 --frames 0 -q -j1)
 
 # check_state STATE PYTHON-CONDITION DESCRIPTION: the condition over s (the state's JSON),
-# tris (its triangles as [tile, x0, y0, x1, y1, x2, y2, r, g, b, a]) and pal (palette.txt's
+# tris (its triangles as [x0, y0, x1, y1, x2, y2, r, g, b, a]) and pal (palette.txt's
 # colours, when present) must hold.
 check_state()
 {
@@ -43,16 +43,16 @@ EOF
 case_alpha()
 {
     expect_ok "--alpha 128" "$M" "${RUN[@]}" --alpha 128 -o a || return
-    check_state a/state.json 'len(tris) == 30 and all(t[10] == 128 for t in tris)' \
+    check_state a/state.json 'len(tris) == 30 and all(t[9] == 128 for t in tris)' \
         "--alpha 128: every triangle's opacity is 128"
     check_state a/state.json 's["options"]["alpha"] == "128"' "--alpha is recorded in state.json"
     expect_ok "--alpha 0.5" "$M" "${RUN[@]}" --alpha 0.5 -o b || return
-    check_state b/state.json 'all(t[10] == 128 for t in tris)' "--alpha 0.5 is 128 of 255"
+    check_state b/state.json 'all(t[9] == 128 for t in tris)' "--alpha 0.5 is 128 of 255"
     expect_ok "--alpha 200 --background none" "$M" "${RUN[@]}" --alpha 200 --background none -o c
-    check_state c/state.json 's["background"][3] == 0 and all(t[10] == 200 for t in tris)' \
+    check_state c/state.json 's["background"][3] == 0 and all(t[9] == 200 for t in tris)' \
         "--alpha 200 on a transparent canvas"
     expect_ok "--alpha auto" "$M" "${RUN[@]}" --alpha auto -o d
-    check_state d/state.json 'len(set(t[10] for t in tris)) > 3' "--alpha auto fits opacities"
+    check_state d/state.json 'len(set(t[9] for t in tris)) > 3' "--alpha auto fits opacities"
     for v in 0 256 -1 x 0.5x; do
         expect_error 2 "--alpha" "--alpha $v is a usage error" "$M" "${RUN[@]}" --alpha "$v" -o e
     done
@@ -63,21 +63,21 @@ case_palette()
     printf '#1b1b2f, #e0c080\n# a comment\n#5a6e3c 8a5a3a\n#ffffff\n' >palette.txt
     expect_ok "--palette FILE (hex)" "$M" "${RUN[@]}" --palette palette.txt -o a || return
     check_state a/state.json \
-        'all(tuple(t[7:10]) in pal for t in tris) and tuple(s["background"][:3]) in pal' \
+        'all(tuple(t[6:9]) in pal for t in tris) and tuple(s["background"][:3]) in pal' \
         "--palette FILE: every triangle and the background are palette colours"
-    check_state a/state.json 'len(set(tuple(t[7:10]) for t in tris)) >= 3' \
+    check_state a/state.json 'len(set(tuple(t[6:9]) for t in tris)) >= 3' \
         "--palette FILE: the triangles use several of the colours"
     { printf 'GIMP Palette\nName: test\nColumns: 4\n#\n'
       printf ' 27  27  47\tNight\n224 192 128 Sand\n 90 110  60\n138  90  58 Earth\n'; } >p.gpl
     expect_ok "--palette FILE (GIMP .gpl)" "$M" "${RUN[@]}" --palette p.gpl -o g || return
-    check_state g/state.json 'all(tuple(t[7:10]) in pal - {(255, 255, 255)} for t in tris)' \
+    check_state g/state.json 'all(tuple(t[6:9]) in pal - {(255, 255, 255)} for t in tris)' \
         "--palette .gpl: every triangle is one of its colours"
     expect_ok "--palette 8 -j1" "$M" "${RUN[@]}" --palette 8 -o e || return
     pe "$M" -n 30 --iterations 1 --frames 0 -q -j2 --palette 8 -o f
     cmp -s e/final.svg f/final.svg && ok "--palette 8: the same SVG at -j1 and -j2" ||
         bad "--palette 8: -j1 and -j2 differ"
     check_state e/state.json \
-        'len(set(tuple(t[7:10]) for t in tris) | {tuple(s["background"][:3])}) <= 8' \
+        'len(set(tuple(t[6:9]) for t in tris) | {tuple(s["background"][:3])}) <= 8' \
         "--palette 8: at most 8 colours, background included"
     printf '#12345\n' >bad.txt
     expect_error 1 "bad.txt" "a malformed hex palette" "$M" "${RUN[@]}" --palette bad.txt -o x
@@ -142,7 +142,7 @@ im = Image.new('L', (64, 64), 60); im.paste(255, (16, 8, 48, 40)); im.save('face
     expect_ok "all three, transparent" "$M" -n 20 --iterations 1 --frames 2 -q -j1 "${all[@]}" \
         -o r || return
     validate "all three" r 64 64 64 64 20 any
-    check_state r/state.json 's["background"][3] == 0 and all(t[10] == 191 and tuple(t[7:10]) in pal for t in tris)' \
+    check_state r/state.json 's["background"][3] == 0 and all(t[9] == 191 and tuple(t[6:9]) in pal for t in tris)' \
         "all three: opacity 191 and palette colours"
     check_state r/state.json 'all(s["options"][k] == v for k, v in (("alpha", "0.75"), ("weight", os.path.abspath("face.png")), ("palette", os.path.abspath("palette.txt"))))' \
         "all three are recorded in state.json"
@@ -160,7 +160,7 @@ im = Image.new('L', (64, 64), 60); im.paste(255, (16, 8, 48, 40)); im.save('face
             bad "librsvg's drawing of the classed SVG differs from final.png ($db dB)"
     fi
     expect_ok "resume to 30 triangles" --resume r -n 30 -q -j1 || return
-    check_state r/state.json 'len(tris) == 30 and all(t[10] == 191 and tuple(t[7:10]) in pal for t in tris)' \
+    check_state r/state.json 'len(tris) == 30 and all(t[9] == 191 and tuple(t[6:9]) in pal for t in tris)' \
         "resumed: 30 triangles, all still opacity 191 and palette colours"
     expect_ok "render" render r/state.json -o x.png
     cmp -s x.png r/final.png && ok "render equals final.png" || bad "render differs from final.png"

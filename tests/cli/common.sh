@@ -380,19 +380,19 @@ def corrupt(kind, src, dst):
         st["format"] = "something-else"
         out = json.dumps(st)
     elif kind == "nan-coordinate":
-        st["triangles"][0][1] = "NAN_HERE"
+        st["triangles"][0][0] = "NAN_HERE"
         out = json.dumps(st).replace('"NAN_HERE"', "NaN")
     elif kind == "inf-coordinate":
-        st["triangles"][0][2] = "INF_HERE"
+        st["triangles"][0][1] = "INF_HERE"
         out = json.dumps(st).replace('"INF_HERE"', "1e999")
     elif kind == "huge-coordinate":
-        st["triangles"][0][1] = 1e300
+        st["triangles"][0][0] = 1e300
         out = json.dumps(st)
     elif kind == "colour-300":
-        st["triangles"][0][7] = 300
+        st["triangles"][0][6] = 300
         out = json.dumps(st)
     elif kind == "colour-negative":
-        st["triangles"][0][10] = -1
+        st["triangles"][0][9] = -1
         out = json.dumps(st)
     elif kind == "short-triangle":
         st["triangles"][0] = st["triangles"][0][:5]
@@ -407,8 +407,8 @@ def corrupt(kind, src, dst):
     elif kind == "nan-psnr":
         st["psnr"] = "NAN_HERE"
         out = json.dumps(st).replace('"NAN_HERE"', "NaN")
-    elif kind == "tile-index":
-        st["triangles"][0][0] = 1000
+    elif kind == "old-layout":
+        st["triangles"][0] = [0] + st["triangles"][0]
         out = json.dumps(st)
     elif kind == "bad-option":
         st["options"]["triangles"] = "-7"

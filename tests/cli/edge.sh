@@ -1,6 +1,6 @@
 #!/bin/bash
-# Unusual image shapes, made here with PIL: a 1x1 image (case "1x1"), a 16x16 image with the
-# default tile grid (case "16x16"), extreme aspect ratios 2000x20 and 20x2000 (case "aspect").
+# Unusual image shapes, made here with PIL: a 1x1 image (case "1x1"), a 16x16 image (case
+# "16x16"), extreme aspect ratios 2000x20 and 20x2000 (case "aspect").
 # Each must run to exit 0 and write valid outputs at the input's size.
 . "$(dirname "$0")/common.sh"
 need_python

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Bad state files, for both `render` and `--resume`: truncated, empty, not JSON, another format or
 # version, NaN/infinite/huge coordinates, colours outside 0..255, short triangles, negative or huge
-# sizes, a NaN PSNR, a tile index out of range. Each must exit 1 with one line naming the state
-# file, write nothing (no final.*, no render output, no temporary file).
+# sizes, a NaN PSNR, a triangle in version 1's layout (a tile index first). Each must exit 1
+# with one line naming the state file, write nothing (no final.*, no render output, no
+# temporary file).
 . "$(dirname "$0")/common.sh"
 need_python
 
@@ -10,7 +11,7 @@ expect_ok "a run to take a good state file from" "$MONA32" -n 10 --frames 0 -q -
     -o good || finish
 for kind in truncated empty not-json version format nan-coordinate inf-coordinate \
     huge-coordinate colour-300 colour-negative short-triangle negative-size huge-size nan-psnr \
-    tile-index; do
+    old-layout; do
     mkdir -p "$kind"
     pecheck corrupt "$kind" good/state.json "$kind/state.json" || { bad "cannot make $kind"; continue; }
     expect_error 1 "$kind/state.json" "render of a state file: $kind" render "$kind/state.json" \
