@@ -34,4 +34,8 @@ pe_status pe_state_check(const pe_result *res, bool strict);
  * [-192, 256] x [-192, 256] around the image". */
 pe_status pe_state_check_why(const pe_result *res, bool strict, char *why, size_t why_len);
 
+/* Is page a layout the PDF and SVG writers take (see pe_page)? PE_OK or PE_ERR_INVALID_ARG.
+ * Defined in render.c. */
+pe_status pe_page_check(const pe_page *page);
+
 #endif
