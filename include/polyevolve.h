@@ -378,11 +378,11 @@ typedef struct pe_page {
 } pe_page;
 
 /* PDF: one page of page->width x page->height points with the drawing filling the rectangle
- * (x, y, w, h) and nothing drawn around it (blank paper). pe_write_pdf(f, res, W, H, meta) is
- * the page of W x H with the picture filling it. SVG: the picture alone (no page, no margin),
- * its width and height page->w x page->h written in page->unit ("277mm", "11in") and its
- * viewBox in input pixels as pe_write_svg's, so a drawing program imports it at print size.
- * PE_ERR_INVALID_ARG when page is NULL, a length is not finite, a side is outside
+ * (x, y, w, h), clipped to it, and nothing drawn around it (blank paper); pe_write_pdf(f, res,
+ * W, H, meta) is the page of W x H that the picture fills. SVG: the picture alone (no page, no
+ * margin), its width and height page->w x page->h written in page->unit ("277mm", "11in")
+ * and its viewBox in input pixels as pe_write_svg's, so a drawing program imports it at print
+ * size. PE_ERR_INVALID_ARG when page is NULL, a length is not finite, a side is outside
  * [0.01, 1e6] points or the picture is not inside the page; otherwise as pe_write_pdf and
  * pe_write_svg. */
 PE_NODISCARD pe_status pe_write_pdf_page(FILE *f, const pe_result *res, const pe_page *page,

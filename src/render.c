@@ -198,8 +198,13 @@ pe_status pe_write_pdf_page(FILE *f, const pe_result *res, const pe_page *page,
      * (the library never reads the clock) */
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
     cairo_t *cr = cairo_create(surface);
-    if (page->x != 0 || page->y != 0)
+    if (page->x != 0 || page->y != 0 || page->w != page->width || page->h != page->height) {
+        /* triangles reach past the canvas (their corners may lie outside it): on a page
+         * larger than the picture only the picture's rectangle may show them */
+        cairo_rectangle(cr, page->x, page->y, page->w, page->h);
+        cairo_clip(cr);
         cairo_translate(cr, page->x, page->y);
+    }
     draw(cr, res, page->w / res->width, page->h / res->height);
     cairo_show_page(cr);
     pe_status s = from_cairo(cairo_status(cr));

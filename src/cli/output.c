@@ -265,8 +265,3 @@ void cli_longest_side(const pe_result *res, double side, double *width, double *
     *width = side > 0 && res->width >= res->height ? side : 0;
     *height = side > 0 && res->width < res->height ? side : 0;
 }
-
-double cli_pdf_side(int size, double page_pt)
-{
-    return page_pt > 0 ? page_pt : size;
-}

@@ -61,8 +61,4 @@ void cli_make_put(int threads, size_t n, size_t chunk, void (*make)(void *ctx, s
  * aspect ratio); both 0 when side is 0. */
 void cli_longest_side(const pe_result *res, double side, double *width, double *height);
 
-/* The PDF page's longest side in points: --page when given, else 1 pt per pixel of -s (0 =
- * the input size). */
-double cli_pdf_side(int size, double page_pt);
-
 #endif
