@@ -5,7 +5,6 @@
 #include "optable.h"
 #include "waitpolicy.h"
 
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,9 +64,7 @@ static void write_texts(cli_options *o)
         (void)cli_opt_text(&t[i], o, o->text[i], sizeof o->text[i]);
 }
 
-/* The defaults: pe_options_default() and pe_load_limits_default() for the library's settings
- * (the one place they live), and the CLI's own here. */
-static void defaults(cli_options *o)
+void cli_defaults(cli_options *o)
 {
     memset(o, 0, sizeof *o);
     o->pe = pe_options_default();
@@ -339,7 +336,7 @@ static int restrict_to(const cli_options *o, const cli_opt *d, char *err, size_t
 
 int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
 {
-    defaults(o);
+    cli_defaults(o);
     int i = command(argc, argv, o);
     if (o->command == CLI_SEQUENCE && !(o->inputs = malloc((size_t)argc * sizeof *o->inputs)))
         return fail(err, err_len, "out of memory");

@@ -74,6 +74,11 @@ typedef struct cli_options {
 
 enum { CLI_OK = 0, CLI_EXIT_OK = -1, CLI_USAGE = 2 };
 
+/* The settings a run starts with: pe_options_default() and pe_load_limits_default() for the
+ * library's (the one place they live), and the CLI's own (--frame-spacing psnr, --hold 2.5..).
+ * What --help shows as defaults. */
+void cli_defaults(cli_options *o);
+
 /* Parse argv. Returns CLI_OK, CLI_EXIT_OK after printing --help, --help-all or --version to
  * stdout, or CLI_USAGE with a one-line message (no newline) in err. */
 int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len);

@@ -105,9 +105,7 @@ static const char exit_text[] =
 void cli_usage(FILE *f, bool all)
 {
     cli_options def;
-    char err[8];
-    char *argv[] = { "polyevolve", "-", NULL };
-    cli_parse(2, argv, &def, err, sizeof err); /* the defaults, as a run starts with them */
+    cli_defaults(&def);
     size_t n;
     const cli_opt *t = cli_opt_table(&n);
     fputs(all ? all_usage : brief_usage, f);
