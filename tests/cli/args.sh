@@ -1,7 +1,8 @@
 #!/bin/bash
 # The command line through the process: --help and --help-all (case "help"), and what only a
 # process shows of a usage error: exit 2 through main, one line on stderr, nothing written
-# (case "usage"). Which arguments are usage errors, and their messages, are tests/test_options.c.
+# (case "usage"); primitive's command line end to end (case "primitive"). Which arguments are
+# usage errors, and their messages, are tests/test_options.c.
 . "$(dirname "$0")/common.sh"
 
 case_help()
@@ -98,9 +99,30 @@ case_usage()
     u "render needs -o" render some.json
 }
 
+# primitive's command line runs: -i, -o, -n, -a (8-bit alpha), -bg (hex without #), -m 1,
+# -rep 0; its flags that have no equal here exit 2 naming what to type instead
+case_primitive()
+{
+    expect_ok "primitive's flags" -i "$MONA32" -o p.png -o p.svg -n 6 -a 128 -bg FFFFFF -m 1 \
+        -rep 0 -j 1 --frames 0 --state p.json -q || return
+    grep -q '"background": \[255, 255, 255, 255\]' p.json && ok "-bg FFFFFF: a white canvas" ||
+        bad "-bg FFFFFF: $(grep '"background"' p.json)"
+    local n128
+    n128=$(grep -cE '^ +\[.*, 128\],?$' p.json)
+    [ "$n128" -eq 6 ] && ok "-a 128: every triangle's opacity is 128" ||
+        bad "-a 128: $n128 of 6 triangles at opacity 128"
+    [ -s p.png ] && grep -q '<pe:param name="alpha" value="128"/>' p.svg &&
+        ok "-o p.png -o p.svg: both written, alpha recorded as 128" || bad "-o p.png -o p.svg"
+    expect_error 2 "triangles only" "-m 3" "$MONA32" -m 3 -o q
+    expect_error 2 "--frames 25" "-nth 10" "$MONA32" -n 250 -nth 10 -o 'q%03d.png'
+    expect_error 2 "-rep 2" "-rep 2" "$MONA32" -rep 2 -o q
+    [ ! -e q ] && ok "no output from the refused ones" || bad "a refused primitive flag wrote q"
+}
+
 case "${1:-}" in
 help) case_help ;;
 usage) case_usage ;;
-*) echo "usage: $0 help|usage" >&2; exit 2 ;;
+primitive) case_primitive ;;
+*) echo "usage: $0 help|usage|primitive" >&2; exit 2 ;;
 esac
 finish
