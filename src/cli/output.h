@@ -28,11 +28,9 @@ bool cli_read_state(const char *path, pe_state *out);
 
 /* The artefacts of a result. */
 pe_status cli_write_png_of(const char *path, const pe_image *img, const pe_metadata *meta);
-/* SVG and PDF at width x height (SVG pixels, PDF points; 0 = input size, one 0 = keep the
- * aspect ratio). */
+/* SVG at width x height pixels (0 = input size, one 0 = keep the aspect ratio); the print
+ * sizes of --page: page.h. */
 pe_status cli_write_svg_of(const char *path, const pe_result *res, double width, double height,
-                           const pe_metadata *meta);
-pe_status cli_write_pdf_of(const char *path, const pe_result *res, double width, double height,
                            const pe_metadata *meta);
 pe_status cli_write_jpeg_of(const char *path, const pe_image *img, const pe_metadata *meta);
 pe_status cli_write_text(const char *path, const char *text, size_t len);
