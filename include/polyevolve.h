@@ -372,6 +372,32 @@ PE_NODISCARD pe_status pe_write_jpeg(FILE *f, const pe_image *img, int quality,
 PE_NODISCARD pe_status pe_write_pdf(FILE *f, const pe_result *res, double width, double height,
                                     const pe_metadata *meta);
 
+/* Print sizes, for pe_write_pdf_page and pe_write_svg_page: the page, and the rectangle on it
+ * that the picture fills. Every length is in points (1/72 in); unit only says how the SVG
+ * states its size. The caller chooses the layout (fitted, centred, with a margin): the writers
+ * draw where they are told. */
+typedef enum pe_unit { PE_UNIT_PT = 0, PE_UNIT_MM, PE_UNIT_CM, PE_UNIT_IN } pe_unit;
+
+typedef struct pe_page {
+    double width, height; /* the page, at most 1e6 pt a side */
+    double x, y;          /* the picture's top-left corner, from the page's top-left corner */
+    double w, h;          /* the picture's size on the page (give it res's aspect ratio) */
+    pe_unit unit;         /* the SVG's width and height are written in this unit */
+} pe_page;
+
+/* PDF: one page of page->width x page->height points with the drawing filling the rectangle
+ * (x, y, w, h), clipped to it, and nothing drawn around it (blank paper); pe_write_pdf(f, res,
+ * W, H, meta) is the page of W x H that the picture fills. SVG: the picture alone (no page, no
+ * margin), its width and height page->w x page->h written in page->unit ("277mm", "11in")
+ * and its viewBox in input pixels as pe_write_svg's, so a drawing program imports it at print
+ * size. PE_ERR_INVALID_ARG when page is NULL, a length is not finite, a side is outside
+ * [0.01, 1e6] points or the picture is not inside the page; otherwise as pe_write_pdf and
+ * pe_write_svg. */
+PE_NODISCARD pe_status pe_write_pdf_page(FILE *f, const pe_result *res, const pe_page *page,
+                                         const pe_metadata *meta);
+PE_NODISCARD pe_status pe_write_svg_page(FILE *f, const pe_result *res, const pe_page *page,
+                                         const pe_metadata *meta);
+
 /* ---------------------------------------------------------------- state file */
 
 /* The state file (docs/state-format.md) keeps everything needed to redraw or resume a run:

@@ -156,18 +156,45 @@ static char *join_metadata(const pe_metadata *meta)
     return s;
 }
 
+pe_status pe_page_check(const pe_page *page)
+{
+    enum { SLACK = 1 }; /* points a rounded layout may stray past the page's edge */
+    if (!page || page->unit < PE_UNIT_PT || page->unit > PE_UNIT_IN)
+        return PE_ERR_INVALID_ARG;
+    const double side[4] = { page->width, page->height, page->w, page->h };
+    for (int i = 0; i < 4; i++)
+        if (!(side[i] >= 0.01 && side[i] <= MAX_PAGE_SIDE))
+            return PE_ERR_INVALID_ARG;
+    if (!(page->x >= 0 && page->y >= 0 && page->x + page->w <= page->width + SLACK &&
+          page->y + page->h <= page->height + SLACK))
+        return PE_ERR_INVALID_ARG;
+    return PE_OK;
+}
+
 pe_status pe_write_pdf(FILE *f, const pe_result *res, double width, double height,
                        const pe_metadata *meta)
 {
-    if (!f || !(width >= 0 && width <= MAX_PAGE_SIDE && height >= 0 && height <= MAX_PAGE_SIDE) ||
-        pe_state_check(res, false) != PE_OK || !pe_metadata_ok(meta))
+    if (!f || !res || !(width >= 0 && width <= MAX_PAGE_SIDE && height >= 0 &&
+                        height <= MAX_PAGE_SIDE) || pe_state_check(res, false) != PE_OK ||
+        !pe_metadata_ok(meta))
         return PE_ERR_INVALID_ARG;
     output_size(res, &width, &height);
+    const pe_page page = { width, height, 0, 0, width, height, PE_UNIT_PT };
+    return pe_write_pdf_page(f, res, &page, meta);
+}
+
+pe_status pe_write_pdf_page(FILE *f, const pe_result *res, const pe_page *page,
+                            const pe_metadata *meta)
+{
+    if (!f || !res || pe_page_check(page) != PE_OK || pe_state_check(res, false) != PE_OK ||
+        !pe_metadata_ok(meta))
+        return PE_ERR_INVALID_ARG;
     char *keywords = NULL;
     if (meta && meta->count > 0 && !(keywords = join_metadata(meta)))
         return PE_ERR_NOMEM;
 
-    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(write_to_file, f, width, height);
+    cairo_surface_t *surface =
+        cairo_pdf_surface_create_for_stream(write_to_file, f, page->width, page->height);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "polyevolve");
     if (keywords)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_KEYWORDS, keywords);
@@ -175,7 +202,14 @@ pe_status pe_write_pdf(FILE *f, const pe_result *res, double width, double heigh
      * (the library never reads the clock) */
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
     cairo_t *cr = cairo_create(surface);
-    draw(cr, res, width / res->width, height / res->height);
+    if (page->x != 0 || page->y != 0 || page->w != page->width || page->h != page->height) {
+        /* triangles reach past the canvas (their corners may lie outside it): on a page
+         * larger than the picture only the picture's rectangle may show them */
+        cairo_rectangle(cr, page->x, page->y, page->w, page->h);
+        cairo_clip(cr);
+        cairo_translate(cr, page->x, page->y);
+    }
+    draw(cr, res, page->w / res->width, page->h / res->height);
     cairo_show_page(cr);
     pe_status s = from_cairo(cairo_status(cr));
     cairo_destroy(cr);

@@ -36,4 +36,8 @@ pe_status pe_state_check_why(const pe_result *res, bool strict, char *why, size_
  * present for count entries, none of them NULL. */
 bool pe_metadata_ok(const pe_metadata *meta);
 
+/* Is page a layout the PDF and SVG writers take (see pe_page)? PE_OK or PE_ERR_INVALID_ARG.
+ * Defined in render.c. */
+pe_status pe_page_check(const pe_page *page);
+
 #endif

@@ -183,37 +183,26 @@ pe_status pe_write_svg(FILE *f, const pe_result *res, const pe_metadata *meta)
 }
 
 /* The root's width and height: what a viewer shows and a browser lays out. Whole numbers as
- * before (the input size), other sizes to 0.01 px. */
-static void put_root(FILE *f, const pe_result *res, double width, double height)
+ * before (the input size), other sizes to 0.01 px, or to 0.01 of a physical unit. */
+static void put_root(FILE *f, const pe_result *res, double width, double height, const char *unit)
 {
-    if (width == 0 && height == 0) {
-        width = res->width;
-        height = res->height;
-    } else if (width == 0) {
-        width = height * res->width / res->height;
-    } else if (height == 0) {
-        height = width * res->height / res->width;
-    }
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"",
           f);
     put_centi(f, centi(width));
-    fputs("\" height=\"", f);
+    fprintf(f, "%s\" height=\"", unit);
     put_centi(f, centi(height));
-    fprintf(f, "\" viewBox=\"0 0 %d %d\">\n", res->width, res->height);
+    fprintf(f, "%s\" viewBox=\"0 0 %d %d\">\n", unit, res->width, res->height);
 }
 
-pe_status pe_write_svg_sized(FILE *f, const pe_result *res, double width, double height,
-                             const pe_metadata *meta)
+static pe_status write_svg(FILE *f, const pe_result *res, double width, double height,
+                           const char *unit, const pe_metadata *meta)
 {
-    if (!f || !(width >= 0 && width <= 1e7 && height >= 0 && height <= 1e7) ||
-        pe_state_check(res, false) != PE_OK || !pe_metadata_ok(meta))
-        return PE_ERR_INVALID_ARG;
     svg_classes classes;
     if (!make_classes(res, &classes))
         return PE_ERR_NOMEM;
 
-    put_root(f, res, width, height);
+    put_root(f, res, width, height, unit);
     if (meta && meta->count > 0)
         put_metadata(f, meta);
     if (classes.keys)
@@ -231,4 +220,38 @@ pe_status pe_write_svg_sized(FILE *f, const pe_result *res, double width, double
     free(classes.keys);
     fputs("</svg>\n", f);
     return ferror(f) ? PE_ERR_IO : PE_OK;
+}
+
+pe_status pe_write_svg_sized(FILE *f, const pe_result *res, double width, double height,
+                             const pe_metadata *meta)
+{
+    if (!f || !res || !(width >= 0 && width <= 1e7 && height >= 0 && height <= 1e7) ||
+        pe_state_check(res, false) != PE_OK || !pe_metadata_ok(meta))
+        return PE_ERR_INVALID_ARG;
+    if (width == 0 && height == 0) {
+        width = res->width;
+        height = res->height;
+    } else if (width == 0) {
+        width = height * res->width / res->height;
+    } else if (height == 0) {
+        height = width * res->height / res->width;
+    }
+    return write_svg(f, res, width, height, "", meta);
+}
+
+pe_status pe_write_svg_page(FILE *f, const pe_result *res, const pe_page *page,
+                            const pe_metadata *meta)
+{
+    static const struct {
+        const char *name;
+        double pt;
+    } units[] = { [PE_UNIT_PT] = { "pt", 1.0 },
+                  [PE_UNIT_MM] = { "mm", 72.0 / 25.4 },
+                  [PE_UNIT_CM] = { "cm", 72.0 / 2.54 },
+                  [PE_UNIT_IN] = { "in", 72.0 } };
+    if (!f || !res || pe_page_check(page) != PE_OK || pe_state_check(res, false) != PE_OK ||
+        !pe_metadata_ok(meta))
+        return PE_ERR_INVALID_ARG;
+    const double per = units[page->unit].pt;
+    return write_svg(f, res, page->w / per, page->h / per, units[page->unit].name, meta);
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
-# man_page_options: polyevolve.1 cannot drift from `polyevolve --help`. Every long option --help
-# prints must appear in the man page, and where --help states "(default X)" for an option, the
+# man_page_options: polyevolve.1 cannot drift from `polyevolve --help-all`. Every long option it
+# prints must appear in the man page, and where it states "(default X)" for an option, the
 # man page's paragraph for that option must say "(default X)" too (checked on the page as
 # groff renders it; skipped, exit 77, when groff is not installed). Also the commands and the
 # exit codes. Usage: man_options.sh PATH/polyevolve.1   Env: PE_BIN.
@@ -13,14 +13,17 @@ trap 'rm -rf "$T"' EXIT
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
-"$PE_BIN" --help > "$T/help" || { echo "FAIL: --help exited $?" >&2; exit 1; }
+# --help-all with each option's continuation lines (indented 24 columns) joined to it
+"$PE_BIN" --help-all > "$T/raw" || { echo "FAIL: --help-all exited $?" >&2; exit 1; }
+awk '/^                        [^ ]/ && n { sub(/^ +/, " "); line[n] = line[n] $0; next }
+     { line[++n] = $0 } END { for (i = 1; i <= n; i++) print line[i] }' "$T/raw" > "$T/help"
 # the roff source with escapes and font changes removed: "\-\-seed" -> "--seed"
 sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\%//g' "$MAN" > "$T/source"
 
 opts=$(grep -o -- '--[a-z][a-z-]*' "$T/help" | sort -u)
 [ -n "$opts" ] || fail "no long options found in --help"
 for o in $opts; do
-    grep -q -- "$o\([^a-z-]\|\$\)" "$T/source" || fail "$o (in --help) is missing from $MAN"
+    grep -q -- "$o\([^a-z-]\|\$\)" "$T/source" || fail "$o (in --help-all) is missing from $MAN"
 done
 for w in render animate 130 143; do
     grep -q -- "$w" "$T/help" && ! grep -q -- "$w" "$T/source" && fail "'$w' is missing from $MAN"
@@ -51,7 +54,7 @@ grep -- '--[a-z].*(default ' "$T/help" | while IFS= read -r line; do
         echo "FAIL: no paragraph for $o in the OPTIONS of $MAN" >&2
         echo x >> "$T/bad"
     elif ! printf '%s\n' "$body" | grep -qF -- "$d"; then
-        echo "FAIL: --help says $o $d, $MAN does not" >&2
+        echo "FAIL: --help-all says $o $d, $MAN does not" >&2
         echo x >> "$T/bad"
     fi
 done

@@ -364,6 +364,35 @@ static pe_status c_write_pdf(int null_arg)
     return st;
 }
 
+/* A page larger than the picture, the picture centred: both page writers. */
+static pe_page a_page(void)
+{
+    return (pe_page){ .width = 200.0, .height = 100.0, .x = 70.0, .y = 20.0, .w = 60.0,
+                      .h = 60.0 * H / W, .unit = PE_UNIT_MM };
+}
+
+static pe_status c_write_pdf_page(int null_arg)
+{
+    const pe_result res = result();
+    const pe_metadata meta = { keys3, values3, 3 };
+    const pe_page page = a_page();
+    FILE *f = ARG(0, stream());
+    const pe_status st = pe_write_pdf_page(f, ARG(1, &res), ARG(2, &page), ARG(3, &meta));
+    done_with(f, st);
+    return st;
+}
+
+static pe_status c_write_svg_page(int null_arg)
+{
+    const pe_result res = result();
+    const pe_metadata meta = { keys3, values3, 3 };
+    const pe_page page = a_page();
+    FILE *f = ARG(0, stream());
+    const pe_status st = pe_write_svg_page(f, ARG(1, &res), ARG(2, &page), ARG(3, &meta));
+    done_with(f, st);
+    return st;
+}
+
 static pe_status c_state_write(int null_arg)
 {
     const pe_result res = result();
@@ -492,6 +521,10 @@ static const entry entries[] = {
     { "pe_write_png", c_write_png, { "f", "img", "meta" }, { INV, INV, PE_OK } },
     { "pe_write_jpeg", c_write_jpeg, { "f", "img", "meta" }, { INV, INV, PE_OK } },
     { "pe_write_pdf", c_write_pdf, { "f", "res", "meta" }, { INV, INV, PE_OK } },
+    { "pe_write_pdf_page", c_write_pdf_page, { "f", "res", "page", "meta" },
+      { INV, INV, INV, PE_OK } },
+    { "pe_write_svg_page", c_write_svg_page, { "f", "res", "page", "meta" },
+      { INV, INV, INV, PE_OK } },
     { "pe_state_write",
       c_state_write,
       { "f", "res", "input_path", "options" },

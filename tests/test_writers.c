@@ -685,6 +685,42 @@ static void pdf_page_size_keeps_aspect(void)
     free(pdf.data);
 }
 
+/* pe_page: the PDF's page and the picture's place on it; the SVG's physical size. */
+static void a_page_places_the_picture(void)
+{
+    const pe_result res = two_triangles(); /* 6 x 5 */
+    const pe_page page = { 200, 100, 40, 10, 96, 80, PE_UNIT_MM };
+    FILE *f = tmpfile();
+    CHECK(pe_write_pdf_page(f, &res, &page, NULL) == PE_OK);
+    bytes pdf = slurp(f);
+    fclose(f);
+    CHECK(contains(pdf, "/MediaBox [ 0 0 200 100 ]"));
+    free(pdf.data);
+    f = tmpfile();
+    CHECK(pe_write_svg_page(f, &res, &page, NULL) == PE_OK);
+    bytes svg = slurp(f);
+    fclose(f);
+    /* 96 pt = 33.87 mm, 80 pt = 28.22 mm; the viewBox stays in pixels */
+    CHECK(contains(svg, "width=\"33.87mm\" height=\"28.22mm\" viewBox=\"0 0 6 5\""));
+    free(svg.data);
+    const pe_page bad[] = {
+        { 200, 100, 150, 10, 96, 80, PE_UNIT_MM },  /* past the page's right edge */
+        { 200, 100, 0, 0, 0, 80, PE_UNIT_PT },      /* no width */
+        { 2e6, 100, 0, 0, 96, 80, PE_UNIT_PT },     /* a page past 1e6 pt */
+        { NAN, 100, 0, 0, 96, 80, PE_UNIT_PT },
+        { 200, 100, 0, 0, 96, 80, (pe_unit)9 },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        f = tmpfile();
+        CHECK(pe_write_pdf_page(f, &res, &bad[i], NULL) == PE_ERR_INVALID_ARG);
+        CHECK(pe_write_svg_page(f, &res, &bad[i], NULL) == PE_ERR_INVALID_ARG);
+        fclose(f);
+    }
+    f = tmpfile();
+    CHECK(pe_write_pdf_page(f, &res, NULL, NULL) == PE_ERR_INVALID_ARG);
+    fclose(f);
+}
+
 /* ---------------------------------------------------------------- determinism */
 
 static void writers_are_deterministic(void)
@@ -732,6 +768,7 @@ int main(int argc, char **argv)
     RUN(render_matches_librsvg);
     RUN(pdf_passes_qpdf_and_matches_render);
     RUN(pdf_page_size_keeps_aspect);
+    RUN(a_page_places_the_picture);
     RUN(writers_are_deterministic);
     if (test_failures)
         return 1;

@@ -48,8 +48,8 @@ int cli_artist_load(cli_options *o, cli_artist *a)
     memset(a, 0, sizeof *a);
     if (o->weight_path && load_mask(o, a))
         return 1;
-    if (o->weight_path && realpath(o->weight_path, a->weight_abs))
-        cli_record(o, "weight", a->weight_abs);
+    if (o->weight_path && !realpath(o->weight_path, a->weight_abs))
+        a->weight_abs[0] = '\0';
     if (o->palette_path) {
         char why[256];
         int n = 0;
@@ -64,10 +64,24 @@ int cli_artist_load(cli_options *o, cli_artist *a)
         }
         o->pe.palette = a->palette;
         o->pe.palette_size = n;
-        if (realpath(o->palette_path, a->palette_abs))
-            cli_record(o, "palette", a->palette_abs);
+        if (!realpath(o->palette_path, a->palette_abs))
+            a->palette_abs[0] = '\0';
     }
     return 0;
+}
+
+size_t cli_artist_paths(const cli_artist *a, const char **keys, const char **values)
+{
+    size_t n = 0;
+    if (a->weight_abs[0]) {
+        keys[n] = "weight" CLI_PATH_KEY_SUFFIX;
+        values[n++] = a->weight_abs;
+    }
+    if (a->palette_abs[0]) {
+        keys[n] = "palette" CLI_PATH_KEY_SUFFIX;
+        values[n++] = a->palette_abs;
+    }
+    return n;
 }
 
 void cli_artist_free(cli_artist *a)

@@ -86,14 +86,22 @@ pe_metadata cli_state_metadata(const pe_state *st, bool none, cli_meta_buf *buf)
 {
     const pe_metadata all = pe_state_options(st);
     pe_metadata meta = { buf->keys, buf->values, 0 };
-    for (size_t i = 0; i < all.count && i < 64 && !none; i++) {
-        buf->keys[i] = all.keys[i];
-        buf->values[i] = all.values[i];
-        if (!strcmp(all.keys[i], "input")) {
-            cli_input_name(all.values[i], buf->name, sizeof buf->name);
-            buf->values[i] = buf->name;
+    const size_t sl = strlen(CLI_PATH_KEY_SUFFIX);
+    for (size_t i = 0; i < all.count && meta.count < 64 && !none; i++) {
+        const char *k = all.keys[i], *v = all.values[i];
+        const size_t kl = strlen(k);
+        if (kl > sl && !strcmp(k + kl - sl, CLI_PATH_KEY_SUFFIX))
+            continue; /* the state's own: where resume finds a file */
+        const char *slash = strrchr(v, '/');
+        /* files by name only, also from states that stored a palette's or mask's full path */
+        if ((!strcmp(k, "palette") || !strcmp(k, "weight")) && slash && slash[1])
+            v = slash + 1;
+        buf->keys[meta.count] = k;
+        buf->values[meta.count++] = v;
+        if (!strcmp(k, "input")) {
+            cli_input_name(v, buf->name, sizeof buf->name);
+            buf->values[meta.count - 1] = buf->name;
         }
-        meta.count = i + 1;
     }
     return meta;
 }

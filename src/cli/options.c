@@ -1,13 +1,10 @@
-/* options: the command line. Every run option has one table entry with its long name, its
- * setter and its help line, so --help, parsing and state files cannot disagree. */
+/* options: argv -> cli_options through the option table (optable.c), the state file's settings
+ * back into them, and the messages that help a user recover from a mistyped command. */
 #include "options.h"
-#include "optshow.h"
-#include "sizes.h"
 
-#include <ctype.h>
-#include <errno.h>
+#include "optable.h"
+
 #include <stdarg.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,474 +25,269 @@ static int fail(char *err, size_t len, const char *fmt, ...)
     return CLI_USAGE;
 }
 
-static int parse_long(const char *s, long long lo, long long hi, long long *out)
+static size_t index_of(const cli_opt *d)
 {
-    if (!s || !*s)
-        return -1;
+    size_t n;
+    return (size_t)(d - cli_opt_table(&n));
+}
+
+/* The fields that follow from the table's own (see cli_options). */
+static void derive(cli_options *o)
+{
+    o->pe.background_auto = o->background == CLI_BG_AUTO;
+    o->pe.transparent = o->background == CLI_BG_NONE;
+    if (o->background >= 0)
+        for (int c = 0; c < 3; c++)
+            o->pe.background[c] = (unsigned char)((unsigned)o->background >> (16 - 8 * c));
+    o->spacing_psnr = o->spacing == CLI_SPACING_PSNR;
+    o->pe.frame_spacing = o->spacing == CLI_SPACING_LOG ? PE_FRAMES_LOG : PE_FRAMES_LINEAR;
+    o->pe.weight_auto = !strcmp(o->weight, "auto");
+    o->weight_path = o->pe.weight_auto || !strcmp(o->weight, "none") ? NULL : o->weight;
     char *end;
-    errno = 0;
-    const long long v = strtoll(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_double(const char *s, double lo, double hi, double *out)
-{
-    if (!s || !*s)
-        return -1;
-    char *end;
-    errno = 0;
-    const double v = strtod(s, &end);
-    if (errno || *end || !(v >= lo && v <= hi))
-        return -1;
-    *out = v;
-    return 0;
-}
-
-typedef int (*setter)(cli_options *o, const char *v);
-
-static int set_triangles(cli_options *o, const char *v)
-{
-    long long n;
-    if (parse_long(v, 1, 1000000, &n))
-        return -1;
-    o->pe.triangles = (int)n;
-    return 0;
-}
-
-static int set_resize(cli_options *o, const char *v)
-{
-    long long n;
-    if (parse_long(v, 0, 100000, &n))
-        return -1;
-    o->pe.resize = (int)n;
-    return 0;
-}
-
-static int set_size(cli_options *o, const char *v)
-{
-    long long n;
-    if (parse_long(v, 0, CLI_MAX_SIZE, &n)) /* larger: the PNG writer would refuse it at the end */
-        return -1;
-    o->size = (int)n;
-    return 0;
-}
-
-static int set_threads(cli_options *o, const char *v)
-{
-    long long n;
-    if (parse_long(v, 0, 1024, &n))
-        return -1;
-    o->pe.threads = (int)n;
-    return 0;
-}
-
-static int set_seed(cli_options *o, const char *v)
-{
-    if (!v || !*v || *v == '-')
-        return -1;
-    char *end;
-    errno = 0;
-    const unsigned long long s = strtoull(v, &end, 10);
-    if (errno || *end)
-        return -1;
-    o->pe.seed = s;
-    return 0;
-}
-
-static int set_iterations(cli_options *o, const char *v)
-{
-    long long n;
-    if (parse_long(v, 0, 1000000, &n))
-        return -1;
-    o->pe.iterations = (int)n;
-    return 0;
-}
-
-static int set_time(cli_options *o, const char *v)
-{
-    return parse_double(v, 0.0, 1e7, &o->pe.time_limit);
-}
-
-static int set_target(cli_options *o, const char *v)
-{
-    return parse_double(v, 0.0, 200.0, &o->pe.target_psnr);
-}
-
-static int hex(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
-static int set_background(cli_options *o, const char *v)
-{
-    if (!strcmp(v, "auto")) {
-        o->pe.background_auto = true;
-        o->pe.transparent = false;
-        return 0;
-    }
-    if (!strcmp(v, "none")) {
-        o->pe.background_auto = false;
-        o->pe.transparent = true;
-        return 0;
-    }
-    if (v[0] != '#' || strlen(v) != 7)
-        return -1;
-    for (int c = 0; c < 3; c++) {
-        const int hi = hex(v[1 + 2 * c]), lo = hex(v[2 + 2 * c]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        o->pe.background[c] = (unsigned char)(16 * hi + lo);
-    }
-    o->pe.background_auto = false;
-    o->pe.transparent = false;
-    return 0;
-}
-
-static int set_frames(cli_options *o, const char *v)
-{
-    long long n;
-    if (parse_long(v, 0, 100000, &n))
-        return -1;
-    o->pe.frames = (int)n;
-    o->anim_frames = (int)n;
-    return 0;
-}
-
-static int set_spacing(cli_options *o, const char *v)
-{
-    o->spacing_psnr = !strcmp(v, "psnr");
-    if (o->spacing_psnr)
-        return 0;
-    if (!strcmp(v, "linear"))
-        o->pe.frame_spacing = PE_FRAMES_LINEAR;
-    else if (!strcmp(v, "log"))
-        o->pe.frame_spacing = PE_FRAMES_LOG;
-    else
-        return -1;
-    return 0;
-}
-
-static int set_max_pixels(cli_options *o, const char *v)
-{
-    long long n;
-    if (parse_long(v, 1, 1000000000000LL, &n))
-        return -1;
-    o->max_pixels = (uint64_t)n;
-    return 0;
-}
-
-/* --alpha: a fraction in (0, 1], or an 8-bit level above 1 up to 255 (primitive's -a 128). */
-static int set_alpha(cli_options *o, const char *v)
-{
-    double a;
-    if (!strcmp(v, "auto")) {
-        o->pe.alpha = 0.0;
-        return 0;
-    }
-    if (parse_double(v, 0.0, 255.0, &a) || !(a > 0.0))
-        return -1;
-    o->pe.alpha = a <= 1.0 ? a : a / 255.0;
-    return 0;
-}
-
-static int set_weight(cli_options *o, const char *v)
-{
-    o->pe.weight_auto = !strcmp(v, "auto");
-    o->weight_path = !strcmp(v, "none") || o->pe.weight_auto || !*v ? NULL : v;
-    return *v ? 0 : -1;
-}
-
-/* --palette: a count of colours to extract, or a file (anything that is not a number). */
-static int set_palette(cli_options *o, const char *v)
-{
-    long long n;
-    o->palette_path = NULL;
+    const long n = strtol(o->palette, &end, 10);
+    const bool count = *o->palette && !*end;
+    o->palette_path = count || !strcmp(o->palette, "none") ? NULL : o->palette;
+    o->pe.palette_size = count ? (int)n : 0;
     o->pe.palette = NULL;
-    o->pe.palette_size = 0;
-    if (!strcmp(v, "none"))
-        return 0;
-    if (!*v)
-        return -1;
-    if (isdigit((unsigned char)v[0])) {
-        if (parse_long(v, 1, 256, &n))
-            return -1;
-        o->pe.palette_size = (int)n;
-        return 0;
-    }
-    o->palette_path = v;
-    return 0;
+    if (o->given[index_of(cli_opt_find("frames", 6, false))])
+        o->anim_frames = o->pe.frames;
 }
 
-typedef struct option_def {
-    char short_name;
-    const char *name;
-    const char *arg;
-    setter set;
-    shower show;
-    const char *help; /* "(default X)" is added from show */
-} option_def;
-
-static const option_def table[] = {
-    { 'n', "triangles", "N", set_triangles, cli_show_triangles, "triangles in the whole picture" },
-    { 'r', "resize", "N", set_resize, cli_show_resize,
-      "work at this longest side in pixels, 0 = input size" },
-    { 's', "size", "N", set_size, cli_show_size,
-      "longest side of all outputs and frames (PDF: points), 0 = input size" },
-    { 'j', "threads", "N", set_threads, cli_show_threads, "threads, 0 = all cores" },
-    { 0, "seed", "N", set_seed, cli_show_seed, "random seed" },
-    { 0, "iterations", "N", set_iterations, cli_show_iterations,
-      "refinement rounds over every triangle, 0 = 2 (or until --time)" },
-    { 0, "time", "SECONDS", set_time, cli_show_time,
-      "finish within this wall time (no step starts that is expected to end past it), "
-      "0 = no limit" },
-    { 0, "target-psnr", "DB", set_target, cli_show_target,
-      "stop once the working PSNR reaches DB, 0 = never" },
-    { 0, "background", "auto|none|#RRGGBB", set_background, cli_show_background,
-      "canvas colour: auto = mean colour, none = transparent" },
-    { 0, "frames", "N", set_frames, cli_show_frames,
-      "PNG frames (DIR/frames or the -o pattern), at most N, 0 = none" },
-    { 0, "frame-spacing", "psnr|linear|log", set_spacing, cli_show_spacing,
-      "frames by PSNR gained, evenly over the work, or dense early" },
-    { 0, "max-pixels", "N", set_max_pixels, cli_show_max_pixels, "refuse input images with more pixels" },
-    { 0, "alpha", "A|auto", set_alpha, cli_show_alpha,
-      "every triangle's opacity: a fraction 0-1, or 8 bits above 1 (128 = half); auto = "
-      "fitted" },
-    { 0, "weight", "MASK|auto|none", set_weight, cli_show_weight,
-      "importance mask (grayscale image: black ignored, white full), or auto = local contrast" },
-    { 0, "palette", "N|FILE|none", set_palette, cli_show_palette,
-      "colours: N extracted from the image, or a file of #RRGGBB or a GIMP .gpl" },
-};
-enum { NOPT = sizeof table / sizeof table[0] };
-
-/* Lengths for --page: a number and a unit, in PostScript points. */
-static int parse_page(const char *v, double *pt)
+/* Every option's value as text, kept in o for cli_given and cli_settings (text[i] holds it when
+ * it had to be formatted; strings are pointed to where they live). */
+static void write_texts(cli_options *o)
 {
-    static const struct {
-        const char *unit;
-        double pt;
-    } units[] = {
-        { "pt", 1.0 },
-        { "in", 72.0 },
-        { "cm", 72.0 / 2.54 },
-        { "mm", 72.0 / 25.4 },
-    };
-    char *end;
-    errno = 0;
-    const double x = v && *v ? strtod(v, &end) : -1.0;
-    if (errno || !(x > 0.0))
-        return -1;
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (!strcmp(end, units[i].unit) && x * units[i].pt <= 14400.0) {
-            *pt = x * units[i].pt; /* 14400 pt = 200 in: the largest page PDF readers accept */
-            return 0;
-        }
-    return -1;
+    size_t n;
+    const cli_opt *t = cli_opt_table(&n);
+    for (size_t i = 0; i < n; i++)
+        (void)cli_opt_text(&t[i], o, o->text[i], sizeof o->text[i]);
 }
 
-static void usage(FILE *f, const cli_options *o)
+void cli_defaults(cli_options *o)
 {
-    fprintf(f,
-            "usage: polyevolve INPUT|- [options]        approximate an image with triangles\n"
-            "       polyevolve --resume DIR|STATE [options]  continue an interrupted run\n"
-            "       polyevolve render STATE.json -o OUT.png|.jpg|.svg|.pdf [-s N] [--page L]\n"
-            "       polyevolve animate STATE.json -o DIR [--frames N] [--seed N]\n"
-            "       polyevolve sequence INPUT... -o DIR [--resume DIR] [options]\n"
-            "                                           frames coherent over a sequence\n\n"
-            "INPUT - reads the image from stdin. -o may be given up to 16 times:\n"
-            "  DIR or DIR/     DIR/final.png, final.svg, final.pdf, state.json, log.csv, frames/\n"
-            "                  (any other path that is not a file is a directory)\n"
-            "  FILE.png|.jpg|.svg|.pdf  that one picture (JPEG: over white)\n"
-            "  -               the SVG on stdout (the summary then goes to stderr)\n"
-            "  NAME%%03d.png    the frames, numbered from 1 (instead of DIR/frames)\n\n"
-            "options:\n");
-    fprintf(f, "  -o, --output PATH      where to write, as above (default out)\n");
-    for (int i = 0; i < NOPT; i++) {
-        char left[64];
-        if (table[i].short_name)
-            snprintf(left, sizeof left, "-%c, --%s %s", table[i].short_name, table[i].name,
-                     table[i].arg);
-        else
-            snprintf(left, sizeof left, "    --%s %s", table[i].name, table[i].arg);
-        fprintf(f, "  %-22s %s (default %s)\n", left, table[i].help, o->def_text[i]);
-    }
-    fprintf(f, "      --init STATE       start from this state file, scaled to the image\n"
-               "      --warm-iterations N  sequence: rounds of a frame started warm (default 1)\n"
-               "      --first-frame N    sequence: number of the first frame written (default 1)\n"
-               "      --keyframe-every K sequence: frames 1+K, 1+2K.. chain (default 0)\n"
-               "      --frame-step N     sequence: frame numbers go up by N (default 1)\n");
-    fprintf(f, "      --page LENGTH      PDF page's longest side for print: 30cm, 300mm, 12in or "
-               "864pt\n                         (default: 1 pt per pixel of -s or the input)\n"
-               "      --state FILE       checkpoints and the final state, to resume from "
-               "(default DIR/state.json)\n"
-               "      --log FILE         log.csv (default DIR/log.csv)\n"
-               "      --no-metadata      pictures carry no settings, software or input name\n"
-               "  -i, --input PATH       the input image (as primitive's -i)\n"
-               "      --resume DIR|STATE continue the run whose state is DIR/state.json or STATE\n"
-               "  -v, --verbose          one line per frame/checkpoint when stderr is not a "
-               "terminal\n"
-               "  -q, --quiet            no progress and no summary\n"
-               "  -h, --help             this text\n"
-               "  -V, --version          the version\n\n"
-               "exit status: 0 done, 1 runtime error, 2 usage error, 130/143 stopped by "
-               "SIGINT/SIGTERM\n(outputs and state are still written; --resume continues).\n");
-}
-
-int cli_apply(cli_options *o, const char *name, const char *value, char *err, size_t err_len)
-{
-    for (int i = 0; i < NOPT; i++) {
-        if (strcmp(table[i].name, name))
-            continue;
-        if (o->given[i]) /* the command line wins over a stored setting */
-            return CLI_OK;
-        if (table[i].set(o, value))
-            return fail(err, err_len, "invalid value '%s' for --%s", value ? value : "", name);
-        o->value[i] = value;
-        return CLI_OK;
-    }
-    return fail(err, err_len, "unknown option --%s", name);
-}
-
-/* Find the option of arg: "-n", "-n250", "--triangles" or "--triangles=250". *inline_value
- * receives the attached value, if any. */
-static const option_def *find(const char *arg, const char **inline_value)
-{
-    *inline_value = NULL;
-    for (int i = 0; i < NOPT; i++) {
-        if (arg[1] != '-' && arg[1] == table[i].short_name) {
-            *inline_value = arg[2] ? arg + 2 : NULL;
-            return &table[i];
-        }
-        const size_t n = strlen(table[i].name);
-        if (arg[1] == '-' && !strncmp(arg + 2, table[i].name, n) &&
-            (arg[2 + n] == '\0' || arg[2 + n] == '=')) {
-            *inline_value = arg[2 + n] == '=' ? arg + 3 + n : NULL;
-            return &table[i];
-        }
-    }
-    return NULL;
-}
-
-/* The sequence command's defaults and room for its inputs. */
-static int seq_init(cli_options *o, int argc)
-{
-    o->command = CLI_SEQUENCE;
+    memset(o, 0, sizeof *o);
+    o->pe = pe_options_default();
+    o->max_pixels = pe_load_limits_default().max_pixels;
+    o->background = o->pe.transparent       ? CLI_BG_NONE
+                    : o->pe.background_auto ? CLI_BG_AUTO
+                                            : o->pe.background[0] << 16 |
+                                                  o->pe.background[1] << 8 | o->pe.background[2];
+    o->spacing = CLI_SPACING_PSNR; /* the CLI's own: no stretch of the frames stands still */
+    o->weight = o->pe.weight_auto ? "auto" : "none";
+    o->palette = "none";
+    o->anim_frames = 120;
+    o->hold = 2.5; /* primitive's hold of the last frame */
     o->warm_iterations = 1;
     o->first_frame = 1;
     o->frame_step = 1;
-    o->inputs = malloc((size_t)argc * sizeof *o->inputs);
-    return o->inputs ? CLI_OK : CLI_USAGE;
+    o->prim_mode = 1;
+    derive(o);
 }
 
-enum { CLI_NOT_MINE = 1 };
+/* ---------------------------------------------------------------- did you mean */
 
-/* The flags of sequence and --init: not settings of a picture, so not in the table.
- * CLI_NOT_MINE when a is none of them. */
-static int seq_flag(cli_options *o, const char *a, const char *v, char *err, size_t err_len)
+/* Edit distance with transpositions (Damerau-Levenshtein, optimal string alignment). */
+static size_t distance(const char *a, size_t na, const char *b, size_t nb)
 {
-    if (strcmp(a, "--init") && strcmp(a, "--warm-iterations") && strcmp(a, "--first-frame") &&
-        strcmp(a, "--keyframe-every") && strcmp(a, "--frame-step"))
-        return CLI_NOT_MINE;
-    if (!v || !*v)
-        return fail(err, err_len, "%s needs a value", a);
-    if (!strcmp(a, "--init")) {
-        if (o->command != CLI_RUN)
-            return fail(err, err_len, "--init is for a single run (a sequence starts from its "
-                                      "previous frame)");
-        o->init = v;
-        return CLI_OK;
-    }
-    if (o->command != CLI_SEQUENCE)
-        return fail(err, err_len, "%s is an option of 'polyevolve sequence'", a);
-    long long n;
-    const bool first = !strcmp(a, "--first-frame"), warm = !strcmp(a, "--warm-iterations");
-    const bool step = !strcmp(a, "--frame-step");
-    if (parse_long(v, first || warm || step ? 1 : 0, first ? 99999 : 1000000, &n))
-        return fail(err, err_len, "invalid value '%s' for %s", v, a);
-    if (first)
-        o->first_frame = (int)n;
-    else if (warm)
-        o->warm_iterations = (int)n;
-    else if (step)
-        o->frame_step = (int)n;
-    else
-        o->keyframe_every = (int)n;
-    return CLI_OK;
+    enum { MAXLEN = 40 };
+    if (na >= MAXLEN || nb >= MAXLEN)
+        return SIZE_MAX;
+    size_t d[MAXLEN + 1][MAXLEN + 1];
+    for (size_t i = 0; i <= na; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= nb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            const size_t cost = a[i - 1] != b[j - 1];
+            size_t best = d[i - 1][j - 1] + cost;
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[na][nb];
 }
 
-static int seq_check(cli_options *o, char *err, size_t err_len)
+/* The option a mistyped word most likely meant: its spelling (--palette, -bg) into buf, or ""
+ * when none is close (a prefix of one name, or at most a third of the letters wrong). */
+static void suggest(const char *word, size_t len, char *buf, size_t buf_len)
 {
-    if (o->ninputs == 0)
-        return fail(err, err_len, "sequence: no input given (image files, a directory or a "
-                                  "video; see --help)");
-    if (o->resume && o->output && strcmp(o->resume, o->output))
-        return fail(err, err_len, "sequence: --resume DIR is the output directory: give -o "
-                                  "or --resume, not two different ones");
-    if (!o->output)
-        o->output = o->resume ? o->resume : "out";
-    return CLI_OK;
+    size_t n, best = SIZE_MAX;
+    const cli_opt *t = cli_opt_table(&n);
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 2; k++) {
+            const char *name = k ? t[i].dash : t[i].name;
+            if (!name || t[i].type == CLI_GONE)
+                continue;
+            const size_t nl = strlen(name);
+            size_t d = distance(word, len, name, nl);
+            if (len >= 3 && len < nl && !strncmp(word, name, len))
+                d = 1; /* a prefix: --tri */
+            const size_t limit = (nl > len ? nl : len) / 3;
+            if (d <= (limit > 2 ? limit : 2) && d < best && (d < len || len > 2)) {
+                best = d;
+                snprintf(buf, buf_len, "%s%s", k ? "-" : "--", name);
+            }
+        }
 }
 
-/* Options of the CLI itself, not of the picture: never stored in a state file. Returns 1 when
- * arg was one (taking its value from argv[*i + 1]), 0 when not, CLI_USAGE on error. */
-static int parse_cli_only(int argc, char **argv, int *i, cli_options *o, char *err, size_t len)
+static int unknown(const char *arg, char *err, size_t err_len)
 {
-    const char *a = argv[*i];
-    static const char *const flag_names[] = { "-q", "--quiet", "-v", "--verbose", "--no-metadata" };
-    static const char *const value_names[] = { "-o",    "--output", "--resume", "--state",
-                                               "--log", "--page",   "-i",       "--input" };
-    for (size_t k = 0; k < sizeof flag_names / sizeof flag_names[0]; k++) {
-        if (strcmp(a, flag_names[k]))
-            continue;
-        if (k < 2)
-            o->quiet = true;
-        else if (k < 4)
-            o->verbose = true;
-        else
-            o->no_metadata = true;
-        return 1;
-    }
-    size_t k = 0;
-    while (k < sizeof value_names / sizeof value_names[0] && strcmp(a, value_names[k]))
-        k++;
-    if (k == sizeof value_names / sizeof value_names[0])
-        return 0;
-    if (*i + 1 >= argc || !*argv[*i + 1])
-        return fail(err, len, "%s needs a value", a);
-    const char *v = argv[++*i];
-    if (k < 2) {
+    const char *word = arg + (arg[1] == '-' ? 2 : 1);
+    const char *eq = strchr(word, '=');
+    char hint[48];
+    suggest(word, eq ? (size_t)(eq - word) : strlen(word), hint, sizeof hint);
+    if (hint[0])
+        return fail(err, err_len, "unknown option '%s': did you mean %s? (see --help-all)", arg,
+                    hint);
+    return fail(err, err_len, "unknown option '%s' (see --help-all)", arg);
+}
+
+/* ---------------------------------------------------------------- one option */
+
+static int bad_value(const cli_opt *d, const char *v, char *err, size_t err_len)
+{
+    char what[200];
+    cli_opt_expects(d, what, sizeof what);
+    const cli_opt *t = cli_opt_target(d);
+    if (d->name)
+        return fail(err, err_len, "invalid value '%s' for --%s: %s", v, d->name, what);
+    if (t != d)
+        return fail(err, err_len, "invalid value '%s' for -%s (primitive's; here --%s): %s", v,
+                    d->dash, t->name, what);
+    return fail(err, err_len, "invalid value '%s' for -%s: %s", v, d->dash, what);
+}
+
+/* Set d from v (NULL for a flag). */
+static int set(cli_options *o, const cli_opt *d, const char *v, char *err, size_t err_len)
+{
+    const cli_opt *t = cli_opt_target(d);
+    if (d->type == CLI_OUTPUT) {
         if (o->noutputs == CLI_MAX_OUTPUTS)
-            return fail(err, len, "-o given more than %d times", CLI_MAX_OUTPUTS);
+            return fail(err, err_len, "-o given more than %d times", CLI_MAX_OUTPUTS);
         o->outputs[o->noutputs++] = v;
         if (!o->output)
             o->output = v;
-    } else if (k == 2) {
-        o->resume = v;
-    } else if (k == 3) {
-        o->state_path = v;
-    } else if (k == 4) {
-        o->log_path = v;
-    } else if (k == 5) {
-        if (parse_page(v, &o->page_pt))
-            return fail(err, len,
-                        "invalid value '%s' for --page (a length such as 30cm, 300mm, "
-                        "12in or 864pt, at most 200in)",
-                        v);
-    } else {
+    } else if (d->type == CLI_INPUT) {
         if (o->input)
-            return fail(err, len, "more than one input ('%s' and '%s')", o->input, v);
+            return fail(err, err_len, "more than one input ('%s' and '%s')", o->input, v);
         o->input = v;
+    } else if (cli_opt_read(d, o, v ? v : "") != CLI_READ_OK) {
+        return bad_value(d, v ? v : "", err, err_len);
     }
-    return 1;
+    o->given[index_of(t)] = true;
+    o->recorded[index_of(t)] = NULL;
+    return CLI_OK;
+}
+
+/* The option arg names, and its value: attached (-n250, --triangles=250) or the next
+ * argument (*i moves past it). An attached value must be one of the option's type: -rep is
+ * primitive's flag or nothing, never -r ep. Returns CLI_OK with *d NULL when arg is no
+ * option (an input). */
+static int take(int argc, char **argv, int *i, const cli_opt **d, const char **v, char *err,
+                size_t err_len)
+{
+    const char *a = argv[*i];
+    *d = NULL;
+    *v = NULL;
+    if (a[0] != '-' || a[1] == '\0')
+        return CLI_OK;
+    const bool dash = a[1] != '-';
+    const char *name = a + (dash ? 1 : 2);
+    const char *eq = dash ? NULL : strchr(name, '=');
+    const size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    const cli_opt *found = cli_opt_find(name, len, dash);
+    if (!found && dash && len > 1) { /* -n250: a short option and an attached number */
+        const cli_opt *s = cli_opt_find(name, 1, true);
+        cli_options scratch;
+        if (s && (s->type == CLI_INT || s->type == CLI_U64 || s->type == CLI_DOUBLE ||
+                  s->type == CLI_OPACITY8) &&
+            cli_opt_read(s, &scratch, name + 1) != CLI_READ_SYNTAX) {
+            found = s;
+            *v = name + 1;
+        }
+    }
+    if (!found)
+        return unknown(a, err, err_len);
+    if (found->type == CLI_GONE)
+        return fail(err, err_len, "%s", found->help);
+    const bool takes = found->type != CLI_FLAG && found->type != CLI_HELP &&
+                       found->type != CLI_VERSION;
+    if (eq && !takes)
+        return fail(err, err_len, "--%.*s takes no value", (int)len, name);
+    if (eq)
+        *v = eq + 1;
+    if (takes && !*v) {
+        if (*i + 1 >= argc)
+            return fail(err, err_len, "%s needs a value (%s)", a, found->arg);
+        *v = argv[++*i];
+        if (!**v && (found->type == CLI_OUTPUT || found->type == CLI_INPUT))
+            return fail(err, err_len, "%s needs a value (%s)", a, found->arg);
+    }
+    *d = found;
+    return CLI_OK;
+}
+
+/* ---------------------------------------------------------------- whole command lines */
+
+static const char *const primitive_modes[] = { "any shape",       "triangles", "rectangles",
+                                               "ellipses",        "circles",   "rotated rectangles",
+                                               "Bezier curves",   "rotated ellipses",
+                                               "polygons" };
+
+/* primitive's flags that have no equal here: one line saying what to type instead. */
+static int check_primitive(const cli_options *o, char *err, size_t err_len)
+{
+    if (o->prim_mode != 1)
+        return fail(err, err_len, "-m %d: polyevolve draws triangles only (primitive's -m 1), "
+                                  "not %s: drop -m",
+                    o->prim_mode, primitive_modes[o->prim_mode]);
+    if (o->prim_nth > 0) {
+        const int frames = (o->pe.triangles + o->prim_nth - 1) / o->prim_nth;
+        return fail(err, err_len, "-nth is primitive's frame interval: polyevolve writes at most "
+                                  "N frames spread over the run with --frames N (for -n %d "
+                                  "-nth %d: --frames %d)",
+                    o->pe.triangles, o->prim_nth, frames);
+    }
+    if (o->prim_rep > 0)
+        return fail(err, err_len, "-rep %d: primitive's extra shapes per step with a reduced "
+                                  "search have no equal here: drop -rep (--time SECONDS bounds "
+                                  "a run)",
+                    o->prim_rep);
+    return CLI_OK;
+}
+
+/* Each of the page's sides must keep room for a picture inside the margins. */
+static int check_page(const cli_options *o, char *err, size_t err_len)
+{
+    const cli_page *p = &o->page;
+    const double side = p->width < p->height ? p->width : p->height;
+    if (p->width > 0 && side - 2 * o->margin_pt < 72.0 / 25.4)
+        return fail(err, err_len, "--margin: twice the margin leaves less than 1mm of the "
+                                  "page's shorter side (--page %s: %.1fmm)",
+                    p->name, side * 25.4 / 72.0);
+    return CLI_OK;
 }
 
 static int check_parsed(cli_options *o, char *err, size_t err_len)
 {
+    if (o->command == CLI_SEQUENCE) {
+        if (o->ninputs == 0)
+            return fail(err, err_len, "sequence: no input given (image files, a directory or a "
+                                      "video; see --help)");
+        if (o->resume && o->output && strcmp(o->resume, o->output))
+            return fail(err, err_len, "sequence: --resume DIR is the output directory: give -o "
+                                      "or --resume, not two different ones");
+        if (!o->output)
+            o->output = o->resume ? o->resume : "out";
+        return CLI_OK;
+    }
     if (o->command == CLI_RUN && !o->input && !o->resume)
         return fail(err, err_len, "no input image given (see --help)");
     if (o->command == CLI_RUN && o->input && o->resume)
@@ -509,113 +301,162 @@ static int check_parsed(cli_options *o, char *err, size_t err_len)
     if (o->command != CLI_RUN && o->noutputs > 1)
         return fail(err, err_len, "%s takes one -o",
                     o->command == CLI_RENDER ? "render" : "animate");
-    return CLI_OK;
-}
-
-int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
-{
-    memset(o, 0, sizeof *o);
-    o->pe = pe_options_default(); /* the only source of the run's defaults */
-    o->max_pixels = pe_load_limits_default().max_pixels;
-    o->spacing_psnr = true;
-    o->anim_frames = 120;
-    for (int k = 0; k < NOPT; k++)
-        table[k].show(o, o->def_text[k], sizeof o->def_text[k]);
-    int i = 1;
-    if (argc > 1 && !strcmp(argv[1], "render")) {
-        o->command = CLI_RENDER;
-        i = 2;
-    } else if (argc > 1 && !strcmp(argv[1], "animate")) {
-        o->command = CLI_ANIMATE;
-        i = 2;
-    } else if (argc > 1 && !strcmp(argv[1], "sequence")) {
-        if (seq_init(o, argc) != CLI_OK)
-            return fail(err, err_len, "out of memory");
-        i = 2;
-    }
-    for (; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout, o);
-            return CLI_EXIT_OK;
-        }
-        if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-            printf("polyevolve %s\n", PE_VERSION_STRING);
-            return CLI_EXIT_OK;
-        }
-        const int c = parse_cli_only(argc, argv, &i, o, err, err_len);
-        if (c == CLI_USAGE)
-            return c;
-        if (c)
-            continue;
-        const int sr = seq_flag(o, a, i + 1 < argc ? argv[i + 1] : NULL, err, err_len);
-        if (sr != CLI_NOT_MINE) {
-            if (sr != CLI_OK)
-                return sr;
-            i++;
-            continue;
-        }
-        if (a[0] == '-' && a[1] != '\0') {
-            const char *v;
-            const option_def *d = find(a, &v);
-            if (!d && !strncmp(a, "--tiles", 7))
-                return fail(err, err_len, "--tiles is gone: the threads share the work without a "
-                                          "tile grid, whatever their number (drop the option)");
-            if (!d)
-                return fail(err, err_len, "unknown option '%s' (see --help)", a);
-            if (!v && i + 1 >= argc)
-                return fail(err, err_len, "%s needs a value", a);
-            if (!v)
-                v = argv[++i];
-            if (d->set(o, v))
-                return fail(err, err_len, "invalid value '%s' for --%s%s", v, d->name,
-                            d->set == set_size ? " (0..23170: a larger square PNG is above the "
-                                                 "PNG writer's limit)" : "");
-            o->given[d - table] = true;
-            o->value[d - table] = v;
-            continue;
-        }
-        if (o->command == CLI_SEQUENCE) { /* any number of inputs */
-            o->inputs[o->ninputs++] = a;
-            continue;
-        }
-        if (o->input)
-            return fail(err, err_len, "more than one input ('%s' and '%s')", o->input, a);
-        o->input = a;
-    }
-    if (o->command == CLI_SEQUENCE)
-        return seq_check(o, err, err_len);
-    const int rc = check_parsed(o, err, err_len);
-    if (rc != CLI_OK)
-        return rc;
     if (!o->output)
         o->output = "out";
     return CLI_OK;
 }
 
+/* The command word, if any: the index of the first argument after it. */
+static int command(int argc, char **argv, cli_options *o)
+{
+    static const struct {
+        const char *word;
+        cli_command cmd;
+    } words[] = { { "render", CLI_RENDER }, { "animate", CLI_ANIMATE },
+                  { "sequence", CLI_SEQUENCE } };
+    for (size_t k = 0; argc > 1 && k < sizeof words / sizeof words[0]; k++)
+        if (!strcmp(argv[1], words[k].word)) {
+            o->command = words[k].cmd;
+            return 2;
+        }
+    return 1;
+}
+
+static int restrict_to(const cli_options *o, const cli_opt *d, char *err, size_t err_len)
+{
+    if ((d->flags & CLI_RUN_ONLY) && o->command != CLI_RUN)
+        return fail(err, err_len, "--%s is for a single run (a sequence starts from its previous "
+                                  "frame)",
+                    d->name);
+    if ((d->flags & CLI_SEQ_ONLY) && o->command != CLI_SEQUENCE)
+        return fail(err, err_len, "--%s is an option of 'polyevolve sequence'", d->name);
+    return CLI_OK;
+}
+
+int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
+{
+    cli_defaults(o);
+    int i = command(argc, argv, o);
+    if (o->command == CLI_SEQUENCE && !(o->inputs = malloc((size_t)argc * sizeof *o->inputs)))
+        return fail(err, err_len, "out of memory");
+    for (; i < argc; i++) {
+        const cli_opt *d;
+        const char *v;
+        int rc = take(argc, argv, &i, &d, &v, err, err_len);
+        if (rc != CLI_OK)
+            return rc;
+        if (!d && o->command == CLI_SEQUENCE) { /* any number of inputs */
+            o->inputs[o->ninputs++] = argv[i];
+            continue;
+        }
+        if (!d && o->input)
+            return fail(err, err_len, "more than one input ('%s' and '%s')", o->input, argv[i]);
+        if (!d) {
+            o->input = argv[i];
+            continue;
+        }
+        if (d->type == CLI_HELP) {
+            cli_usage(stdout, d->lo > 0);
+            return CLI_EXIT_OK;
+        }
+        if (d->type == CLI_VERSION) {
+            printf("polyevolve %s\n", PE_VERSION_STRING);
+            return CLI_EXIT_OK;
+        }
+        if ((rc = restrict_to(o, d, err, err_len)) != CLI_OK ||
+            (rc = set(o, d, v, err, err_len)) != CLI_OK)
+            return rc;
+    }
+    derive(o);
+    write_texts(o);
+    int rc;
+    if ((rc = check_primitive(o, err, err_len)) != CLI_OK ||
+        (rc = check_page(o, err, err_len)) != CLI_OK)
+        return rc;
+    return check_parsed(o, err, err_len);
+}
+
+/* ---------------------------------------------------------------- settings and state files */
+
+static const cli_opt *by_name(const char *name)
+{
+    const cli_opt *d = cli_opt_find(name, strlen(name), false);
+    return d && d->type != CLI_GONE ? d : NULL;
+}
+
+int cli_apply(cli_options *o, const char *name, const char *value, char *err, size_t err_len)
+{
+    const cli_opt *d = by_name(name);
+    if (!d || d->type == CLI_OUTPUT || d->type == CLI_INPUT || d->type == CLI_HELP ||
+        d->type == CLI_VERSION)
+        return fail(err, err_len, "unknown option --%s", name);
+    const size_t k = index_of(d);
+    if (o->given[k]) /* the command line wins over a stored setting */
+        return CLI_OK;
+    if (cli_opt_read(d, o, value ? value : "") != CLI_READ_OK)
+        return bad_value(d, value ? value : "", err, err_len);
+    derive(o);
+    (void)cli_opt_text(d, o, o->text[k], sizeof o->text[k]);
+    o->recorded[k] = NULL;
+    return CLI_OK;
+}
+
+static const char *stored(const pe_state *st, const char *key)
+{
+    for (size_t i = 0; i < st->option_count; i++)
+        if (!strcmp(st->option_keys[i], key))
+            return st->option_values[i];
+    return NULL;
+}
+
+int cli_apply_state(cli_options *o, const pe_state *st, char *err, size_t err_len)
+{
+    for (size_t i = 0; i < st->option_count; i++) {
+        const char *k = st->option_keys[i], *v = st->option_values[i];
+        const size_t kl = strlen(k), sl = strlen(CLI_PATH_KEY_SUFFIX);
+        /* the pictures' metadata kept beside the settings, and the tile grid of older
+         * versions: there is none now */
+        if (!strcmp(k, "software") || !strcmp(k, "input") || !strcmp(k, "input-hash") ||
+            !strcmp(k, "tiles") || (kl > sl && !strcmp(k + kl - sl, CLI_PATH_KEY_SUFFIX)))
+            continue;
+        char path_key[64];
+        snprintf(path_key, sizeof path_key, "%s%s", k, CLI_PATH_KEY_SUFFIX);
+        const char *path = stored(st, path_key); /* the file itself, not its name */
+        const int rc = cli_apply(o, k, path ? path : v, err, err_len);
+        if (rc != CLI_OK)
+            return rc;
+    }
+    return CLI_OK;
+}
+
 const char *cli_given(const cli_options *o, const char *name)
 {
-    for (int i = 0; i < NOPT; i++)
-        if (!strcmp(table[i].name, name))
-            return o->given[i] ? o->value[i] : NULL;
-    return NULL;
+    const cli_opt *d = by_name(name);
+    if (!d || !o->given[index_of(d)])
+        return NULL;
+    char buf[CLI_TEXT_LEN];
+    const char *s = cli_opt_text(d, o, buf, sizeof buf);
+    return s == buf ? o->text[index_of(d)] : s;
 }
 
 void cli_record(cli_options *o, const char *name, const char *value)
 {
-    for (int i = 0; i < NOPT; i++)
-        if (!strcmp(table[i].name, name))
-            o->value[i] = value;
+    const cli_opt *d = by_name(name);
+    if (d)
+        o->recorded[index_of(d)] = value;
 }
 
 size_t cli_settings(const cli_options *o, const char **keys, const char **values, size_t cap)
 {
-    size_t n = 0;
-    for (int i = 0; i < NOPT && n < cap; i++) {
-        if (table[i].set == set_threads)
-            continue; /* never part of the picture: outputs are identical for any count */
-        keys[n] = table[i].name;
-        values[n++] = o->value[i] ? o->value[i] : o->def_text[i];
+    size_t n = 0, count;
+    const cli_opt *t = cli_opt_table(&count);
+    for (size_t i = 0; i < count && n < cap; i++) {
+        if (!(t[i].flags & CLI_RECORD))
+            continue;
+        char buf[CLI_TEXT_LEN];
+        const char *s = cli_opt_text(&t[i], o, buf, sizeof buf);
+        keys[n] = t[i].name;
+        values[n++] = o->recorded[i] ? o->recorded[i] : s == buf ? o->text[i] : s;
     }
     return n;
 }

@@ -151,24 +151,11 @@ static pe_status svg_fn(FILE *f, const void *ctx)
     return pe_write_svg_sized(f, j->res, j->width, j->height, j->meta);
 }
 
-static pe_status pdf_fn(FILE *f, const void *ctx)
-{
-    const res_job *j = ctx;
-    return pe_write_pdf(f, j->res, j->width, j->height, j->meta);
-}
-
 pe_status cli_write_svg_of(const char *path, const pe_result *res, double width, double height,
                            const pe_metadata *meta)
 {
     const res_job j = { res, width, height, meta };
     return cli_write_atomic(path, svg_fn, &j);
-}
-
-pe_status cli_write_pdf_of(const char *path, const pe_result *res, double width, double height,
-                           const pe_metadata *meta)
-{
-    const res_job j = { res, width, height, meta };
-    return cli_write_atomic(path, pdf_fn, &j);
 }
 
 typedef struct text_job {
@@ -264,9 +251,4 @@ void cli_longest_side(const pe_result *res, double side, double *width, double *
 {
     *width = side > 0 && res->width >= res->height ? side : 0;
     *height = side > 0 && res->width < res->height ? side : 0;
-}
-
-double cli_pdf_side(int size, double page_pt)
-{
-    return page_pt > 0 ? page_pt : size;
 }

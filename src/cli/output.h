@@ -28,11 +28,9 @@ bool cli_read_state(const char *path, pe_state *out);
 
 /* The artefacts of a result. */
 pe_status cli_write_png_of(const char *path, const pe_image *img, const pe_metadata *meta);
-/* SVG and PDF at width x height (SVG pixels, PDF points; 0 = input size, one 0 = keep the
- * aspect ratio). */
+/* SVG at width x height pixels (0 = input size, one 0 = keep the aspect ratio); the print
+ * sizes of --page: page.h. */
 pe_status cli_write_svg_of(const char *path, const pe_result *res, double width, double height,
-                           const pe_metadata *meta);
-pe_status cli_write_pdf_of(const char *path, const pe_result *res, double width, double height,
                            const pe_metadata *meta);
 pe_status cli_write_jpeg_of(const char *path, const pe_image *img, const pe_metadata *meta);
 pe_status cli_write_text(const char *path, const char *text, size_t len);
@@ -60,9 +58,5 @@ void cli_make_put(int threads, size_t n, size_t chunk, void (*make)(void *ctx, s
 /* -s N as a width x height pair for the writers: N on the longest side, the other 0 (from the
  * aspect ratio); both 0 when side is 0. */
 void cli_longest_side(const pe_result *res, double side, double *width, double *height);
-
-/* The PDF page's longest side in points: --page when given, else 1 pt per pixel of -s (0 =
- * the input size). */
-double cli_pdf_side(int size, double page_pt);
 
 #endif

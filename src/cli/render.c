@@ -3,6 +3,7 @@
 #include "input.h"
 #include "sizes.h"
 #include "output.h"
+#include "page.h"
 #include "run.h"
 
 #include <errno.h>
@@ -33,9 +34,8 @@ int cli_render(const cli_options *o)
     cli_meta_buf mb;
     const pe_metadata meta = cli_state_metadata(&state, o->no_metadata, &mb);
     const pe_result *res = &state.result;
-    double w, h, pw, ph;
+    double w, h;
     cli_longest_side(res, o->size, &w, &h);
-    cli_longest_side(res, cli_pdf_side(o->size, o->page_pt), &pw, &ph);
     char err[256];
     int qw, qh;
     if ((png || jpg) && cli_png_size(res->width, res->height, o->size, &qw, &qh, err, sizeof err)) {
@@ -51,9 +51,9 @@ int cli_render(const cli_options *o)
                      : cli_write_jpeg_of(o->output, &img, &meta);
         pe_image_free(&img);
     } else if (svg) {
-        st = cli_write_svg_of(o->output, res, w, h, &meta);
+        st = cli_write_svg_for(o->output, o, res, &meta);
     } else {
-        st = cli_write_pdf_of(o->output, res, pw, ph, &meta);
+        st = cli_write_pdf_for(o->output, o, res, &meta);
     }
     pe_state_free(&state);
     if (st != PE_OK) {

@@ -7,6 +7,7 @@
 #include "input.h"
 #include "outdir.h"
 #include "output.h"
+#include "page.h"
 #include "progress.h"
 #include "resume.h"
 #include "sizes.h"
@@ -41,6 +42,7 @@ enum { MAX_META = 24, MAX_WRITTEN = 24, PSNR_STEPS = 4 };
 
 typedef struct run_ctx {
     const cli_options *o;
+    const cli_artist *art;
     cli_targets tg;
     const char *input;                             /* absolute path of the image, or "-" */
     char state_path[PATH_MAX], log_path[PATH_MAX]; /* "" = not written */
@@ -265,16 +267,9 @@ static int load_resume(cli_options *o, pe_state *state, char *input, size_t inpu
         fprintf(stderr, "polyevolve: %s\n", why);
         return 2;
     }
-    for (size_t i = 0; i < state->option_count; i++) {
-        char err[256];
-        const char *k = state->option_keys[i];
-        if (!strcmp(k, "software") || !strcmp(k, "input") || !strcmp(k, CLI_INPUT_HASH_KEY) ||
-            !strcmp(k, "tiles")) /* and the tile grid of older versions: there is none now */
-            continue; /* the pictures' metadata, kept beside the settings */
-        if (cli_apply(o, k, state->option_values[i], err, sizeof err)) {
-            fprintf(stderr, "polyevolve: %s: %s\n", path, err);
-            return 1;
-        }
+    if (cli_apply_state(o, state, why, sizeof why)) {
+        fprintf(stderr, "polyevolve: %s: %s\n", path, why);
+        return 1;
     }
     snprintf(input, input_len, "%s", state->input_path);
     if (file) {
@@ -286,7 +281,7 @@ static int load_resume(cli_options *o, pe_state *state, char *input, size_t inpu
 
 static void make_meta(run_ctx *c, const cli_options *o)
 {
-    size_t n = cli_settings(o, c->keys, c->values, MAX_META - 3);
+    size_t n = cli_settings(o, c->keys, c->values, MAX_META - 5);
     cli_input_name(c->input, c->input_name, sizeof c->input_name);
     c->keys[n] = "software";
     c->values[n++] = "polyevolve " PE_VERSION_STRING;
@@ -294,8 +289,13 @@ static void make_meta(run_ctx *c, const cli_options *o)
     c->values[n++] = c->input_name;
     c->keys[n] = CLI_INPUT_HASH_KEY; /* what --resume checks the image against */
     c->values[n++] = c->input_hash;
+    /* the pictures name files without their directories; the state keeps the paths resume
+     * reads them from, after the keys the pictures carry */
+    const size_t published = n;
+    n += cli_artist_paths(c->art, c->keys + n, c->values + n);
     c->state_meta = (pe_metadata){ c->keys, c->values, n };
-    c->meta = o->no_metadata ? (pe_metadata){ NULL, NULL, 0 } : c->state_meta;
+    c->meta = o->no_metadata ? (pe_metadata){ NULL, NULL, 0 }
+                             : (pe_metadata){ c->keys, c->values, published };
 }
 
 /* Where state.json, log.csv and the frames go: --state/--log, else the directory target. */
@@ -335,9 +335,6 @@ static void write_dir(run_ctx *c, const pe_result *res, const pe_image *png)
 {
     const cli_options *o = c->o;
     char path[PATH_MAX];
-    double w, h, pw, ph;
-    cli_longest_side(res, o->size, &w, &h);
-    cli_longest_side(res, cli_pdf_side(o->size, o->page_pt), &pw, &ph);
     pe_status st;
     if (cli_join(path, sizeof path, c->tg.dir, "final.png")) {
         if ((st = cli_write_png_of(path, png, &c->meta)) != PE_OK)
@@ -345,12 +342,12 @@ static void write_dir(run_ctx *c, const pe_result *res, const pe_image *png)
         wrote(c, path);
     }
     if (cli_join(path, sizeof path, c->tg.dir, "final.svg")) {
-        if ((st = cli_write_svg_of(path, res, w, h, &c->meta)) != PE_OK)
+        if ((st = cli_write_svg_for(path, o, res, &c->meta)) != PE_OK)
             fail_at(c, path, st);
         wrote(c, path);
     }
     if (cli_join(path, sizeof path, c->tg.dir, "final.pdf")) {
-        if ((st = cli_write_pdf_of(path, res, pw, ph, &c->meta)) != PE_OK)
+        if ((st = cli_write_pdf_for(path, o, res, &c->meta)) != PE_OK)
             fail_at(c, path, st);
         wrote(c, path);
     }
@@ -359,25 +356,17 @@ static void write_dir(run_ctx *c, const pe_result *res, const pe_image *png)
 static void write_target(run_ctx *c, const cli_target *t, const pe_result *res, const pe_image *png)
 {
     const cli_options *o = c->o;
-    double w, h;
     pe_status st = PE_OK;
     switch (t->kind) {
     case CLI_T_DIR: write_dir(c, res, png); return;
     case CLI_T_PATTERN: return; /* the frames */
     case CLI_T_PNG: st = cli_write_png_of(t->path, png, &c->meta); break;
     case CLI_T_JPG: st = cli_write_jpeg_of(t->path, png, &c->meta); break;
-    case CLI_T_SVG:
-        cli_longest_side(res, o->size, &w, &h);
-        st = cli_write_svg_of(t->path, res, w, h, &c->meta);
-        break;
-    case CLI_T_PDF:
-        cli_longest_side(res, cli_pdf_side(o->size, o->page_pt), &w, &h);
-        st = cli_write_pdf_of(t->path, res, w, h, &c->meta);
-        break;
+    case CLI_T_SVG: st = cli_write_svg_for(t->path, o, res, &c->meta); break;
+    case CLI_T_PDF: st = cli_write_pdf_for(t->path, o, res, &c->meta); break;
     case CLI_T_STDOUT:
-        cli_longest_side(res, o->size, &w, &h);
         errno = 0;
-        st = pe_write_svg_sized(stdout, res, w, h, &c->meta);
+        st = cli_put_svg(stdout, o, res, &c->meta);
         if (st == PE_OK && fflush(stdout) != 0)
             st = PE_ERR_IO;
         if (st != PE_OK)
@@ -633,6 +622,7 @@ int cli_run(cli_options *o)
     if ((rc = cli_artist_load(o, &art)) != 0)
         goto done;
     c.o = o;
+    c.art = &art;
     c.input = input;
     if ((rc = prepare(&c, o)) != 0)
         goto done;

@@ -1,6 +1,8 @@
 #!/bin/bash
-# The command line: --help and --version (case "help"), and every usage error, which must exit 2
-# with one line on stderr naming the flag or the problem, and create no output (case "usage").
+# The command line through the process: --help and --help-all (case "help"), and what only a
+# process shows of a usage error: exit 2 through main, one line on stderr, nothing written
+# (case "usage"); primitive's command line end to end (case "primitive"). Which arguments are
+# usage errors, and their messages, are tests/test_options.c.
 . "$(dirname "$0")/common.sh"
 
 case_help()
@@ -12,22 +14,38 @@ case_help()
         bad "--help: exit $RC" "$(show_err)"
     fi
     local help="$OUT"
+    local lines wide
+    lines=$(printf '%s\n' "$help" | wc -l)
+    wide=$(printf '%s\n' "$help" | awk 'length($0) > 80' | wc -l)
+    [ "$lines" -le 25 ] && [ "$wide" -eq 0 ] && ok "--help fits 25 x 80 ($lines lines)" ||
+        bad "--help: $lines lines, $wide of them over 80 columns"
     pe -h
     [ "$RC" -eq 0 ] && [ "$OUT" = "$help" ] && ok "-h is --help" || bad "-h differs from --help (exit $RC)"
+    pe --help-all
+    local all="$OUT"
+    wide=$(printf '%s\n' "$all" | awk 'length($0) > 80' | wc -l)
+    [ "$RC" -eq 0 ] && [ "$wide" -eq 0 ] && ok "--help-all exits 0, no line over 80 columns" ||
+        bad "--help-all: exit $RC, $wide lines over 80 columns"
     # every flag, and every flag that takes a value states its default
     local flag
     for flag in --output --triangles --resize --size --threads --seed --iterations --time \
-        --target-psnr --background --frames --frame-spacing --max-pixels --resume --quiet \
-        --help --version; do
-        printf '%s\n' "$help" | grep -qE -- "$flag\\b" && ok "--help lists $flag" ||
-            bad "--help does not list $flag"
+        --target-psnr --background --frames --frame-spacing --max-pixels --page --margin \
+        --force --allow-damaged --hold --frame-size --resume --quiet --help --version; do
+        printf '%s\n' "$all" | grep -qE -- "$flag\\b" && ok "--help-all lists $flag" ||
+            bad "--help-all does not list $flag"
     done
     for flag in --output --triangles --resize --size --threads --seed --iterations --time \
-        --target-psnr --background --frames --frame-spacing --max-pixels; do
-        local line
-        line="$(printf '%s\n' "$help" | grep -E -- "^ +(-[a-zA-Z], )?$flag\\b" | head -n 1)"
-        printf '%s' "$line" | grep -qE 'default [^)]+\)' && ok "--help gives the default of $flag" ||
-            bad "--help gives no '(default ...)' for $flag" "$line"
+        --target-psnr --background --frames --frame-spacing --max-pixels --hold --frame-size; do
+        # the entry: its line and the indented lines that continue it
+        local entry
+        entry="$(printf '%s\n' "$all" | awk -v f="$flag" '
+            /^  -|^      --/ { on = 0 } $0 ~ "^ +(-[a-zA-Z], )?" f "( |$)" { on = 1 } on' | tr '\n' ' ')"
+        printf '%s' "$entry" | grep -qE 'default [^)]+\)' && ok "--help-all gives the default of $flag" ||
+            bad "--help-all gives no '(default ...)' for $flag" "$entry"
+    done
+    for flag in -a -bg -m -nth -rep; do
+        printf '%s\n' "$all" | grep -qE -- "^  $flag " && ok "--help-all lists primitive's $flag" ||
+            bad "--help-all does not list primitive's $flag"
     done
     for flag in render --resume; do
         printf '%s\n' "$help" | grep -qF -- "$flag" && ok "--help shows the '$flag' usage" ||
@@ -48,8 +66,6 @@ case_help()
 case_usage()
 {
     local img="$MONA32"
-    # the tile grid is gone: an old script's --tiles is told so
-    expect_error 2 "--tiles" "usage: --tiles 2x2 (removed)" "$img" --tiles 2x2 -n 5 -q -j1 -o o
     # each: NEEDLE (flag or value that the message must name) then the arguments
     u()
     {
@@ -59,40 +75,38 @@ case_usage()
         expect_error 2 "$needle" "usage: $*" "$@"
         [ ! -e o ] || [ -z "$(find o -type f)" ] || bad "usage error $* wrote files into o/: $(find o -type f | head -3)"
     }
-    u --no-such-flag "$img" --no-such-flag -o o
-    u -x "$img" -x -o o
-    u -n "$img" -o o -n
-    u -o "$img" -o
-    u --resume --resume
+    u --tiles "$img" --tiles 2x2 -n 5 -q -j1 -o o
+    u "did you mean --palette" "$img" --pallete 8 -o o
     u --triangles "$img" -n 0 -o o
-    u --triangles "$img" -n -5 -o o
-    u --triangles "$img" -n abc -o o
-    u --triangles "$img" -n 99999999999 -o o
-    u --triangles "$img" -n 1.5 -o o
-    u --triangles "$img" -n "" -o o
-    u --background "$img" --background bad -o o
-    u --background "$img" --background '#12345' -o o
-    u --background "$img" --background '#12345g' -o o
-    u --seed "$img" --seed -1 -o o
-    u --seed "$img" --seed 99999999999999999999999 -o o
-    u --threads "$img" -j -1 -o o
-    u --time "$img" --time nan -o o
-    u --time "$img" --time -1 -o o
-    u --target-psnr "$img" --target-psnr inf -o o
-    u --frame-spacing "$img" --frame-spacing cubic -o o
-    u --size "$img" -s -1 -o o
-    u --max-pixels "$img" --max-pixels 0 -o o
-    u "no input" -n 5
+    u "-rep 2" "$img" -rep 2 -o o
     u "no input" -o o
-    u "more than one input" "$img" "$MONA64" -o o
-    u "either an input image or --resume" "$img" --resume o
-    u "no state file" render -o x.png
     u "render needs -o" render some.json
+}
+
+# primitive's command line runs: -i, -o, -n, -a (8-bit alpha), -bg (hex without #), -m 1,
+# -rep 0; its flags that have no equal here exit 2 naming what to type instead
+case_primitive()
+{
+    expect_ok "primitive's flags" -i "$MONA32" -o p.png -o p.svg -n 6 -a 128 -bg FFFFFF -m 1 \
+        -rep 0 -j 1 --frames 0 --state p.json -q || return
+    grep -q '"background": \[255, 255, 255, 255\]' p.json && ok "-bg FFFFFF: a white canvas" ||
+        bad "-bg FFFFFF: $(grep '"background"' p.json)"
+    local n128
+    n128=$(grep -cE '^ +\[.*, 128\],?$' p.json)
+    [ "$n128" -eq 6 ] && ok "-a 128: every triangle's opacity is 128" ||
+        bad "-a 128: $n128 of 6 triangles at opacity 128"
+    [ -s p.png ] && grep -q '<pe:param name="alpha" value="128"/>' p.svg &&
+        ok "-o p.png -o p.svg: both written, alpha recorded as 128" || bad "-o p.png -o p.svg"
+    expect_error 2 "triangles only" "-m 3" "$MONA32" -m 3 -o q
+    expect_error 2 "--frames 25" "-nth 10" "$MONA32" -n 250 -nth 10 -o 'q%03d.png'
+    expect_error 2 "-rep 2" "-rep 2" "$MONA32" -rep 2 -o q
+    [ ! -e q ] && ok "no output from the refused ones" || bad "a refused primitive flag wrote q"
 }
 
 case "${1:-}" in
 help) case_help ;;
 usage) case_usage ;;
-*) echo "usage: $0 help|usage" >&2; exit 2 ;;
+primitive) case_primitive ;;
+*) echo "usage: $0 help|usage|primitive" >&2; exit 2 ;;
 esac
 finish

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Budgets and limits (issue 16): every limit checked before the work, memory proportional to
 # what is used, resume checks, errors that name the field or the limit. One case per argument:
-#   limits   -s above the PNG writer's cap and a picture above the renderer's: exit 2 up front;
+#   limits   a picture above the renderer's limit: exit 2 up front;
 #            -r 1..3 work end to end
 #   render_fail  a final.png that cannot be rendered: exit 1, and no stale final.png is left
 #   state    refused state files name the field and the rule; hostile ones stay small
@@ -27,13 +27,7 @@ PYEOF
 
 case_limits()
 {
-    expect_error 2 "23170" "-s 23171 is refused at parse time (PNG writer's cap)" \
-        "$MONA32" -n 5 -s 23171 -q -o big
-    [ ! -e big ] && ok "-s 23171: nothing created" || bad "-s 23171 created big/"
-    expect_ok "a small run" "$MONA32" -n 5 --frames 0 -q -j1 -o small
-    expect_error 2 "23170" "render -s 30000 is refused at parse time" render small/state.json \
-        -o big.png -s 30000
-    [ ! -e big.png ] && ok "render -s 30000: no big.png" || bad "render -s 30000 wrote big.png"
+    # -s above 23170 is refused at parse time: tests/test_options.c
     "$PY" -c "from PIL import Image; Image.new('RGB', (1, 40000), (10, 200, 30)).save('long.png')"
     expect_error 2 "32767" "a 1x40000 input at -s 0 is refused before the work" long.png -n 5 \
         --frames 0 -q -j1 -o long

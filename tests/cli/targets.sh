@@ -214,11 +214,48 @@ case_print()
     expect_ok "run -s 64 --page 2in" "$MONA32" -n 8 --iterations 1 --frames 0 -s 64 --page 2in -q -j1 -o q || return
     pdfinfo q/final.pdf | grep -q 'Page size: *144 x 144 pts' && ok "run --page 2in: a 144 pt page" ||
         bad "run --page 2in: $(pdfinfo q/final.pdf | grep 'Page size')"
-    grep -q 'width="64" height="64"' q/final.svg && ok "run -s 64: the SVG is 64 px" || bad "run -s 64: SVG size"
+    grep -q 'width="2in" height="2in" viewBox="0 0 32 32"' q/final.svg &&
+        ok "run --page 2in: the SVG is 2 in, its viewBox the input's" || bad "run --page 2in: SVG size: $(grep -o '<svg[^>]*' q/final.svg)"
     pe render r/state.json -o r.jpg -s 50
     [ "$RC" -eq 0 ] && [ "$(head -c 2 r.jpg | od -An -tx1 | tr -d ' ')" = "ffd8" ] &&
         ok "render -o r.jpg writes a JPEG" || bad "render -o r.jpg: exit $RC"
-    expect_error 2 "--page" "--page 10furlongs" "$MONA32" -q --page 10furlongs
+    # a named page: A3 (297 x 420 mm = 841.89 x 1190.55 pt), portrait for a square picture,
+    # the picture as wide as the page inside 10 mm margins, centred; the SVG in millimetres
+    expect_ok "run --page A3 --margin 10mm" "$MONA32" -n 8 --iterations 1 --frames 0 \
+        --page A3 --margin 10mm -q -j1 -o a3 || return
+    local size
+    size="$(pdfinfo a3/final.pdf | sed -n 's/^Page size: *\([0-9.]*\) x \([0-9.]*\) pts.*/\1 \2/p')"
+    awk -v s="$size" 'BEGIN { split(s, p, " "); exit !(p[1] > 841.4 && p[1] < 842.4 &&
+        p[2] > 1190 && p[2] < 1191.1) }' && ok "--page A3: an A3 page ($size pt)" ||
+        bad "--page A3: page size '$size' pt, expected 841.89 x 1190.55"
+    grep -q 'width="277mm" height="277mm" viewBox="0 0 32 32"' a3/final.svg &&
+        ok "--page A3 --margin 10mm: the SVG is 277 mm, its viewBox the input's" ||
+        bad "--page A3: SVG $(grep -o '<svg[^>]*' a3/final.svg)"
+    if have_tool pdftoppm && [ -n "$PY" ]; then
+        pdftoppm -r 36 -png -singlefile a3/final.pdf a3page
+        # the picture (no white in mona) lies in the middle: equal blank space each side
+        if "$PY" - a3page.png <<'PYEOF'; then ok "--page A3: the picture is centred on the page"; else bad "--page A3: the picture is not centred"; fi
+import sys
+import numpy as np
+from PIL import Image
+a = np.asarray(Image.open(sys.argv[1]).convert("L"))
+rows = np.where((a < 250).any(axis=1))[0]
+cols = np.where((a < 250).any(axis=0))[0]
+h, w = a.shape
+left, right = cols[0], w - 1 - cols[-1]
+top, bottom = rows[0], h - 1 - rows[-1]
+print(f"       page {w}x{h} px: margins left {left} right {right} top {top} bottom {bottom}",
+      file=sys.stderr)
+sys.exit(0 if abs(left - right) <= 1 and abs(top - bottom) <= 1 and 10 <= left <= 16 else 1)
+PYEOF
+    fi
+    # a landscape picture on a named page turns it
+    "$PY" -c "from PIL import Image; Image.open('$MONA32').resize((64, 32)).save('wide.png')" 2>/dev/null &&
+        expect_ok "a wide picture --page A4" wide.png -n 5 --iterations 1 --frames 0 --page A4 \
+            -q -j1 -o wide.pdf &&
+        { pdfinfo wide.pdf | grep -qE 'Page size: *841.8[0-9]* x 595.2[0-9]* pts' &&
+            ok "--page A4 turns landscape for a wide picture" ||
+            bad "--page A4, wide picture: $(pdfinfo wide.pdf | grep 'Page size')"; }
 }
 
 case_dir()
