@@ -170,12 +170,12 @@ static double replay(const pe_trace *tr, int threads, double *busy)
         /* where the time goes: the span of each kind's ops, and their work */
         double first[4] = { 1e300, 1e300, 1e300, 1e300 }, last[4] = { 0 }, work[4] = { 0 };
         for (size_t q = 0; q < tr->nops; q++) {
-            const int k = tr->ops[q].chains > 1 ? 3 : tr->ops[q].kind;
+            const int k = tr->ops[q].chains > 1 && tr->ops[q].kind == 0 ? 3 : tr->ops[q].kind;
             first[k] = s.ops[q].end - s.ops[q].cost < first[k] ? s.ops[q].end - s.ops[q].cost : first[k];
             last[k] = s.ops[q].end > last[k] ? s.ops[q].end : last[k];
             work[k] += s.ops[q].cost;
         }
-        static const char *const names[] = { "add", "refine", "regrow", "whole-canvas" };
+        static const char *const names[] = { "add", "refine", "regrow", "whole-canvas add" };
         for (int k = 0; k < 4; k++)
             fprintf(stderr, "%-12s %.3f..%.3f s, work %.3f s\n", names[k], first[k], last[k], work[k]);
     }

@@ -42,11 +42,34 @@
 #include <omp.h>
 #endif
 
+/* ThreadSanitizer does not see the OpenMP runtime's own synchronisation (the runtime is not
+ * built with it): in a TSan build, what a task's creation and end order is told to it. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#include <sanitizer/tsan_interface.h>
+#define PE_TSAN_SEES(how, p) how((void *)(p))
+/* a task's copy of its arguments is written as the task is made and read where it runs, with
+ * only the runtime between: making a task is left unseen, as the runtime's own work is (a task
+ * the runtime runs at once is then unseen too) */
+#define PE_TSAN_BLIND(on) ((on) ? __tsan_ignore_thread_begin() : __tsan_ignore_thread_end())
+#endif
+#endif
+#ifndef PE_TSAN_SEES
+#define PE_TSAN_SEES(how, p) ((void)(p))
+#define PE_TSAN_BLIND(on) ((void)(on))
+#endif
+/* What this thread wrote before is visible to whoever takes p next. */
+#define handed(p) PE_TSAN_SEES(__tsan_release, p)
+/* What was written before p was handed is visible here. */
+#define taken(p) PE_TSAN_SEES(__tsan_acquire, p)
+
 typedef struct run {
     const pe_options *opt;
     const pe_image *src;
     pe_target target;
     pe_style style;
+    pe_level coarse;    /* the brief's coarse level, and its style */
+    pe_fit_style coarse_style;
     pe_brief brief;
     pe_sched sched;
     pe_plan plan;
@@ -141,9 +164,13 @@ static void free_run(run *R)
     pe_sched_free(&R->sched);
     pe_report_free(&R->rep);
     pe_target_free(&R->target);
+    pe_level_free(&R->coarse);
     pe_style_free(&R->style);
     memset(R, 0, sizeof *R);
 }
+
+/* The longest side of the coarse level where the whole-canvas searches look first. */
+#define PE_COARSE_SIDE 64
 
 static pe_status setup(run *R)
 {
@@ -155,7 +182,15 @@ static pe_status setup(run *R)
                            .least_cfg = pe_search_cfg_least(),
                            .refine_cfg = pe_search_cfg_refine() };
     memcpy(R->brief.bg, t->bg, sizeof R->brief.bg);
-    pe_status st = pe_sched_init(&R->sched, &R->brief, t, R->style.weight, o->triangles,
+    pe_status st = pe_target_reduce(t, R->style.weight, PE_COARSE_SIDE, &R->coarse);
+    if (st != PE_OK)
+        return st;
+    R->coarse_style = R->style.fit;
+    R->coarse_style.weight = R->coarse.weight;
+    R->brief.style = &R->style.fit;
+    R->brief.coarse = R->coarse;
+    R->brief.coarse_style = &R->coarse_style;
+    st = pe_sched_init(&R->sched, &R->brief, t, R->style.weight, o->triangles,
                                  o->steady, 0);
     R->reporting = o->progress || o->target_psnr > 0.0;
     if (st != PE_OK || (R->reporting && (st = pe_report_init(&R->rep, o, t)) != PE_OK))
@@ -167,7 +202,6 @@ static pe_status setup(run *R)
         pe_worker *wk = i < R->threads ? &R->workers[i] : &R->commit_wk;
         if (!pe_worker_init(wk, &R->brief))
             return PE_ERR_NOMEM;
-        pe_fit_set_style(&wk->fit, &R->style.fit);
     }
     return PE_OK;
 }
@@ -237,6 +271,7 @@ static bool past_limit(const run *R)
 
 static void run_op(const run *R, pe_op *op)
 {
+    taken(op);
     const double c0 = R->trace ? pe_trace_clock() : 0.0, w0 = R->trace ? now_wall() : 0.0;
     op->failed = !pe_op_run(&R->brief, op, &R->workers[thread_index()]);
     if (R->trace) {
@@ -245,6 +280,7 @@ static void run_op(const run *R, pe_op *op)
         op->end = now_wall() - R->wall0;
         op->thread = thread_index();
     }
+    handed(op);
 }
 
 /* Run op on any thread of the region (here and now on one thread: the caller's own parallel
@@ -255,10 +291,13 @@ static void start_op(run *R, pe_op *op)
         run_op(R, op);
         return;
     }
+    handed(op);
+    PE_TSAN_BLIND(1);
 #ifdef _OPENMP
 #pragma omp task default(none) firstprivate(R, op) depend(out : op[0])
 #endif
     run_op(R, op);
+    PE_TSAN_BLIND(0);
 }
 
 /* Wait until op has run (running other tasks meanwhile). */
@@ -268,6 +307,7 @@ static void await_op(pe_op *op)
 #ifdef _OPENMP
 #pragma omp taskwait depend(in : op[0])
 #endif
+    taken(op);
 }
 
 /* Hand the report to its task on any thread of the region. */
@@ -277,10 +317,17 @@ static void start_report(const run *R, pe_report *r)
         pe_report_run(r);
         return;
     }
+    handed(r);
+    PE_TSAN_BLIND(1);
 #ifdef _OPENMP
 #pragma omp task default(none) firstprivate(r) depend(out : r[0])
 #endif
-    pe_report_run(r);
+    {
+        taken(r);
+        pe_report_run(r);
+        handed(r);
+    }
+    PE_TSAN_BLIND(0);
 }
 
 static void await_report(pe_report *r)
@@ -289,6 +336,7 @@ static void await_report(pe_report *r)
 #ifdef _OPENMP
 #pragma omp taskwait depend(in : r[0])
 #endif
+    taken(r);
 }
 
 /* ---------------------------------------------------------------- the trace */
@@ -514,8 +562,9 @@ static void drive(run *R)
 {
 #ifdef _OPENMP
     if (R->threads > 1) {
+        /* the calling thread issues; the others run tasks at the region's closing barrier */
 #pragma omp parallel num_threads(R->threads) default(none) shared(R)
-#pragma omp single
+#pragma omp master
         body(R);
         return;
     }

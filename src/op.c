@@ -15,18 +15,25 @@ typedef struct region {
     double box[4];
 } region;
 
-/* A region of the canvas, and beyond the canvas's edges where it meets them. */
-static region region_of(const pe_brief *br, const pe_box *b)
+/* A region of a w x h picture, and beyond its edges where it meets them (margin: at least m
+ * pixels, and a quarter of the region). */
+static region region_in(int w, int h, const pe_box *b, double m)
 {
     region r = { b->x0, b->y0, b->x1, b->y1, { 0 } };
     if (b->x1 <= b->x0) /* none given: the whole canvas */
-        r = (region){ 0, 0, br->w, br->h, { 0 } };
-    const double mx = fmax(8.0, (r.x1 - r.x0) / 4.0), my = fmax(8.0, (r.y1 - r.y0) / 4.0);
+        r = (region){ 0, 0, w, h, { 0 } };
+    const double mx = fmax(m, (r.x1 - r.x0) / 4.0), my = fmax(m, (r.y1 - r.y0) / 4.0);
     r.box[0] = r.x0 == 0 ? -mx : r.x0;
     r.box[1] = r.y0 == 0 ? -my : r.y0;
-    r.box[2] = r.x1 == br->w ? br->w + mx : r.x1;
-    r.box[3] = r.y1 == br->h ? br->h + my : r.y1;
+    r.box[2] = r.x1 == w ? w + mx : r.x1;
+    r.box[3] = r.y1 == h ? h + my : r.y1;
     return r;
+}
+
+/* A region of the canvas, and beyond the canvas's edges where it meets them. */
+static region region_of(const pe_brief *br, const pe_box *b)
+{
+    return region_in(br->w, br->h, b, 8.0);
 }
 
 /* A side x side region around (cx, cy), moved inside the canvas. */
@@ -76,46 +83,54 @@ static bool same_tris(const pe_tri *a, const pe_tri *b, int n)
     return true;
 }
 
-/* Keep what the fit's focus of a new triangle on top holds (false: none kept). */
-static bool hold(pe_worker *wk, const region *r, const pe_tri *tris, int n)
+/* Keep what a focus of a new triangle on top holds (false: none kept). */
+static bool hold(pe_focus *fc, const region *r, const pe_tri *tris, int n)
 {
-    if (n > wk->held_cap) {
-        const int cap = n > 2 * wk->held_cap ? n : 2 * wk->held_cap;
-        pe_tri *grown = realloc(wk->held, (size_t)cap * sizeof *grown);
+    if (n > fc->held_cap) {
+        const int cap = n > 2 * fc->held_cap ? n : 2 * fc->held_cap;
+        pe_tri *grown = realloc(fc->held, (size_t)cap * sizeof *grown);
         if (!grown)
             return false; /* only a full focus next time */
-        wk->held = grown;
-        wk->held_cap = cap;
+        fc->held = grown;
+        fc->held_cap = cap;
     }
     if (n > 0) /* an empty stack's view may be NULL */
-        memcpy(wk->held, tris, (size_t)n * sizeof *tris);
-    wk->nheld = n;
-    wk->hx0 = r->x0;
-    wk->hy0 = r->y0;
-    wk->hx1 = r->x1;
-    wk->hy1 = r->y1;
+        memcpy(fc->held, tris, (size_t)n * sizeof *tris);
+    fc->nheld = n;
+    fc->hx0 = r->x0;
+    fc->hy0 = r->y0;
+    fc->hx1 = r->x1;
+    fc->hy1 = r->y1;
     return true;
 }
 
+/* Prepare fc for slot k of tris[0..n) over region r of a picture (target, its width tw). */
+static void focus_on(pe_focus *fc, const float *target, int tw, const pe_brief *br,
+                     const region *r, const pe_tri *tris, int n, int k)
+{
+    const bool top = k >= n;
+    if (top && n > 0 && fc->hx1 > fc->hx0 && r->x0 == fc->hx0 && r->y0 == fc->hy0 &&
+        r->x1 == fc->hx1 && r->y1 == fc->hy1 && n >= fc->nheld && n - fc->nheld <= PE_FOCUS_MORE &&
+        same_tris(tris, fc->held, fc->nheld))
+        pe_fit_focus_more(&fc->fit, target, tw, tris + fc->nheld, n - fc->nheld);
+    else
+        pe_fit_focus(&fc->fit, target, tw, r->x0, r->y0, r->x1 - r->x0, r->y1 - r->y0, br->bg,
+                     NULL, br->alpha, tris, n, k);
+    if (!top || !hold(fc, r, tris, n))
+        fc->hx1 = fc->hx0 = 0;
+}
+
+/* The focus on the working picture. */
 static void focus(const pe_brief *br, const region *r, const pe_tri *tris, int n, int k,
                   pe_worker *wk)
 {
-    const bool top = k >= n;
-    if (top && n > 0 && wk->hx1 > wk->hx0 && r->x0 == wk->hx0 && r->y0 == wk->hy0 &&
-        r->x1 == wk->hx1 && r->y1 == wk->hy1 && n >= wk->nheld && n - wk->nheld <= PE_FOCUS_MORE &&
-        same_tris(tris, wk->held, wk->nheld))
-        pe_fit_focus_more(&wk->fit, br->target, br->w, tris + wk->nheld, n - wk->nheld);
-    else
-        pe_fit_focus(&wk->fit, br->target, br->w, r->x0, r->y0, r->x1 - r->x0, r->y1 - r->y0,
-                     br->bg, NULL, br->alpha, tris, n, k);
-    if (!top || !hold(wk, r, tris, n))
-        wk->hx1 = wk->hx0 = 0;
+    focus_on(&wk->full, br->target, br->w, br, r, tris, n, k);
 }
 
 /* The annealing's loss unit: the region's loss shared by the triangles it would hold. */
-static double search_scale(const pe_brief *br, const region *r, const pe_fit *fit)
+static double search_scale(const pe_brief *br, const region *r, int w, int h, const pe_fit *fit)
 {
-    const double share = (double)(r->x1 - r->x0) * (r->y1 - r->y0) / ((double)br->w * br->h);
+    const double share = (double)(r->x1 - r->x0) * (r->y1 - r->y0) / ((double)w * h);
     const double expect = fmax(1.0, br->triangles * share);
     return fit->e0 / expect + 1e-12;
 }
@@ -126,14 +141,27 @@ bool pe_worker_init(pe_worker *wk, const pe_brief *br)
     /* a footprint reaches a pixel past its region's triangle on each side */
     const int mw = br->w < PE_WINDOW_MAX + 2 ? br->w : PE_WINDOW_MAX + 2;
     const int mh = br->h < PE_WINDOW_MAX + 2 ? br->h : PE_WINDOW_MAX + 2;
-    return pe_fit_init(&wk->fit, mw, mh);
+    if (!pe_fit_init(&wk->full.fit, mw, mh) ||
+        (br->coarse.f > 1 && !pe_fit_init(&wk->coarse.fit, br->coarse.w, br->coarse.h)))
+        return false;
+    pe_fit_set_style(&wk->full.fit, br->style);
+    if (br->coarse.f > 1)
+        pe_fit_set_style(&wk->coarse.fit, br->coarse_style);
+    return true;
+}
+
+static void focus_free(pe_focus *fc)
+{
+    pe_fit_free(&fc->fit);
+    free(fc->held);
 }
 
 void pe_worker_free(pe_worker *wk)
 {
-    pe_fit_free(&wk->fit);
+    focus_free(&wk->full);
+    focus_free(&wk->coarse);
     free(wk->buf);
-    free(wk->held);
+    free(wk->scaled);
     memset(wk, 0, sizeof *wk);
 }
 
@@ -195,52 +223,95 @@ void pe_op_free(pe_op *op)
     op->view_cap = op->nview = 0;
 }
 
-/* Search a new triangle for the top of tris[0..n). */
-static void search_top(const pe_brief *br, const pe_tri *tris, int n, pe_op *op, pe_rng *rng,
-                       pe_worker *wk)
+/* Candidates screened, the best annealed as op->cfg says, over region r of the focus fit. */
+static double search_in(const pe_brief *br, const pe_fit *fit, const region *r, int w, int h,
+                        const pe_tri *cur, pe_op *op, pe_rng *rng, pe_tri *out)
 {
-    const region r = region_of(br, &op->win);
-    focus(br, &r, tris, n, n, wk);
-    pe_screen_part parts[PE_SCREEN_PARTS];
-    const pe_screen_part *screened = NULL;
-    if (op->chains > 1 && op->cfg.finalists > 0) { /* every chain screens the same candidates */
-        for (int p = 0; p < PE_SCREEN_PARTS; p++)
-            pe_search_screen(&wk->fit, &op->cfg, r.box, br->seed, op->serial, p, &parts[p]);
-        screened = parts;
-    }
     pe_search_stats st = { 0 };
-    op->delta = pe_search_focus(&wk->fit, &op->cfg, r.box, rng, op->serial, NULL, screened,
-                                search_scale(br, &r, &wk->fit), &op->tri, &st);
+    const double d = pe_search_focus(fit, &op->cfg, r->box, rng, op->serial, cur,
+                                     search_scale(br, r, w, h, fit), out, &st);
     op->evals += st.evaluations;
     op->iters += st.iterations;
+    return d;
+}
+
+/* Moves of the hill climb that finishes at full size a triangle found on the coarse level. */
+#define PE_FINISH_MOVES 48
+
+/* A whole-canvas search on the coarse level (the view reduced to it), then a short climb on the
+ * working picture from what it found. */
+static bool search_coarse(const pe_brief *br, const pe_tri *tris, int n, pe_op *op, pe_rng *rng,
+                          pe_worker *wk)
+{
+    const pe_level *lv = &br->coarse;
+    if (n > wk->scaled_cap) {
+        pe_tri *grown = realloc(wk->scaled, (size_t)n * sizeof *grown);
+        if (!grown)
+            return false;
+        wk->scaled = grown;
+        wk->scaled_cap = n;
+    }
+    const double f = lv->f;
+    for (int j = 0; j < n; j++) {
+        wk->scaled[j] = tris[j];
+        for (int v = 0; v < 3; v++) {
+            wk->scaled[j].x[v] = tris[j].x[v] / f;
+            wk->scaled[j].y[v] = tris[j].y[v] / f;
+        }
+    }
+    const pe_box whole = { 0, 0, 0, 0 };
+    const region rc = region_in(lv->w, lv->h, &whole, 8.0 / f);
+    focus_on(&wk->coarse, lv->target, lv->w, br, &rc, wk->scaled, n, n);
+    pe_tri t;
+    (void)search_in(br, &wk->coarse.fit, &rc, lv->w, lv->h, NULL, op, rng, &t);
+    const region r = region_of(br, &whole);
+    for (int v = 0; v < 3; v++) {
+        t.x[v] = fmin(fmax(t.x[v] * f, r.box[0]), r.box[2]);
+        t.y[v] = fmin(fmax(t.y[v] * f, r.box[1]), r.box[3]);
+    }
+    focus(br, &r, tris, n, n, wk);
+    const pe_search_cfg finish = { .ls_moves = PE_FINISH_MOVES };
+    pe_search_stats st = { 0 };
+    op->delta = pe_search_focus(&wk->full.fit, &finish, r.box, rng, op->serial, &t,
+                                search_scale(br, &r, br->w, br->h, &wk->full.fit), &op->tri,
+                                &st);
+    op->evals += st.evaluations;
+    return true;
+}
+
+/* Search a new triangle for the top of tris[0..n). */
+static bool search_top(const pe_brief *br, const pe_tri *tris, int n, pe_op *op, pe_rng *rng,
+                       pe_worker *wk)
+{
+    if (op->win.x1 <= op->win.x0 && br->coarse.f > 1)
+        return search_coarse(br, tris, n, op, rng, wk);
+    const region r = region_of(br, &op->win);
+    focus(br, &r, tris, n, n, wk);
+    op->delta = search_in(br, &wk->full.fit, &r, br->w, br->h, NULL, op, rng, &op->tri);
+    return true;
 }
 
 bool pe_op_run(const pe_brief *br, pe_op *op, pe_worker *wk)
 {
+    /* the chains of one search share its number: each draws from a seed of its own (streams that
+     * differ only in their high bits run in step in their low bits) */
     pe_rng rng;
-    pe_rng_seed(&rng, br->seed, op->serial);
+    pe_rng_seed(&rng, br->seed ^ (0x9E3779B97F4A7C15ull * (uint64_t)op->chain), op->serial);
     op->evals = op->iters = 0;
-    if (op->kind == PE_OP_ADD) {
-        search_top(br, op->view, op->nview, op, &rng, wk);
-        return true;
-    }
+    if (op->kind == PE_OP_ADD)
+        return search_top(br, op->view, op->nview, op, &rng, wk);
     const pe_tri *old = &op->view[op->at];
     const region r = refine_region(br, old);
     focus(br, &r, op->view, op->nview, op->at, wk);
     if (op->kind == PE_OP_REFINE) {
-        pe_search_stats st = { 0 };
-        op->delta = pe_search_focus(&wk->fit, &op->cfg, r.box, &rng, op->serial, old,
-                                    NULL, search_scale(br, &r, &wk->fit), &op->tri, &st);
-        op->evals += st.evaluations;
-        op->iters += st.iterations;
+        op->delta = search_in(br, &wk->full.fit, &r, br->w, br->h, old, op, &rng, &op->tri);
         return true;
     }
-    op->d_old = pe_fit_delta_with(&wk->fit, old->x, old->y, old->rgba);
+    op->d_old = pe_fit_delta_with(&wk->full.fit, old->x, old->y, old->rgba);
     op->evals++;
     if (!without(op->view, op->nview, op->at, wk))
         return false;
-    search_top(br, wk->buf, op->nview - 1, op, &rng, wk);
-    return true;
+    return search_top(br, wk->buf, op->nview - 1, op, &rng, wk);
 }
 
 double pe_op_delta_now(const pe_brief *br, const pe_stack *s, int k, int skip, pe_tri *t,
@@ -262,8 +333,8 @@ double pe_op_delta_now(const pe_brief *br, const pe_stack *s, int k, int skip, p
     focus(br, &r, tris, n, k, wk);
     if (refit) {
         pe_fit_colour c;
-        pe_fit_eval(&wk->fit, t->x, t->y, &c);
+        pe_fit_eval(&wk->full.fit, t->x, t->y, &c);
         pe_fit_quantize(&c, t->rgba);
     }
-    return pe_fit_delta_with(&wk->fit, t->x, t->y, t->rgba);
+    return pe_fit_delta_with(&wk->full.fit, t->x, t->y, t->rgba);
 }

@@ -10,6 +10,7 @@
 
 #include "fit.h"
 #include "search.h"
+#include "target.h"
 #include "stack.h"
 
 #include <stdint.h>
@@ -24,6 +25,9 @@ typedef struct pe_brief {
     uint64_t seed;
     int triangles;       /* the run's budget: the search's loss unit is the loss per triangle */
     pe_search_cfg add_cfg, quick_cfg, least_cfg, refine_cfg; /* what an op's cfg is copied from */
+    const pe_fit_style *style; /* the artist controls every fit honours (style.h) */
+    pe_level coarse;     /* where whole-canvas searches look first (f == 1: none, target.h) */
+    const pe_fit_style *coarse_style; /* the style with the coarse level's weights */
 } pe_brief;
 
 typedef enum pe_op_kind { PE_OP_ADD, PE_OP_REFINE, PE_OP_REGROW } pe_op_kind;
@@ -35,7 +39,8 @@ typedef struct pe_op {
     uint64_t serial;     /* the op's number in the run: its random stream */
     pe_search_cfg cfg;   /* its search, chosen when it was issued (a chain's share included) */
     pe_box win;          /* add, regrow: where the new triangle is searched (sched.h) */
-    int chain, chains;   /* add: one of `chains` annealing chains of one search (search.h) */
+    int chain, chains;   /* one of `chains` independent searches for one triangle over the whole
+                          * canvas, each with its share of the candidates and iterations */
     uint64_t seen;       /* commits done when it was issued: it did not see the later ones */
     pe_tri *view;        /* the triangles that meet its regions, bottom to top, as issued */
     int nview, view_cap;
@@ -49,17 +54,25 @@ typedef struct pe_op {
     int thread;
 } pe_op;
 
-/* One thread's scratch, rewritten by every op. When its fit holds the focus of a new triangle
- * on top, the region and the triangles below are kept (held): the next such focus over the
- * same region, with the same triangles and a few more on top (the next whole-canvas add on
- * this thread), draws just those (pe_fit_focus_more, bit-identical to a full focus). */
-typedef struct pe_worker {
+/* One thread's scratch, rewritten by every op: a focus on the working picture and one on the
+ * coarse level. When a focus holds a new triangle on top, its region and the triangles below
+ * are kept (held): the next such focus over the same region, with the same triangles and a few
+ * more on top (the next whole-canvas add on this thread), draws just those
+ * (pe_fit_focus_more, bit-identical to a full focus). */
+typedef struct pe_focus {
     pe_fit fit;
-    pe_tri *buf; /* the stack without one slot (regrow) */
-    int buf_cap;
     pe_tri *held;
     int nheld, held_cap;
     int hx0, hy0, hx1, hy1; /* the held focus's region; hx1 == hx0: none held */
+} pe_focus;
+
+typedef struct pe_worker {
+    pe_focus full;   /* on the working picture */
+    pe_focus coarse; /* on the brief's coarse level */
+    pe_tri *buf;     /* the stack without one slot (regrow) */
+    int buf_cap;
+    pe_tri *scaled;  /* a view brought to the coarse level */
+    int scaled_cap;
 } pe_worker;
 
 bool pe_worker_init(pe_worker *wk, const pe_brief *b);

@@ -159,13 +159,13 @@ static const pe_search_cfg *new_cfg(const pe_sched *s)
                                       : &b->add_cfg;
 }
 
-/* One of a whole-canvas search's chains: `chains` of them anneal from the best candidates
- * (search.h), each for its share of the iterations. */
+/* One of a whole-canvas search's chains: `chains` independent searches, each with its share
+ * of the candidates and of the iterations; the best one is kept. */
 static void make_chain(pe_op *op, int chain, int chains)
 {
     op->chain = chain;
     op->chains = chains;
-    op->cfg.chain = chain;
+    op->cfg.candidates = (op->cfg.candidates + chains - 1) / chains;
     op->cfg.maxiter = (op->cfg.maxiter + chains - 1) / chains;
 }
 

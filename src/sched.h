@@ -36,10 +36,11 @@
  * is exact whatever the others find. When no free window is found, the next op waits for the
  * oldest to commit. While fewer than two windows fit the canvas, one triangle at a time is
  * searched over the whole canvas (the first triangles are large washes that must see it all),
- * with nothing else in flight, as PE_ADD_CHAINS annealing chains from the best candidates,
- * each of 1/PE_ADD_CHAINS of the iterations, the best one kept. */
+ * with nothing else in flight, as PE_ADD_CHAINS independent searches (chains) that run at
+ * once, each with 1/PE_ADD_CHAINS of the candidates and of the iterations, on the coarse level
+ * first (op.h); the best one is kept. */
 #define PE_WINDOW_SPAN 4.0
-#define PE_ADD_CHAINS 2
+#define PE_ADD_CHAINS 4
 
 /* How much search a new triangle gets: the full one; a quick one when a time limit would not
  * hold every add at the full pace; the least one once the limit has passed with triangles still

@@ -133,10 +133,16 @@ static void random_geometry(const pe_fit *fit, pe_rng *rng, double v[6])
     }
 }
 
-/* Keep v, candidate number index, among the nf best candidates of part by the screen's delta,
- * sorted best first (ties keep the earlier one, so the ranking is deterministic). */
-static void screen_in(const pe_fit *fit, const double v[6], int index, pe_screen_part *part,
-                      int nf)
+/* The best candidates by the screen, best first. */
+typedef struct shortlist {
+    double v[PE_SEARCH_MAX_FINALISTS][6];
+    double score[PE_SEARCH_MAX_FINALISTS];
+    int n;
+} shortlist;
+
+/* Keep v among the nf best candidates of part by the screen's delta, sorted best first (ties
+ * keep the earlier one, so the ranking is deterministic). */
+static void screen_in(const pe_fit *fit, const double v[6], shortlist *part, int nf)
 {
     double x[3], y[3];
     to_xy(v, x, y);
@@ -151,11 +157,9 @@ static void screen_in(const pe_fit *fit, const double v[6], int index, pe_screen
     for (int i = last; i > at; i--) {
         memcpy(part->v[i], part->v[i - 1], sizeof part->v[i]);
         part->score[i] = part->score[i - 1];
-        part->index[i] = part->index[i - 1];
     }
     memcpy(part->v[at], v, sizeof part->v[at]);
     part->score[at] = c.delta;
-    part->index[at] = index;
     if (part->n < nf)
         part->n++;
 }
@@ -188,58 +192,9 @@ static int finalists_of(const pe_search_cfg *cfg)
     return cfg->finalists < PE_SEARCH_MAX_FINALISTS ? cfg->finalists : PE_SEARCH_MAX_FINALISTS;
 }
 
-/* Candidates number first .. first + count - 1, drawn from rng, screened into part. */
-static void screen_run(const search *S, const pe_fit *fit, int nf, pe_rng *rng, int first,
-                       int count, pe_screen_part *part)
-{
-    part->n = 0;
-    for (int c = 0; c < count; c++) {
-        double v[6];
-        random_geometry(fit, rng, v);
-        clamp_to(v, S->lo, S->hi);
-        screen_in(fit, v, first + c, part, nf);
-    }
-}
 
-void pe_search_screen(const pe_fit *fit, const pe_search_cfg *cfg, const double box[4],
-                      uint64_t seed, uint64_t stream, int part, pe_screen_part *out)
-{
-    search S;
-    set_box(&S, box);
-    pe_rng rng;
-    /* the search's stream from a far-off place in it: streams that differ only in their high
-     * bits (as the chains' do) run in step in their low bits, and candidates drawn that way
-     * were so alike that quality fell (tiny -0.39 dB, 9 images -0.11 dB mean) */
-    pe_rng_seed(&rng, seed ^ (0x9E3779B97F4A7C15ull * (uint64_t)(part + 1)), stream);
-    const int first = (int)((int64_t)cfg->candidates * part / PE_SCREEN_PARTS);
-    const int end = (int)((int64_t)cfg->candidates * (part + 1) / PE_SCREEN_PARTS);
-    screen_run(&S, fit, finalists_of(cfg), &rng, first, end - first, out);
-}
-
-/* The nf best of the screened parts (by the screen's delta, ties by candidate number). */
-static int merge(const pe_screen_part *parts, int nf, double fin[][6])
-{
-    int at[PE_SCREEN_PARTS] = { 0 }, n = 0;
-    for (; n < nf; n++) {
-        int b = -1;
-        for (int p = 0; p < PE_SCREEN_PARTS; p++) {
-            if (at[p] >= parts[p].n)
-                continue;
-            const double s = parts[p].score[at[p]];
-            if (b < 0 || s < parts[b].score[at[b]] ||
-                (s == parts[b].score[at[b]] && parts[p].index[at[p]] < parts[b].index[at[b]]))
-                b = p;
-        }
-        if (b < 0)
-            break;
-        memcpy(fin[n], parts[b].v[at[b]++], sizeof fin[n]);
-    }
-    return n;
-}
-
-/* The loss model decides among the finalists; with a chain, the finalist of that rank is kept
- * instead of the best (ties by index). */
-static void choose(search *S, const pe_search_cfg *cfg, double fin[][6], int nfin)
+/* The loss model decides among the finalists. */
+static void choose(search *S, double fin[][6], int nfin)
 {
     double model[PE_SEARCH_MAX_FINALISTS];
     for (int f = 0; f < nfin; f++) {
@@ -247,17 +202,6 @@ static void choose(search *S, const pe_search_cfg *cfg, double fin[][6], int nfi
         if (model[f] < S->fbest) {
             S->fbest = model[f];
             memcpy(S->best, fin[f], sizeof S->best);
-        }
-    }
-    if (cfg->chain <= 0 || nfin <= cfg->chain)
-        return;
-    for (int f = 0; f < nfin; f++) {
-        int rank = 0;
-        for (int g = 0; g < nfin; g++)
-            rank += model[g] < model[f] || (model[g] == model[f] && g < f);
-        if (rank == cfg->chain) {
-            memcpy(S->best, fin[f], sizeof S->best);
-            S->fbest = model[f];
         }
     }
 }
@@ -268,9 +212,14 @@ static void candidates(search *S, const pe_fit *fit, const pe_search_cfg *cfg, p
 {
     const int nf = finalists_of(cfg);
     if (nf > 0) {
-        pe_screen_part part;
-        screen_run(S, fit, nf, rng, 0, cfg->candidates, &part);
-        choose(S, cfg, part.v, part.n);
+        shortlist part = { .n = 0 };
+        for (int c = 0; c < cfg->candidates; c++) {
+            double v[6];
+            random_geometry(fit, rng, v);
+            clamp_to(v, S->lo, S->hi);
+            screen_in(fit, v, &part, nf);
+        }
+        choose(S, part.v, part.n);
         return;
     }
     for (int c = 0; c < cfg->candidates; c++) {
@@ -318,8 +267,7 @@ static uint64_t anneal(search *S, const pe_search_cfg *cfg, pe_rng *rng, uint64_
 }
 
 double pe_search_focus(const pe_fit *fit, const pe_search_cfg *cfg, const double box[4],
-                       pe_rng *rng, uint64_t stream, const pe_tri *cur,
-                       const pe_screen_part *screened, double scale, pe_tri *out,
+                       pe_rng *rng, uint64_t stream, const pe_tri *cur, double scale, pe_tri *out,
                        pe_search_stats *st)
 {
     search S = { .obj = { .fit = fit, .inv_scale = scale > 0.0 ? 1.0 / scale : 1.0 },
@@ -333,18 +281,7 @@ double pe_search_focus(const pe_fit *fit, const pe_search_cfg *cfg, const double
         clamp_to(S.best, S.lo, S.hi);
         S.fbest = f_vertices(S.best, 6, &S.obj);
     }
-    if (screened && !cur && finalists_of(cfg) > 0) {
-        double fin[PE_SEARCH_MAX_FINALISTS][6];
-        choose(&S, cfg, fin, merge(screened, finalists_of(cfg), fin));
-    } else {
-        candidates(&S, fit, cfg, rng);
-    }
-    pe_rng chain_rng;
-    if (cfg->chain > 0) { /* a chain anneals on a stream of its own */
-        pe_rng_seed(&chain_rng, pe_rng_u32(rng), stream ^ ((uint64_t)cfg->chain << 56));
-        rng = &chain_rng;
-        stream ^= (uint64_t)cfg->chain << 56;
-    }
+    candidates(&S, fit, cfg, rng);
     if (!(S.fbest < HUGE_VAL)) { /* no candidates and no current triangle */
         random_geometry(fit, rng, S.best);
         clamp_to(S.best, S.lo, S.hi);

@@ -18,24 +18,11 @@ typedef struct pe_search_cfg {
     double initial_temp; /* annealing T0 (vertex steps are in working pixels) */
     double visit;        /* annealing q_v */
     int ls_moves;        /* hill-climb moves per local search; 0 = none */
-    int chain;           /* > 0: anneal from the finalist of this rank (by the loss model)
-                            instead of the best, on a random stream of its own */
 } pe_search_cfg;
 
 typedef struct pe_search_stats {
     uint64_t evaluations, iterations;
 } pe_search_stats;
-
-/* A whole-canvas search's candidates, screened once in PE_SCREEN_PARTS parts for all its
- * chains (each part on a random stream of its own), rather than all of them by every chain:
- * the parts go to whichever of the chains' threads gets there first. */
-enum { PE_SCREEN_PARTS = 8 };
-typedef struct pe_screen_part {
-    double v[PE_SEARCH_MAX_FINALISTS][6]; /* the part's best by the screen, best first */
-    double score[PE_SEARCH_MAX_FINALISTS];
-    int index[PE_SEARCH_MAX_FINALISTS];   /* the candidate's number in the whole search */
-    int n;
-} pe_screen_part;
 
 /* The defaults the pipeline uses for a new triangle and for refining one. */
 pe_search_cfg pe_search_cfg_add(void);
@@ -45,22 +32,15 @@ pe_search_cfg pe_search_cfg_quick(void);
 /* A new triangle once the time limit has passed with triangles still to place. */
 pe_search_cfg pe_search_cfg_least(void);
 
-/* Part `part` of the candidates of a search whose random stream is (seed, stream), screened
- * on the prepared focus. Deterministic. */
-void pe_search_screen(const pe_fit *fit, const pe_search_cfg *cfg, const double box[4],
-                      uint64_t seed, uint64_t stream, int part, pe_screen_part *out);
-
 /* Search a geometry for the prepared focus slot, vertices within box (x0, y0, x1, y1 in working
  * pixels; the triangle is then inside it too, so the caller's focus region must cover the box's
  * part inside the image). cur is the triangle now in the slot (NULL for
  * a new one). scale normalises the loss for the annealing's acceptance test (the loss change a
  * typical triangle makes). On return *out holds the best triangle found (cur itself when
  * nothing beat it) and the function returns its loss change against the slot left empty.
- * stream makes the annealing's random stream unique per caller. With screened (a search with
- * finalists, cur NULL), its PE_SCREEN_PARTS parts are the candidates. Deterministic. */
+ * stream makes the annealing's random stream unique per caller. Deterministic. */
 double pe_search_focus(const pe_fit *fit, const pe_search_cfg *cfg, const double box[4],
-                       pe_rng *rng, uint64_t stream, const pe_tri *cur,
-                       const pe_screen_part *screened, double scale, pe_tri *out,
+                       pe_rng *rng, uint64_t stream, const pe_tri *cur, double scale, pe_tri *out,
                        pe_search_stats *st);
 
 #endif

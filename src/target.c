@@ -60,3 +60,52 @@ void pe_target_free(pe_target *t)
     free(t->rgba);
     memset(t, 0, sizeof *t);
 }
+
+/* out[i] = the mean of in's f x f block i (w x h in, channels values a pixel). */
+static void block_mean(const float *in, int w, int h, int channels, int f, int ow, int oh,
+                       float *out)
+{
+    for (int by = 0; by < oh; by++)
+        for (int bx = 0; bx < ow; bx++) {
+            double sum[4] = { 0, 0, 0, 0 };
+            int n = 0;
+            for (int y = by * f; y < by * f + f && y < h; y++)
+                for (int x = bx * f; x < bx * f + f && x < w; x++, n++)
+                    for (int c = 0; c < channels; c++)
+                        sum[c] += (double)in[((size_t)y * (size_t)w + (size_t)x) * channels + c];
+            for (int c = 0; c < channels; c++)
+                out[((size_t)by * (size_t)ow + (size_t)bx) * channels + c] = (float)(sum[c] / n);
+        }
+}
+
+pe_status pe_target_reduce(const pe_target *t, const float *weight, int side, pe_level *out)
+{
+    memset(out, 0, sizeof *out);
+    const int longest = t->w > t->h ? t->w : t->h;
+    out->f = side > 0 && longest >= 2 * side ? longest / side : 1;
+    if (out->f == 1) {
+        out->w = t->w;
+        out->h = t->h;
+        return PE_OK;
+    }
+    out->w = (t->w + out->f - 1) / out->f;
+    out->h = (t->h + out->f - 1) / out->f;
+    const size_t px = (size_t)out->w * (size_t)out->h;
+    out->target = malloc(px * 4 * sizeof(float));
+    out->weight = weight ? malloc(px * sizeof(float)) : NULL;
+    if (!out->target || (weight && !out->weight)) {
+        pe_level_free(out);
+        return PE_ERR_NOMEM;
+    }
+    block_mean(t->rgba, t->w, t->h, 4, out->f, out->w, out->h, out->target);
+    if (weight)
+        block_mean(weight, t->w, t->h, 1, out->f, out->w, out->h, out->weight);
+    return PE_OK;
+}
+
+void pe_level_free(pe_level *l)
+{
+    free(l->target);
+    free(l->weight);
+    memset(l, 0, sizeof *l);
+}

@@ -40,7 +40,7 @@ static double search(const pe_fit *fit, const pe_search_cfg *cfg, const pe_tri *
     pe_rng rng;
     pe_rng_seed(&rng, seed, 0);
     pe_search_stats st = { 0 };
-    return pe_search_focus(fit, cfg, box, &rng, 1, cur, NULL, 1.0, out, &st);
+    return pe_search_focus(fit, cfg, box, &rng, 1, cur, 1.0, out, &st);
 }
 
 static void finds_the_shape(void)
