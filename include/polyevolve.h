@@ -308,6 +308,12 @@ PE_NODISCARD pe_status pe_palette_load(const char *path, unsigned char **rgb, in
  * independent work around a run: the program draws and encodes its frames this way. */
 void pe_parallel_for(int threads, size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
 
+/* Call fn(ctx) on the calling thread with every OpenMP loop it starts (in this library or
+ * another, such as libimagequant) limited to that one thread, and return when it has ended.
+ * For a library whose results depend on its number of threads (libimagequant adds per-thread
+ * partial sums): run this way, it gives the same bytes on every machine and at every -j. */
+void pe_parallel_serial(void (*fn)(void *ctx), void *ctx);
+
 /* ---------------------------------------------------------------- output */
 
 /* Key/value text that writers embed (PNG tEXt, SVG <metadata>, PDF info). */

@@ -149,6 +149,20 @@ void pe_parallel_for(int threads, size_t n, void (*fn)(void *ctx, size_t i), voi
         fn(ctx, i);
 }
 
+void pe_parallel_serial(void (*fn)(void *ctx), void *ctx)
+{
+#ifdef _OPENMP
+    /* the nthreads ICV of this thread's task only: other threads, and this one after the
+     * call, keep theirs */
+    const int threads = omp_get_max_threads();
+    omp_set_num_threads(1);
+    fn(ctx);
+    omp_set_num_threads(threads);
+#else
+    fn(ctx);
+#endif
+}
+
 void pe_parallel_start(pe_task *t, pe_parallel_fn fn, void *ctx)
 {
     pool *p = current;

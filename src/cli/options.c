@@ -313,7 +313,8 @@ static void usage(FILE *f, const cli_options *o)
             "                  (any other path that is not a file is a directory)\n"
             "  FILE.png|.jpg|.svg|.pdf  that one picture (JPEG: over white)\n"
             "  -               the SVG on stdout (the summary then goes to stderr)\n"
-            "  NAME%%03d.png    the frames, numbered from 1 (instead of DIR/frames)\n\n"
+            "  NAME%%03d.png    the frames, numbered from 1 (instead of DIR/frames)\n"
+            "  FILE.gif|.mp4|.webm  an animation of the frames, 25 a second, the last held\n\n"
             "options:\n");
     fprintf(f, "  -o, --output PATH      where to write, as above (default out)\n");
     for (int i = 0; i < NOPT; i++) {
@@ -332,6 +333,10 @@ static void usage(FILE *f, const cli_options *o)
                "      --frame-step N     sequence: frame numbers go up by N (default 1)\n");
     fprintf(f, "      --page LENGTH      PDF page's longest side for print: 30cm, 300mm, 12in or "
                "864pt\n                         (default: 1 pt per pixel of -s or the input)\n"
+               "      --frame-size N     longest side of frames and animations, 0 = input size\n"
+               "                         (default: -s, else the input's, at most 1080)\n"
+               "      --hold SECONDS     an animation shows its last frame this much longer "
+               "(default 2.5)\n"
                "      --state FILE       checkpoints and the final state, to resume from "
                "(default DIR/state.json)\n"
                "      --log FILE         log.csv (default DIR/log.csv)\n"
@@ -449,7 +454,8 @@ static int parse_cli_only(int argc, char **argv, int *i, cli_options *o, char *e
     const char *a = argv[*i];
     static const char *const flag_names[] = { "-q", "--quiet", "-v", "--verbose", "--no-metadata" };
     static const char *const value_names[] = { "-o",    "--output", "--resume", "--state",
-                                               "--log", "--page",   "-i",       "--input" };
+                                               "--log", "--page",   "-i",       "--input",
+                                               "--hold", "--frame-size" };
     for (size_t k = 0; k < sizeof flag_names / sizeof flag_names[0]; k++) {
         if (strcmp(a, flag_names[k]))
             continue;
@@ -487,6 +493,14 @@ static int parse_cli_only(int argc, char **argv, int *i, cli_options *o, char *e
                         "invalid value '%s' for --page (a length such as 30cm, 300mm, "
                         "12in or 864pt, at most 200in)",
                         v);
+    } else if (k == 8) {
+        if (parse_double(v, 0.0, 600.0, &o->hold))
+            return fail(err, len, "invalid value '%s' for --hold (seconds, 0..600)", v);
+    } else if (k == 9) {
+        long long n;
+        if (parse_long(v, 0, CLI_MAX_SIZE, &n))
+            return fail(err, len, "invalid value '%s' for --frame-size (0..%d)", v, CLI_MAX_SIZE);
+        o->frame_size = (int)n;
     } else {
         if (o->input)
             return fail(err, len, "more than one input ('%s' and '%s')", o->input, v);
@@ -520,6 +534,8 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
     o->max_pixels = pe_load_limits_default().max_pixels;
     o->spacing_psnr = true;
     o->anim_frames = 120;
+    o->hold = 2.5; /* CLI_ANIM_HOLD */
+    o->frame_size = -1;
     for (int k = 0; k < NOPT; k++)
         table[k].show(o, o->def_text[k], sizeof o->def_text[k]);
     int i = 1;

@@ -26,6 +26,8 @@ typedef struct cli_options {
     const char *resume;  /* --resume DIR */
     bool quiet;
     int anim_frames;     /* animate: --frames */
+    double hold;         /* --hold: seconds an animation shows its last frame (more than 1/fps) */
+    int frame_size;      /* --frame-size: frames' longest side, 0 = input size, -1 = not given */
     const char *weight_path;  /* --weight MASK (a file), else NULL */
     const char *palette_path; /* --palette FILE, else NULL */
     const char *init;    /* run: --init STATE, start from that state scaled to the image */
