@@ -12,10 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* libimagequant's speed for a GIF frame: 10 (its fastest) skips the K-means refinement, which
- * on these flat-coloured frames changes little; dithering on, for the antialiased edges. */
+/* libimagequant's fastest speed, and no dithering: on these flat-coloured frames slower speeds
+ * gave GIFs as small and as close, and dithering made them 60 % larger, 4 dB further from the
+ * frames and twice as slow to make (docs/benchmark.md, "Frames and animations"). */
 #define GIF_SPEED  10
-#define GIF_DITHER 1.0f
+#define GIF_DITHER 0.0f
 
 static void quantize(void *ctx)
 {
