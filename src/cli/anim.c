@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -258,6 +259,11 @@ int cli_anims_put(cli_anims *s, cli_anims_frame *f)
 int cli_anims_count(const cli_anims *s)
 {
     return (int)s->frames;
+}
+
+long cli_anims_held(const cli_anims *s)
+{
+    return s->video ? lround(s->hold * s->fps) : 0;
 }
 
 int cli_anims_finish(cli_anims *s)

@@ -55,6 +55,10 @@ int cli_anims_put(cli_anims *a, cli_anims_frame *f);
 /* Frames put so far. */
 int cli_anims_count(const cli_anims *a);
 
+/* Frames a video among a encodes again for the hold at the end (0 when a holds only GIFs: a
+ * GIF's last frame just lasts longer). */
+long cli_anims_held(const cli_anims *a);
+
 /* Complete every animation (the last frame held), sync it and rename it into place. 0, or -1
  * when one failed (now or before: cli_anims_error). An animation without frames fails. */
 int cli_anims_finish(cli_anims *a);

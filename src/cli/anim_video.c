@@ -165,7 +165,7 @@ int cli_avenc_put(cli_anims *s, cli_anim *a, cli_anims_frame *f)
 int cli_avenc_finish(cli_anims *s, cli_anim *a)
 {
     char buf[128];
-    const long hold = lround(s->hold * s->fps); /* the last frame again, as many times */
+    const long hold = cli_anims_held(s); /* the last frame again, as many times */
     for (long i = 0; i < hold; i++)
         if (video_send(s, a, a->last) != 0)
             return -1;

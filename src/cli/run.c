@@ -3,6 +3,7 @@
 #include "run.h"
 
 #include "artist.h"
+#include "budget.h"
 #include "frames.h"
 #include "input.h"
 #include "outdir.h"
@@ -593,6 +594,13 @@ static int approximate(run_ctx *c, cli_options *o, pe_state *state, double t0)
     po.progress_ctx = c;
     po.resume = o->resume ? &state->result : o->init ? &start : NULL;
     po.cancel = &cli_stop_signal; /* a signal stops the run within one batch */
+    if (po.time_limit > 0.0) { /* --time counts the outputs too: they get their share first */
+        cli_budget b;
+        cli_time_budget(o, &c->tg, &c->frames, img.width, img.height, now() - t0, &b);
+        po.time_limit = b.optimise;
+        if (b.frames < c->frames.max)
+            po.frames = c->frames.max = b.frames;
+    }
     if (c->frames.by_psnr && po.frames > 0)
         po.frames = po.frames > 100000 / PSNR_STEPS ? 100000 : po.frames * PSNR_STEPS;
     if (o->resume)

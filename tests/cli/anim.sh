@@ -6,6 +6,7 @@
 #   same     the GIF and the MP4 are byte-identical at -j 1 and -j 2
 #   errors   --frames 0 with an animation, a directory that does not exist: refused before work
 #   size     frames of a large input are at most 1080 px unless -s or --frame-size asks
+#   time     a --time run with frames that would take far longer ends near its limit
 # Usage: anim.sh CASE. Env: see common.sh.
 . "$(dirname "$0")/common.sh"
 
@@ -133,8 +134,21 @@ size)
         ok "--frame-size 100: frames at 100x15, final.png at the input size" ||
         bad "--frame-size 100: frames at $(pecheck size small/frames/frame_00001.png)"
     ;;
+time)
+    # 200 frames at 4000 px would take a minute or more (each is drawn and encoded whole); the
+    # budget must leave most of them out. Not a timing test: the bound is ten times the limit.
+    start=$(date +%s%N)
+    pe "$M" -n 12 -j 2 --time 2 -s 4000 --frames 200 -o t
+    took=$((($(date +%s%N) - start) / 1000000))
+    [ "$RC" -eq 0 ] && [ -s t/final.png ] && ok "the --time run wrote its outputs" ||
+        bad "the --time run exited $RC" "$(show_err)"
+    [ "$took" -lt 20000 ] && ok "--time 2 with 200 4000-px frames took $took ms (< 20 s)" ||
+        bad "--time 2 with 200 4000-px frames took $took ms: the frames are not counted"
+    grep -q "frames fit" "$WORK/.err" && ok "it says how many frames fit" ||
+        bad "no word of the frames left out" "$(show_err)"
+    ;;
 *)
-    echo "usage: anim.sh gif|video|same|errors|size" >&2
+    echo "usage: anim.sh gif|video|same|errors|size|time" >&2
     exit 2
     ;;
 esac
