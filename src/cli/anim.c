@@ -299,6 +299,25 @@ void cli_anims_free(cli_anims *s)
 
 /* ---------------------------------------------------------------- from files */
 
+int cli_anims_put_file(cli_anims *s, const char *name)
+{
+    char reason[PE_IMAGE_WHY_LEN];
+    pe_image img = { 0 };
+    const pe_load_limits lim = pe_load_limits_default();
+    if (pe_image_load_ex(name, &lim, &img, reason, sizeof reason) != PE_OK) {
+        for (int i = 0; i < s->n; i++)
+            if (!s->a[i].failed) {
+                cli_anim_fail(s, &s->a[i], "%s: %s", name, reason);
+                abandon(&s->a[i]);
+            }
+        return -1;
+    }
+    cli_anims_frame *f = NULL;
+    if (cli_anims_prepare(s, &img, &f) != PE_OK)
+        f = NULL; /* out of memory: cli_anims_put says so */
+    return cli_anims_put(s, f);
+}
+
 int cli_anim_from_files(const char *pattern, int first, int count, const char *path, double fps,
                         double hold, char *why, size_t why_len)
 {
@@ -307,29 +326,19 @@ int cli_anim_from_files(const char *pattern, int first, int count, const char *p
         return -1;
     int rc = 0;
     for (int k = 0; k < count && rc == 0; k++) {
-        char name[PATH_MAX], reason[PE_IMAGE_WHY_LEN];
-        pe_image img = { 0 };
-        cli_anims_frame *f = NULL;
-        const pe_load_limits lim = pe_load_limits_default();
+        char name[PATH_MAX];
         if (!cli_pattern_name(name, sizeof name, pattern, first + k)) {
             snprintf(why, why_len, "%s: frame %d: path too long", path, first + k);
             rc = -1;
-        } else if (pe_image_load_ex(name, &lim, &img, reason, sizeof reason) != PE_OK) {
-            snprintf(why, why_len, "%s: %s: %s", path, name, reason);
-            rc = -1;
-        } else if (cli_anims_prepare(s, &img, &f) != PE_OK || cli_anims_put(s, f) != 0) {
-            if (f)
-                snprintf(why, why_len, "%s", cli_anims_error(s));
-            else
-                snprintf(why, why_len, "%s: out of memory", path);
+        } else if (cli_anims_put_file(s, name) != 0) {
             rc = -1;
         }
-        pe_image_free(&img);
     }
-    if (rc == 0 && cli_anims_finish(s) != 0) {
-        snprintf(why, why_len, "%s", cli_anims_error(s));
+    if (rc == 0 && cli_anims_finish(s) != 0)
         rc = -1;
-    }
+    const char *err = cli_anims_error(s);
+    if (rc != 0 && err)
+        snprintf(why, why_len, "%s", err);
     cli_anims_free(s);
     return rc;
 }

@@ -52,6 +52,10 @@ size_t cli_anims_chunk(const cli_anims *a, size_t chunk, int w, int h);
  * and why; its temporary file is gone, the others go on). */
 int cli_anims_put(cli_anims *a, cli_anims_frame *f);
 
+/* Append the picture file name (read as inputs are: alpha over white) as the next frame, as
+ * cli_anims_put does; one that cannot be read fails every animation ("NAME: why"). */
+int cli_anims_put_file(cli_anims *a, const char *name);
+
 /* Frames put so far. */
 int cli_anims_count(const cli_anims *a);
 

@@ -91,6 +91,13 @@ static bool has_files(const cli_frames *f)
     return f->dir || f->pattern;
 }
 
+/* A resumed run's animations are made at the end from all the frame files, the earlier run's
+ * included: they show the whole work, not its second part. */
+static bool anims_from_files(const cli_frames *f)
+{
+    return f->anims && f->keep_old && has_files(f);
+}
+
 static void make_frame(void *ctx, size_t i)
 {
     const frame_run *r = ctx;
@@ -103,7 +110,7 @@ static void make_frame(void *ctx, size_t i)
     j->st = pe_render(res, w, h, &img);
     if (j->st == PE_OK && has_files(f) && !j->anim_only)
         j->st = cli_png_encode(&img, f->meta, &j->png, &j->len);
-    if (j->st == PE_OK && f->anims)
+    if (j->st == PE_OK && f->anims && (j->anim_only || !anims_from_files(f)))
         j->st = cli_anims_prepare(f->anims, &img, &j->anim); /* takes the pixels */
     pe_image_free(&img);
 }
@@ -154,7 +161,7 @@ static void put_frame(cli_frames *f, frame_job *j)
             j->png = NULL;
         }
     }
-    if (f->failed == PE_OK && f->anims) {
+    if (f->failed == PE_OK && f->anims && (j->anim_only || !anims_from_files(f))) {
         const int r = cli_anims_put(f->anims, j->anim);
         j->anim = NULL;
         if (r != 0)
@@ -349,10 +356,18 @@ void cli_frames_finish(cli_frames *f, const pe_progress *final_point, const pe_r
     if (f->max > 0 && f->failed == PE_OK) {
         if (f->by_psnr)
             write_chosen(f, final_point, res);
-        else if (f->anims) /* the animations end on the final picture (GIF: once) */
+        else if (f->anims && !anims_from_files(f)) /* they end on the final picture */
             write_frames(f, &final_point, &res, 1, true);
     }
-    if (f->anims && f->failed == PE_OK && cli_anims_finish(f->anims) != 0)
+    if (!f->anims || f->failed != PE_OK)
+        return;
+    char path[PATH_MAX];
+    for (int k = 1; anims_from_files(f) && k <= f->written && f->failed == PE_OK; k++)
+        if (!frame_path(f, k, path, sizeof path) || cli_anims_put_file(f->anims, path) != 0)
+            anims_failed(f);
+    if (f->failed == PE_OK && cli_anims_count(f->anims) == 0) /* a run with nothing left to do */
+        write_frames(f, &final_point, &res, 1, true);
+    if (f->failed == PE_OK && cli_anims_finish(f->anims) != 0)
         anims_failed(f);
 }
 

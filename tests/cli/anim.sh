@@ -65,6 +65,15 @@ EOF
     read -r n last loop <<<"$(gif_info held.gif)"
     [ "$last" = 540 ] && ok "--hold 0.5: the last frame lasts 540 ms (40 + 500)" ||
         bad "--hold 0.5: the last frame lasts '$last' ms, expected 540"
+    # a resumed run's GIF shows the whole work: the earlier run's frame files too
+    expect_ok "a run of 8 triangles" "$M" -n 8 --iterations 1 -j 1 -q -o res --frames 10
+    expect_ok "--resume -n 16 -o all.gif" --resume res -n 16 -q -o all.gif
+    read -r n last loop <<<"$(gif_info all.gif)"
+    [ "$n" -eq "$(ls res/frames | wc -l)" ] && [ "$n" -gt 10 ] &&
+        ok "the resumed run's GIF has all $n frames" ||
+        bad "the resumed run's GIF has '$n' frames for $(ls res/frames | wc -l) frame files"
+    expect_ok "--resume of a finished run -o done.gif" --resume res -q -o done.gif -o res
+    [ -s done.gif ] && ok "a run with nothing left to do still makes its GIF" || bad "no done.gif"
     # nothing but the GIF: no frames directory, no temporary files
     mkdir alone && cd alone || finish
     expect_ok "-o x.gif alone" "$M" "${FAST[@]}" -o x.gif
