@@ -92,7 +92,8 @@ static void probe(int w, int h, int n, int side, const cli_anims *anims, double 
     pe_triangle *t = stand_in(w, h, n, &res, &whole);
     if (!t)
         return;
-    const int probe_side = side > 0 && side < PROBE_SIDE ? side : PROBE_SIDE;
+    const int own = w > h ? w : h, drawn = side > 0 ? side : own;
+    const int probe_side = drawn < PROBE_SIDE ? drawn : PROBE_SIDE;
     const int pw = w >= h ? probe_side : 0, ph = w >= h ? 0 : probe_side;
     pe_image img = { 0 };
     char *bytes = NULL;
@@ -129,17 +130,16 @@ void cli_time_budget(const cli_options *o, const cli_targets *tg, const cli_fram
 {
     const double t0 = now();
     const double limit = o->pe.time_limit;
+    int rasters = 0; /* final pictures drawn and encoded at -s; the vector ones are cheap */
+    for (int i = 0; i < tg->n; i++)
+        rasters +=
+            tg->t[i].kind == CLI_T_DIR || tg->t[i].kind == CLI_T_PNG || tg->t[i].kind == CLI_T_JPG;
+    *out = (cli_budget){ fmax(limit - elapsed, OPTIMISE_FLOOR * limit), f->max, 0.0, 0.0 };
+    if (rasters == 0 && f->max == 0)
+        return; /* nothing to draw: no stand-in either */
     double draw, png, prep;
     probe(w, h, o->pe.triangles > 0 ? o->pe.triangles : 1, f->size, f->anims, &draw, &png, &prep);
-
-    /* the final pictures: every raster one drawn and encoded at -s, the vector ones cheap */
-    const double final_px = pixels(w, h, o->size);
-    double finals = 0.0;
-    for (int i = 0; i < tg->n; i++) {
-        const cli_target_kind k = tg->t[i].kind;
-        if (k == CLI_T_DIR || k == CLI_T_PNG || k == CLI_T_JPG)
-            finals += final_px * (draw + png);
-    }
+    double finals = rasters * pixels(w, h, o->size) * (draw + png);
 
     /* a frame: drawn, encoded for the files and prepared for the animations on all threads,
      * then written and encoded into the animations on one */
