@@ -313,6 +313,13 @@ PE_NODISCARD pe_status pe_palette_load(const char *path, unsigned char **rgb, in
  * Calls run in any order and at once: each must write only what belongs to its i. For
  * independent work around a run: the program draws and encodes its frames this way. */
 void pe_parallel_for(int threads, size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
+/* (fn NULL: nothing is called, for both.) */
+
+/* Call fn(ctx) on the calling thread with every OpenMP loop it starts (in this library or
+ * another, such as libimagequant) limited to that one thread, and return when it has ended.
+ * For a library whose results depend on its number of threads (libimagequant adds per-thread
+ * partial sums): run this way, it gives the same bytes on every machine and at every -j. */
+void pe_parallel_serial(void (*fn)(void *ctx), void *ctx);
 
 /* ---------------------------------------------------------------- output */
 

@@ -8,6 +8,8 @@
 
 void pe_parallel_for(int threads, size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
 {
+    if (!fn)
+        return;
 #ifdef _OPENMP
     const int cpus = omp_get_num_procs(); /* at most 4 a processor, as pe_approximate */
     int t = threads > 0 ? threads : omp_get_max_threads();
@@ -23,4 +25,20 @@ void pe_parallel_for(int threads, size_t n, void (*fn)(void *ctx, size_t i), voi
     (void)threads;
     for (size_t i = 0; i < n; i++)
         fn(ctx, i);
+}
+
+void pe_parallel_serial(void (*fn)(void *ctx), void *ctx)
+{
+    if (!fn)
+        return;
+#ifdef _OPENMP
+    /* the nthreads ICV of this thread's task only: other threads, and this one after the
+     * call, keep theirs */
+    const int threads = omp_get_max_threads();
+    omp_set_num_threads(1);
+    fn(ctx);
+    omp_set_num_threads(threads);
+#else
+    fn(ctx);
+#endif
 }

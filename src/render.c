@@ -67,6 +67,13 @@ static void unpremultiply(const unsigned char *data, int stride, pe_image *img)
                 o[0] = o[1] = o[2] = o[3] = 0;
                 continue;
             }
+            if (a == 255) { /* most pixels: the division would give c back */
+                o[0] = (unsigned char)(p >> 16);
+                o[1] = (unsigned char)(p >> 8);
+                o[2] = (unsigned char)p;
+                o[3] = 255;
+                continue;
+            }
             const unsigned c[3] = { (p >> 16) & 255u, (p >> 8) & 255u, p & 255u };
             for (int k = 0; k < 3; k++)
                 o[k] = (unsigned char)((c[k] * 255u + a / 2) / a);

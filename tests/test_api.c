@@ -893,6 +893,7 @@ static const char *const also_covered[] = {
     "pe_state_free",
     /* the threads are the scheduler's to bound: not this file's */
     "pe_parallel_for",
+    "pe_parallel_serial",
 };
 
 static bool covered(const char *name)

@@ -222,7 +222,7 @@ static void defaults_come_from_the_library(void)
     CHECK(o.pe.triangles == def.triangles && o.pe.seed == def.seed);
     CHECK(o.pe.background_auto == def.background_auto && !o.pe.transparent);
     CHECK(o.max_pixels == pe_load_limits_default().max_pixels);
-    CHECK(o.spacing_psnr && o.hold == 2.5 && o.frame_size == 0 && o.margin_pt == 0);
+    CHECK(o.spacing_psnr && o.hold == 2.5 && o.frame_size == -1 && o.margin_pt == 0);
 }
 
 /* The fields other code reads follow the table's values. */

@@ -60,9 +60,37 @@ static void parallel_for_each_index_once(void)
     pe_parallel_for(THREADS, 0, count, &s); /* nothing to do: no call */
 }
 
+typedef struct serial_state {
+    int calls;
+    for_state s;
+} serial_state;
+
+static void count_threads(void *ctx)
+{
+    serial_state *x = ctx;
+    x->calls++;
+    pe_parallel_for(0, 64, count, &x->s); /* all the threads it may: as libimagequant asks */
+}
+
+/* fn is called once, here, and the loops it opens run on this one thread; NULL calls nothing. */
+static void serial_runs_on_one_thread(void)
+{
+    static serial_state x;
+    memset(&x, 0, sizeof x);
+    pe_parallel_serial(count_threads, &x);
+    CHECK(x.calls == 1);
+    for (int i = 0; i < 64; i++)
+        CHECK(atomic_load(&x.s.calls[i]) == 1);
+    CHECK(!atomic_load(&x.s.others));
+    pe_parallel_serial(NULL, &x);
+    pe_parallel_for(4, 10, NULL, &x);
+    CHECK(x.calls == 1);
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
     RUN(parallel_for_each_index_once);
+    RUN(serial_runs_on_one_thread);
     TEST_MAIN_END();
 }

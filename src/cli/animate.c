@@ -1,11 +1,13 @@
 /* animate: render the flight animation of a state file's triangles as PNG frames
- * DIR/frame_00001.png ... (the library builds each frame: pe_animate_frame; they are drawn
- * and encoded on all threads, and written in order). */
+ * DIR/frame_00001.png ..., or as one GIF, MP4 or WebM file (anim.h) (the library builds each
+ * frame: pe_animate_frame; they are drawn and encoded on all threads, and written in order). */
 #define _POSIX_C_SOURCE 200809L
+#include "anim.h"
 #include "input.h"
 #include "output.h"
 #include "run.h"
 #include "sizes.h"
+#include "options.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -45,8 +47,9 @@ static void remove_stale_frames(const char *dir, int frames)
 
 /* A frame of the animation made ready for writing (drawn and encoded on any thread). */
 typedef struct anim_job {
-    char *png;
+    char *png; /* a frame file */
     size_t len;
+    cli_anims_frame *frame; /* or a frame of the animation file */
     pe_status st;
 } anim_job;
 
@@ -55,6 +58,7 @@ typedef struct anim_run {
     const pe_state *state;
     const cli_options *o;
     const pe_metadata *meta;
+    cli_anims *anims; /* -o FILE.gif|.mp4|.webm, else NULL */
     int w, h;
     anim_job *jobs;
     int rc, done;
@@ -71,8 +75,13 @@ static void make_frame(void *ctx, size_t i)
         return;
     }
     j->st = pe_animate_frame(&r->state->result, (int)i, r->o->anim_frames, r->o->pe.seed, &frame);
+    pe_image img = { 0 };
     if (j->st == PE_OK)
-        j->st = cli_png_bytes(&frame, r->w, r->h, r->meta, &j->png, &j->len);
+        j->st = pe_render(&frame, r->w, r->h, &img);
+    if (j->st == PE_OK)
+        j->st = r->anims ? cli_anims_prepare(r->anims, &img, &j->frame)
+                         : cli_png_encode(&img, r->meta, &j->png, &j->len);
+    pe_image_free(&img);
     pe_result_free(&frame);
 }
 
@@ -95,32 +104,61 @@ static int put_frame(const cli_options *o, int f, anim_job *j)
     return 0;
 }
 
+/* Append made frame j to the animation file; 0 or 1 after the one-line error. */
+static int put_anim_frame(cli_anims *anims, anim_job *j)
+{
+    const pe_status st = j->st;
+    const int r = cli_anims_put(anims, st == PE_OK ? j->frame : NULL);
+    j->frame = NULL;
+    if (r == 0)
+        return 0;
+    fprintf(stderr, "polyevolve: %s\n", cli_anims_error(anims));
+    return 1;
+}
+
 static bool put_frame_at(void *ctx, size_t i)
 {
     anim_run *r = ctx;
     anim_job *j = &r->jobs[i];
-    r->rc = cli_stop_signal ? 128 + cli_stop_signal : put_frame(r->o, (int)i, j);
+    r->rc = cli_stop_signal ? 128 + cli_stop_signal
+            : r->anims      ? put_anim_frame(r->anims, j)
+                            : put_frame(r->o, (int)i, j);
     r->done += r->rc == 0;
     free(j->png);
     j->png = NULL;
+    cli_anims_frame_free(j->frame);
+    j->frame = NULL;
     return r->rc == 0;
 }
 
 /* The frames, made on all threads (-j) and written in order (cli_make_put). */
-static int write_frames(const pe_state *state, const cli_options *o, int w, int h, int *done)
+static int write_frames(const pe_state *state, const cli_options *o, cli_anims *anims, int side,
+                        int *done)
 {
     cli_meta_buf mb;
     const pe_metadata meta = cli_state_metadata(state, o->no_metadata, &mb);
     const size_t n = (size_t)o->anim_frames;
-    anim_run r = { state, o, &meta, w, h, calloc(n, sizeof *r.jobs), 0, 0 };
+    const pe_result *res = &state->result;
+    /* side: the longest side, as render and final.png; 0 = the state's (input) size */
+    const int w = side > 0 && res->width >= res->height ? side : 0;
+    const int h = side > 0 && res->width < res->height ? side : 0;
+    anim_run r = { state, o, &meta, anims, w, h, calloc(n, sizeof *r.jobs), 0, 0 };
     if (!r.jobs) {
         fprintf(stderr, "polyevolve: %s: out of memory\n", o->output);
         return 1;
     }
-    cli_make_put(o->pe.threads, n, cli_png_chunk(&state->result, o->size), make_frame, put_frame_at,
-                 &r);
-    for (size_t i = 0; i < n; i++) /* made and not written (a stop or a failed write) */
+    size_t chunk = cli_png_chunk(res, side);
+    if (anims) {
+        int pw, ph;
+        char err[8];
+        cli_png_size(res->width, res->height, side, &pw, &ph, err, sizeof err);
+        chunk = cli_anims_chunk(anims, chunk, pw, ph);
+    }
+    cli_make_put(o->pe.threads, n, chunk, make_frame, put_frame_at, &r);
+    for (size_t i = 0; i < n; i++) { /* made and not written (a stop or a failed write) */
         free(r.jobs[i].png);
+        cli_anims_frame_free(r.jobs[i].frame);
+    }
     free(r.jobs);
     *done = r.done;
     return r.rc;
@@ -137,25 +175,38 @@ int cli_animate(const cli_options *o)
         return 1;
     char err[256];
     int pw, ph;
-    if (cli_png_size(state.result.width, state.result.height, o->size, &pw, &ph, err,
+    const pe_result *res = &state.result;
+    /* -s or --frame-size, else the state's (input) size up to CLI_FRAME_SIDE */
+    const int side = cli_frame_side(o->frame_size, o->size, cli_given(o, "size") != NULL,
+                                    res->width, res->height);
+    if (cli_png_size(res->width, res->height, side, &pw, &ph, err,
                      sizeof err)) { /* before any frame is made */
         fprintf(stderr, "polyevolve: %s: frames: %s\n", o->output, err);
         pe_state_free(&state);
         return 2;
     }
-    if (cli_mkdir(o->output) != 0) {
+    cli_anims *anims = NULL;
+    if (cli_is_anim(o->output)) {
+        if (cli_anims_create(&o->output, 1, CLI_ANIM_FPS, o->hold, &anims, err, sizeof err) != 0) {
+            fprintf(stderr, "polyevolve: %s\n", err);
+            pe_state_free(&state);
+            return 1;
+        }
+    } else if (cli_mkdir(o->output) != 0) {
         fprintf(stderr, "polyevolve: %s: cannot create output directory: %s\n", o->output,
                 strerror(errno));
         pe_state_free(&state);
         return 1;
+    } else {
+        remove_stale_frames(o->output, o->anim_frames);
     }
-    const pe_result *res = &state.result;
-    /* -s: the longest side, as render and final.png; 0 = the state's (input) size */
-    const int w = o->size > 0 && res->width >= res->height ? o->size : 0;
-    const int h = o->size > 0 && res->width < res->height ? o->size : 0;
-    remove_stale_frames(o->output, o->anim_frames);
     int done = 0;
-    const int rc = write_frames(&state, o, w, h, &done);
+    int rc = write_frames(&state, o, anims, side, &done);
+    if (anims && rc == 0 && cli_anims_finish(anims) != 0) {
+        fprintf(stderr, "polyevolve: %s\n", cli_anims_error(anims));
+        rc = 1;
+    }
+    cli_anims_free(anims);
     if (rc == 0 && !o->quiet)
         printf("polyevolve: %d frames of %zu triangles -> %s\n", done, res->count, o->output);
     pe_state_free(&state);

@@ -3,6 +3,7 @@
 #include "frames.h"
 
 #include "output.h"
+#include "sizes.h"
 #include "targets.h"
 
 #include <dirent.h>
@@ -66,13 +67,16 @@ static void clear_old(cli_frames *f)
     closedir(d);
 }
 
-/* A frame made ready for writing: res drawn at the output size and encoded as PNG. Frames
- * are made on all threads and written in order by one. */
+/* A frame made ready for writing: res drawn at the frame size, encoded as PNG for the files
+ * and prepared for the animations. Frames are made on all threads and written in order by
+ * one. */
 typedef struct frame_job {
     const pe_progress *p;
     const pe_result *res;
-    char *png; /* malloc'ed */
+    char *png; /* malloc'ed, when there are frame files */
     size_t len;
+    cli_anims_frame *anim; /* when there are animations */
+    bool anim_only;        /* the final picture ending the animations of a linear run */
     pe_status st;
 } frame_job;
 
@@ -82,48 +86,91 @@ typedef struct frame_run {
     frame_job *jobs;
 } frame_run;
 
+static bool has_files(const cli_frames *f)
+{
+    return f->dir || f->pattern;
+}
+
+/* A resumed run's animations are made at the end from all the frame files, the earlier run's
+ * included: they show the whole work, not its second part. */
+static bool anims_from_files(const cli_frames *f)
+{
+    return f->anims && f->keep_old && has_files(f);
+}
+
 static void make_frame(void *ctx, size_t i)
 {
     const frame_run *r = ctx;
     frame_job *j = &r->jobs[i];
-    const cli_frames *f = r->f; /* read here: size and meta, which no put changes */
+    const cli_frames *f = r->f; /* read here: size, meta and anims, which no put changes */
     const pe_result *res = j->res;
     const int w = f->size > 0 && res->width >= res->height ? f->size : 0;
     const int h = f->size > 0 && res->width < res->height ? f->size : 0;
-    j->st = cli_png_bytes(res, w, h, f->meta, &j->png, &j->len);
+    pe_image img = { 0 };
+    j->st = pe_render(res, w, h, &img);
+    if (j->st == PE_OK && has_files(f) && !j->anim_only)
+        j->st = cli_png_encode(&img, f->meta, &j->png, &j->len);
+    if (j->st == PE_OK && f->anims && (j->anim_only || !anims_from_files(f)))
+        j->st = cli_anims_prepare(f->anims, &img, &j->anim); /* takes the pixels */
+    pe_image_free(&img);
 }
 
-/* Write a made frame as the next one, unless it is exactly the previous one (a video gains
- * nothing from it; the same pixels and metadata encode to the same bytes). Takes j->png. */
+static void anims_failed(cli_frames *f)
+{
+    const char *why = cli_anims_error(f->anims);
+    if (f->failed == PE_OK)
+        snprintf(f->failed_why, sizeof f->failed_why, "%s", why ? why : "animation failed");
+    fail_at(f, "animation", PE_ERR_IO);
+}
+
+static void free_job(frame_job *j)
+{
+    free(j->png);
+    j->png = NULL;
+    cli_anims_frame_free(j->anim);
+    j->anim = NULL;
+}
+
+/* Put a made frame: written as the next file, unless it is exactly the previous one (a video
+ * gains nothing from it; the same pixels and metadata encode to the same bytes), and appended
+ * to the animations. Takes j's buffers. */
 static void put_frame(cli_frames *f, frame_job *j)
 {
     char path[PATH_MAX] = "frame";
     if (f->failed == PE_OK && j->st != PE_OK)
         fail_at(f, path, j->st);
+    const bool file = has_files(f) && !j->anim_only;
     if (f->failed != PE_OK ||
-        (f->last && f->last_len == j->len && !memcmp(f->last, j->png, j->len))) {
-        free(j->png);
-        j->png = NULL;
+        (file && f->last && f->last_len == j->len && !memcmp(f->last, j->png, j->len))) {
+        free_job(j);
         return;
     }
-    clear_old(f);
     pe_status st;
-    if (!frame_path(f, f->written + 1, path, sizeof path)) {
-        errno = ENAMETOOLONG;
-        fail_at(f, f->pattern ? f->pattern : f->dir, PE_ERR_IO);
-    } else if ((st = cli_write_text(path, j->png, j->len)) != PE_OK) {
-        fail_at(f, path, st);
-    } else {
-        f->written++;
-        if (f->on_frame)
-            f->on_frame(f->ctx, j->p, j->res->count, f->written);
-        free(f->last);
-        f->last = (unsigned char *)j->png; /* kept to compare with the next one */
-        f->last_len = j->len;
-        j->png = NULL;
+    if (file) {
+        clear_old(f);
+        if (!frame_path(f, f->written + 1, path, sizeof path)) {
+            errno = ENAMETOOLONG;
+            fail_at(f, f->pattern ? f->pattern : f->dir, PE_ERR_IO);
+        } else if ((st = cli_write_text(path, j->png, j->len)) != PE_OK) {
+            fail_at(f, path, st);
+        } else {
+            f->written++;
+            free(f->last);
+            f->last = (unsigned char *)j->png; /* kept to compare with the next one */
+            f->last_len = j->len;
+            j->png = NULL;
+        }
     }
-    free(j->png);
-    j->png = NULL;
+    if (f->failed == PE_OK && f->anims && (j->anim_only || !anims_from_files(f))) {
+        const int r = cli_anims_put(f->anims, j->anim);
+        j->anim = NULL;
+        if (r != 0)
+            anims_failed(f);
+    }
+    if (f->failed == PE_OK && !j->anim_only && f->on_frame)
+        f->on_frame(f->ctx, j->p, j->res->count,
+                    file ? f->written : cli_anims_count(f->anims));
+    free_job(j);
 }
 
 static bool put_frame_at(void *ctx, size_t i)
@@ -133,9 +180,10 @@ static bool put_frame_at(void *ctx, size_t i)
     return r->f->failed == PE_OK;
 }
 
-/* Make and write these frames in order (cli_make_put, chunks of cli_png_chunk). */
+/* Make and write these frames in order (cli_make_put: chunks of cli_png_chunk, smaller when
+ * the animations' prepared frames wait in memory). */
 static void write_frames(cli_frames *f, const pe_progress *const *p, const pe_result *const *res,
-                         size_t n)
+                         size_t n, bool anim_only)
 {
     frame_run r = { f, calloc(n > 0 ? n : 1, sizeof *r.jobs) };
     if (!r.jobs) {
@@ -143,12 +191,41 @@ static void write_frames(cli_frames *f, const pe_progress *const *p, const pe_re
         return;
     }
     for (size_t i = 0; i < n; i++)
-        r.jobs[i] = (frame_job){ .p = p[i], .res = res[i] };
-    const size_t chunk = n > 0 ? cli_png_chunk(res[0], f->size) : 1;
+        r.jobs[i] = (frame_job){ .p = p[i], .res = res[i], .anim_only = anim_only };
+    size_t chunk = n > 0 ? cli_png_chunk(res[0], f->size) : 1;
+    if (n > 0 && f->anims) {
+        int w, h;
+        char err[8];
+        cli_png_size(res[0]->width, res[0]->height, f->size, &w, &h, err, sizeof err);
+        chunk = cli_anims_chunk(f->anims, chunk, w, h);
+    }
     cli_make_put(f->threads, n, chunk, make_frame, put_frame_at, &r);
     for (size_t i = 0; i < n; i++) /* made and not written (a write failed) */
-        free(r.jobs[i].png);
+        free_job(&r.jobs[i]);
     free(r.jobs);
+}
+
+int cli_frames_anims(cli_frames *f, const cli_options *o, const cli_targets *tg)
+{
+    const char *paths[CLI_MAX_OUTPUTS];
+    int n = 0;
+    for (int i = 0; i < tg->n; i++)
+        if (tg->t[i].kind == CLI_T_ANIM)
+            paths[n++] = tg->t[i].path;
+    if (n == 0)
+        return 0;
+    if (o->pe.frames == 0) {
+        fprintf(stderr, "polyevolve: %s: an animation is made of the frames: --frames 0 leaves "
+                "none\n", paths[0]);
+        return 2;
+    }
+    char why[PATH_MAX + 256];
+    if (cli_anims_create(paths, n, CLI_ANIM_FPS, o->hold, &f->anims, why, sizeof why) != 0) {
+        fprintf(stderr, "polyevolve: %s\n", why);
+        return 1;
+    }
+    f->max = o->pe.frames;
+    return 0;
 }
 
 /* Keep every candidate at least gap dB above the one before it (and the first). */
@@ -194,7 +271,7 @@ void cli_frames_step(cli_frames *f, const pe_progress *p, const pe_result *parti
         return;
     if (!f->by_psnr) {
         if (p->frame)
-            write_frames(f, &p, &partial, 1);
+            write_frames(f, &p, &partial, 1, false);
         return;
     }
     if (!f->cand) {
@@ -228,14 +305,15 @@ static size_t picks(const cli_frames *f, double delta, size_t *pick, size_t cap)
     return n;
 }
 
-void cli_frames_finish(cli_frames *f, const pe_progress *final_point, const pe_result *res)
+/* psnr spacing: write the frames chosen among the candidates, the final picture last. */
+static void write_chosen(cli_frames *f, const pe_progress *final_point, const pe_result *res)
 {
-    if (!f->by_psnr || f->max <= 0 || f->failed != PE_OK)
-        return;
     const size_t want = (size_t)f->max;
     size_t *pick = malloc((f->ncand + 1) * sizeof *pick);
-    if (!pick)
+    if (!pick) {
+        fail_at(f, "frames", PE_ERR_NOMEM);
         return;
+    }
     /* the largest spacing that still gives want frames (bisection: fewer picks as it grows) */
     double lo = 0.0, hi = final_point->psnr - (f->ncand ? f->cand[0].p.psnr : 0.0);
     for (int it = 0; it < 60 && hi > 0.0; it++) {
@@ -264,7 +342,7 @@ void cli_frames_finish(cli_frames *f, const pe_progress *final_point, const pe_r
         }
         ps[n] = final_point;
         rs[n] = res;
-        write_frames(f, ps, rs, n + (last ? 1 : 0));
+        write_frames(f, ps, rs, n + (last ? 1 : 0), false);
     } else {
         fail_at(f, "frames", PE_ERR_NOMEM);
     }
@@ -273,12 +351,34 @@ void cli_frames_finish(cli_frames *f, const pe_progress *final_point, const pe_r
     free(pick);
 }
 
+void cli_frames_finish(cli_frames *f, const pe_progress *final_point, const pe_result *res)
+{
+    if (f->max > 0 && f->failed == PE_OK) {
+        if (f->by_psnr)
+            write_chosen(f, final_point, res);
+        else if (f->anims && !anims_from_files(f)) /* they end on the final picture */
+            write_frames(f, &final_point, &res, 1, true);
+    }
+    if (!f->anims || f->failed != PE_OK)
+        return;
+    char path[PATH_MAX];
+    for (int k = 1; anims_from_files(f) && k <= f->written && f->failed == PE_OK; k++)
+        if (!frame_path(f, k, path, sizeof path) || cli_anims_put_file(f->anims, path) != 0)
+            anims_failed(f);
+    if (f->failed == PE_OK && cli_anims_count(f->anims) == 0) /* a run with nothing left to do */
+        write_frames(f, &final_point, &res, 1, true);
+    if (f->failed == PE_OK && cli_anims_finish(f->anims) != 0)
+        anims_failed(f);
+}
+
 void cli_frames_free(cli_frames *f)
 {
     for (size_t i = 0; i < f->ncand; i++)
         pe_result_free(&f->cand[i].res);
     free(f->cand);
     free(f->last);
+    cli_anims_free(f->anims); /* removes an unfinished animation's temporary file */
+    f->anims = NULL;
     f->cand = NULL;
     f->last = NULL;
     f->ncand = 0;

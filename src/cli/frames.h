@@ -1,5 +1,6 @@
 /* frames: the PNG frames of a run, drawn from the triangles (pe_render, antialiased like
- * final.png) at the output size, into DIR/frames/frame_NNNNN.png or an -o pattern.
+ * final.png) at the frame size (cli_frame_side), into DIR/frames/frame_NNNNN.png or an -o
+ * pattern, and into the run's animations (anim.h): drawn once for both.
  *
  * Spacing. linear and log take the library's frame points (evenly over the work, or dense
  * early) and write each as it comes. psnr (the default) spaces frames by what the eye sees:
@@ -12,7 +13,8 @@
 #ifndef CLI_FRAMES_H
 #define CLI_FRAMES_H
 
-#include "polyevolve.h"
+#include "anim.h"
+#include "targets.h"
 
 #include <limits.h>
 
@@ -24,7 +26,7 @@ typedef void (*cli_frame_fn)(void *ctx, const pe_progress *p, size_t triangles, 
 typedef struct cli_frames {
     const char *dir;     /* DIR/frames, or NULL */
     const char *pattern; /* or an -o pattern */
-    int size;            /* -s: longest side, 0 = input size */
+    int size;            /* longest side (cli_frame_side), 0 = input size */
     int max;             /* --frames */
     int triangles;       /* --triangles: sizes the candidates' memory */
     int threads;         /* -j: threads that draw and encode the frames (0 = all cores) */
@@ -35,6 +37,7 @@ typedef struct cli_frames {
                         * -HUGE_VAL otherwise */
     int written;       /* frames on disk of this sequence (numbered 1..written) */
     const pe_metadata *meta;
+    cli_anims *anims;  /* the animations made of the frames (owned), or NULL */
     cli_frame_fn on_frame;
     void *ctx;
     /* private */
@@ -47,7 +50,13 @@ typedef struct cli_frames {
     pe_status failed; /* the first write that failed, and where */
     int failed_errno;
     char failed_path[PATH_MAX];
+    char failed_why[PATH_MAX + 256]; /* or, when set, the whole line after "polyevolve: " */
 } cli_frames;
+
+/* The animation targets among tg (their paths kept by pointer): made of the frames, also
+ * when no frame file is written (then f->max is set here). 0, or the exit status after one
+ * line on stderr: 2 with --frames 0, 1 when an encoder is missing. */
+int cli_frames_anims(cli_frames *f, const cli_options *o, const cli_targets *tg);
 
 /* Number of frame_NNNNN.png without gaps in dir (for a resume). */
 int cli_frames_count(const char *dir);
@@ -55,7 +64,8 @@ int cli_frames_count(const char *dir);
 /* Every progress step of the run. */
 void cli_frames_step(cli_frames *f, const pe_progress *p, const pe_result *partial);
 
-/* The end of the run: write the chosen frames (psnr spacing). final_point describes res. */
+/* The end of the run: write the chosen frames (psnr spacing; with other spacings the final
+ * picture ends the animations) and complete the animations. final_point describes res. */
 void cli_frames_finish(cli_frames *f, const pe_progress *final_point, const pe_result *res);
 
 void cli_frames_free(cli_frames *f);

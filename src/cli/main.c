@@ -1,5 +1,6 @@
 /* main: parse, dispatch, map signals. The library does the work; run.c words the messages. */
 #define _POSIX_C_SOURCE 200809L
+#include "anim.h"
 #include "options.h"
 #include "output.h"
 #include "run.h"
@@ -18,6 +19,7 @@ static void on_signal(int sig)
     if (cli_stop_signal) {
         if (cli_tmp_valid) /* unlink is async-signal-safe; the name is complete */
             unlink(cli_current_tmp);
+        cli_anims_unlink_tmp(); /* an animation being written */
         _exit(128 + sig);
     }
     cli_stop_signal = sig;

@@ -19,6 +19,7 @@ static const char *const spacing_words[] = { "psnr", "linear", "log", NULL };
 static const char *const background_words[] = { "auto", "none", NULL };
 static const char *const weight_words[] = { "none", "auto", NULL };
 static const char *const palette_words[] = { "none", NULL };
+static const char *const auto_words[] = { "auto", NULL }; /* an int's -1 */
 
 /* The largest page side PDF readers take (PDF 1.x: 14400 units of 1/72 in), and the smallest
  * that is still a page. */
@@ -59,8 +60,8 @@ static const cli_opt table[] = {
       CLI_RECORD, NULL },
     { "palette", NULL, CLI_FILE, F(palette), 1, 256, palette_words, "N|FILE",
       "N colours from the image, or a file", CLI_RECORD | CLI_BRIEF, NULL },
-    { "frame-size", NULL, CLI_INT, F(frame_size), 0, CLI_MAX_SIZE, NULL, "N",
-      "longest side of frames and animations, 0 = -s (at most 1080 for large inputs)",
+    { "frame-size", NULL, CLI_INT, F(frame_size), 0, CLI_MAX_SIZE, auto_words, "N|auto",
+      "frames' and animations' longest side: auto = -s, at most 1080; 0 = input size",
       CLI_RECORD, NULL },
     { "hold", NULL, CLI_DOUBLE, F(hold), 0, 3600, NULL, "SECONDS",
       "how long an animation shows the final picture", CLI_RECORD, NULL },
@@ -360,6 +361,10 @@ cli_read cli_opt_read(const cli_opt *d, cli_options *o, const char *v)
     cli_read r = CLI_READ_OK;
     switch (d->type) {
     case CLI_INT:
+        if (d->words && is_word(d->words, v, &w)) { /* the one word an int takes: -1 */
+            *(int *)field = -1;
+            return r;
+        }
         if ((r = read_int(v, d->lo, d->hi, &n)) == CLI_READ_OK)
             *(int *)field = (int)n;
         return r;
@@ -438,7 +443,11 @@ const char *cli_opt_text(const cli_opt *d, const cli_options *o, char *buf, size
     size_t w;
     buf[0] = '\0';
     switch (d->type) {
-    case CLI_INT: snprintf(buf, len, "%d", *(const int *)field); break;
+    case CLI_INT:
+        if (d->words && *(const int *)field == -1)
+            return d->words[0];
+        snprintf(buf, len, "%d", *(const int *)field);
+        break;
     case CLI_U64: snprintf(buf, len, "%" PRIu64, *(const uint64_t *)field); break;
     case CLI_DOUBLE: put_double(buf, len, *(const double *)field); break;
     case CLI_ENUM: return d->words[*(const int *)field];

@@ -77,6 +77,7 @@ void cli_defaults(cli_options *o)
     o->palette = "none";
     o->anim_frames = 120;
     o->hold = 2.5; /* primitive's hold of the last frame */
+    o->frame_size = -1; /* from -s, at most 1080 px (sizes.c) */
     o->warm_iterations = 1;
     o->first_frame = 1;
     o->frame_step = 1;

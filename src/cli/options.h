@@ -44,10 +44,10 @@ typedef struct cli_options {
     bool quiet;
     bool force;          /* --force: write into a place holding another run's files */
     bool allow_damaged;  /* --allow-damaged: a damaged video input goes on with a warning */
-    double hold;         /* --hold: seconds an animation shows the final picture */
-    int frame_size;      /* --frame-size: longest side of frames and animations, 0 = automatic
-                          * (-s, or at most 1080 px for large inputs) */
     int anim_frames;     /* animate: --frames */
+    double hold;         /* --hold: seconds an animation shows its last frame (more than 1/fps) */
+    int frame_size;      /* --frame-size: frames' longest side, 0 = input size, -1 = auto (-s,
+                          * at most 1080 px for large inputs) */
     const char *weight_path;  /* --weight MASK (a file), else NULL */
     const char *palette_path; /* --palette FILE, else NULL */
     const char *init;    /* run: --init STATE, start from that state scaled to the image */

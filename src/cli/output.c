@@ -175,6 +175,25 @@ pe_status cli_write_text(const char *path, const char *text, size_t len)
     return cli_write_atomic(path, text_fn, &j);
 }
 
+pe_status cli_png_encode(const pe_image *img, const pe_metadata *meta, char **png, size_t *len)
+{
+    *png = NULL;
+    *len = 0;
+    pe_status st = PE_ERR_NOMEM;
+    FILE *mem = open_memstream(png, len);
+    if (mem) {
+        st = pe_write_png(mem, img, meta);
+        if (fclose(mem) != 0 && st == PE_OK)
+            st = PE_ERR_NOMEM;
+    }
+    if (st != PE_OK) {
+        free(*png);
+        *png = NULL;
+        *len = 0;
+    }
+    return st;
+}
+
 pe_status cli_png_bytes(const pe_result *res, int w, int h, const pe_metadata *meta, char **png,
                         size_t *len)
 {
@@ -182,22 +201,9 @@ pe_status cli_png_bytes(const pe_result *res, int w, int h, const pe_metadata *m
     *png = NULL;
     *len = 0;
     pe_status st = pe_render(res, w, h, &img);
-    if (st != PE_OK)
-        return st;
-    FILE *mem = open_memstream(png, len);
-    if (!mem) {
-        st = PE_ERR_NOMEM;
-    } else {
-        st = pe_write_png(mem, &img, meta);
-        if (fclose(mem) != 0 && st == PE_OK)
-            st = PE_ERR_NOMEM;
-    }
+    if (st == PE_OK)
+        st = cli_png_encode(&img, meta, png, len);
     pe_image_free(&img);
-    if (st != PE_OK) {
-        free(*png);
-        *png = NULL;
-        *len = 0;
-    }
     return st;
 }
 

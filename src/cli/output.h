@@ -41,6 +41,8 @@ pe_status cli_write_text(const char *path, const char *text, size_t len);
  * handler at a time) stay on the writing thread. */
 pe_status cli_png_bytes(const pe_result *res, int w, int h, const pe_metadata *meta, char **png,
                         size_t *len);
+/* img as PNG in memory (*png malloc'ed, free() it; NULL on failure), on any thread. */
+pe_status cli_png_encode(const pe_image *img, const pe_metadata *meta, char **png, size_t *len);
 /* Pictures of res at -s size (0: its own) to make at once before writing them: 128 MB of raw
  * pixels (two chunks' PNGs
  * may wait in memory), at least 1 (a picture larger than that is drawn alone, as before

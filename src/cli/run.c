@@ -3,6 +3,7 @@
 #include "run.h"
 
 #include "artist.h"
+#include "budget.h"
 #include "frames.h"
 #include "input.h"
 #include "outdir.h"
@@ -229,9 +230,12 @@ static int report_write_failure(const run_ctx *c)
 {
     const pe_status st = c->failed != PE_OK ? c->failed : c->frames.failed;
     const int e = c->failed != PE_OK ? c->failed_errno : c->frames.failed_errno;
-    fprintf(stderr, "polyevolve: %s: %s\n",
-            c->failed != PE_OK ? c->failed_path : c->frames.failed_path,
-            st == PE_ERR_IO && e ? strerror(e) : pe_status_str(st));
+    if (c->failed == PE_OK && c->frames.failed_why[0]) /* an animation's own words */
+        fprintf(stderr, "polyevolve: %s\n", c->frames.failed_why);
+    else
+        fprintf(stderr, "polyevolve: %s: %s\n",
+                c->failed != PE_OK ? c->failed_path : c->frames.failed_path,
+                st == PE_ERR_IO && e ? strerror(e) : pe_status_str(st));
     return 1;
 }
 
@@ -359,7 +363,8 @@ static void write_target(run_ctx *c, const cli_target *t, const pe_result *res, 
     pe_status st = PE_OK;
     switch (t->kind) {
     case CLI_T_DIR: write_dir(c, res, png); return;
-    case CLI_T_PATTERN: return; /* the frames */
+    case CLI_T_PATTERN: /* the frames */
+    case CLI_T_ANIM: return; /* made of the frames (frames.c) */
     case CLI_T_PNG: st = cli_write_png_of(t->path, png, &c->meta); break;
     case CLI_T_JPG: st = cli_write_jpeg_of(t->path, png, &c->meta); break;
     case CLI_T_SVG: st = cli_write_svg_for(t->path, o, res, &c->meta); break;
@@ -394,6 +399,9 @@ static void write_outputs(run_ctx *c, const pe_result *res, const pe_progress *l
         write_target(c, &c->tg.t[i], res, &png);
     pe_image_free(&png);
     cli_frames_finish(&c->frames, last, res);
+    for (int i = 0; i < c->tg.n && c->frames.failed == PE_OK; i++)
+        if (c->tg.t[i].kind == CLI_T_ANIM)
+            wrote(c, c->tg.t[i].path);
     if (c->frames.max == 0)
         log_row(c, last); /* no frames: checkpoint rows and one for the end */
     write_log(c);
@@ -469,7 +477,7 @@ static void resume_hint(const run_ctx *c)
 static bool cli_parent_ok(const cli_target *t)
 {
     if (t->kind != CLI_T_PNG && t->kind != CLI_T_SVG && t->kind != CLI_T_PDF &&
-        t->kind != CLI_T_JPG)
+        t->kind != CLI_T_JPG && t->kind != CLI_T_ANIM)
         return true;
     char parent[PATH_MAX];
     snprintf(parent, sizeof parent, "%s", t->path);
@@ -506,8 +514,8 @@ static int prepare(run_ctx *c, cli_options *o)
         c->tg.dir = o->resume;
         c->tg.t[c->tg.n++] = (cli_target){ CLI_T_DIR, o->resume };
     }
-    const int rc = place_files(c, o);
-    if (rc)
+    int rc = place_files(c, o);
+    if (rc || (rc = cli_frames_anims(&c->frames, o, &c->tg)) != 0)
         return rc;
     for (int i = 0; i < c->tg.n; i++)
         if (!cli_parent_ok(&c->tg.t[i]))
@@ -560,6 +568,8 @@ static int approximate(run_ctx *c, cli_options *o, pe_state *state, double t0)
     int rc = cli_input_checked(c->o, c->input, state, c->input_hash, &img);
     if (rc)
         return rc;
+    c->frames.size = cli_frame_side(o->frame_size, o->size, cli_given(o, "size") != NULL,
+                                    img.width, img.height);
     pe_result start = { 0 }; /* --init: that state moved onto this image */
     if (o->init && (rc = cli_init_start(o, &img, &start)) != 0) {
         pe_image_free(&img);
@@ -573,6 +583,13 @@ static int approximate(run_ctx *c, cli_options *o, pe_state *state, double t0)
     po.progress_ctx = c;
     po.resume = o->resume ? &state->result : o->init ? &start : NULL;
     po.cancel = &cli_stop_signal; /* a signal stops the run within one batch */
+    if (po.time_limit > 0.0) { /* --time counts the outputs too: they get their share first */
+        cli_budget b;
+        cli_time_budget(o, &c->tg, &c->frames, img.width, img.height, now() - t0, &b);
+        po.time_limit = b.optimise;
+        if (b.frames < c->frames.max)
+            po.frames = c->frames.max = b.frames;
+    }
     if (c->frames.by_psnr && po.frames > 0)
         po.frames = po.frames > 100000 / PSNR_STEPS ? 100000 : po.frames * PSNR_STEPS;
     if (o->resume)

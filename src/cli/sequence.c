@@ -7,6 +7,7 @@
 #include "output.h"
 #include "run.h"
 #include "video.h"
+#include "anim.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -375,20 +376,19 @@ static int setup(seq_ctx *c, cli_options *o)
     return 0;
 }
 
+/* A video input's frames as DIR/video.mp4, at its frame rate (consecutive numbers only: not
+ * the keyframe pass). 0, or 1 after one line. */
 static int finish_video(const seq_ctx *c, const seq_source *src, int frames)
 {
-    char pattern[PATH_MAX], mp4[PATH_MAX];
-    if (!src->video || frames == 0 || !cli_join(pattern, sizeof pattern, c->dir,
-                                                "frame_%05d.png") ||
+    char pattern[PATH_MAX], mp4[PATH_MAX], why[PATH_MAX + 256];
+    if (!src->video || frames == 0 || c->o->frame_step != 1 ||
+        !cli_join(pattern, sizeof pattern, c->dir, "frame_%05d.png") ||
         !cli_join(mp4, sizeof mp4, c->dir, "video.mp4"))
         return 0;
-    const int r = cli_encode_mp4(pattern, c->o->first_frame, cli_video_fps(src->video), mp4);
-    if (r == 0)
+    if (cli_anim_from_files(pattern, c->o->first_frame, frames, mp4, cli_video_fps(src->video),
+                            0.0, why, sizeof why) == 0)
         return 0;
-    fprintf(stderr, "polyevolve: %s: %s\n", mp4,
-            r == 127 ? "the ffmpeg program is needed to write the MP4 (Debian: ffmpeg); the "
-                       "frames are written"
-                     : "ffmpeg could not encode the frames");
+    fprintf(stderr, "polyevolve: %s (the frames are written)\n", why);
     return 1;
 }
 

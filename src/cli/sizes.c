@@ -31,3 +31,12 @@ int cli_png_size(int w, int h, int size, int *ow, int *oh, char *err, size_t err
     }
     return 0;
 }
+
+int cli_frame_side(int frame_size, int size, bool size_given, int w, int h)
+{
+    if (frame_size >= 0)
+        return frame_size;
+    if (size > 0 || size_given)
+        return size;
+    return (w > h ? w : h) > CLI_FRAME_SIDE ? CLI_FRAME_SIDE : 0;
+}

@@ -3,6 +3,7 @@
 #ifndef CLI_SIZES_H
 #define CLI_SIZES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The largest -s: a square PNG of this side is the largest stb_image_write takes
@@ -17,5 +18,15 @@
  * pe_write_png can make it, else 2 (a usage error: -s is the remedy) with one line in err that
  * names the limit. */
 int cli_png_size(int w, int h, int size, int *ow, int *oh, char *err, size_t err_len);
+
+/* Frames and animations of a large input are drawn at most this long on their longest side
+ * unless -s or --frame-size asks, so that a default run's 100 frames of a photo cost a
+ * fraction of the run instead of most of it (docs/benchmark.md, "Frames and animations"). */
+#define CLI_FRAME_SIDE 1080
+
+/* The longest side to draw a w x h picture's frames at, 0 = its own size: --frame-size when
+ * given (frame_size >= 0), else -s when above 0 or given (size_given: -s 0 asks for the input
+ * size), else the picture's own side up to CLI_FRAME_SIDE. */
+int cli_frame_side(int frame_size, int size, bool size_given, int w, int h);
 
 #endif

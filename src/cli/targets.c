@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "targets.h"
 
+#include "anim.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -77,6 +79,8 @@ static cli_target_kind kind_of(const char *path)
         return CLI_T_PDF;
     if (ends_with(path, ".jpg") || ends_with(path, ".jpeg"))
         return CLI_T_JPG;
+    if (cli_is_anim(path))
+        return CLI_T_ANIM;
     return CLI_T_DIR;
 }
 
@@ -89,9 +93,9 @@ int cli_targets_of(const cli_options *o, cli_targets *out, char *err, size_t err
     for (int i = 0; i < n; i++) {
         const char *p = paths[i];
         const cli_target_kind k = kind_of(p);
-        if (k == CLI_T_DIR && (ends_with(p, ".gif") || ends_with(p, ".webp")))
-            return fail(err, err_len,
-                        "%s: unsupported output format (use .png, .jpg, .svg or .pdf)", p);
+        if (k == CLI_T_DIR && ends_with(p, ".webp"))
+            return fail(err, err_len, "%s: unsupported output format (use .png, .jpg, .svg, "
+                        ".pdf, or .gif, .mp4, .webm for an animation)", p);
         if (k == CLI_T_PATTERN && (!valid_pattern(p) || !ends_with(p, ".png")))
             return fail(err, err_len,
                         "%s: a frame pattern needs exactly one %%d (e.g. frame%%03d.png) and .png",

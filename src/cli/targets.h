@@ -13,6 +13,7 @@ typedef enum cli_target_kind {
     CLI_T_PDF,     /* FILE.pdf */
     CLI_T_JPG,     /* FILE.jpg or FILE.jpeg: the final picture over white, quality 95 */
     CLI_T_STDOUT,  /* "-": the SVG on stdout */
+    CLI_T_ANIM,    /* FILE.gif, FILE.mp4, FILE.webm: an animation of the frames (anim.h) */
     CLI_T_PATTERN, /* a printf pattern with one %d (flags 0 and a width allowed) ending in .png:
                     * the frames */
 } cli_target_kind;

@@ -1,82 +1,13 @@
 /* video: a video file's frames as RGBA images, through FFmpeg's libraries (Debian's
- * libavformat, libavcodec, libswscale), and the MP4 made from the frames a sequence wrote,
- * through the ffmpeg program. */
+ * libavformat, libavcodec, libswscale; opened at run time, see avlib.c). */
 #define _POSIX_C_SOURCE 200809L
 #include "video.h"
 
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/imgutils.h>
-#include <libswscale/swscale.h>
+#include "avlib.h"
 
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-/* FFmpeg's libraries pull in some 130 shared libraries (every codec and protocol they can
- * use). Linked into the program, they cost every run at start, also runs that read no video:
- * measured 20 x `polyevolve --version` 3.58 s against 0.70 s, and about 150 MB of address
- * space (a `ulimit -v` user meets it). So they are opened here, the first time a video is
- * read, by the sonames of the versions the program was built against. */
-enum { PE_AVUTIL, PE_SWSCALE, PE_AVCODEC, PE_AVFORMAT, PE_AVLIBS };
-static const char *const av_sonames[PE_AVLIBS] = { PE_AVUTIL_SO, PE_SWSCALE_SO, PE_AVCODEC_SO,
-                                                   PE_AVFORMAT_SO };
-#define PE_AV_FUNCS(X) \
-    X(PE_AVFORMAT, av_find_best_stream) \
-    X(PE_AVUTIL, av_frame_alloc) \
-    X(PE_AVUTIL, av_frame_free) \
-    X(PE_AVUTIL, av_frame_unref) \
-    X(PE_AVUTIL, av_log_set_level) \
-    X(PE_AVCODEC, av_packet_alloc) \
-    X(PE_AVCODEC, av_packet_free) \
-    X(PE_AVCODEC, av_packet_unref) \
-    X(PE_AVFORMAT, av_read_frame) \
-    X(PE_AVUTIL, av_strerror) \
-    X(PE_AVCODEC, avcodec_alloc_context3) \
-    X(PE_AVCODEC, avcodec_find_decoder) \
-    X(PE_AVCODEC, avcodec_free_context) \
-    X(PE_AVCODEC, avcodec_open2) \
-    X(PE_AVCODEC, avcodec_parameters_to_context) \
-    X(PE_AVCODEC, avcodec_receive_frame) \
-    X(PE_AVCODEC, avcodec_send_packet) \
-    X(PE_AVFORMAT, avformat_close_input) \
-    X(PE_AVFORMAT, avformat_find_stream_info) \
-    X(PE_AVFORMAT, avformat_open_input) \
-    X(PE_SWSCALE, sws_freeContext) \
-    X(PE_SWSCALE, sws_getCachedContext) \
-    X(PE_SWSCALE, sws_scale)
-
-#define PE_AV_DECLARE(lib, fn) __typeof__(&fn) fn;
-static struct av_api {
-    void *lib[PE_AVLIBS];
-    bool loaded;
-    PE_AV_FUNCS(PE_AV_DECLARE)
-} av;
-
-/* Open the libraries and find every function; false with the reason in why. */
-static bool av_load(char *why, size_t why_len)
-{
-    if (av.loaded)
-        return true;
-    for (int i = 0; i < PE_AVLIBS; i++)
-        if (!av.lib[i] && !(av.lib[i] = dlopen(av_sonames[i], RTLD_NOW | RTLD_LOCAL))) {
-            snprintf(why, why_len, "cannot load %s (install FFmpeg's libraries): %s",
-                     av_sonames[i], dlerror());
-            return false;
-        }
-#define PE_AV_FIND(l, fn)                                                                          \
-    if (!(*(void **)&av.fn = dlsym(av.lib[l], #fn))) {                                             \
-        snprintf(why, why_len, "%s has no %s", av_sonames[l], #fn);                                \
-        return false;                                                                              \
-    }
-    PE_AV_FUNCS(PE_AV_FIND)
-#undef PE_AV_FIND
-    av.loaded = true;
-    return true;
-}
 
 struct cli_video {
     AVFormatContext *fmt;
@@ -93,11 +24,11 @@ void cli_video_close(cli_video *v)
 {
     if (!v)
         return;
-    av.sws_freeContext(v->sws);
-    av.av_frame_free(&v->frame);
-    av.av_packet_free(&v->pkt);
-    av.avcodec_free_context(&v->dec);
-    av.avformat_close_input(&v->fmt);
+    cli_av.sws_freeContext(v->sws);
+    cli_av.av_frame_free(&v->frame);
+    cli_av.av_packet_free(&v->pkt);
+    cli_av.avcodec_free_context(&v->dec);
+    cli_av.avformat_close_input(&v->fmt);
     free(v);
 }
 
@@ -105,7 +36,7 @@ static int fail(char *why, size_t len, const char *what, int err)
 {
     char text[128] = "";
     if (err < 0)
-        av.av_strerror(err, text, sizeof text);
+        cli_av.av_strerror(err, text, sizeof text);
     snprintf(why, len, "%s%s%s", what, text[0] ? ": " : "", text);
     return -1;
 }
@@ -113,39 +44,38 @@ static int fail(char *why, size_t len, const char *what, int err)
 int cli_video_open(const char *path, cli_video **out, char *why, size_t why_len)
 {
     *out = NULL;
-    if (!av_load(why, why_len))
+    if (!cli_av_load(why, why_len))
         return -1;
-    av.av_log_set_level(AV_LOG_QUIET); /* errors are ours to word, in one line */
     cli_video *v = calloc(1, sizeof *v);
     if (!v)
         return fail(why, why_len, "out of memory", 0);
-    int e = av.avformat_open_input(&v->fmt, path, NULL, NULL);
+    int e = cli_av.avformat_open_input(&v->fmt, path, NULL, NULL);
     if (e < 0) {
         cli_video_close(v);
         return fail(why, why_len, "cannot open as a video", e);
     }
-    if ((e = av.avformat_find_stream_info(v->fmt, NULL)) < 0 ||
-        (e = av.av_find_best_stream(v->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0)) < 0) {
+    if ((e = cli_av.avformat_find_stream_info(v->fmt, NULL)) < 0 ||
+        (e = cli_av.av_find_best_stream(v->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0)) < 0) {
         cli_video_close(v);
         return fail(why, why_len, "no video stream", e);
     }
     v->stream = e;
     const AVStream *s = v->fmt->streams[e];
-    const AVCodec *codec = av.avcodec_find_decoder(s->codecpar->codec_id);
-    if (!codec || !(v->dec = av.avcodec_alloc_context3(codec)) ||
-        av.avcodec_parameters_to_context(v->dec, s->codecpar) < 0) {
+    const AVCodec *codec = cli_av.avcodec_find_decoder(s->codecpar->codec_id);
+    if (!codec || !(v->dec = cli_av.avcodec_alloc_context3(codec)) ||
+        cli_av.avcodec_parameters_to_context(v->dec, s->codecpar) < 0) {
         cli_video_close(v);
         return fail(why, why_len, "no decoder for its video codec", 0);
     }
     v->dec->thread_count = 1; /* the frames are the same either way; our threads are busy */
-    if ((e = av.avcodec_open2(v->dec, codec, NULL)) < 0) {
+    if ((e = cli_av.avcodec_open2(v->dec, codec, NULL)) < 0) {
         cli_video_close(v);
         return fail(why, why_len, "cannot open its decoder", e);
     }
     const AVRational r = s->avg_frame_rate.num > 0 ? s->avg_frame_rate : s->r_frame_rate;
     v->fps = r.num > 0 && r.den > 0 ? av_q2d(r) : 25.0;
-    v->pkt = av.av_packet_alloc();
-    v->frame = av.av_frame_alloc();
+    v->pkt = cli_av.av_packet_alloc();
+    v->frame = cli_av.av_frame_alloc();
     if (!v->pkt || !v->frame) {
         cli_video_close(v);
         return fail(why, why_len, "out of memory", 0);
@@ -163,7 +93,7 @@ double cli_video_fps(const cli_video *v)
 static int convert(cli_video *v, pe_image *out, char *why, size_t why_len)
 {
     const AVFrame *f = v->frame;
-    v->sws = av.sws_getCachedContext(v->sws, f->width, f->height, f->format, f->width, f->height,
+    v->sws = cli_av.sws_getCachedContext(v->sws, f->width, f->height, f->format, f->width, f->height,
                                   AV_PIX_FMT_RGBA, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT,
                                   NULL, NULL, NULL);
     out->rgba = malloc((size_t)f->width * (size_t)f->height * 4);
@@ -176,7 +106,7 @@ static int convert(cli_video *v, pe_image *out, char *why, size_t why_len)
     out->height = f->height;
     uint8_t *dst[4] = { out->rgba, NULL, NULL, NULL };
     const int stride[4] = { 4 * f->width, 0, 0, 0 };
-    av.sws_scale(v->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, stride);
+    cli_av.sws_scale(v->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, stride);
     return 1;
 }
 
@@ -184,10 +114,10 @@ int cli_video_next(cli_video *v, pe_image *out, char *why, size_t why_len)
 {
     memset(out, 0, sizeof *out);
     while (!v->done) {
-        int e = av.avcodec_receive_frame(v->dec, v->frame);
+        int e = cli_av.avcodec_receive_frame(v->dec, v->frame);
         if (e == 0) {
             const int r = convert(v, out, why, why_len);
-            av.av_frame_unref(v->frame);
+            cli_av.av_frame_unref(v->frame);
             return r;
         }
         if (e == AVERROR_EOF) {
@@ -200,17 +130,17 @@ int cli_video_next(cli_video *v, pe_image *out, char *why, size_t why_len)
             v->done = true;
             break;
         }
-        e = av.av_read_frame(v->fmt, v->pkt);
+        e = cli_av.av_read_frame(v->fmt, v->pkt);
         if (e == AVERROR_EOF) {
             v->draining = true;
-            av.avcodec_send_packet(v->dec, NULL);
+            cli_av.avcodec_send_packet(v->dec, NULL);
             continue;
         }
         if (e < 0)
             return fail(why, why_len, "cannot read", e);
         if (v->pkt->stream_index == v->stream)
-            e = av.avcodec_send_packet(v->dec, v->pkt);
-        av.av_packet_unref(v->pkt);
+            e = cli_av.avcodec_send_packet(v->dec, v->pkt);
+        cli_av.av_packet_unref(v->pkt);
         if (e < 0 && e != AVERROR(EAGAIN))
             return fail(why, why_len, "cannot decode a packet", e);
     }
@@ -232,26 +162,4 @@ bool cli_is_video(const char *path)
             return true;
     }
     return false;
-}
-
-int cli_encode_mp4(const char *pattern, int first, double fps, const char *mp4)
-{
-    char rate[32], start[32];
-    snprintf(rate, sizeof rate, "%.6g", fps > 0.0 ? fps : 25.0);
-    snprintf(start, sizeof start, "%d", first);
-    const pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        /* bit-exact flags and one thread: the same frames give the same file */
-        execlp("ffmpeg", "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-framerate", rate,
-               "-start_number", start, "-i", pattern, "-c:v", "libx264", "-pix_fmt", "yuv420p",
-               "-threads", "1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
-               "-movflags", "+faststart", mp4, (char *)NULL);
-        _exit(127);
-    }
-    int status;
-    if (waitpid(pid, &status, 0) < 0)
-        return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

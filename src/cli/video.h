@@ -1,4 +1,4 @@
-/* video: decode a video's frames (FFmpeg's libraries), encode frames to MP4 (ffmpeg). */
+/* video: decode a video's frames (FFmpeg's libraries). */
 #ifndef CLI_VIDEO_H
 #define CLI_VIDEO_H
 
@@ -21,9 +21,5 @@ void cli_video_close(cli_video *v);
 
 /* By its name: a file the sequence command reads as a video rather than as an image. */
 bool cli_is_video(const char *path);
-
-/* Encode pattern (frame_%05d.png, numbers from first) at fps to mp4 with the ffmpeg program
- * (H.264, yuv420p). Its exit status: 0 done, 127 ffmpeg not found, -1 could not run it. */
-int cli_encode_mp4(const char *pattern, int first, double fps, const char *mp4);
 
 #endif

@@ -37,8 +37,12 @@ case_limits()
         long/state.json -o long.png
     expect_ok "render of a 1x40000 state at -s 500" render long/state.json -o long.png -s 500
     expect_error 2 "32767" "animate of a 1x40000 state at -s 0 is refused" animate \
-        long/state.json -o anim --frames 2
+        long/state.json -o anim --frames 2 -s 0
     [ ! -e anim ] && ok "animate at -s 0: nothing created" || bad "animate at -s 0 created anim/"
+    # without -s, frames are at most 1080 px long (--frame-size)
+    expect_ok "animate of a 1x40000 state without -s" animate long/state.json -o anim --frames 2 -q
+    [ "$(pecheck size anim/frame_00002.png)" = "1 1080" ] && ok "its frames are 1x1080" ||
+        bad "animate without -s: frames $(pecheck size anim/frame_00002.png), expected 1 1080"
     for r in 1 3; do # the state writer refused what -r 1 and 2 made
         expect_ok "-r $r runs" "$MONA64" -n 8 -r "$r" --frames 0 -q -j1 -o "r$r" &&
             validate "-r $r" "r$r" 64 64 64 64 8 any

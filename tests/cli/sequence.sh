@@ -133,6 +133,16 @@ video)
         [ -s vid/video.mp4 ] && ok "video.mp4 written" || bad "no video.mp4"
     fi
     grep -q ',warm,' vid/sequence.csv && ok "video frames started warm" || bad "no warm frame" "$(cat vid/sequence.csv)"
+    # odd sides (-s 51: 51x51 frames), which H.264's 4:2:0 cannot take as they are: padded
+    expect_ok "sequence of a video at an odd size" sequence clip.mp4 -o odd -s 51 "${FAST[@]}" || finish
+    if have_tool ffprobe; then
+        got=$(ffprobe -v error -count_frames -select_streams v:0 \
+            -show_entries stream=codec_name,width,height,nb_read_frames -of csv=p=0 odd/video.mp4 2>&1)
+        [ "$got" = "h264,52,52,12" ] && ok "odd-sized frames give a 52x52 video.mp4 of 12 frames" ||
+            bad "odd-sized video.mp4: '$got', expected h264,52,52,12"
+    else
+        [ -s odd/video.mp4 ] && ok "video.mp4 written at an odd size" || bad "no video.mp4 at an odd size"
+    fi
     echo "not a video" >broken.mp4
     expect_error 1 "broken.mp4" "a broken video file" sequence broken.mp4 -o x "${FAST[@]}"
     ;;

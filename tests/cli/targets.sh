@@ -66,7 +66,7 @@ case_files()
     "$PY" -c 'import sys; from PIL import Image; im = Image.open(sys.argv[1]); sys.exit(not (im.format == "JPEG" and im.size == (48, 48)))' x.jpg &&
         ok "-o x.jpg is a 48x48 JPEG" || bad "x.jpg is not a 48x48 JPEG"
     grep -aq 'input=mona32.png' x.jpg && ok "the JPEG carries the metadata (COM)" || bad "x.jpg has no metadata"
-    expect_error 2 "x.gif" "-o x.gif (no GIF writer)" "$MONA32" -n 8 -q -o x.gif
+    expect_error 2 "x.webp" "-o x.webp (no WebP writer)" "$MONA32" -n 8 -q -o x.webp
     expect_error 2 "f%s.png" "a pattern without %d" "$MONA32" -n 8 -q -o 'f%s.png'
     expect_error 2 "only one" "two directories" "$MONA32" -n 8 -q -o d1/ -o d2/
 }
