@@ -8,9 +8,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 /* The mask at the working size: luminance (Rec. 709) times alpha, in [0, 1]. */
 static pe_status scale_mask(const pe_image *mask, int w, int h, float *out)
@@ -107,6 +104,41 @@ bool pe_style_auto_weight(const float *target, int w, int h, float *out)
     return true;
 }
 
+/* libimagequant's palette of n colours for rgba (w x h) into pal and *count. */
+typedef struct liq_job {
+    const unsigned char *rgba;
+    int w, h, n;
+    unsigned char *pal;
+    int *count;
+    pe_status st;
+} liq_job;
+
+static void quantize(void *ctx)
+{
+    liq_job *j = ctx;
+    liq_attr *attr = liq_attr_create();
+    liq_image *img = attr ? liq_image_create_rgba(attr, j->rgba, j->w, j->h, 0) : NULL;
+    liq_result *res = NULL;
+    if (!attr || !img || liq_set_max_colors(attr, j->n) != LIQ_OK ||
+        liq_image_quantize(img, attr, &res) != LIQ_OK) {
+        j->st = PE_ERR_NOMEM; /* its only failure on a valid image and 2..256 colours */
+    } else {
+        const liq_palette *lp = liq_get_palette(res);
+        *j->count = (int)lp->count;
+        for (int e = 0; e < *j->count; e++) {
+            j->pal[3 * e] = lp->entries[e].r;
+            j->pal[3 * e + 1] = lp->entries[e].g;
+            j->pal[3 * e + 2] = lp->entries[e].b;
+        }
+    }
+    if (res)
+        liq_result_destroy(res);
+    if (img)
+        liq_image_destroy(img);
+    if (attr)
+        liq_attr_destroy(attr);
+}
+
 /* N colours from the working target by libimagequant (its median cut and k-means refinement,
  * speed 4). It runs OpenMP loops whose sums depend on the thread count, so it gets one thread:
  * the palette, and so the picture, must be the same at any -j. One colour: the mean. */
@@ -127,7 +159,6 @@ static pe_status extract_palette(const float *target, int w, int h, int n, unsig
                 sum[c] += rgba[4 * i + c];
         }
     }
-    pe_status st = PE_OK;
     if (n == 1) {
         for (int c = 0; c < 3; c++)
             pal[c] = (unsigned char)lround(sum[c] / (double)px);
@@ -135,36 +166,10 @@ static pe_status extract_palette(const float *target, int w, int h, int n, unsig
         free(rgba);
         return PE_OK;
     }
-#ifdef _OPENMP
-    const int threads = omp_get_max_threads();
-    omp_set_num_threads(1);
-#endif
-    liq_attr *attr = liq_attr_create();
-    liq_image *img = attr ? liq_image_create_rgba(attr, rgba, w, h, 0) : NULL;
-    liq_result *res = NULL;
-    if (!attr || !img || liq_set_max_colors(attr, n) != LIQ_OK ||
-        liq_image_quantize(img, attr, &res) != LIQ_OK) {
-        st = PE_ERR_NOMEM; /* its only failure on a valid image and 2..256 colours */
-    } else {
-        const liq_palette *lp = liq_get_palette(res);
-        *count = (int)lp->count;
-        for (int e = 0; e < *count; e++) {
-            pal[3 * e] = lp->entries[e].r;
-            pal[3 * e + 1] = lp->entries[e].g;
-            pal[3 * e + 2] = lp->entries[e].b;
-        }
-    }
-#ifdef _OPENMP
-    omp_set_num_threads(threads);
-#endif
-    if (res)
-        liq_result_destroy(res);
-    if (img)
-        liq_image_destroy(img);
-    if (attr)
-        liq_attr_destroy(attr);
+    liq_job job = { rgba, w, h, n, pal, count, PE_OK };
+    pe_parallel_serial(quantize, &job); /* its sums depend on its number of threads */
     free(rgba);
-    return st;
+    return job.st;
 }
 
 static int nearest_entry(const unsigned char *pal, int n, const double rgb[3])
