@@ -314,6 +314,24 @@ bool pe_op_run(const pe_brief *br, pe_op *op, pe_worker *wk)
     return search_top(br, wk->buf, op->nview - 1, op, &rng, wk);
 }
 
+void pe_op_recheck(const pe_brief *br, const pe_stack *s, int k, pe_tri *t, double *d_new,
+                   double *d_cur, pe_worker *wk)
+{
+    const pe_tri *cur = &s->tris[k];
+    const pe_box a = pe_tri_footprint(cur, br->w, br->h), n = pe_tri_footprint(t, br->w, br->h);
+    const pe_box b = pe_box_union(&a, &n);
+    *d_new = *d_cur = 0.0;
+    if (b.x1 <= b.x0)
+        return;
+    const region r = { b.x0, b.y0, b.x1, b.y1, { 0 } };
+    focus(br, &r, s->tris, s->n, k, wk);
+    pe_fit_colour c;
+    pe_fit_eval(&wk->full.fit, t->x, t->y, &c);
+    pe_fit_quantize(&c, t->rgba);
+    *d_new = pe_fit_delta_with(&wk->full.fit, t->x, t->y, t->rgba);
+    *d_cur = pe_fit_delta_with(&wk->full.fit, cur->x, cur->y, cur->rgba);
+}
+
 double pe_op_delta_now(const pe_brief *br, const pe_stack *s, int k, int skip, pe_tri *t,
                        bool refit, pe_worker *wk)
 {

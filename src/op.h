@@ -96,6 +96,11 @@ void pe_op_free(pe_op *op);
 double pe_op_delta_now(const pe_brief *b, const pe_stack *s, int k, int skip, pe_tri *t,
                        bool refit, pe_worker *wk);
 
+/* A refinement's check: the loss change of t in slot k (colour re-fitted: t is updated) and of
+ * the triangle there now, both on one focus over their footprints. */
+void pe_op_recheck(const pe_brief *br, const pe_stack *s, int k, pe_tri *t, double *d_new,
+                   double *d_cur, pe_worker *wk);
+
 /* Bring a triangle from elsewhere (a resumed or initial state) inside what an op could have
  * made: vertices within the canvas's margins and within one PE_WINDOW_MAX window. */
 void pe_tri_fit_canvas(const pe_brief *b, pe_tri *t);

@@ -108,6 +108,9 @@ static bool window_taken(pe_sched *s, const pe_box *b)
     return false;
 }
 
+/* Draws for a free window before the next op waits for a commit (more found no more room). */
+#define PE_WINDOW_TRIES 4
+
 /* A free window for the next new triangle, centred where the error is (tries a few draws);
  * false when every draw met a window in flight. The draws come from the next op's own
  * stream, before the op's search draws from it. */
@@ -117,7 +120,7 @@ static bool free_window(pe_sched *s, pe_box *win)
     (void)pe_sched_picture(s);
     pe_rng rng;
     pe_rng_seed(&rng, s->brief->seed, s->serial);
-    for (int tries = 0; tries < 4; tries++) {
+    for (int tries = 0; tries < PE_WINDOW_TRIES; tries++) {
         const size_t i = pe_picture_sample(&s->pic, pe_rng_uniform(&rng));
         *win = pe_box_around((double)(i % (size_t)w) + 0.5, (double)(i / (size_t)w) + 0.5, side,
                              w, h);
@@ -328,8 +331,8 @@ static pe_box commit_refine(pe_sched *s, pe_op *op, pe_worker *wk)
     const pe_box fp = moved(s, &old, &op->tri);
     double d_new = op->delta;
     if (met(s, op, &fp)) {
-        d_new = pe_op_delta_now(s->brief, st, k, -1, &op->tri, true, wk);
-        const double d_cur = pe_op_delta_now(s->brief, st, k, -1, &old, false, wk);
+        double d_cur;
+        pe_op_recheck(s->brief, st, k, &op->tri, &d_new, &d_cur, wk);
         if (!(d_new < d_cur)) {
             st->use[k] = d_cur;
             return nothing;
