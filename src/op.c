@@ -270,7 +270,10 @@ static bool search_coarse(const pe_brief *br, const pe_tri *tris, int n, pe_op *
         t.y[v] = fmin(fmax(t.y[v] * f, r.box[1]), r.box[3]);
     }
     focus(br, &r, tris, n, n, wk);
-    const pe_search_cfg finish = { .ls_moves = PE_FINISH_MOVES };
+    /* a cheaper search (a time limit's) finishes with fewer moves too */
+    const pe_search_cfg finish = { .ls_moves = op->cfg.ls_moves < PE_FINISH_MOVES
+                                                   ? op->cfg.ls_moves
+                                                   : PE_FINISH_MOVES };
     pe_search_stats st = { 0 };
     op->delta = pe_search_focus(&wk->full.fit, &finish, r.box, rng, op->serial, &t,
                                 search_scale(br, &r, br->w, br->h, &wk->full.fit), &op->tri,

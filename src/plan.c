@@ -69,7 +69,7 @@ bool pe_plan_after_step(pe_plan *p, pe_progress *pr)
         longest = p->recent[i] > longest ? p->recent[i] : longest;
     const double next_end = pr->wall_seconds + longest;
     const bool out_of_time =
-        p->time_limit > 0.0 && (p->placing ? pr->wall_seconds >= p->time_limit : next_end > p->time_limit);
+        p->time_limit > 0.0 && !p->placing && next_end > p->time_limit;
     bool stop = false;
     if (p->timed) {
         pr->steps = 0;

@@ -27,8 +27,8 @@ typedef struct pe_plan {
     double time_limit, target_psnr;
     int frames_done;     /* timed: frames flagged so far */
     double last_wall;    /* wall seconds at the end of the previous step */
-    bool placing;        /* triangles remain to be placed: a time limit then stops the run only
-                            once it has passed (the adds speed up instead, evolve.c) */
+    bool placing;        /* triangles remain to be placed: a time limit does not stop the run
+                            (the adds speed up instead, past it to the least search: evolve.c) */
     double recent[PE_PLAN_WINDOW]; /* the latest steps' wall durations, a ring */
     int nrecent;                   /* steps seen (the ring holds the last PE_PLAN_WINDOW) */
 } pe_plan;

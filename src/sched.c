@@ -191,7 +191,7 @@ static pe_next next_new(pe_sched *s, pe_op_kind kind, pe_op **out)
         op->slot = s->regrow[s->regrow_at++];
     else
         s->next++;
-    if (win.x1 <= win.x0 && PE_ADD_CHAINS > 1) { /* the chains share one stream */
+    if (win.x1 <= win.x0 && s->pace == PE_PACE_FULL) { /* the chains share one stream */
         s->chain_cfg = op->cfg;
         make_chain(op, 0, PE_ADD_CHAINS);
         s->chain_next = 1;

@@ -38,7 +38,7 @@
  * searched over the whole canvas (the first triangles are large washes that must see it all),
  * with nothing else in flight, as PE_ADD_CHAINS independent searches (chains) that run at
  * once, each with 1/PE_ADD_CHAINS of the candidates and of the iterations, on the coarse level
- * first (op.h); the best one is kept. */
+ * first (op.h); the best one is kept (one chain alone at a time limit's cheaper paces). */
 #define PE_WINDOW_SPAN 4.0
 #define PE_ADD_CHAINS 4
 

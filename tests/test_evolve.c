@@ -332,6 +332,36 @@ static void start_from_another_size(void)
     pe_image_free(&img);
 }
 
+/* A start with more triangles than the run asks for keeps that many, the ones that remove the
+ * most loss: better than keeping the first ones or the last ones as they are. */
+static void a_larger_start_keeps_the_most_useful(void)
+{
+    pe_image img;
+    waves(&img);
+    pe_options o = opts(2);
+    o.triangles = 30;
+    pe_result big, fewer;
+    CHECK(pe_approximate(&img, &o, &big) == PE_OK && big.count == 30);
+    o.triangles = 10;
+    o.iterations = 1;
+    o.resume = &big;
+    CHECK(pe_approximate(&img, &o, &fewer) == PE_OK);
+    CHECK(fewer.count == 10);
+    /* the same start cut to its first and its last 10 */
+    for (int end = 0; end < 2; end++) {
+        pe_result cut = big, run;
+        cut.count = 10;
+        cut.triangles = big.triangles + (end ? 20 : 0);
+        o.resume = &cut;
+        CHECK(pe_approximate(&img, &o, &run) == PE_OK && run.count == 10);
+        CHECK(fewer.loss < run.loss);
+        pe_result_free(&run);
+    }
+    pe_result_free(&big);
+    pe_result_free(&fewer);
+    pe_image_free(&img);
+}
+
 static bool never_called(const pe_progress *p, const pe_result *partial, void *ctx)
 {
     (void)p;
@@ -415,6 +445,7 @@ int main(int argc, char **argv)
     RUN(loss_never_rises);
     RUN(few_steps_still_refine);
     RUN(start_from_another_size);
+    RUN(a_larger_start_keeps_the_most_useful);
     RUN(cancel_stops_within_a_batch);
     RUN(resume_during_the_adds_adds_the_rest);
     RUN(progress_in_order_and_a_stop_returns_its_step);
