@@ -180,6 +180,12 @@ PE_NODISCARD pe_status pe_image_load_memory_ex(const unsigned char *data, size_t
                                                const pe_load_limits *lim, pe_image *out,
                                                char *why, size_t why_len);
 
+/* As pe_image_load_ex, from a stream open for reading (stdin): read to its end with the bounds
+ * of a file (a stream that does not start as an image is refused at its first block, one longer
+ * than any image within lim's pixel limit as soon as it is). f is left open. */
+PE_NODISCARD pe_status pe_image_load_stream_ex(FILE *f, const pe_load_limits *lim,
+                                               pe_image *out, char *why, size_t why_len);
+
 /* Free img's pixels and zero it. NULL and zeroed images are fine. */
 void pe_image_free(pe_image *img);
 

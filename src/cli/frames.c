@@ -100,7 +100,7 @@ static void put_frame(cli_frames *f, frame_job *j)
     char path[PATH_MAX] = "frame";
     if (f->failed == PE_OK && j->st != PE_OK)
         fail_at(f, path, j->st);
-    if (f->failed != PE_OK ||
+    if (f->failed != PE_OK || (f->total > 0 && f->written >= f->total) ||
         (f->last && f->last_len == j->len && !memcmp(f->last, j->png, j->len))) {
         free(j->png);
         j->png = NULL;

@@ -223,7 +223,7 @@ static int set_palette(cli_options *o, const char *v)
         return 0;
     if (!*v)
         return -1;
-    if (isdigit((unsigned char)v[0])) {
+    if (isdigit((unsigned char)v[0]) || ((v[0] == '-' || v[0] == '+') && isdigit((unsigned char)v[1]))) {
         if (parse_long(v, 1, 256, &n))
             return -1;
         o->pe.palette_size = (int)n;
@@ -315,7 +315,8 @@ static void usage(FILE *f, const cli_options *o)
             "  -               the SVG on stdout (the summary then goes to stderr)\n"
             "  NAME%%03d.png    the frames, numbered from 1 (instead of DIR/frames)\n\n"
             "options:\n");
-    fprintf(f, "  -o, --output PATH      where to write, as above (default out)\n");
+    fprintf(f, "  -o, --output PATH      where to write, as above (default NAME/ for INPUT NAME.ext)\n"
+               "                         (NAME-2/.. when NAME/ holds another run; stdin: out/)\n");
     for (int i = 0; i < NOPT; i++) {
         char left[64];
         if (table[i].short_name)
@@ -336,6 +337,8 @@ static void usage(FILE *f, const cli_options *o)
                "(default DIR/state.json)\n"
                "      --log FILE         log.csv (default DIR/log.csv)\n"
                "      --no-metadata      pictures carry no settings, software or input name\n"
+               "      --force            write into a place that holds another run's files\n"
+               "      --allow-damaged    sequence: a damaged video's readable frames are enough\n"
                "  -i, --input PATH       the input image (as primitive's -i)\n"
                "      --resume DIR|STATE continue the run whose state is DIR/state.json or STATE\n"
                "  -v, --verbose          one line per frame/checkpoint when stderr is not a "
@@ -343,8 +346,9 @@ static void usage(FILE *f, const cli_options *o)
                "  -q, --quiet            no progress and no summary\n"
                "  -h, --help             this text\n"
                "  -V, --version          the version\n\n"
-               "exit status: 0 done, 1 runtime error, 2 usage error, 130/143 stopped by "
-               "SIGINT/SIGTERM\n(outputs and state are still written; --resume continues).\n");
+               "exit status: 0 done, 1 runtime error, 2 usage error, 129/130/143 stopped by "
+               "SIGHUP/SIGINT/SIGTERM\n(outputs and state are still written; --resume "
+               "continues).\n");
 }
 
 int cli_apply(cli_options *o, const char *name, const char *value, char *err, size_t err_len)
@@ -447,7 +451,9 @@ static int seq_check(cli_options *o, char *err, size_t err_len)
 static int parse_cli_only(int argc, char **argv, int *i, cli_options *o, char *err, size_t len)
 {
     const char *a = argv[*i];
-    static const char *const flag_names[] = { "-q", "--quiet", "-v", "--verbose", "--no-metadata" };
+    static const char *const flag_names[] = { "-q",           "--quiet", "-v",
+                                              "--verbose",    "--no-metadata", "--force",
+                                              "--allow-damaged" };
     static const char *const value_names[] = { "-o",    "--output", "--resume", "--state",
                                                "--log", "--page",   "-i",       "--input" };
     for (size_t k = 0; k < sizeof flag_names / sizeof flag_names[0]; k++) {
@@ -457,8 +463,12 @@ static int parse_cli_only(int argc, char **argv, int *i, cli_options *o, char *e
             o->quiet = true;
         else if (k < 4)
             o->verbose = true;
-        else
+        else if (k == 4)
             o->no_metadata = true;
+        else if (k == 5)
+            o->force = true;
+        else
+            o->allow_damaged = true;
         return 1;
     }
     size_t k = 0;
@@ -571,7 +581,9 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_len)
             if (d->set(o, v))
                 return fail(err, err_len, "invalid value '%s' for --%s%s", v, d->name,
                             d->set == set_size ? " (0..23170: a larger square PNG is above the "
-                                                 "PNG writer's limit)" : "");
+                                                 "PNG writer's limit)"
+                            : d->set == set_palette ? " (a count of colours is 1-256)"
+                                                    : "");
             o->given[d - table] = true;
             o->value[d - table] = v;
             continue;

@@ -25,6 +25,8 @@ typedef struct cli_options {
     uint64_t max_pixels; /* --max-pixels */
     const char *resume;  /* --resume DIR */
     bool quiet;
+    bool force;          /* --force: write into a place that holds another run's files */
+    bool allow_damaged;  /* --allow-damaged: a sequence of a damaged video exits 0 */
     int anim_frames;     /* animate: --frames */
     const char *weight_path;  /* --weight MASK (a file), else NULL */
     const char *palette_path; /* --palette FILE, else NULL */

@@ -3,6 +3,7 @@
 #ifndef CLI_SIZES_H
 #define CLI_SIZES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The largest -s: a square PNG of this side is the largest stb_image_write takes
@@ -17,5 +18,15 @@
  * pe_write_png can make it, else 2 (a usage error: -s is the remedy) with one line in err that
  * names the limit. */
 int cli_png_size(int w, int h, int size, int *ow, int *oh, char *err, size_t err_len);
+
+/* Triangle coordinates are input pixels, and state files and the SVG keep them within 1e7. */
+#define CLI_MAX_PICTURE_SIDE 10000000
+
+/* The largest PDF page side in points: cairo's fixed-point coordinates (24.8 bits). */
+#define CLI_MAX_PDF_SIDE 8388607
+
+/* A w x h picture the state file and the SVG can hold, and (pdf) a PDF page it can have at -s
+ * size or --page page_pt (0: not given): 0, else 2 with one line in err naming the limit. */
+int cli_picture_size(int w, int h, int size, double page_pt, bool pdf, char *err, size_t err_len);
 
 #endif
