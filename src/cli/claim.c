@@ -66,6 +66,7 @@ typedef struct place {
     listing *ls;
     size_t nls, capls;
     bool wrote;
+    bool cleaned; /* the files of the runs it continues or replaces are gone */
 } place;
 
 typedef struct wfile { /* something the run writes */
@@ -1377,8 +1378,18 @@ static int take_place(cli_claim *c, place *p, bool force, bool resume, char *err
         free(sub);
     }
     free_strings(dirs, nd);
-    if (rc || !p->manifest)
+    if (rc)
         return rc;
+    if (!p->manifest) { /* a chunk: only the temporaries of its own frames are its business */
+        for (size_t i = 0; i < p->nplan; i++) {
+            char *d = dir_of(p->plan[i].rel);
+            if (d)
+                list_dir(p, strcmp(d, ".") ? d : "");
+            free(d);
+        }
+        remove_leftovers(p, NULL);
+        return 0;
+    }
     read_manifest(p);
     if ((rc = judge(c, p, force, resume, err, len)) != 0)
         return rc;
@@ -1499,6 +1510,39 @@ static bool remove_stale(place *p, const char *rel, void *ctx)
     return true;
 }
 
+/* Remove from p the files of the runs this one continues or replaces that it did not write
+ * (mine: what it wrote), and the subdirectories that leaves empty. */
+static void clean_place(place *p, const record *mine)
+{
+    forget_listings(p);
+    stale_ctx s = { mine, false };
+    for (size_t k = 0; k < p->nrec; k++)
+        for (size_t e = 0; (p->rec[k].own || p->rec[k].taken) && e < p->rec[k].ne; e++)
+            each_file(p, &p->rec[k].e[e], remove_stale, &s);
+    for (size_t k = 0; s.removed && k < p->nrec; k++)
+        for (size_t e = 0; (p->rec[k].own || p->rec[k].taken) && e < p->rec[k].ne; e++) {
+            char *d = dir_of(p->rec[k].e[e].rel);
+            char *path = d && strcmp(d, ".") ? join(p->dir, d) : NULL;
+            if (path)
+                rmdir(path); /* only when empty */
+            free(path);
+            free(d);
+        }
+    forget_listings(p);
+    p->cleaned = true;
+}
+
+void cli_claim_clean(cli_claim *c)
+{
+    for (size_t i = 0; c && c->taken && i < c->np; i++) {
+        record mine;
+        if (!c->p[i].manifest || !final_record(c, i, &mine))
+            continue;
+        clean_place(&c->p[i], &mine);
+        record_free(&mine);
+    }
+}
+
 void cli_claim_finish(cli_claim *c, bool clean)
 {
     if (!c || !c->taken)
@@ -1510,20 +1554,8 @@ void cli_claim_finish(cli_claim *c, bool clean)
         record mine;
         if (!final_record(c, i, &mine))
             continue;
-        forget_listings(p);
-        stale_ctx s = { &mine, false };
-        for (size_t k = 0; k < p->nrec; k++)
-            for (size_t e = 0; (p->rec[k].own || p->rec[k].taken) && e < p->rec[k].ne; e++)
-                each_file(p, &p->rec[k].e[e], remove_stale, &s);
-        for (size_t k = 0; s.removed && k < p->nrec; k++) /* emptied subdirectories go too */
-            for (size_t e = 0; (p->rec[k].own || p->rec[k].taken) && e < p->rec[k].ne; e++) {
-                char *d = dir_of(p->rec[k].e[e].rel), *path = d && strcmp(d, ".") ? join(p->dir, d) : NULL;
-                if (path)
-                    rmdir(path);
-                free(path);
-                free(d);
-            }
-        forget_listings(p);
+        if (!p->cleaned)
+            clean_place(p, &mine);
         write_manifest(p, &mine);
         record_free(&mine);
     }

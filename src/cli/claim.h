@@ -88,6 +88,10 @@ int cli_claim_take(cli_claim *c, bool force, bool resume, char *err, size_t err_
 /* path (as the run named it, or a frame of a pattern) was written, or kept from a run before. */
 void cli_claim_wrote(cli_claim *c, const char *path);
 
+/* Remove now the files of an earlier run of this identity (or of the run replaced) that this
+ * one has not written: before a step that reads the place whole (a video of its frames). */
+void cli_claim_clean(cli_claim *c);
+
 /* The run's end. clean: its outputs are complete (the files of an earlier run of this identity
  * that it did not rewrite go); else the manifest keeps every file as its own. */
 void cli_claim_finish(cli_claim *c, bool clean);

@@ -118,8 +118,11 @@ int cli_input_checked(const cli_options *o, const char *input, const pe_state *s
                 "hash is %s, the state's %s); start a new run on it, or --init from its state\n",
                 input, o->resume, hash, was);
         rc = 1;
-    } else if (cli_picture_size(img->width, img->height, o->size, o->page_pt,
-                                (outputs & CLI_OUT_PDF) != 0, why, sizeof why)) {
+    } else if (cli_picture_side(img->width, img->height, why, sizeof why)) {
+        fprintf(stderr, "polyevolve: %s: %s\n", input, why); /* an input no option makes fit */
+        rc = 1;
+    } else if ((outputs & CLI_OUT_PDF) &&
+               cli_pdf_page(img->width, img->height, o->size, o->page_pt, why, sizeof why)) {
         fprintf(stderr, "polyevolve: %s: %s\n", input, why);
         rc = 2;
     } else if ((outputs & CLI_OUT_PNG) &&

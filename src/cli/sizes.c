@@ -32,22 +32,25 @@ int cli_png_size(int w, int h, int size, int *ow, int *oh, char *err, size_t err
     return 0;
 }
 
-int cli_picture_size(int w, int h, int size, double page_pt, bool pdf, char *err, size_t err_len)
+int cli_picture_side(int w, int h, char *err, size_t err_len)
 {
-    if (w > CLI_MAX_PICTURE_SIDE || h > CLI_MAX_PICTURE_SIDE) {
-        snprintf(err, err_len,
-                 "a %dx%d picture is above the limit of %d px a side of the state file and the "
-                 "SVG (their coordinates)",
-                 w, h, CLI_MAX_PICTURE_SIDE);
-        return 2;
-    }
+    if (w <= CLI_MAX_PICTURE_SIDE && h <= CLI_MAX_PICTURE_SIDE)
+        return 0;
+    snprintf(err, err_len,
+             "a %dx%d picture is above the limit of %d px a side of the state file and the SVG "
+             "(their coordinates)",
+             w, h, CLI_MAX_PICTURE_SIDE);
+    return 2;
+}
+
+int cli_pdf_page(int w, int h, int size, double page_pt, char *err, size_t err_len)
+{
     const double page = page_pt > 0 ? page_pt : size > 0 ? size : w > h ? w : h;
-    if (pdf && page > CLI_MAX_PDF_SIDE) {
-        snprintf(err, err_len,
-                 "a PDF page of %.0f pt is above the PDF writer's limit of %d pt a side (cairo's): "
-                 "give -s N or --page",
-                 page, CLI_MAX_PDF_SIDE);
-        return 2;
-    }
-    return 0;
+    if (page <= CLI_MAX_PDF_SIDE)
+        return 0;
+    snprintf(err, err_len,
+             "a PDF page of %.0f pt is above the PDF writer's limit of %d pt a side (cairo's): "
+             "give -s N or --page",
+             page, CLI_MAX_PDF_SIDE);
+    return 2;
 }

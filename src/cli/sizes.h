@@ -25,8 +25,12 @@ int cli_png_size(int w, int h, int size, int *ow, int *oh, char *err, size_t err
 /* The largest PDF page side in points: cairo's fixed-point coordinates (24.8 bits). */
 #define CLI_MAX_PDF_SIDE 8388607
 
-/* A w x h picture the state file and the SVG can hold, and (pdf) a PDF page it can have at -s
- * size or --page page_pt (0: not given): 0, else 2 with one line in err naming the limit. */
-int cli_picture_size(int w, int h, int size, double page_pt, bool pdf, char *err, size_t err_len);
+/* A w x h picture the state file and the SVG can hold: 0, else 2 with one line in err (the
+ * caller picks the exit status: no option makes an input fit). */
+int cli_picture_side(int w, int h, char *err, size_t err_len);
+
+/* The PDF page of a w x h picture at -s size or --page page_pt (0: not given) within the PDF
+ * writer's limit: 0, else 2 with one line in err naming it. */
+int cli_pdf_page(int w, int h, int size, double page_pt, char *err, size_t err_len);
 
 #endif
