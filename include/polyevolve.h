@@ -300,7 +300,8 @@ PE_NODISCARD pe_status pe_result_copy(const pe_result *src, pe_result *out);
  * (1..256): either a GIMP palette ("GIMP Palette" header, then "R G B [name]" lines; "Name:",
  * "Columns:" and "#" comment lines are skipped) or a list of hex colours ("#RRGGBB" or
  * "RRGGBB", separated by blanks, commas or newlines; "#" followed by a space starts a comment).
- * PE_ERR_IO when it cannot be read, PE_ERR_FORMAT for anything else wrong (why, of why_len
+ * A UTF-8 byte-order mark before the first line is skipped; a line may hold up to 65535 bytes
+ * and the file 16 MiB, and a NUL byte is refused (a binary file). PE_ERR_IO when it cannot be read, PE_ERR_FORMAT for anything else wrong (why, of why_len
  * bytes, names the line and the problem; may be NULL), PE_ERR_NOMEM. On failure *rgb = NULL
  * and *count = 0. */
 PE_NODISCARD pe_status pe_palette_load(const char *path, unsigned char **rgb, int *count,
