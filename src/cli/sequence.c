@@ -306,6 +306,7 @@ static int run_frame(seq_ctx *c, const pe_result *prev, const pe_image *prev_img
     pe_options opt = o->pe;
     opt.frames = 0;
     opt.progress = on_progress;
+    opt.cancel = &cli_stop_signal; /* a signal stops the frame within one batch, as a run */
     pe_warm_info info = { 0 };
     pe_result start = { 0 };
     const char *kind = "cold";
