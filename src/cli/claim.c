@@ -681,7 +681,8 @@ static const listing *list_dir(place *p, const char *rel)
             (l.names[l.n] = strdup(e->d_name)))
             l.n++;
     closedir(d);
-    qsort(l.names, l.n, sizeof *l.names, by_name);
+    if (l.n > 0)
+        qsort(l.names, l.n, sizeof *l.names, by_name);
     p->ls[p->nls] = l;
     return &p->ls[p->nls++];
 }
@@ -706,7 +707,7 @@ static bool each_file(place *p, const entry *e, bool (*fn)(place *, const char *
     bool go = true;
     if (l && !e->pattern) {
         const char *name = base_of(e->rel);
-        if (bsearch(&name, l->names, l->n, sizeof *l->names, by_name))
+        if (l->n > 0 && bsearch(&name, l->names, l->n, sizeof *l->names, by_name))
             go = fn(p, e->rel, ctx);
     } else if (l) {
         for (size_t i = 0; go && i < l->n; i++) {
@@ -1325,9 +1326,9 @@ static int take_place(cli_claim *c, place *p, bool force, bool resume, char *err
         int rc = say(1, err, len, "%s: cannot create the output directory: %s%s%s", p->dir,
                      at && strcmp(at, p->dir) ? at : "", at && strcmp(at, p->dir) ? ": " : "",
                      e == ENOTDIR ? "a file is in the way (not a directory)" : strerror(e));
-        if (e == ENOTDIR && at && !strcmp(at, p->dir))
-            rc = say(1, err, len, "%s: is a file, not a directory (an output directory is "
-                     "needed here)", p->dir);
+        if (e == ENOTDIR && at && !strcmp(at, p->dir)) /* occupied: a default moves on */
+            rc = say(CLI_CLAIM_BUSY, err, len, "%s: is a file, not a directory (an output "
+                     "directory is needed here)", p->dir);
         free(at);
         return rc;
     }
@@ -1479,7 +1480,8 @@ static bool final_record(cli_claim *c, size_t pl, record *r)
             ok = !w->written || entry_add(&r->e, &r->ne, &r->cape, w->rel, false, 0, 0, 0);
             continue;
         }
-        qsort(w->nums, w->nnums, sizeof *w->nums, by_number);
+        if (w->nnums > 0)
+            qsort(w->nums, w->nnums, sizeof *w->nums, by_number);
         for (size_t k = 0; ok && k < w->nnums;) {
             size_t e = k;
             while (e + 1 < w->nnums && w->nums[e + 1] - w->nums[e] <= w->step)
@@ -1495,8 +1497,21 @@ static bool final_record(cli_claim *c, size_t pl, record *r)
 
 typedef struct stale_ctx {
     const record *keep;
+    const cli_claim *c;
     bool removed;
 } stale_ctx;
+
+/* Whether path is a file the run reads (an animation of a run's state in its directory). */
+static bool is_read(const cli_claim *c, const char *path)
+{
+    struct stat sb;
+    if (c->nr == 0 || stat(path, &sb) != 0)
+        return false;
+    for (size_t i = 0; i < c->nr; i++)
+        if (c->r[i].exists && c->r[i].dev == sb.st_dev && c->r[i].ino == sb.st_ino)
+            return true;
+    return false;
+}
 
 static bool remove_stale(place *p, const char *rel, void *ctx)
 {
@@ -1504,7 +1519,7 @@ static bool remove_stale(place *p, const char *rel, void *ctx)
     if (entries_have(s->keep->e, s->keep->ne, rel))
         return true;
     char *path = join(p->dir, rel);
-    if (path && unlink(path) == 0)
+    if (path && !is_read(s->c, path) && unlink(path) == 0)
         s->removed = true;
     free(path);
     return true;
@@ -1512,10 +1527,10 @@ static bool remove_stale(place *p, const char *rel, void *ctx)
 
 /* Remove from p the files of the runs this one continues or replaces that it did not write
  * (mine: what it wrote), and the subdirectories that leaves empty. */
-static void clean_place(place *p, const record *mine)
+static void clean_place(const cli_claim *c, place *p, const record *mine)
 {
     forget_listings(p);
-    stale_ctx s = { mine, false };
+    stale_ctx s = { mine, c, false };
     for (size_t k = 0; k < p->nrec; k++)
         for (size_t e = 0; (p->rec[k].own || p->rec[k].taken) && e < p->rec[k].ne; e++)
             each_file(p, &p->rec[k].e[e], remove_stale, &s);
@@ -1538,7 +1553,7 @@ void cli_claim_clean(cli_claim *c)
         record mine;
         if (!c->p[i].manifest || !final_record(c, i, &mine))
             continue;
-        clean_place(&c->p[i], &mine);
+        clean_place(c, &c->p[i], &mine);
         record_free(&mine);
     }
 }
@@ -1555,7 +1570,7 @@ void cli_claim_finish(cli_claim *c, bool clean)
         if (!final_record(c, i, &mine))
             continue;
         if (!p->cleaned)
-            clean_place(p, &mine);
+            clean_place(c, p, &mine);
         write_manifest(p, &mine);
         record_free(&mine);
     }

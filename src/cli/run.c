@@ -536,7 +536,7 @@ static int take(run_ctx *c, cli_options *o, bool by_default)
             return rc == CLI_CLAIM_BUSY ? 1 : rc;
         }
         if (k > 1 && !o->quiet)
-            fprintf(stderr, "polyevolve: %s/ holds another run's files: writing to %s/\n", first,
+            fprintf(stderr, "polyevolve: %s/ is taken (another run's files, or not a directory): writing to %s/\n", first,
                     c->dir);
         return 0;
     }
