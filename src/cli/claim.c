@@ -75,8 +75,8 @@ typedef struct wfile { /* something the run writes */
     int first, step, last;
     int place; /* index, or -1 */
     char *rel;
-    bool written;   /* a file: written or kept */
-    int *nums;      /* a pattern: the numbers written or kept */
+    bool written; /* a file: written or kept */
+    int *nums;    /* a pattern: the numbers written or kept */
     size_t nnums, capnums;
 } wfile;
 
@@ -356,8 +356,8 @@ static bool entry_has(const entry *e, const char *rel)
     const bool same = d1 && d2 && !strcmp(d1, d2);
     free(d1);
     free(d2);
-    return same && in_range(pattern_number(base_of(e->rel), base_of(rel)), e->first, e->step,
-                            e->last);
+    return same &&
+           in_range(pattern_number(base_of(e->rel), base_of(rel)), e->first, e->step, e->last);
 }
 
 static bool entries_have(const entry *e, size_t n, const char *rel)
@@ -440,8 +440,8 @@ static const char *record_value(const record *r, const char *key)
 
 /* Whether record r is a run of identity id: every setting and core key equal (resume: the
  * command and the core keys). The first difference goes into why. */
-static bool same_run(const record *r, const char *command, const record *id, bool resume,
-                     char *why, size_t why_len)
+static bool same_run(const record *r, const char *command, const record *id, bool resume, char *why,
+                     size_t why_len)
 {
     if (strcmp(r->command ? r->command : "", command)) {
         snprintf(why, why_len, "another command: %s", r->command ? r->command : "?");
@@ -677,8 +677,8 @@ static const listing *list_dir(place *p, const char *rel)
     size_t cap = 0;
     const struct dirent *e;
     while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && grow(&l.names, l.n, &cap, sizeof *l.names) &&
-            (l.names[l.n] = strdup(e->d_name)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+            grow(&l.names, l.n, &cap, sizeof *l.names) && (l.names[l.n] = strdup(e->d_name)))
             l.n++;
     closedir(d);
     if (l.n > 0)
@@ -836,7 +836,8 @@ static bool add_wfile(cli_claim *c, const char *path, const char *what, bool pat
         place *p = &c->p[pl];
         w->place = pl;
         w->rel = strdup(rel);
-        if (!w->rel || !entry_add(&p->plan, &p->nplan, &p->capplan, rel, pattern, first, step, last))
+        if (!w->rel ||
+            !entry_add(&p->plan, &p->nplan, &p->capplan, rel, pattern, first, step, last))
             return false;
     }
     c->nw++;
@@ -854,7 +855,9 @@ bool cli_claim_pattern(cli_claim *c, const char *pattern, int first, int step, i
     step = step > 0 ? step : 1;
     const long long last = count < 0 ? OPEN_END : (long long)first + (long long)step * (count - 1);
     return add_wfile(c, pattern, what, true, first, step,
-                     last > OPEN_END ? OPEN_END : last < first ? first : (int)last);
+                     last > OPEN_END ? OPEN_END
+                     : last < first  ? first
+                                     : (int)last);
 }
 
 bool cli_claim_read(cli_claim *c, const char *path, const char *what, bool rewrite)
@@ -985,7 +988,8 @@ int cli_claim_check(cli_claim *c, char *err, size_t len)
         int rc;
         if (w->pattern) {
             char *longest = pattern_name(w->path, w->last == OPEN_END ? 9999999 : w->last);
-            rc = longest ? check_length(longest, w->what, err, len) : say(1, err, len, "out of memory");
+            rc = longest ? check_length(longest, w->what, err, len)
+                         : say(1, err, len, "out of memory");
             free(longest);
         } else {
             rc = check_length(w->path, w->what, err, len);
@@ -1001,8 +1005,10 @@ int cli_claim_check(cli_claim *c, char *err, size_t len)
                                 stat(v->path, &sb) == 0 && sa.st_dev == sb.st_dev &&
                                 sa.st_ino == sb.st_ino;
             if (linked || same_file(v, w->canon, w->pattern, w->first, w->step, w->last))
-                return say(2, err, len, "%s (%s) and %s (%s) name the same file: one would "
-                           "overwrite the other", v->path, v->what, w->path, w->what);
+                return say(2, err, len,
+                           "%s (%s) and %s (%s) name the same file: one would "
+                           "overwrite the other",
+                           v->path, v->what, w->path, w->what);
         }
         for (size_t j = 0; j < c->nr; j++) {
             const rfile *r = &c->r[j];
@@ -1010,8 +1016,10 @@ int cli_claim_check(cli_claim *c, char *err, size_t len)
             const bool linked = !w->pattern && r->exists && stat(w->path, &sa) == 0 &&
                                 sa.st_dev == r->dev && sa.st_ino == r->ino;
             if (!r->rewrite && (linked || same_file(w, r->canon, false, 0, 0, 0)))
-                return say(2, err, len, "%s (%s) names %s, the %s this run reads: it would be "
-                           "overwritten", w->path, w->what, r->path, r->what);
+                return say(2, err, len,
+                           "%s (%s) names %s, the %s this run reads: it would be "
+                           "overwritten",
+                           w->path, w->what, r->path, r->what);
         }
     }
     for (size_t i = 0; i < c->np; i++) { /* the place's own files are not outputs */
@@ -1022,7 +1030,8 @@ int cli_claim_check(cli_claim *c, char *err, size_t len)
                            c->w[j].what, c->p[i].dir);
         }
         char *m = join(c->p[i].dir, MANIFEST_NAME TMP_SUFFIX);
-        const int rc = m ? check_length(m, "the manifest", err, len) : say(1, err, len, "out of memory");
+        const int rc =
+            m ? check_length(m, "the manifest", err, len) : say(1, err, len, "out of memory");
         free(m);
         if (rc)
             return rc;
@@ -1197,7 +1206,8 @@ static int judge(cli_claim *c, place *p, bool force, bool resume, char *err, siz
     for (size_t i = 0; i < p->nrec; i++) {
         record *r = &p->rec[i];
         char why[256] = "";
-        r->own = !strcmp(r->role, p->role) && same_run(r, c->command, &c->id, resume, why, sizeof why);
+        r->own =
+            !strcmp(r->role, p->role) && same_run(r, c->command, &c->id, resume, why, sizeof why);
         if (r->own)
             continue;
         s.found = NULL;
@@ -1327,13 +1337,16 @@ static int take_place(cli_claim *c, place *p, bool force, bool resume, char *err
                      at && strcmp(at, p->dir) ? at : "", at && strcmp(at, p->dir) ? ": " : "",
                      e == ENOTDIR ? "a file is in the way (not a directory)" : strerror(e));
         if (e == ENOTDIR && at && !strcmp(at, p->dir)) /* occupied: a default moves on */
-            rc = say(CLI_CLAIM_BUSY, err, len, "%s: is a file, not a directory (an output "
-                     "directory is needed here)", p->dir);
+            rc = say(CLI_CLAIM_BUSY, err, len,
+                     "%s: is a file, not a directory (an output "
+                     "directory is needed here)",
+                     p->dir);
         free(at);
         return rc;
     }
     bool made;
-    p->lock_fd = open_lock(p->dir, LOCK_NAME, p->flags & CLI_PLACE_CHUNK ? LOCK_SH : LOCK_EX, &made);
+    p->lock_fd =
+        open_lock(p->dir, LOCK_NAME, p->flags & CLI_PLACE_CHUNK ? LOCK_SH : LOCK_EX, &made);
     p->made_lock = made;
     if (p->lock_fd < 0)
         return p->lock_fd == -2
@@ -1368,10 +1381,12 @@ static int take_place(cli_claim *c, place *p, bool force, bool resume, char *err
         at = NULL;
         if (strcmp(dirs[i], ".") && make_dirs(p, sub, &at) != 0) {
             const int e = errno;
-            rc = e == ENOTDIR ? say(1, err, len, "%s: is a file, not a directory (the %s go "
-                                    "there)", at ? at : sub, dirs[i])
-                              : say(1, err, len, "%s: cannot create the directory: %s", sub,
-                                    strerror(e));
+            rc = e == ENOTDIR
+                     ? say(1, err, len,
+                           "%s: is a file, not a directory (the %s go "
+                           "there)",
+                           at ? at : sub, dirs[i])
+                     : say(1, err, len, "%s: cannot create the directory: %s", sub, strerror(e));
         }
         free(at);
         if (rc == 0)

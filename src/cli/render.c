@@ -53,7 +53,8 @@ int cli_render(const cli_options *o)
     cli_longest_side(res, cli_pdf_side(o->size, o->page_pt), &pw, &ph);
     int qw, qh;
     if ((pdf && cli_pdf_page(res->width, res->height, o->size, o->page_pt, err, sizeof err)) ||
-        ((png || jpg) && cli_png_size(res->width, res->height, o->size, &qw, &qh, err, sizeof err))) {
+        ((png || jpg) &&
+         cli_png_size(res->width, res->height, o->size, &qw, &qh, err, sizeof err))) {
         fprintf(stderr, "polyevolve: %s: %s\n", o->output, err); /* before any work */
         pe_state_free(&state);
         return 2;

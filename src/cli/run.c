@@ -288,7 +288,8 @@ static int report_write_failure(const run_ctx *c)
         const int e = frames ? c->frames.failed_errno : c->fails[i].err;
         if (!frames && !strcmp(path, "stdout") && ferror(stdout))
             continue;
-        fprintf(stderr, "%s%s: %s", sep, path, st == PE_ERR_IO && e ? strerror(e) : pe_status_str(st));
+        fprintf(stderr, "%s%s: %s", sep, path,
+                st == PE_ERR_IO && e ? strerror(e) : pe_status_str(st));
         sep = "; also ";
     }
     if (strcmp(sep, "polyevolve: "))
@@ -489,7 +490,8 @@ static bool identify(run_ctx *c, const cli_options *o)
     const size_t n = cli_settings(o, keys, values, MAX_META);
     bool ok = cli_claim_id(c->claim, CLI_INPUT_HASH_KEY, c->input_hash, true) &&
               cli_claim_info(c->claim, "input", c->input_name) &&
-              (!o->weight_path || cli_claim_id(c->claim, CLI_WEIGHT_HASH_KEY, c->weight_hash, false));
+              (!o->weight_path ||
+               cli_claim_id(c->claim, CLI_WEIGHT_HASH_KEY, c->weight_hash, false));
     for (size_t i = 0; ok && i < n; i++)
         ok = cli_claim_id(c->claim, keys[i], values[i], false);
     return ok;
@@ -536,8 +538,8 @@ static int take(run_ctx *c, cli_options *o, bool by_default)
             return rc == CLI_CLAIM_BUSY ? 1 : rc;
         }
         if (k > 1 && !o->quiet)
-            fprintf(stderr, "polyevolve: %s/ is taken (another run's files, or not a directory): writing to %s/\n", first,
-                    c->dir);
+            fprintf(stderr, "polyevolve: %s/ is taken (another run's files, or not a "
+                    "directory): writing to %s/\n", first, c->dir);
         return 0;
     }
 }
@@ -863,7 +865,8 @@ int cli_run(cli_options *o)
         snprintf(input, sizeof input, "-");
     c->input = input;
     cli_input_name(c->input, c->input_name, sizeof c->input_name);
-    if ((rc = cli_artist_load(o, &c->art)) != 0 || (o->init && (rc = cli_init_read(o, &c->init)) != 0))
+    if ((rc = cli_artist_load(o, &c->art)) != 0 ||
+        (o->init && (rc = cli_init_read(o, &c->init)) != 0))
         goto done;
     if ((rc = prepare(c, o, &by_default)) != 0)
         goto done;

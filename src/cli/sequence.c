@@ -468,7 +468,8 @@ static int claim_files(seq_ctx *c, const cli_options *o, const seq_source *src)
     char lock[16], pattern[PATH_MAX], file[PATH_MAX], err[PATH_MAX + 512];
     snprintf(lock, sizeof lock, "%05d", o->first_frame);
     const int count = src->video ? -1 : src->nfiles;
-    static const char *const kinds[] = { "frame_%05d.png", "frame_%05d.svg", "states/frame_%05d.json" };
+    static const char *const kinds[] = { "frame_%05d.png", "frame_%05d.svg",
+                                         "states/frame_%05d.json" };
     bool ok = (c->claim = cli_claim_new("sequence")) != NULL &&
               cli_claim_place(c->claim, c->dir, chunk ? CLI_PLACE_CHUNK : CLI_PLACE_OWN,
                               chunk ? lock : NULL);

@@ -226,7 +226,8 @@ int64_t cli_video_damage(const cli_video *v, char *why, size_t why_len)
     n += (size_t)snprintf(why + n, why_len - n, "damaged: ");
     const char *sep = "frames ";
     for (int64_t i = 0; i < v->nlost && n < why_len; i++, sep = ", ")
-        n += (size_t)snprintf(why + n, why_len - n, v->lost[i][0] == v->lost[i][1] ? "%s%" PRId64 : "%s%" PRId64 "-%" PRId64,
+        n += (size_t)snprintf(why + n, why_len - n,
+                              v->lost[i][0] == v->lost[i][1] ? "%s%" PRId64 : "%s%" PRId64 "-%" PRId64,
                               sep, v->lost[i][0] + 1, v->lost[i][1] + 1);
     if (v->lost_total > 0 && v->nlost == MAX_LOST && n < why_len)
         n += (size_t)snprintf(why + n, why_len - n, ", ...");
