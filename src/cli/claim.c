@@ -1239,6 +1239,17 @@ static int judge(cli_claim *c, place *p, bool force, bool resume, char *err, siz
     return 0;
 }
 
+/* Add e to r unless r has it already (a run failing again and again must not grow it). */
+static bool add_new(record *r, const entry *e)
+{
+    for (size_t i = 0; i < r->ne; i++)
+        if (r->e[i].pattern == e->pattern && !strcmp(r->e[i].rel, e->rel) &&
+            (!e->pattern || (r->e[i].first == e->first && r->e[i].step == e->step &&
+                             r->e[i].last == e->last)))
+            return true;
+    return entry_add(&r->e, &r->ne, &r->cape, e->rel, e->pattern, e->first, e->step, e->last);
+}
+
 /* The record this run keeps in p while it works: its plan, and the files of the runs it
  * continues or replaces (so that they stay its own if it is killed). */
 static bool working_record(const cli_claim *c, const place *p, record *r)
@@ -1250,12 +1261,10 @@ static bool working_record(const cli_claim *c, const place *p, record *r)
     for (size_t i = 0; ok && i < c->id.nid; i++)
         ok = record_id(r, c->id.keys[i], c->id.values[i], c->id.kinds[i]);
     for (size_t i = 0; ok && i < p->nplan; i++)
-        ok = entry_add(&r->e, &r->ne, &r->cape, p->plan[i].rel, p->plan[i].pattern,
-                       p->plan[i].first, p->plan[i].step, p->plan[i].last);
+        ok = add_new(r, &p->plan[i]);
     for (size_t i = 0; ok && i < p->nrec; i++)
         for (size_t k = 0; ok && (p->rec[i].own || p->rec[i].taken) && k < p->rec[i].ne; k++)
-            ok = entry_add(&r->e, &r->ne, &r->cape, p->rec[i].e[k].rel, p->rec[i].e[k].pattern,
-                           p->rec[i].e[k].first, p->rec[i].e[k].step, p->rec[i].e[k].last);
+            ok = add_new(r, &p->rec[i].e[k]);
     if (!ok)
         record_free(r);
     return ok;
@@ -1589,16 +1598,6 @@ void cli_claim_finish(cli_claim *c, bool clean)
         write_manifest(p, &mine);
         record_free(&mine);
     }
-}
-
-bool cli_claim_owns_dir(const cli_claim *c, const char *dir)
-{
-    char *cd = canon(dir);
-    bool owns = false;
-    for (size_t i = 0; cd && i < c->np && !owns; i++)
-        owns = !strcmp(cd, c->p[i].canon);
-    free(cd);
-    return owns;
 }
 
 void cli_claim_free(cli_claim *c)

@@ -96,7 +96,4 @@ void cli_claim_clean(cli_claim *c);
  * that it did not rewrite go); else the manifest keeps every file as its own. */
 void cli_claim_finish(cli_claim *c, bool clean);
 
-/* Whether path lies in a place the run claimed (its removal is the claim's business). */
-bool cli_claim_owns_dir(const cli_claim *c, const char *dir);
-
 #endif

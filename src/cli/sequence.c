@@ -433,17 +433,19 @@ static bool is_chunk(const cli_options *o)
     return o->resume && (o->first_frame != 1 || o->frame_step != 1 || o->keyframe_every > 0);
 }
 
-/* The sequence's identity: its inputs (by path, size and time), settings and numbering. */
+/* The sequence's identity: its inputs (by path and size), settings and numbering. */
 static bool identify(seq_ctx *c, const cli_options *o, const seq_source *src)
 {
-    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a 64 of the inputs' paths, sizes and times */
+    /* FNV-1a 64 of the inputs' paths and sizes: reading every frame to know the sequence
+     * would cost a pass over all of them, and a frame of its own that this sequence makes
+     * again is its own to replace whatever its content */
+    uint64_t h = 0xcbf29ce484222325u;
     for (int i = 0; i < o->ninputs; i++) {
         struct stat sb;
         char buf[PATH_MAX + 64];
         const int n = stat(o->inputs[i], &sb) == 0
-                          ? snprintf(buf, sizeof buf, "%s|%lld|%lld.%09ld\n", o->inputs[i],
-                                     (long long)sb.st_size, (long long)sb.st_mtim.tv_sec,
-                                     sb.st_mtim.tv_nsec)
+                          ? snprintf(buf, sizeof buf, "%s|%lld\n", o->inputs[i],
+                                     (long long)sb.st_size)
                           : snprintf(buf, sizeof buf, "%s\n", o->inputs[i]);
         for (int k = 0; k < n && k < (int)sizeof buf; k++)
             h = (h ^ (unsigned char)buf[k]) * 0x100000001b3u;
