@@ -498,9 +498,9 @@ static bool identify(run_ctx *c, const cli_options *o)
 }
 
 /* The default output: NAME for input NAME.ext (in the current directory), "out" for stdin. */
-static void default_stem(const cli_options *o, char *buf, size_t len)
+static void default_stem(const char *input, char *buf, size_t len)
 {
-    const char *in = o->input ? o->input : "-";
+    const char *in = input ? input : "-";
     const char *slash = strrchr(in, '/');
     const char *name = slash ? slash + 1 : in;
     const char *dot = strrchr(name, '.');
@@ -702,8 +702,8 @@ static int prepare(run_ctx *c, cli_options *o, bool *by_default)
     if (dir_resume && !c->tg.dir && c->tg.n < CLI_MAX_OUTPUTS) {
         c->tg.dir = o->resume;
         c->tg.t[c->tg.n++] = (cli_target){ CLI_T_DIR, o->resume };
-    } else if (o->noutputs == 0 && !o->resume) { /* named after the input: see take() */
-        default_stem(o, stem, sizeof stem);
+    } else if (o->noutputs == 0 && !dir_resume) { /* named after the input: see take() */
+        default_stem(o->resume ? c->input : o->input, stem, sizeof stem);
         c->tg.dir = stem;
         c->tg.t[c->tg.n++] = (cli_target){ CLI_T_DIR, NULL };
         *by_default = true;
