@@ -190,6 +190,12 @@ PE_NODISCARD pe_status pe_image_load_memory_ex(const unsigned char *data, size_t
                                                const pe_load_limits *lim, pe_image *out,
                                                char *why, size_t why_len);
 
+/* As pe_image_load_ex, from a stream open for reading (stdin): read to its end with the bounds
+ * of a file (a stream that does not start as an image is refused at its first block, one longer
+ * than any image within lim's pixel limit as soon as it is). f is left open. */
+PE_NODISCARD pe_status pe_image_load_stream_ex(FILE *f, const pe_load_limits *lim,
+                                               pe_image *out, char *why, size_t why_len);
+
 /* Free img's pixels and zero it. NULL and zeroed images are fine. */
 void pe_image_free(pe_image *img);
 
@@ -300,9 +306,11 @@ PE_NODISCARD pe_status pe_result_copy(const pe_result *src, pe_result *out);
  * (1..256): either a GIMP palette ("GIMP Palette" header, then "R G B [name]" lines; "Name:",
  * "Columns:" and "#" comment lines are skipped) or a list of hex colours ("#RRGGBB" or
  * "RRGGBB", separated by blanks, commas or newlines; "#" followed by a space starts a comment).
- * PE_ERR_IO when it cannot be read, PE_ERR_FORMAT for anything else wrong (why, of why_len
- * bytes, names the line and the problem; may be NULL), PE_ERR_NOMEM, PE_ERR_INVALID_ARG when
- * path, rgb or count is NULL. On failure *rgb = NULL and *count = 0. */
+ * A UTF-8 byte-order mark before the first line is skipped; a line may hold up to 65535 bytes
+ * and the file 16 MiB, and a NUL byte is refused (a binary file). PE_ERR_IO when it cannot be
+ * read, PE_ERR_FORMAT for anything else wrong (why, of why_len bytes, names the line and the
+ * problem; may be NULL), PE_ERR_NOMEM, PE_ERR_INVALID_ARG when path, rgb or count is NULL. On
+ * failure *rgb = NULL and *count = 0. */
 PE_NODISCARD pe_status pe_palette_load(const char *path, unsigned char **rgb, int *count,
                                        char *why, size_t why_len);
 

@@ -72,6 +72,9 @@ pe_status pe_img_fail(pe_status st, char *why, size_t why_len, const char *fmt, 
 
 /* ---------------------------------------------------------------- probing and decoding */
 
+/* stb_image's STBI_MAX_DIMENSIONS, left at its default (stb_impl.c says why) */
+#define STB_MAX_SIDE (1 << 24)
+
 /* Identify the format and read the size from the header. PNG is read here and not through
  * stbi_info because stb's PNG header check already refuses claims above 1 GiB, and we want to
  * report those as PE_ERR_LIMIT with the real numbers. */
@@ -113,6 +116,10 @@ static pe_status probe(bytes b, kind *k, int *w, int *h, char *why, size_t why_l
     }
     int comp;
     if (!stbi_info_from_memory(b.d, (int)b.n, w, h, &comp)) {
+        if (!strcmp(stbi_failure_reason(), "too large"))
+            return pe_img_fail(PE_ERR_LIMIT, why, why_len,
+                               "the %s's size is above stb_image's limit of %d px a side",
+                               kind_name[*k], STB_MAX_SIDE);
         if (*k == K_TGA)
             return pe_img_fail(PE_ERR_FORMAT, why, why_len, "not an image (" SUPPORTED ")");
         return pe_img_fail(PE_ERR_FORMAT, why, why_len, "corrupt %s header (stb_image: %s)",
@@ -249,6 +256,10 @@ pe_status pe_image_load_memory_ex(const unsigned char *data, size_t size, const 
     pe_status st = probe(b, &k, &w, &h, why, why_len);
     if (st != PE_OK)
         return st;
+    if (w > STB_MAX_SIDE || h > STB_MAX_SIDE) /* stb would call it corrupt ("too large") */
+        return pe_img_fail(PE_ERR_LIMIT, why, why_len,
+                           "a %dx%d image is above stb_image's limit of %d px a side", w, h,
+                           STB_MAX_SIDE);
     const uint64_t pixels = (uint64_t)w * (uint64_t)h;
     if (pixels > max_pixels)
         return pe_img_fail(PE_ERR_LIMIT, why, why_len,
@@ -329,6 +340,39 @@ static pe_status read_all(FILE *f, size_t hint, uint64_t limit, unsigned char **
     return PE_OK;
 }
 
+/* Read f to its end within the byte bound of lim's pixel limit and decode it. hint: the size
+ * fstat gave a regular file (0 when unknown); size: that file's size, refused at once when
+ * above the bound. */
+static pe_status load_stream(FILE *f, const struct stat *sb, const pe_load_limits *lim,
+                             pe_image *out, char *why, size_t why_len)
+{
+    unsigned char *data = NULL;
+    size_t size = 0;
+    const bool regular = S_ISREG(sb->st_mode);
+    const size_t hint =
+        regular && sb->st_size > 0 && (uint64_t)sb->st_size < INT32_MAX ? (size_t)sb->st_size : 0;
+    /* 8 bytes a pixel (16-bit RGBA, uncompressed) and 16 MiB of other chunks is more than any
+     * image within the pixel limit needs; and stb takes the length as an int */
+    const uint64_t max_pixels = lim ? lim->max_pixels : DEFAULT_MAX_PIXELS;
+    uint64_t limit = max_pixels < (uint64_t)INT32_MAX / 8 ? max_pixels * 8 + (16u << 20) : 0;
+    limit = limit && limit < (uint64_t)INT32_MAX ? limit : (uint64_t)INT32_MAX;
+    errno = 0;
+    pe_status st = regular && (uint64_t)sb->st_size > limit
+                       ? pe_img_fail(PE_ERR_LIMIT, why, why_len,
+                                     "%llu bytes: larger than any image within the pixel limit",
+                                     (unsigned long long)sb->st_size)
+                       : read_all(f, hint, limit, &data, &size, why, why_len);
+    if (st == PE_ERR_FORMAT || st == PE_ERR_LIMIT)
+        return st;
+    if (st == PE_ERR_IO)
+        return pe_img_fail(st, why, why_len, "cannot read the file");
+    if (st == PE_ERR_NOMEM)
+        return pe_img_fail(st, why, why_len, "out of memory reading the file");
+    st = pe_image_load_memory_ex(data, size, lim, out, why, why_len);
+    free(data);
+    return st;
+}
+
 pe_status pe_image_load_ex(const char *path, const pe_load_limits *lim, pe_image *out, char *why,
                            size_t why_len)
 {
@@ -352,35 +396,31 @@ pe_status pe_image_load_ex(const char *path, const pe_load_limits *lim, pe_image
         return pe_img_fail(PE_ERR_IO, why, why_len,
                            err == EISDIR ? "is a directory" : "cannot read the file");
     }
-    unsigned char *data = NULL;
-    size_t size = 0;
-    const size_t hint = S_ISREG(sb.st_mode) && sb.st_size > 0 && (uint64_t)sb.st_size < INT32_MAX
-                            ? (size_t)sb.st_size
-                            : 0;
-    /* 8 bytes a pixel (16-bit RGBA, uncompressed) and 16 MiB of other chunks is more than any
-     * image within the pixel limit needs; and stb takes the length as an int */
-    const uint64_t max_pixels = lim ? lim->max_pixels : DEFAULT_MAX_PIXELS;
-    uint64_t limit = max_pixels < (uint64_t)INT32_MAX / 8 ? max_pixels * 8 + (16u << 20) : 0;
-    limit = limit && limit < (uint64_t)INT32_MAX ? limit : (uint64_t)INT32_MAX;
-    if (why && why_len)
-        why[0] = '\0';
-    pe_status st = S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > limit
-                       ? pe_img_fail(PE_ERR_LIMIT, why, why_len,
-                                     "%llu bytes: larger than any image within the pixel limit",
-                                     (unsigned long long)sb.st_size)
-                       : read_all(f, hint, limit, &data, &size, why, why_len);
+    const pe_status st = load_stream(f, &sb, lim, out, why, why_len);
     const int err = errno;
     fclose(f);
     errno = err;
-    if (st == PE_ERR_FORMAT || st == PE_ERR_LIMIT)
-        return st;
-    if (st == PE_ERR_IO)
-        return pe_img_fail(st, why, why_len, "cannot read the file");
-    if (st == PE_ERR_NOMEM)
-        return pe_img_fail(st, why, why_len, "out of memory reading the file");
-    st = pe_image_load_memory_ex(data, size, lim, out, why, why_len);
-    free(data);
     return st;
+}
+
+pe_status pe_image_load_stream_ex(FILE *f, const pe_load_limits *lim, pe_image *out, char *why,
+                                  size_t why_len)
+{
+    if (!out)
+        return PE_ERR_INVALID_ARG;
+    *out = (pe_image){0};
+    if (why && why_len)
+        why[0] = '\0';
+    if (!f)
+        return pe_img_fail(PE_ERR_INVALID_ARG, why, why_len, "no stream");
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0)
+        return pe_img_fail(PE_ERR_IO, why, why_len, "cannot read the stream");
+    if (S_ISDIR(sb.st_mode)) {
+        errno = EISDIR;
+        return pe_img_fail(PE_ERR_IO, why, why_len, "is a directory");
+    }
+    return load_stream(f, &sb, lim, out, why, why_len);
 }
 
 pe_status pe_image_load(const char *path, const pe_load_limits *lim, pe_image *out)

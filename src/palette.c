@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { PE_PALETTE_MAX = 256, PE_PALETTE_LINE = 1024 };
+/* A line holds all 256 colours with room for names and comments; the file, thousands of
+ * lines: what is beyond is no palette (and /dev/zero or an endless pipe ends there). */
+enum { PE_PALETTE_MAX = 256, PE_PALETTE_LINE = 65536, PE_PALETTE_FILE = 16 << 20 };
 
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 3, 4)))
@@ -90,13 +92,45 @@ static int hex_line(const char *s, unsigned char *pal, int *count)
     }
 }
 
+/* The next line of f into line (NUL-terminated, without its newline): 1, 0 at the end, or a
+ * refusal in why: a NUL byte (not a text file), a line or a file beyond the bounds. */
+static int next_line(FILE *f, char *line, int no, size_t *total, pe_status *st, char *why,
+                     size_t len)
+{
+    size_t n = 0;
+    int ch;
+    while ((ch = getc(f)) != EOF && ch != '\n') {
+        if (ch == 0) {
+            *st = why_format(why, len, "line %d: a NUL byte (a binary file, not a palette)", no);
+            return -1;
+        }
+        if (n + 1 >= PE_PALETTE_LINE || ++*total > PE_PALETTE_FILE) {
+            *st = n + 1 >= PE_PALETTE_LINE
+                      ? why_format(why, len, "line %d is longer than %d bytes", no,
+                                   PE_PALETTE_LINE - 1)
+                      : why_format(why, len, "longer than %d MiB", PE_PALETTE_FILE >> 20);
+            return -1;
+        }
+        line[n++] = (char)ch;
+    }
+    line[n] = '\0';
+    return ch == EOF && n == 0 ? 0 : 1;
+}
+
 static pe_status read_lines(FILE *f, unsigned char *pal, int *count, char *why, size_t len)
 {
-    char line[PE_PALETTE_LINE];
+    char *buf = malloc(PE_PALETTE_LINE);
+    if (!buf)
+        return PE_ERR_NOMEM;
     bool gpl = false;
-    for (int no = 1; fgets(line, sizeof line, f); no++) {
-        if (!strchr(line, '\n') && !feof(f))
-            return why_format(why, len, "line %d is longer than %d bytes", no, PE_PALETTE_LINE - 2);
+    size_t total = 0;
+    pe_status st = PE_OK;
+    int got;
+    for (int no = 1; st == PE_OK && (got = next_line(f, buf, no, &total, &st, why, len)) > 0;
+         no++) {
+        char *line = buf;
+        if (no == 1 && !strncmp(line, "\xEF\xBB\xBF", 3)) /* a UTF-8 byte-order mark */
+            line += 3;
         if (no == 1 && !strncmp(line, "GIMP Palette", 12)) {
             gpl = true;
             continue;
@@ -105,20 +139,23 @@ static pe_status read_lines(FILE *f, unsigned char *pal, int *count, char *why, 
             unsigned char rgb[3];
             const int r = gpl_line(line, rgb);
             if (r < 0)
-                return why_format(why, len, "line %d: expected 'R G B [name]' with values 0-255",
-                                  no);
-            if (r > 0 && *count >= PE_PALETTE_MAX)
-                return why_format(why, len, "more than %d colours", PE_PALETTE_MAX);
-            if (r > 0)
+                st = why_format(why, len, "line %d: expected 'R G B [name]' with values 0-255",
+                                no);
+            else if (r > 0 && *count >= PE_PALETTE_MAX)
+                st = why_format(why, len, "more than %d colours", PE_PALETTE_MAX);
+            else if (r > 0)
                 memcpy(pal + 3 * (*count)++, rgb, 3);
             continue;
         }
         const int r = hex_line(line, pal, count);
         if (r == -2)
-            return why_format(why, len, "more than %d colours", PE_PALETTE_MAX);
-        if (r < 0)
-            return why_format(why, len, "line %d: expected colours as #RRGGBB", no);
+            st = why_format(why, len, "more than %d colours", PE_PALETTE_MAX);
+        else if (r < 0)
+            st = why_format(why, len, "line %d: expected colours as #RRGGBB", no);
     }
+    free(buf);
+    if (st != PE_OK)
+        return st;
     if (ferror(f))
         return PE_ERR_IO;
     if (*count == 0)

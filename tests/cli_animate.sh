@@ -20,7 +20,8 @@ S=$T/run/state.json
 for i in 1 2 3 4 5; do
     [ -s "$T/a/frame_0000$i.png" ] || fail "frame_0000$i.png missing"
 done
-[ "$(find "$T/a" -type f | wc -l)" -eq 5 ] || fail "expected exactly 5 files in a/: $(ls "$T/a")"
+[ "$(find "$T/a" -type f ! -name '.polyevolve.*' | wc -l)" -eq 5 ] ||
+    fail "expected exactly 5 files (and the lock and manifest) in a/: $(ls -A "$T/a")"
 
 # the last frame is the final picture, byte for byte
 "$PE_BIN" render "$S" -o "$T/final.png" || fail "render exited $?"
@@ -46,9 +47,12 @@ done
 cmp -s "$T/a/frame_00003.png" "$T/c/frame_00003.png" && fail "seeds 1 and 2 give the same frame 3"
 cmp -s "$T/a/frame_00005.png" "$T/c/frame_00005.png" || fail "seeds disagree on the last frame"
 
-# a shorter animation into the same directory leaves no stale frames behind
+# a shorter animation into the same directory: refused (another animation's frames), and with
+# --force it leaves no stale frames behind
 : > "$T/a/notes.txt"
-"$PE_BIN" animate "$S" -o "$T/a" --frames 3 -q || fail "re-animate exited $?"
+"$PE_BIN" animate "$S" -o "$T/a" --frames 3 -q 2>/dev/null && fail "re-animate with other settings was not refused"
+[ -e "$T/a/frame_00005.png" ] || fail "the refused re-animate removed frame_00005.png"
+"$PE_BIN" animate "$S" -o "$T/a" --frames 3 -q --force || fail "re-animate --force exited $?"
 [ -e "$T/a/frame_00004.png" ] && fail "stale frame_00004.png left"
 [ -e "$T/a/notes.txt" ] || fail "a file that is not a frame was removed"
 cmp -s "$T/final.png" "$T/a/frame_00003.png" || fail "last of 3 frames differs from render"

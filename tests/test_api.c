@@ -256,6 +256,30 @@ static pe_status c_image_load_memory_ex(int null_arg)
     return st;
 }
 
+static pe_status c_image_load_stream_ex(int null_arg)
+{
+    pe_image out;
+    POISON(out);
+    char why[PE_IMAGE_WHY_LEN];
+    POISON(why);
+    FILE *f = tmpfile();
+    if (f) {
+        fwrite(png_bytes, 1, png_len, f);
+        rewind(f);
+    }
+    const pe_status st = pe_image_load_stream_ex(ARG(0, f), ARG(1, NULL), ARG(2, &out),
+                                                 ARG(3, why), sizeof why);
+    if (f)
+        fclose(f);
+    if (null_arg != 2) {
+        must(st == PE_OK ? out.width == W : image_zero(&out), "out");
+        pe_image_free(&out);
+    }
+    if (null_arg != 3 && null_arg != 2)
+        must(st == PE_OK ? why[0] == '\0' : strlen(why) > 0 && strlen(why) < sizeof why, "why");
+    return st;
+}
+
 static pe_status c_approximate(int null_arg)
 {
     const pe_image img = image();
@@ -508,6 +532,10 @@ static const entry entries[] = {
     { "pe_image_load_memory_ex",
       c_image_load_memory_ex,
       { "data", "lim", "out", "why" },
+      { INV, PE_OK, INV, PE_OK } },
+    { "pe_image_load_stream_ex",
+      c_image_load_stream_ex,
+      { "f", "lim", "out", "why" },
       { INV, PE_OK, INV, PE_OK } },
     { "pe_approximate", c_approximate, { "target", "opt", "out" }, { INV, INV, INV } },
     { "pe_result_copy", c_result_copy, { "src", "out" }, { INV, INV } },

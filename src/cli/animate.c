@@ -3,15 +3,15 @@
  * frame: pe_animate_frame; they are drawn and encoded on all threads, and written in order). */
 #define _POSIX_C_SOURCE 200809L
 #include "anim.h"
+#include "claim.h"
 #include "input.h"
 #include "output.h"
 #include "run.h"
 #include "sizes.h"
 #include "options.h"
 
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,29 +21,6 @@
 #ifndef PATH_MAX
 #define PATH_MAX 4096
 #endif
-
-/* Remove DIR/frame_N.png for N > frames, left by an earlier, longer animation, so that the
- * frames on disk are exactly this run's, without gaps (a video tool reads them all). */
-static void remove_stale_frames(const char *dir, int frames)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    const struct dirent *e;
-    char path[PATH_MAX];
-    while ((e = readdir(d))) {
-        const char *name = e->d_name, *digits = name + 6;
-        if (strncmp(name, "frame_", 6) || !isdigit((unsigned char)*digits))
-            continue;
-        char *end;
-        const long n = strtol(digits, &end, 10);
-        if (strcmp(end, ".png") || end - digits < 5 || n <= frames)
-            continue;
-        if (cli_join(path, sizeof path, dir, name))
-            unlink(path);
-    }
-    closedir(d);
-}
 
 /* A frame of the animation made ready for writing (drawn and encoded on any thread). */
 typedef struct anim_job {
@@ -62,6 +39,7 @@ typedef struct anim_run {
     int w, h;
     anim_job *jobs;
     int rc, done;
+    cli_claim *claim;
 } anim_run;
 
 static void make_frame(void *ctx, size_t i)
@@ -86,7 +64,7 @@ static void make_frame(void *ctx, size_t i)
 }
 
 /* Write made frame f as frame_NNNNN.png (f + 1); 0 or 1 after the one-line error. */
-static int put_frame(const cli_options *o, int f, anim_job *j)
+static int put_frame(const cli_options *o, cli_claim *claim, int f, anim_job *j)
 {
     char name[32], path[PATH_MAX];
     snprintf(name, sizeof name, "frame_%05d.png", f + 1);
@@ -101,6 +79,7 @@ static int put_frame(const cli_options *o, int f, anim_job *j)
                 st == PE_ERR_IO && errno ? strerror(errno) : pe_status_str(st));
         return 1;
     }
+    cli_claim_wrote(claim, path);
     return 0;
 }
 
@@ -122,7 +101,7 @@ static bool put_frame_at(void *ctx, size_t i)
     anim_job *j = &r->jobs[i];
     r->rc = cli_stop_signal ? 128 + cli_stop_signal
             : r->anims      ? put_anim_frame(r->anims, j)
-                            : put_frame(r->o, (int)i, j);
+                            : put_frame(r->o, r->claim, (int)i, j);
     r->done += r->rc == 0;
     free(j->png);
     j->png = NULL;
@@ -132,8 +111,8 @@ static bool put_frame_at(void *ctx, size_t i)
 }
 
 /* The frames, made on all threads (-j) and written in order (cli_make_put). */
-static int write_frames(const pe_state *state, const cli_options *o, cli_anims *anims, int side,
-                        int *done)
+static int write_frames(const pe_state *state, const cli_options *o, cli_claim *claim,
+                        cli_anims *anims, int side, int *done)
 {
     cli_meta_buf mb;
     const pe_metadata meta = cli_state_metadata(state, o->no_metadata, &mb);
@@ -142,7 +121,7 @@ static int write_frames(const pe_state *state, const cli_options *o, cli_anims *
     /* side: the longest side, as render and final.png; 0 = the state's (input) size */
     const int w = side > 0 && res->width >= res->height ? side : 0;
     const int h = side > 0 && res->width < res->height ? side : 0;
-    anim_run r = { state, o, &meta, anims, w, h, calloc(n, sizeof *r.jobs), 0, 0 };
+    anim_run r = { state, o, &meta, anims, w, h, calloc(n, sizeof *r.jobs), 0, 0, claim };
     if (!r.jobs) {
         fprintf(stderr, "polyevolve: %s: out of memory\n", o->output);
         return 1;
@@ -162,6 +141,41 @@ static int write_frames(const pe_state *state, const cli_options *o, cli_anims *
     free(r.jobs);
     *done = r.done;
     return r.rc;
+}
+
+/* The animation's files, checked and claimed (claim.h): its file (anim), or its directory,
+ * whose frames are one animation's, identified by the triangles it flies in and its settings.
+ * 0 or the exit status. */
+static int claim_files(const cli_options *o, const pe_result *res, bool anim, cli_claim **out)
+{
+    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a 64 of the picture */
+    const int size[2] = { res->width, res->height };
+    const unsigned char *bytes[2] = { (const unsigned char *)size,
+                                      (const unsigned char *)res->triangles };
+    const size_t len[2] = { sizeof size, res->count * sizeof *res->triangles };
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < len[k]; i++)
+            h = (h ^ bytes[k][i]) * 0x100000001b3u;
+    char hash[32], settings[96], pattern[PATH_MAX], err[PATH_MAX + 512];
+    snprintf(hash, sizeof hash, "fnv1a64:%016" PRIx64, h);
+    snprintf(settings, sizeof settings, "frames %d seed %" PRIu64 " size %d hold %g",
+             o->anim_frames, o->pe.seed, o->size, o->hold);
+    cli_claim *c = *out = cli_claim_new("animate");
+    if (!c || (anim && !cli_claim_file(c, o->output, "-o")) ||
+        (!anim && (!cli_claim_place(c, o->output, CLI_PLACE_OWN, NULL) ||
+                   !cli_join(pattern, sizeof pattern, o->output, "frame_%05d.png") ||
+                   !cli_claim_pattern(c, pattern, 1, 1, o->anim_frames, "frames"))) ||
+        !cli_claim_read(c, o->input, "state", false) || !cli_claim_id(c, "triangles", hash, true) ||
+        !cli_claim_id(c, "settings", settings, false) || !cli_claim_info(c, "input", o->input)) {
+        fprintf(stderr, "polyevolve: %s: out of memory or path too long\n", o->output);
+        return 1;
+    }
+    int rc = cli_claim_check(c, err, sizeof err);
+    if (rc == 0)
+        rc = cli_claim_take(c, o->force, false, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "polyevolve: %s\n", err);
+    return rc == CLI_CLAIM_BUSY ? 1 : rc;
 }
 
 int cli_animate(const cli_options *o)
@@ -185,28 +199,29 @@ int cli_animate(const cli_options *o)
         pe_state_free(&state);
         return 2;
     }
+    cli_claim *claim = NULL;
     cli_anims *anims = NULL;
-    if (cli_is_anim(o->output)) {
-        if (cli_anims_create(&o->output, 1, CLI_ANIM_FPS, o->hold, &anims, err, sizeof err) != 0) {
-            fprintf(stderr, "polyevolve: %s\n", err);
-            pe_state_free(&state);
-            return 1;
-        }
-    } else if (cli_mkdir(o->output) != 0) {
-        fprintf(stderr, "polyevolve: %s: cannot create output directory: %s\n", o->output,
-                strerror(errno));
-        pe_state_free(&state);
-        return 1;
-    } else {
-        remove_stale_frames(o->output, o->anim_frames);
-    }
-    int done = 0;
-    int rc = write_frames(&state, o, anims, side, &done);
-    if (anims && rc == 0 && cli_anims_finish(anims) != 0) {
-        fprintf(stderr, "polyevolve: %s\n", cli_anims_error(anims));
+    const bool anim = cli_is_anim(o->output);
+    int rc = claim_files(o, res, anim, &claim);
+    if (rc == 0 && anim &&
+        cli_anims_create(&o->output, 1, CLI_ANIM_FPS, o->hold, &anims, err, sizeof err) != 0) {
+        fprintf(stderr, "polyevolve: %s\n", err);
         rc = 1;
     }
+    int done = 0;
+    if (rc == 0)
+        rc = write_frames(&state, o, claim, anims, side, &done);
+    if (anims && rc == 0) {
+        if (cli_anims_finish(anims) != 0) {
+            fprintf(stderr, "polyevolve: %s\n", cli_anims_error(anims));
+            rc = 1;
+        } else {
+            cli_claim_wrote(claim, o->output);
+        }
+    }
     cli_anims_free(anims);
+    cli_claim_finish(claim, rc == 0); /* an earlier, longer animation's frames go */
+    cli_claim_free(claim);
     if (rc == 0 && !o->quiet)
         printf("polyevolve: %d frames of %zu triangles -> %s\n", done, res->count, o->output);
     pe_state_free(&state);

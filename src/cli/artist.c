@@ -32,12 +32,12 @@ static int load_mask(cli_options *o, cli_artist *a)
                                   : pe_status_str(st));
         return 1;
     }
-    if (all_zero(&a->mask)) {
+    if (all_zero(&a->mask)) { /* a usage error, as a mask black at the working size is */
         fprintf(stderr,
                 "polyevolve: --weight %s: the mask is black everywhere: nothing would "
                 "count\n",
                 o->weight_path);
-        return 1;
+        return 2;
     }
     o->pe.weight = &a->mask;
     return 0;
@@ -46,8 +46,9 @@ static int load_mask(cli_options *o, cli_artist *a)
 int cli_artist_load(cli_options *o, cli_artist *a)
 {
     memset(a, 0, sizeof *a);
-    if (o->weight_path && load_mask(o, a))
-        return 1;
+    int rc;
+    if (o->weight_path && (rc = load_mask(o, a)) != 0)
+        return rc;
     if (o->weight_path && !realpath(o->weight_path, a->weight_abs))
         a->weight_abs[0] = '\0';
     if (o->palette_path) {

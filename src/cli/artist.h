@@ -16,7 +16,8 @@ typedef struct cli_artist {
 /* Read o->weight_path and o->palette_path (when set) and point o->pe at them. The settings
  * record the files by name only (as the input); their absolute paths are kept in a for the
  * state file (cli_artist_paths), so that a resume from another directory finds them. Prints a
- * one-line error naming the file and returns 1 when one cannot be used, else 0. */
+ * one-line error naming the file and returns 1 when one cannot be used (2 for a mask black
+ * everywhere), else 0. */
 int cli_artist_load(cli_options *o, cli_artist *a);
 
 /* The state file's keys for the files' paths ("weight-path", "palette-path") and their values

@@ -139,8 +139,10 @@ static void put_frame(cli_frames *f, frame_job *j)
     char path[PATH_MAX] = "frame";
     if (f->failed == PE_OK && j->st != PE_OK)
         fail_at(f, path, j->st);
-    const bool file = has_files(f) && !j->anim_only;
-    if (f->failed != PE_OK ||
+    /* frame files never go past --frames (a resumed run's included); the animations take all */
+    const bool file = has_files(f) && !j->anim_only && !(f->total > 0 && f->written >= f->total);
+    const bool anim = f->anims && (j->anim_only || !anims_from_files(f));
+    if (f->failed != PE_OK || (!file && !anim) ||
         (file && f->last && f->last_len == j->len && !memcmp(f->last, j->png, j->len))) {
         free_job(j);
         return;
@@ -161,7 +163,7 @@ static void put_frame(cli_frames *f, frame_job *j)
             j->png = NULL;
         }
     }
-    if (f->failed == PE_OK && f->anims && (j->anim_only || !anims_from_files(f))) {
+    if (f->failed == PE_OK && anim) {
         const int r = cli_anims_put(f->anims, j->anim);
         j->anim = NULL;
         if (r != 0)

@@ -27,7 +27,8 @@ typedef struct cli_frames {
     const char *dir;     /* DIR/frames, or NULL */
     const char *pattern; /* or an -o pattern */
     int size;            /* longest side (cli_frame_side), 0 = input size */
-    int max;             /* --frames */
+    int max;             /* frames this run may add (--frames, less those a resume keeps) */
+    int total;           /* --frames: frame numbers never go past it */
     int triangles;       /* --triangles: sizes the candidates' memory */
     int threads;         /* -j: threads that draw and encode the frames (0 = all cores) */
     bool by_psnr;

@@ -24,14 +24,24 @@ typedef struct cli_meta_buf {
 } cli_meta_buf;
 pe_metadata cli_state_metadata(const pe_state *st, bool none, cli_meta_buf *buf);
 
-/* cli_load_input, then the checks before any work: the image of the run being resumed (its
- * content hash, stored in hash), a final.png the writers can make at -s. Returns 0 or the exit
- * status, with the message printed (img freed on failure). */
-int cli_input_checked(const cli_options *o, const char *input, const pe_state *state,
-                      char hash[CLI_INPUT_HASH_LEN], pe_image *img);
+/* What a run writes, for the size checks: cli_input_checked's outputs. */
+enum { CLI_OUT_PNG = 1, CLI_OUT_SVG = 2, CLI_OUT_PDF = 4 };
 
-/* --init STATE: the state's triangles moved and scaled onto img (pe_warm_start), rounds
- * starting again. 0, or 1 after a message. */
-int cli_init_start(const cli_options *o, const pe_image *img, pe_result *start);
+/* cli_load_input, then the checks before any work: the image of the run being resumed (its
+ * content hash, stored in hash; a state without one is refused), and pictures the writers can
+ * make of it (outputs: CLI_OUT_* of what the run writes). Returns 0 or the exit status, with
+ * the message printed (img freed on failure). */
+int cli_input_checked(const cli_options *o, const char *input, const pe_state *state,
+                      unsigned outputs, char hash[CLI_INPUT_HASH_LEN], pe_image *img);
+
+/* --init STATE read into *init before anything else: without -n its count becomes the run's
+ * (with a smaller -n the run keeps the most useful of its triangles). 0, or the exit status
+ * after a message. Free *init with pe_state_free. */
+int cli_init_read(cli_options *o, pe_state *init);
+
+/* --init: init's triangles moved and scaled onto img (pe_warm_start), rounds starting again.
+ * 0, or 1 after a message. */
+int cli_init_start(const cli_options *o, const pe_state *init, const pe_image *img,
+                   pe_result *start);
 
 #endif

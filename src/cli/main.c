@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* First SIGINT/SIGTERM: finish at the end of the next step and write everything.
+/* First SIGINT/SIGTERM/SIGHUP (a closed terminal or ssh session): finish at the end of the next step and write everything.
  * Second: leave at once (atomic writes mean no file is left half-written). */
 static void on_signal(int sig)
 {
@@ -69,6 +69,7 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     const int rc = dispatch(&o);
     free(o.inputs);
     return check_stdout(rc);

@@ -495,7 +495,7 @@ const char *cli_opt_text(const cli_opt *d, const cli_options *o, char *buf, size
         const cli_page *p = field;
         return p->width > 0 ? p->name : "none";
     }
-    case CLI_OUTPUT: return o->output ? o->output : "out";
+    case CLI_OUTPUT: return o->output ? o->output : "NAME/";
     case CLI_FLAG: return *(const bool *)field ? "true" : "false";
     case CLI_INPUT:
     case CLI_HELP:

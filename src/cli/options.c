@@ -418,7 +418,8 @@ int cli_apply_state(cli_options *o, const pe_state *st, char *err, size_t err_le
         /* the pictures' metadata kept beside the settings, and the tile grid of older
          * versions: there is none now */
         if (!strcmp(k, "software") || !strcmp(k, "input") || !strcmp(k, "input-hash") ||
-            !strcmp(k, "tiles") || (kl > sl && !strcmp(k + kl - sl, CLI_PATH_KEY_SUFFIX)))
+            !strcmp(k, "weight-hash") || !strcmp(k, "frame") || !strcmp(k, "tiles") ||
+            (kl > sl && !strcmp(k + kl - sl, CLI_PATH_KEY_SUFFIX)))
             continue;
         char path_key[64];
         snprintf(path_key, sizeof path_key, "%s%s", k, CLI_PATH_KEY_SUFFIX);

@@ -42,8 +42,8 @@ typedef struct cli_options {
     uint64_t max_pixels; /* --max-pixels */
     const char *resume;  /* --resume DIR */
     bool quiet;
-    bool force;          /* --force: write into a place holding another run's files */
-    bool allow_damaged;  /* --allow-damaged: a damaged video input goes on with a warning */
+    bool force;          /* --force: write into a place that holds another run's files */
+    bool allow_damaged;  /* --allow-damaged: a sequence of a damaged video exits 0 */
     int anim_frames;     /* animate: --frames */
     double hold;         /* --hold: seconds an animation shows its last frame (more than 1/fps) */
     int frame_size;      /* --frame-size: frames' longest side, 0 = input size, -1 = auto (-s,

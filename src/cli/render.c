@@ -1,5 +1,6 @@
 /* render: redraw a state file at any size, as PNG, SVG or PDF. */
 #define _POSIX_C_SOURCE 200809L
+#include "claim.h"
 #include "input.h"
 #include "sizes.h"
 #include "output.h"
@@ -7,6 +8,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -27,6 +29,19 @@ int cli_render(const cli_options *o)
                 o->output);
         return 2;
     }
+    char err[PATH_MAX + 512];
+    cli_claim *claim = cli_claim_new("render"); /* the one file: checked before anything else */
+    int rc = !claim || !cli_claim_file(claim, o->output, "-o") ||
+                     !cli_claim_read(claim, o->input, "state", false)
+                 ? (snprintf(err, sizeof err, "out of memory"), 1)
+                 : cli_claim_check(claim, err, sizeof err);
+    if (rc == 0)
+        rc = cli_claim_take(claim, false, false, err, sizeof err);
+    cli_claim_free(claim);
+    if (rc) {
+        fprintf(stderr, "polyevolve: %s\n", err);
+        return rc;
+    }
     pe_state state;
     if (!cli_read_state(o->input, &state))
         return cli_stop_signal ? 128 + cli_stop_signal : 1; /* a signal while blocked on a FIFO */
@@ -36,9 +51,10 @@ int cli_render(const cli_options *o)
     const pe_result *res = &state.result;
     double w, h;
     cli_longest_side(res, o->size, &w, &h);
-    char err[256];
     int qw, qh;
-    if ((png || jpg) && cli_png_size(res->width, res->height, o->size, &qw, &qh, err, sizeof err)) {
+    if ((pdf && cli_pdf_page(o, res->width, res->height, err, sizeof err)) ||
+        ((png || jpg) &&
+         cli_png_size(res->width, res->height, o->size, &qw, &qh, err, sizeof err))) {
         fprintf(stderr, "polyevolve: %s: %s\n", o->output, err); /* before any work */
         pe_state_free(&state);
         return 2;

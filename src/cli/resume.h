@@ -10,6 +10,9 @@
 #define CLI_INPUT_HASH_KEY "input-hash"
 #define CLI_INPUT_HASH_LEN 32
 
+/* The --weight mask's content hash, the same way: a resume checks the mask has not changed. */
+#define CLI_WEIGHT_HASH_KEY "weight-hash"
+
 /* The content hash of img (its size and RGBA pixels, not its file: the same picture saved
  * again hashes the same) as the text stored in the state, into buf (CLI_INPUT_HASH_LEN). */
 void cli_input_hash(const pe_image *img, char *buf);

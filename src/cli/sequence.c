@@ -4,7 +4,9 @@
  * cold. Each frame's PNG, SVG and state are written before the next starts, so --resume goes
  * on after the last complete frame and gives the same bytes as an uninterrupted run. */
 #define _XOPEN_SOURCE 700
+#include "claim.h"
 #include "output.h"
+#include "resume.h"
 #include "run.h"
 #include "video.h"
 #include "anim.h"
@@ -97,6 +99,13 @@ static int add_dir(seq_source *s, const char *dir, int *cap)
 static int source_open(seq_source *s, const cli_options *o)
 {
     memset(s, 0, sizeof *s);
+    for (int i = 0; o->ninputs > 1 && i < o->ninputs; i++)
+        if (cli_is_video(o->inputs[i])) { /* frames are numbered through one source */
+            fprintf(stderr, "polyevolve: %s: a video must be the only input of a sequence (%d "
+                    "inputs given); make one sequence per video, or extract its frames first "
+                    "(ffmpeg -i VIDEO frames/%%05d.png)\n", o->inputs[i], o->ninputs);
+            return 2;
+        }
     if (o->ninputs == 1 && cli_is_video(o->inputs[0])) {
         char why[256];
         if (cli_video_open(o->inputs[0], &s->video, why, sizeof why) != 0) {
@@ -170,8 +179,11 @@ typedef struct seq_ctx {
     const char *keys[SEQ_META], *values[SEQ_META];
     size_t nmeta;
     char name_text[PATH_MAX], frame_text[16];
-    char *log;
-    size_t log_len, log_cap;
+    char hash[CLI_INPUT_HASH_LEN]; /* the frame's input, by content */
+    FILE *log;                     /* sequence.csv so far (open_memstream over log_text) */
+    char *log_text;
+    size_t log_len;
+    cli_claim *claim; /* every file the sequence writes (claim.h) */
 } seq_ctx;
 
 static bool frame_path(const seq_ctx *c, char *out, size_t len, int num, const char *ext)
@@ -183,17 +195,8 @@ static bool frame_path(const seq_ctx *c, char *out, size_t len, int num, const c
 
 static void log_add(seq_ctx *c, const char *row)
 {
-    const size_t n = strlen(row);
-    if (c->log_len + n + 1 > c->log_cap) {
-        const size_t cap = (c->log_len + n + 1) * 2;
-        char *g = realloc(c->log, cap);
-        if (!g)
-            return;
-        c->log = g;
-        c->log_cap = cap;
-    }
-    memcpy(c->log + c->log_len, row, n + 1);
-    c->log_len += n;
+    if (c->log)
+        fputs(row, c->log);
 }
 
 /* A resumed sequence keeps the log rows of the frames it keeps: those numbered below upto. */
@@ -225,6 +228,8 @@ static pe_metadata frame_meta(seq_ctx *c, const char *name, int num)
     c->values[n++] = c->name_text;
     c->keys[n] = "frame";
     c->values[n++] = c->frame_text;
+    c->keys[n] = CLI_INPUT_HASH_KEY; /* what a resume checks a kept frame against */
+    c->values[n++] = c->hash;
     return (pe_metadata){ c->keys, c->values, n };
 }
 
@@ -249,20 +254,28 @@ static int write_frame(seq_ctx *c, const pe_result *res, const char *name, int n
     char path[PATH_MAX] = "";
     pe_status st = pe_render(res, size > 0 && res->width >= res->height ? size : 0,
                              size > 0 && res->width < res->height ? size : 0, &big);
-    if (st == PE_OK && frame_path(c, path, sizeof path, num, "png"))
-        st = cli_write_png_of(path, &big, &meta);
+    if (st == PE_OK && frame_path(c, path, sizeof path, num, "png") &&
+        (st = cli_write_png_of(path, &big, &meta)) == PE_OK)
+        cli_claim_wrote(c->claim, path);
     pe_image_free(&big);
     double w, h; /* -s sizes the SVG too */
     cli_longest_side(res, size, &w, &h);
-    if (st == PE_OK && frame_path(c, path, sizeof path, num, "svg"))
-        st = cli_write_svg_of(path, res, w, h, &meta);
+    if (st == PE_OK && frame_path(c, path, sizeof path, num, "svg") &&
+        (st = cli_write_svg_of(path, res, w, h, &meta)) == PE_OK)
+        cli_claim_wrote(c->claim, path);
     const state_job j = { res, c->name_text, &meta };
-    if (st == PE_OK && frame_path(c, path, sizeof path, num, "json"))
-        st = cli_write_atomic(path, state_fn, &j);
+    if (st == PE_OK && frame_path(c, path, sizeof path, num, "json") &&
+        (st = cli_write_atomic(path, state_fn, &j)) == PE_OK)
+        cli_claim_wrote(c->claim, path);
     char log_path[PATH_MAX];
-    if (st == PE_OK && cli_join(log_path, sizeof log_path, c->dir, c->csv) &&
-        (st = cli_write_text(log_path, c->log, c->log_len)) != PE_OK)
-        snprintf(path, sizeof path, "%s", log_path);
+    if (st == PE_OK && cli_join(log_path, sizeof log_path, c->dir, c->csv)) {
+        errno = 0;
+        st = fflush(c->log) == 0 ? cli_write_text(log_path, c->log_text, c->log_len) : PE_ERR_NOMEM;
+        if (st != PE_OK)
+            snprintf(path, sizeof path, "%s", log_path);
+        else
+            cli_claim_wrote(c->claim, log_path);
+    }
     if (st == PE_OK)
         return 0;
     fprintf(stderr, "polyevolve: %s: %s\n", path[0] ? path : c->dir,
@@ -294,6 +307,7 @@ static int run_frame(seq_ctx *c, const pe_result *prev, const pe_image *prev_img
     pe_options opt = o->pe;
     opt.frames = 0;
     opt.progress = on_progress;
+    opt.cancel = &cli_stop_signal; /* a signal stops the frame within one batch, as a run */
     pe_warm_info info = { 0 };
     pe_result start = { 0 };
     const char *kind = "cold";
@@ -334,9 +348,53 @@ static int run_frame(seq_ctx *c, const pe_result *prev, const pe_image *prev_img
     return 0;
 }
 
-/* A frame an earlier run completed (an interrupted run, or the keyframe pass): its state into
- * *out. 1: it is complete and loaded; 0: it must be made. */
-static int load_done(const seq_ctx *c, int num, pe_result *out)
+static const char *stored(const pe_state *st, const char *key)
+{
+    for (size_t i = 0; i < st->option_count; i++)
+        if (!strcmp(st->option_keys[i], key))
+            return st->option_values[i];
+    return NULL;
+}
+
+/* A kept frame must be what this sequence would make there, as a run's resume checks: the same
+ * input (by content) and the settings that define its picture. 0, or the exit status with one
+ * line in why. */
+static int kept_frame_ok(const seq_ctx *c, const pe_state *st, const char *path, char *why,
+                         size_t why_len)
+{
+    static const char *const fixed[] = { "triangles", "resize", "seed", "background",
+                                         "alpha",     "weight", "palette", "size" };
+    const char *was = stored(st, CLI_INPUT_HASH_KEY);
+    if (!was) {
+        snprintf(why, why_len, "%s records no input-hash (made by an older polyevolve): it cannot "
+                 "be checked against its input; give --force to make the frame again", path);
+        return 1;
+    }
+    if (strcmp(was, c->hash)) {
+        snprintf(why, why_len, "%s was made from another picture than %s (content hash %s, this "
+                 "input's %s): start the sequence in another directory, or give --force to make "
+                 "the frame again", path, c->name_text, was, c->hash);
+        return 1;
+    }
+    for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
+        const char *now = NULL, *then = stored(st, fixed[k]);
+        for (size_t i = 0; i < c->nmeta && !now; i++)
+            if (!strcmp(c->keys[i], fixed[k]))
+                now = c->values[i];
+        if (now && then && strcmp(now, then)) {
+            snprintf(why, why_len, "%s was made with --%s %s, this sequence has %s: drop the "
+                     "option, start the sequence in another directory, or give --force to make "
+                     "the frame again", path, fixed[k], then, now);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* A frame an earlier run completed (an interrupted run, or the keyframe pass), checked against
+ * img: its state into *out. 1: complete and loaded; 0: it must be made; < 0: -(exit status)
+ * after a message. */
+static int load_done(seq_ctx *c, int num, const pe_image *img, const char *name, pe_result *out)
 {
     char path[PATH_MAX], png[PATH_MAX], svg[PATH_MAX];
     if (!c->o->resume || !frame_path(c, path, sizeof path, num, "json") ||
@@ -347,13 +405,101 @@ static int load_done(const seq_ctx *c, int num, pe_result *out)
     pe_state st = { 0 };
     if (pe_state_read(path, &st) != PE_OK)
         return 0; /* unreadable: made again */
+    cli_input_hash(img, c->hash);
+    frame_meta(c, name, num);
+    char why[3 * PATH_MAX];
+    const int rc = kept_frame_ok(c, &st, path, why, sizeof why);
+    if (rc && !c->o->force) {
+        fprintf(stderr, "polyevolve: %s\n", why);
+        pe_state_free(&st);
+        return -rc;
+    }
+    if (rc) { /* --force: made again */
+        pe_state_free(&st);
+        return 0;
+    }
     *out = st.result;
     memset(&st.result, 0, sizeof st.result);
     pe_state_free(&st);
+    cli_claim_wrote(c->claim, path); /* kept: this run's from now on */
+    cli_claim_wrote(c->claim, png);
+    cli_claim_wrote(c->claim, svg);
     return 1;
 }
 
-static int setup(seq_ctx *c, cli_options *o)
+/* A chunk of a longer sequence (its frames start at a keyframe another run made, or it is the
+ * keyframe pass): it shares the directory with the other chunks. */
+static bool is_chunk(const cli_options *o)
+{
+    return o->resume && (o->first_frame != 1 || o->frame_step != 1 || o->keyframe_every > 0);
+}
+
+/* The sequence's identity: its inputs (by path and size), settings and numbering. */
+static bool identify(seq_ctx *c, const cli_options *o, const seq_source *src)
+{
+    /* FNV-1a 64 of the inputs' paths and sizes: reading every frame to know the sequence
+     * would cost a pass over all of them, and a frame of its own that this sequence makes
+     * again is its own to replace whatever its content */
+    uint64_t h = 0xcbf29ce484222325u;
+    for (int i = 0; i < o->ninputs; i++) {
+        struct stat sb;
+        char buf[PATH_MAX + 64];
+        const int n = stat(o->inputs[i], &sb) == 0
+                          ? snprintf(buf, sizeof buf, "%s|%lld\n", o->inputs[i],
+                                     (long long)sb.st_size)
+                          : snprintf(buf, sizeof buf, "%s\n", o->inputs[i]);
+        for (int k = 0; k < n && k < (int)sizeof buf; k++)
+            h = (h ^ (unsigned char)buf[k]) * 0x100000001b3u;
+    }
+    char hash[32], num[64];
+    snprintf(hash, sizeof hash, "fnv1a64:%016" PRIx64, h);
+    snprintf(num, sizeof num, "%d %d %d %d", o->first_frame, o->frame_step, o->keyframe_every,
+             o->warm_iterations);
+    bool ok = cli_claim_id(c->claim, "inputs", hash, false) &&
+              cli_claim_info(c->claim, "input", src->video_path ? src->video_path
+                                                : o->ninputs > 0 ? o->inputs[0] : "") &&
+              cli_claim_id(c->claim, "numbering", num, false);
+    for (size_t i = 0; ok && i < c->nmeta; i++)
+        ok = cli_claim_id(c->claim, c->keys[i], c->values[i], false);
+    return ok;
+}
+
+/* Every file the sequence writes, checked and claimed (claim.h). 0, or the exit status. */
+static int claim_files(seq_ctx *c, const cli_options *o, const seq_source *src)
+{
+    const bool chunk = is_chunk(o);
+    char lock[16], pattern[PATH_MAX], file[PATH_MAX], err[PATH_MAX + 512];
+    snprintf(lock, sizeof lock, "%05d", o->first_frame);
+    const int count = src->video ? -1 : src->nfiles;
+    static const char *const kinds[] = { "frame_%05d.png", "frame_%05d.svg",
+                                         "states/frame_%05d.json" };
+    bool ok = (c->claim = cli_claim_new("sequence")) != NULL &&
+              cli_claim_place(c->claim, c->dir, chunk ? CLI_PLACE_CHUNK : CLI_PLACE_OWN,
+                              chunk ? lock : NULL);
+    for (size_t i = 0; ok && i < 3; i++)
+        ok = cli_join(pattern, sizeof pattern, c->dir, kinds[i]) &&
+             cli_claim_pattern(c->claim, pattern, o->first_frame, o->frame_step, count, "frames");
+    ok = ok && cli_join(file, sizeof file, c->dir, c->csv) && cli_claim_file(c->claim, file, "log");
+    if (ok && src->video)
+        ok = cli_join(file, sizeof file, c->dir, "video.mp4") &&
+             cli_claim_file(c->claim, file, "video.mp4");
+    for (int i = 0; ok && src->video && i < 1; i++)
+        ok = cli_claim_read(c->claim, src->video_path, "input", false);
+    for (int i = 0; ok && i < src->nfiles; i++)
+        ok = cli_claim_read(c->claim, src->files[i], "input", false);
+    if (!ok || !identify(c, o, src)) {
+        fprintf(stderr, "polyevolve: %s: out of memory or path too long\n", c->dir);
+        return 1;
+    }
+    int rc = cli_claim_check(c->claim, err, sizeof err);
+    if (rc == 0)
+        rc = cli_claim_take(c->claim, o->force, o->resume != NULL, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "polyevolve: %s\n", err);
+    return rc == CLI_CLAIM_BUSY ? 1 : rc;
+}
+
+static int setup(seq_ctx *c, cli_options *o, const seq_source *src)
 {
     c->o = o;
     snprintf(c->dir, sizeof c->dir, "%s", o->output);
@@ -364,16 +510,18 @@ static int setup(seq_ctx *c, cli_options *o)
         snprintf(c->csv, sizeof c->csv, "sequence.csv");
     else
         snprintf(c->csv, sizeof c->csv, "sequence_%05d.csv", o->first_frame);
-    if (!cli_join(c->states, sizeof c->states, c->dir, "states") || cli_mkdir(c->dir) != 0 ||
-        cli_mkdir(c->states) != 0) {
-        fprintf(stderr, "polyevolve: %s: cannot create output directory: %s\n", o->output,
-                strerror(errno));
-        return 1;
+    if (!cli_join(c->states, sizeof c->states, c->dir, "states")) {
+        fprintf(stderr, "polyevolve: %s: path too long\n", o->output);
+        return 2;
     }
-    c->nmeta = cli_settings(o, c->keys, c->values, SEQ_META - 3);
+    c->nmeta = cli_settings(o, c->keys, c->values, SEQ_META - 4);
     c->keys[c->nmeta] = "software";
     c->values[c->nmeta++] = "polyevolve " PE_VERSION_STRING;
-    return 0;
+    if (!(c->log = open_memstream(&c->log_text, &c->log_len))) {
+        fprintf(stderr, "polyevolve: out of memory\n");
+        return 1;
+    }
+    return claim_files(c, o, src);
 }
 
 /* A video input's frames as DIR/video.mp4, at its frame rate (consecutive numbers only: not
@@ -386,8 +534,10 @@ static int finish_video(const seq_ctx *c, const seq_source *src, int frames)
         !cli_join(mp4, sizeof mp4, c->dir, "video.mp4"))
         return 0;
     if (cli_anim_from_files(pattern, c->o->first_frame, frames, mp4, cli_video_fps(src->video),
-                            0.0, why, sizeof why) == 0)
+                            0.0, why, sizeof why) == 0) {
+        cli_claim_wrote(c->claim, mp4);
         return 0;
+    }
     fprintf(stderr, "polyevolve: %s (the frames are written)\n", why);
     return 1;
 }
@@ -438,14 +588,30 @@ static int base_of(const cli_options *o, int num, const seq_link *prev, const se
     return 0;
 }
 
+/* A damaged video: which frames were lost, and (without --allow-damaged) a failure. */
+static int check_damage(const cli_options *o, const seq_source *src)
+{
+    char why[512];
+    if (!src->video || cli_video_damage(src->video, why, sizeof why) == 0)
+        return 0;
+    fprintf(stderr, "polyevolve: %s: %s%s\n", src->video_path, why,
+            o->allow_damaged ? " (--allow-damaged: the frames read are the sequence)"
+                             : "; the frames read are written: give --allow-damaged to accept "
+                               "them");
+    return o->allow_damaged ? 0 : 1;
+}
+
 int cli_sequence(cli_options *o)
 {
-    static seq_ctx c; /* large buffers; one sequence per process */
-    memset(&c, 0, sizeof c);
+    seq_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        fprintf(stderr, "polyevolve: out of memory\n");
+        return 1;
+    }
     seq_source src;
     int rc = source_open(&src, o);
     if (rc == 0)
-        rc = setup(&c, o);
+        rc = setup(c, o, &src);
     seq_link prev = { 0 }, kf = { 0 };
     bool logged = false;
     int k = 0, made = 0;
@@ -461,16 +627,20 @@ int cli_sequence(cli_options *o)
         const int num = o->first_frame + k * o->frame_step;
         pe_result res = { 0 };
         const seq_link *base = NULL;
-        if (load_done(&c, num, &res)) {
+        const int done = load_done(c, num, &img, name, &res);
+        if (done < 0) {
+            rc = -done;
+        } else if (done) {
             rc = 0;
         } else if ((rc = base_of(o, num, &prev, &kf, &base)) == 0) {
             if (!logged)
-                log_load(&c, num);
+                log_load(c, num);
             logged = true;
-            rc = run_frame(&c, base ? &base->res : NULL, base ? &base->img : NULL, &img, name,
+            cli_input_hash(&img, c->hash);
+            rc = run_frame(c, base ? &base->res : NULL, base ? &base->img : NULL, &img, name,
                            num, &res);
             if (rc == 0)
-                rc = write_frame(&c, &res, name, num);
+                rc = write_frame(c, &res, name, num);
             psnr_sum += res.psnr;
             made++;
         }
@@ -487,13 +657,23 @@ int cli_sequence(cli_options *o)
         rc = 1;
     }
     if (rc == 0)
-        rc = finish_video(&c, &src, k);
+        cli_claim_clean(c->claim); /* an earlier, longer run's frames must not join the video */
+    if (rc == 0)
+        rc = finish_video(c, &src, k);
     if (rc == 0 && !o->quiet)
         printf("polyevolve: %d frames (%d made now, mean PSNR %.2f dB) -> %s\n", k, made,
-               made ? psnr_sum / made : 0.0, c.dir);
+               made ? psnr_sum / made : 0.0, c->dir);
+    const int damage = rc == 0 || rc == 1 ? check_damage(o, &src) : 0;
+    cli_claim_finish(c->claim, rc == 0);
+    if (rc == 0)
+        rc = damage;
     link_free(&prev);
     link_free(&kf);
     source_close(&src);
-    free(c.log);
+    cli_claim_free(c->claim);
+    if (c->log)
+        fclose(c->log);
+    free(c->log_text);
+    free(c);
     return rc;
 }

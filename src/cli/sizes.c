@@ -1,6 +1,8 @@
 /* sizes: see sizes.h. */
 #include "sizes.h"
 
+#include "page.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -39,4 +41,29 @@ int cli_frame_side(int frame_size, int size, bool size_given, int w, int h)
     if (size > 0 || size_given)
         return size;
     return (w > h ? w : h) > CLI_FRAME_SIDE ? CLI_FRAME_SIDE : 0;
+}
+
+int cli_picture_side(int w, int h, char *err, size_t err_len)
+{
+    if (w <= CLI_MAX_PICTURE_SIDE && h <= CLI_MAX_PICTURE_SIDE)
+        return 0;
+    snprintf(err, err_len,
+             "a %dx%d picture is above the limit of %d px a side of the state file and the SVG "
+             "(their coordinates)",
+             w, h, CLI_MAX_PICTURE_SIDE);
+    return 2;
+}
+
+int cli_pdf_page(const cli_options *o, int w, int h, char *err, size_t err_len)
+{
+    const pe_result res = { .width = w, .height = h };
+    const pe_page page = cli_page_layout(o, &res);
+    const double side = page.width > page.height ? page.width : page.height;
+    if (side <= CLI_MAX_PDF_SIDE)
+        return 0;
+    snprintf(err, err_len,
+             "a PDF page of %.0f pt is above the PDF writer's limit of %d pt a side (cairo's): "
+             "give -s N or --page",
+             side, CLI_MAX_PDF_SIDE);
+    return 2;
 }

@@ -3,6 +3,8 @@
 #ifndef CLI_SIZES_H
 #define CLI_SIZES_H
 
+#include "options.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -28,5 +30,19 @@ int cli_png_size(int w, int h, int size, int *ow, int *oh, char *err, size_t err
  * given (frame_size >= 0), else -s when above 0 or given (size_given: -s 0 asks for the input
  * size), else the picture's own side up to CLI_FRAME_SIDE. */
 int cli_frame_side(int frame_size, int size, bool size_given, int w, int h);
+
+/* Triangle coordinates are input pixels, and state files and the SVG keep them within 1e7. */
+#define CLI_MAX_PICTURE_SIDE 10000000
+
+/* The largest PDF page side in points: cairo's fixed-point coordinates (24.8 bits). */
+#define CLI_MAX_PDF_SIDE 8388607
+
+/* A w x h picture the state file and the SVG can hold: 0, else 2 with one line in err (the
+ * caller picks the exit status: no option makes an input fit). */
+int cli_picture_side(int w, int h, char *err, size_t err_len);
+
+/* The PDF page of a w x h picture (cli_page_layout: -s, --page, --margin) within the PDF
+ * writer's limit: 0, else 2 with one line in err naming it. */
+int cli_pdf_page(const cli_options *o, int w, int h, char *err, size_t err_len);
 
 #endif

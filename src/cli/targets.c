@@ -87,11 +87,8 @@ static cli_target_kind kind_of(const char *path)
 int cli_targets_of(const cli_options *o, cli_targets *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof *out);
-    static const char *const fallback[] = { "out" };
-    const char *const *paths = o->noutputs ? o->outputs : fallback;
-    const int n = o->noutputs ? o->noutputs : 1;
-    for (int i = 0; i < n; i++) {
-        const char *p = paths[i];
+    for (int i = 0; i < o->noutputs; i++) {
+        const char *p = o->outputs[i];
         const cli_target_kind k = kind_of(p);
         if (k == CLI_T_DIR && ends_with(p, ".webp"))
             return fail(err, err_len, "%s: unsupported output format (use .png, .jpg, .svg, "

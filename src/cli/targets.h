@@ -31,7 +31,7 @@ typedef struct cli_targets {
     bool to_stdout;
 } cli_targets;
 
-/* Classify o->outputs (or "out" when none). Returns CLI_OK, or CLI_USAGE with a one-line
+/* Classify o->outputs (none when none: the caller picks the default). Returns CLI_OK, or CLI_USAGE with a one-line
  * message in err: an unsupported extension, a bad pattern, two directories, two patterns or
  * two "-". */
 int cli_targets_of(const cli_options *o, cli_targets *out, char *err, size_t err_len);

@@ -99,8 +99,8 @@ static const char all_usage[] =
     "options:\n";
 
 static const char exit_text[] =
-    "\nexit status: 0 done, 1 runtime error, 2 usage error, 130/143 stopped by\n"
-    "SIGINT/SIGTERM (outputs and state are still written; --resume continues).\n";
+    "\nexit status: 0 done, 1 runtime error, 2 usage error, 129/130/143 stopped by\n"
+    "SIGHUP/SIGINT/SIGTERM (outputs and state are still written; --resume continues).\n";
 
 void cli_usage(FILE *f, bool all)
 {
@@ -119,7 +119,7 @@ void cli_usage(FILE *f, bool all)
             if (t[i].flags & CLI_PRIMITIVE)
                 put_option(f, &t[i], &def);
     }
-    fputs(all ? exit_text : "\nexit status: 0 done, 1 error, 2 usage error, 130/143 stopped "
+    fputs(all ? exit_text : "\nexit: 0 done, 1 error, 2 usage error, 129/130/143 stopped "
                             "(--resume goes on)\n",
           f);
 }

@@ -5,6 +5,7 @@
 #include "polyevolve.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef struct cli_video cli_video;
 
@@ -18,6 +19,11 @@ int cli_video_next(cli_video *v, pe_image *out, char *why, size_t why_len);
 double cli_video_fps(const cli_video *v);
 
 void cli_video_close(cli_video *v);
+
+/* After the last frame: how many frames the container promised that were not read (a gap in
+ * the timestamps, a missing end) plus the damaged packets and frames the decoder met, 0 when
+ * none; the frames lost, one phrase, in why ("damaged: frames 28-60 of 60 lost (27 read)"). */
+int64_t cli_video_damage(const cli_video *v, char *why, size_t why_len);
 
 /* By its name: a file the sequence command reads as a video rather than as an image. */
 bool cli_is_video(const char *path);

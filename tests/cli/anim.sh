@@ -65,12 +65,13 @@ EOF
     read -r n last loop <<<"$(gif_info held.gif)"
     [ "$last" = 540 ] && ok "--hold 0.5: the last frame lasts 540 ms (40 + 500)" ||
         bad "--hold 0.5: the last frame lasts '$last' ms, expected 540"
-    # a resumed run's GIF shows the whole work: the earlier run's frame files too
+    # a resumed run's GIF shows the whole work: the earlier run's frame files too (their number
+    # stays within --frames: the last is the final picture)
     expect_ok "a run of 8 triangles" "$M" -n 8 --iterations 1 -j 1 -q -o res --frames 10
     expect_ok "--resume -n 16 -o all.gif" --resume res -n 16 -q -o all.gif
     read -r n last loop <<<"$(gif_info all.gif)"
-    [ "$n" -eq "$(ls res/frames | wc -l)" ] && [ "$n" -gt 10 ] &&
-        ok "the resumed run's GIF has all $n frames" ||
+    [ "$n" -eq "$(ls res/frames | wc -l)" ] && [ "$n" -le 10 ] && [ "$n" -gt 2 ] &&
+        ok "the resumed run's GIF has its $n frames" ||
         bad "the resumed run's GIF has '$n' frames for $(ls res/frames | wc -l) frame files"
     expect_ok "--resume of a finished run -o done.gif" --resume res -q -o done.gif -o res
     [ -s done.gif ] && ok "a run with nothing left to do still makes its GIF" || bad "no done.gif"

@@ -7,7 +7,7 @@
 #                    same at -j1 and -j2; bad files exit 1 naming the file.
 #   case "weight":   a mask that keeps only the left half makes that half better and the right
 #                    half worse than no mask at the same -n and seed (judged on final.png);
-#                    --weight auto runs; a missing or black mask exits 1 naming the file.
+#                    --weight auto runs; a missing mask exits 1, a black one 2, naming the file.
 #   case "together": all three with --background none, then resume with more triangles, render
 #                    and animate: the settings are in state.json, the colours stay in the palette,
 #                    the SVG shares its fills as CSS classes and librsvg draws it as final.png.
@@ -124,7 +124,7 @@ Image.new('L', (16, 16), 0).save('black.png')" || { bad "cannot make the masks";
     expect_ok "--weight auto" "$M" "${RUN[@]}" --weight auto -o a || return
     cmp -s a/final.svg u/final.svg && bad "--weight auto changed nothing" ||
         ok "--weight auto changes the picture"
-    expect_error 1 "black.png" "a black mask" "$M" "${RUN[@]}" --weight black.png -o x
+    expect_error 2 "black.png" "a black mask" "$M" "${RUN[@]}" --weight black.png -o x
     expect_error 1 "nope.png" "a missing mask" "$M" "${RUN[@]}" --weight nope.png -o x
 }
 

@@ -56,7 +56,7 @@ case_render_fail()
     [ "$PE_SANITIZED" -eq 0 ] || skip "needs ulimit -v, which AddressSanitizer cannot run under"
     expect_ok "a run that leaves a final.png" "$MONA32" -n 5 --frames 0 -q -j1 -o o
     # 20000x20000 RGBA needs 1.6 GB twice: under 800 MB of address space the render fails
-    (ulimit -v 800000 && exec "$PE_BIN" "$MONA32" -n 5 --frames 0 -q -j1 -o o -s 20000) \
+    (ulimit -v 800000 && exec "$PE_BIN" "$MONA32" -n 5 --frames 0 -q -j1 -o o -s 20000 --force) \
         >out.txt 2>err.txt
     local rc=$?
     [ "$rc" -eq 1 ] && ok "a failed final render exits 1" ||

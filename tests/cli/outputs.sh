@@ -34,7 +34,7 @@ case_full()
     printf '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"></svg>\n' >small/out/final.svg
     cp small/out/final.svg old.svg
     dd if=/dev/zero of=small/filler bs=4k 2>/dev/null
-    expect_error 1 "No space left on device" "a full disk" "$MONA64" -n 30 --frames 3 -q -j1 -o small/out
+    expect_error 1 "No space left on device" "a full disk" "$MONA64" -n 30 --frames 3 -q -j1 -o small/out --force
     grep -q "small/out" "$WORK/.err" && ok "the message names the output path" ||
         bad "the full-disk message names no path under small/out" "$(show_err)"
     cmp -s old.svg small/out/final.svg && ok "full disk: the previous final.svg is intact" ||
@@ -45,7 +45,7 @@ case_full()
     mkdir -p small/out
     cp old.svg small/out/final.svg
     expect_error 1 "No space left on device" "a disk that fills up during the run" \
-        "$PE_SHARED_MEDIUM" -n 250 --iterations 1 --frames 3 -s 3000 -q -j1 -o small/out
+        "$PE_SHARED_MEDIUM" -n 250 --iterations 1 --frames 3 -s 3000 -q -j1 -o small/out --force
     if cmp -s old.svg small/out/final.svg || pecheck svg-ok small/out/final.svg >/dev/null; then
         ok "filling disk: final.svg is the old file or a complete new one"
     else

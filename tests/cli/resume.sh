@@ -22,6 +22,7 @@ expect_ok "uninterrupted run, --iterations 4" "$MONA64" -n 40 --iterations 4 --f
 expect_ok "interrupted run, --iterations 2" "$MONA64" -n 40 --iterations 2 --frames 4 -q -j1 \
     -o part || finish
 frames_before="$(find part/frames -name 'frame_*.png' | wc -l)"
+cp part/frames/frame_00004.png last4.png 2>/dev/null
 pe --resume part --iterations 4 -q -j1
 if [ "$RC" -eq 0 ] && [ ! -s "$WORK/.err" ] && ! sanitizer_report; then
     ok "--resume part --iterations 4"
@@ -37,13 +38,14 @@ if [ "$RC" -eq 0 ] && [ ! -s "$WORK/.err" ] && ! sanitizer_report; then
         bad "resumed PSNR $part_db dB < uninterrupted $full_db dB - 0.3"
     fi
     frames_after="$(find part/frames -name 'frame_*.png' | wc -l)"
-    [ "$frames_after" -gt "$frames_before" ] && ok "the resumed run appended frames ($frames_before -> $frames_after)" ||
-        bad "the resumed run wrote no new frames ($frames_before -> $frames_after)"
+    # --frames 4 holds across the resume: the first part wrote all 4, so the resumed run's
+    # final picture becomes frame 4
+    [ "$frames_after" -eq 4 ] && ! cmp -s part/frames/frame_00004.png last4.png &&
+        ok "the resumed run keeps --frames 4 and ends on its own picture ($frames_before -> $frames_after)" ||
+        bad "after the resume: $frames_after frames (--frames 4), frame 4 $(cmp -s part/frames/frame_00004.png last4.png && echo unchanged || echo new)"
     # frames continue the numbering, and log.csv keeps one row per frame across the resume
     pecheck frames part some >frames.txt && ok "frames and log.csv after resume agree" ||
-        bad "KNOWN BUG (seen with the resume bug patched locally): frames/log.csv after resume" \
-            "$(cat frames.txt)" \
-            "(src/cli/run.c: the resumed run starts log.csv afresh, overwriting the rows of the first part; --frames is not kept in state.json, so the default 100 applies; rows are logged for frames skipped as identical)"
+        bad "frames/log.csv after resume" "$(cat frames.txt)"
 else
     bad "KNOWN BUG: --resume DIR fails on a state file the CLI itself wrote (exit $RC)" \
         "$(show_err)" \

@@ -44,8 +44,8 @@ case_e2e()
     else
         bad "without -q: exit $RC, stdout '$OUT'" "$(show_err)"
     fi
-    # a second run into the same directory replaces the frames of the first
-    expect_ok "a second run into o/ with --frames 2" "$MONA64" -n 30 --frames 2 -q -j1 -o o ||
+    # a second run into the same directory (other settings: --force) replaces the first's frames
+    expect_ok "a second run into o/ with --frames 2" "$MONA64" -n 30 --frames 2 -q -j1 -o o --force ||
         return
     validate "second run into o/" o 64 64 64 64 30 2
 }

@@ -274,13 +274,13 @@ case_dir()
     expect_ok "a run with 4 frames" "$MONA32" -n 8 --iterations 1 --frames 4 -q -j1 -o k || return
     echo partial >k/final.svg.tmp-AbC123
     echo partial >k/frames/frame_00002.png.tmp-XyZ789
-    expect_ok "a second run with --frames 2" "$MONA32" -n 8 --iterations 1 --frames 2 -q -j1 -o k || return
+    expect_ok "a second run with --frames 2" "$MONA32" -n 8 --iterations 1 --frames 2 -q -j1 -o k --force || return
     [ -z "$(find k -name '*.tmp-*')" ] && ok "the next run removed the killed run's temporary files" ||
         bad "temporary files left: $(find k -name '*.tmp-*')"
     [ "$(ls k/frames | wc -l)" -eq 2 ] && ok "only this run's 2 frames are left" ||
         bad "frames left: $(ls k/frames | tr '\n' ' ')"
     expect_ok "a third run with --frames 0 --state elsewhere" "$MONA32" -n 8 --iterations 1 --frames 0 \
-        --state k.json -q -j1 -o k || return
+        --state k.json -q -j1 -o k --force || return
     [ ! -e k/frames ] && [ ! -e k/state.json ] && [ -f k.json ] && [ -f k/log.csv ] &&
         ok "no frames and no state of the earlier runs are left beside the new outputs" ||
         bad "after --frames 0 --state k.json: $(find k | tr '\n' ' ')"
