@@ -96,6 +96,11 @@ static int composite(const pe_tri *t, int ox, int oy, int w, int h, const pe_cov
     return nr;
 }
 
+void pe_fit_draw(const pe_tri *t, int ox, int oy, int w, int h, const pe_cover *cv, float *out)
+{
+    (void)composite(t, ox, oy, w, h, cv, out);
+}
+
 double pe_fit_render(const float *target, int target_w, int ox, int oy, int w, int h,
                      const float bg[4], bool alpha, const pe_tri *tris, int n, const pe_cover *cv,
                      float *out)

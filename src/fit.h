@@ -125,6 +125,10 @@ void pe_fit_quantize(const pe_fit_colour *c, unsigned char rgba[4]);
 /* Draw per-pixel from the error map: a pixel index (row-major in the tile), u in [0, 1). */
 int pe_fit_sample(const pe_fit *fit, double u);
 
+/* Draw t over out, the region (ox, oy, w, h) of a picture (4 premultiplied floats a pixel,
+ * stride 4 w), with its coverage: exactly as pe_fit_render draws each of its triangles. */
+void pe_fit_draw(const pe_tri *t, int ox, int oy, int w, int h, const pe_cover *cv, float *out);
+
 /* Composite tris[0..n) over bg into out (4 floats per pixel, stride 4 * w) for the tile;
  * returns the tile's loss against target (squared error summed over channels; alpha counted
  * only when alpha is true). */

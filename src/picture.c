@@ -11,6 +11,9 @@
  * enough that the per-block bookkeeping stays negligible. */
 #define PE_PICTURE_BLOCK 32
 
+/* The composite is kept (16 bytes a pixel) up to this canvas: 64 MB. */
+#define PE_PICTURE_COMP_MAX (4 << 20)
+
 pe_status pe_picture_init(pe_picture *p, const pe_target *t)
 {
     memset(p, 0, sizeof *p);
@@ -27,8 +30,9 @@ pe_status pe_picture_init(pe_picture *p, const pe_target *t)
     p->dirty = malloc((size_t)p->bw * (size_t)p->bh);
     p->changed = calloc((size_t)p->bw * (size_t)p->bh, 1);
     p->scratch = malloc((size_t)t->w * (size_t)rows * 4 * sizeof(float));
+    p->comp = px <= PE_PICTURE_COMP_MAX ? malloc(px * 4 * sizeof(float)) : NULL;
     pe_status st = p->err && p->row_sse && p->row_err && p->row_cdf && p->dirty && p->changed &&
-                           p->scratch &&
+                           p->scratch && (p->comp || px > PE_PICTURE_COMP_MAX) &&
                            pe_cover_init(&p->cov, t->w, rows)
                        ? pe_image_alloc(t->w, t->h, &p->canvas)
                        : PE_ERR_NOMEM;
@@ -51,6 +55,8 @@ void pe_picture_free(pe_picture *p)
     free(p->dirty);
     free(p->changed);
     free(p->scratch);
+    free(p->comp);
+    free(p->pushed);
     pe_image_free(&p->canvas);
     memset(p, 0, sizeof *p);
 }
@@ -64,6 +70,32 @@ void pe_picture_touch(pe_picture *p, const pe_box *b)
             p->dirty[(size_t)by * (size_t)p->bw + (size_t)bx] =
                 p->changed[(size_t)by * (size_t)p->bw + (size_t)bx] = 1;
     p->any_dirty = true;
+}
+
+/* Mark the blocks b meets in map (1). */
+static void mark(const pe_picture *p, unsigned char *map, const pe_box *b)
+{
+    for (int by = b->y0 / PE_PICTURE_BLOCK; by <= (b->y1 - 1) / PE_PICTURE_BLOCK; by++)
+        for (int bx = b->x0 / PE_PICTURE_BLOCK; bx <= (b->x1 - 1) / PE_PICTURE_BLOCK; bx++)
+            map[(size_t)by * (size_t)p->bw + (size_t)bx] = 1;
+}
+
+void pe_picture_push(pe_picture *p, const pe_tri *t, const pe_box *fp)
+{
+    if (fp->x1 <= fp->x0 || fp->y1 <= fp->y0)
+        return;
+    if (p->npushed == p->pushed_cap) {
+        const int cap = p->pushed_cap ? 2 * p->pushed_cap : 16;
+        pe_tri *g = p->comp ? realloc(p->pushed, (size_t)cap * sizeof *g) : NULL;
+        if (!g) { /* no composite, or no memory: its blocks are drawn again */
+            pe_picture_touch(p, fp);
+            return;
+        }
+        p->pushed = g;
+        p->pushed_cap = cap;
+    }
+    p->pushed[p->npushed++] = *t;
+    mark(p, p->changed, fp);
 }
 
 void pe_picture_pass(pe_picture *from, pe_picture *to)
@@ -81,17 +113,15 @@ static unsigned char to8(float v)
     return (unsigned char)(v <= 0.0f ? 0.0f : (v >= 1.0f ? 255.0f : v * 255.0f + 0.5f));
 }
 
-/* Draw [x0, x1) x [y0, y1) again: the composite, its error and its 8-bit pixels. */
-static void draw_rect(pe_picture *p, const pe_target *t, const pe_stack *s, int x0, int y0,
-                      int x1, int y1)
+/* The error and 8-bit pixels of [x0, x1) x [y0, y1) from its composite (src, stride 4 sw). */
+static void measure(pe_picture *p, const pe_target *t, int x0, int y0, int x1, int y1,
+                    const float *src0, int sw)
 {
     const int rw = x1 - x0, rh = y1 - y0;
-    (void)pe_fit_render(t->rgba, t->w, x0, y0, rw, rh, t->bg, t->alpha, s->tris, s->n, &p->cov,
-                        p->scratch);
     for (int y = 0; y < rh; y++) {
         for (int x = 0; x < rw; x++) {
             const size_t i = (size_t)(y0 + y) * (size_t)t->w + (size_t)(x0 + x);
-            const float *src = p->scratch + 4 * ((size_t)y * (size_t)rw + (size_t)x);
+            const float *src = src0 + 4 * ((size_t)y * (size_t)sw + (size_t)x);
             const float *ref = t->rgba + 4 * i;
             unsigned char *dst = p->canvas.rgba + 4 * i;
             const float a = src[3];
@@ -108,8 +138,57 @@ static void draw_rect(pe_picture *p, const pe_target *t, const pe_stack *s, int 
     }
 }
 
+/* Draw [x0, x1) x [y0, y1) again: the composite, its error and its 8-bit pixels. */
+static void draw_rect(pe_picture *p, const pe_target *t, const pe_stack *s, int x0, int y0,
+                      int x1, int y1)
+{
+    const int rw = x1 - x0, rh = y1 - y0;
+    (void)pe_fit_render(t->rgba, t->w, x0, y0, rw, rh, t->bg, t->alpha, s->tris, s->n, &p->cov,
+                        p->scratch);
+    for (int y = 0; p->comp && y < rh; y++)
+        memcpy(p->comp + 4 * ((size_t)(y0 + y) * (size_t)t->w + (size_t)x0),
+               p->scratch + 4 * (size_t)y * (size_t)rw, 4 * (size_t)rw * sizeof(float));
+    measure(p, t, x0, y0, x1, y1, p->scratch, rw);
+}
+
+/* The sums of rows [y0, y1). */
+static void sum_rows(pe_picture *p, int y0, int y1)
+{
+    for (int y = y0; y < y1; y++) {
+        const float *e = p->err + (size_t)y * (size_t)p->w;
+        const float *wt = p->weight ? p->weight + (size_t)y * (size_t)p->w : NULL;
+        double sum = 0.0, wsum = 0.0;
+        for (int x = 0; x < p->w; x++) {
+            sum += (double)e[x];
+            wsum += wt ? (double)wt[x] * (double)e[x] : 0.0;
+        }
+        p->row_sse[y] = sum;
+        p->row_err[y] = wt ? wsum : sum;
+    }
+    p->cdf_stale = p->cdf_stale || y0 < y1;
+}
+
+/* The pushed triangles drawn over the composite, in order, band by band; then their pixels
+ * measured. Blocks to be drawn again anyway are drawn over too: harmless, and simpler. */
+static void draw_pushed(pe_picture *p, const pe_target *t)
+{
+    for (int k = 0; k < p->npushed; k++) {
+        const pe_tri *tr = &p->pushed[k];
+        const pe_box fp = pe_tri_footprint(tr, p->w, p->h);
+        for (int y0 = fp.y0 - fp.y0 % PE_PICTURE_BLOCK; y0 < fp.y1; y0 += PE_PICTURE_BLOCK) {
+            const int rows = y0 + PE_PICTURE_BLOCK < p->h ? PE_PICTURE_BLOCK : p->h - y0;
+            pe_fit_draw(tr, 0, y0, p->w, rows, &p->cov, p->comp + 4 * (size_t)y0 * (size_t)p->w);
+        }
+        measure(p, t, fp.x0, fp.y0, fp.x1, fp.y1,
+                p->comp + 4 * ((size_t)fp.y0 * (size_t)p->w + (size_t)fp.x0), p->w);
+        sum_rows(p, fp.y0, fp.y1);
+    }
+    p->npushed = 0;
+}
+
 double pe_picture_update(pe_picture *p, const pe_target *t, const pe_stack *s)
 {
+    draw_pushed(p, t);
     for (int by = 0; p->any_dirty && by < p->bh; by++) {
         unsigned char *row = p->dirty + (size_t)by * (size_t)p->bw;
         const int y0 = by * PE_PICTURE_BLOCK;
@@ -128,18 +207,8 @@ double pe_picture_update(pe_picture *p, const pe_target *t, const pe_stack *s)
             drew = true;
             bx = end;
         }
-        for (int y = y0; drew && y < y1; y++) {
-            const float *e = p->err + (size_t)y * (size_t)p->w;
-            const float *wt = p->weight ? p->weight + (size_t)y * (size_t)p->w : NULL;
-            double sum = 0.0, wsum = 0.0;
-            for (int x = 0; x < p->w; x++) {
-                sum += (double)e[x];
-                wsum += wt ? (double)wt[x] * (double)e[x] : 0.0;
-            }
-            p->row_sse[y] = sum;
-            p->row_err[y] = wt ? wsum : sum;
-        }
-        p->cdf_stale = p->cdf_stale || drew;
+        if (drew)
+            sum_rows(p, y0, y1);
     }
     p->any_dirty = false;
     double sse = 0.0;

@@ -29,6 +29,11 @@ typedef struct pe_picture {
     bool any_dirty;
     float *scratch;      /* one block row's render */
     pe_cover cov;
+    float *comp;         /* the composite, premultiplied (4 a pixel), or NULL (a canvas over
+                          * PE_PICTURE_COMP_MAX pixels): triangles pushed on top are drawn
+                          * over it rather than their blocks drawn again */
+    pe_tri *pushed;      /* pushed since the last update, bottom to top */
+    int npushed, pushed_cap;
 } pe_picture;
 
 PE_NODISCARD pe_status pe_picture_init(pe_picture *p, const pe_target *t);
@@ -36,6 +41,11 @@ void pe_picture_free(pe_picture *p);
 
 /* The pixels in b changed (or will have when the picture is next updated). */
 void pe_picture_touch(pe_picture *p, const pe_box *b);
+
+/* Triangle t (footprint fp) was pushed on top of the stack: at the next update it is drawn over
+ * the picture where it is, in the order pushed (a new triangle costs its own pixels, not its
+ * blocks' whole stacks; bit for bit what drawing the blocks again gives). */
+void pe_picture_push(pe_picture *p, const pe_tri *t, const pe_box *fp);
 
 /* Hand what changed since the last pass to another picture of the same size (one that follows
  * the same stack later, on another thread): its blocks are drawn again at its next update. */

@@ -394,6 +394,7 @@ bool pe_sched_commit(pe_sched *s, pe_worker *wk)
         if (!best)
             break;
         changed = commit_add(s, best, wk);
+        pe_picture_push(&s->pic, &best->tri, &changed); /* on top: drawn over the picture */
         s->done++;
         break;
     case PE_OP_REFINE:
@@ -406,7 +407,8 @@ bool pe_sched_commit(pe_sched *s, pe_worker *wk)
         break;
     }
     s->touched[s->committed % PE_LAG] = changed;
-    pe_picture_touch(&s->pic, &changed);
+    if (op->kind != PE_OP_ADD)
+        pe_picture_touch(&s->pic, &changed);
     s->committed++;
     return true;
 }

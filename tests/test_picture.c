@@ -48,6 +48,50 @@ static void updates_match_a_full_render(void)
     free(t.rgba);
 }
 
+/* Triangles pushed on top are drawn over the picture, bit for bit as drawing their blocks
+ * again would, also mixed with moves in place and taken out between updates. */
+static void pushes_draw_what_blocks_draw(void)
+{
+    pe_rng r;
+    pe_rng_seed(&r, 5, 0);
+    pe_target t = fixture_picture(&r, W, H);
+    pe_stack s;
+    fixture_stack(&r, W, H, 6, &s);
+    CHECK(pe_stack_reserve(&s, 64));
+    pe_picture p, fresh;
+    CHECK(pe_picture_init(&p, &t) == PE_OK && p.comp);
+    (void)pe_picture_update(&p, &t, &s);
+    for (int step = 0; step < 40; step++) {
+        pe_tri n;
+        fixture_tri_in(&r, W, H, &n);
+        if (step % 5 == 4) { /* a move in place among the pushes */
+            const int k = (int)pe_rng_below(&r, (uint32_t)s.n);
+            const pe_box old = s.fp[k];
+            pe_stack_set(&s, k, &n, 0.0);
+            const pe_box changed = pe_box_union(&old, &s.fp[k]);
+            pe_picture_touch(&p, &changed);
+        } else {
+            pe_stack_push(&s, &n, 0.0);
+            pe_picture_push(&p, &n, &s.fp[s.n - 1]);
+        }
+        if (step % 3 == 2) {
+            const double e = pe_picture_update(&p, &t, &s);
+            CHECK(e == pe_picture_update(&p, &t, &s)); /* nothing left to draw */
+        }
+    }
+    (void)pe_picture_update(&p, &t, &s);
+    CHECK(pe_picture_init(&fresh, &t) == PE_OK);
+    (void)pe_picture_update(&fresh, &t, &s);
+    CHECK(memcmp(p.canvas.rgba, fresh.canvas.rgba, (size_t)W * H * 4) == 0);
+    CHECK(memcmp(p.err, fresh.err, (size_t)W * H * sizeof *p.err) == 0);
+    CHECK(memcmp(p.comp, fresh.comp, (size_t)W * H * 4 * sizeof *p.comp) == 0);
+    CHECK(memcmp(p.row_sse, fresh.row_sse, (size_t)H * sizeof *p.row_sse) == 0);
+    pe_picture_free(&fresh);
+    pe_picture_free(&p);
+    pe_stack_free(&s);
+    free(t.rgba);
+}
+
 /* A second picture that follows the same stack later catches up on the changes passed to it. */
 static void a_second_picture_catches_up(void)
 {
@@ -120,6 +164,7 @@ int main(int argc, char **argv)
     TEST_MAIN_BEGIN(argc, argv);
     RUN(updates_match_a_full_render);
     RUN(a_second_picture_catches_up);
+    RUN(pushes_draw_what_blocks_draw);
     RUN(samples_follow_the_error);
     TEST_MAIN_END();
 }
