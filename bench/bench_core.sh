@@ -6,6 +6,9 @@
 #             liza -r 0 -n 4000 --iterations 1); every run's final.svg is checked byte-equal
 #   quality   judge PSNR of final.svg at 256 px, defaults, seeds 1-3, the 9 shared images
 #   seams     seam ratio (score --seams CxR) on the grid older versions used for that image
+#   simulate IMAGE [ARGS]  a run's trace replayed on 1-32 threads (bench/bench_simulate.c): one
+#             line per count, THREADS SPEEDUP; then the model checked against the run measured at
+#             -j 1 and -j 2 on this machine (ARGS: -n N, -r N, --iterations N, --seed N)
 # Usage: bench/bench_core.sh [scaling|quality|seams|all] [BIN] [BASE]
 #   BIN   the polyevolve to measure (default build/polyevolve)
 #   BASE  an older polyevolve to put beside it (quality, seams: its default run and, for the seam
@@ -15,7 +18,11 @@
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
-BIN=$(realpath "${2:-build/polyevolve}")
+if [ "$what" = simulate ]; then # simulate IMAGE [ARGS]: the build's own bench_simulate
+    BIN=$(realpath "${BIN:-build/polyevolve}")
+else
+    BIN=$(realpath "${2:-build/polyevolve}")
+fi
 BASE=${3:-}
 SHARED=${SHARED:-../shared}
 REPS=${REPS:-3}
@@ -148,10 +155,32 @@ seams() {
     echo
 }
 
+simulate() {
+    local sim
+    sim="$(dirname "$BIN")/bench/bench_simulate"
+    [ -x "$sim" ] || { echo "bench_core: $sim is not built" >&2; exit 2; }
+    local image=$1; shift
+    "$sim" "$image" "$@" --report -j 1 >"$tmp/one" || exit 1
+    sed -n '/^THREADS/,$p' "$tmp/one"
+    echo
+    local t1 s1 t2 s2
+    t1=$(sed -n 's/.*measured at -j 1: \([0-9.]*\) s wall.*/\1/p' "$tmp/one")
+    s1=$(sed -n 's/.*simulated at -j 1: \([0-9.]*\) s.*/\1/p' "$tmp/one")
+    # the same trace at two threads, against a run measured at -j 2
+    "$sim" "$image" "$@" --report -j 2 --threads-list 2 >"$tmp/two" || exit 1
+    t2=$(sed -n 's/.*measured at -j 2: \([0-9.]*\) s wall.*/\1/p' "$tmp/two")
+    s2=$(awk -v one="$s1" '$1 == 2 { sub("x", "", $2); printf "%.3f", one / $2 }' "$tmp/one")
+    grep '^#' "$tmp/one"
+    echo "check: -j 1 measured $t1 s, simulated $s1 s ($(echo "$s1 $t1" | awk '{printf "%+.1f", 100 * ($1 / $2 - 1)}') %);" \
+         "-j 2 measured $t2 s, simulated $s2 s ($(echo "$s2 $t2" | awk '{printf "%+.1f", 100 * ($1 / $2 - 1)}') %);" \
+         "load $(cut -d' ' -f1 /proc/loadavg)"
+}
+
 case "$what" in
+simulate) shift; simulate "$@" ;;
 scaling) scaling ;;
 quality) quality ;;
 seams) seams ;;
 all) scaling; quality; seams ;;
-*) echo "usage: $0 [scaling|quality|seams|all] [BIN] [BASE]" >&2; exit 2 ;;
+*) echo "usage: $0 [scaling|quality|seams|all] [BIN] [BASE] | simulate IMAGE [ARGS]" >&2; exit 2 ;;
 esac
