@@ -47,6 +47,8 @@
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
 #include <sanitizer/tsan_interface.h>
+void __tsan_ignore_thread_begin(void); /* in the runtime, not in every version's header */
+void __tsan_ignore_thread_end(void);
 #define PE_TSAN_SEES(how, p) how((void *)(p))
 /* a task's copy of its arguments is written as the task is made and read where it runs, with
  * only the runtime between: making a task is left unseen, as the runtime's own work is (a task

@@ -241,7 +241,7 @@ static void measure_rows(pe_fit *fit, const float *target, int target_w, int y0,
             const size_t i = (size_t)y * w + (size_t)x;
             /* a pixel's weight scales all its moments: the weighted loss stays quadratic */
             const double wt = wr ? (double)wr[x] : 1.0;
-            const double m = fit->mul[i];
+            const double m = (double)fit->mul[i];
             const float *b = fit->below + 4 * i, *ad = fit->add + 4 * i;
             double d[4], e = 0.0;
             for (int c = 0; c < 4; c++)
@@ -360,12 +360,12 @@ static int gather(const pe_fit *fit, int nr, double s[PE_FIT_NMOM])
                 for (int m = 0; m < nm; m++)
                     s[m] += r1[m] - r0[m];
             else
-                add_weighted(s, r1, r0, row->c, fit->alpha);
+                add_weighted(s, r1, r0, (double)row->c, fit->alpha);
             pixels += row->x1 - row->x0;
         }
         for (int e = row->e0; e < row->e0 + row->ne; e++) {
             const double *r0 = line + (size_t)(cv->px[e].x - fit->ox) * PE_FIT_NMOM;
-            add_weighted(s, r0 + PE_FIT_NMOM, r0, cv->px[e].c, fit->alpha);
+            add_weighted(s, r0 + PE_FIT_NMOM, r0, (double)cv->px[e].c, fit->alpha);
         }
         pixels += row->ne;
     }
@@ -400,8 +400,8 @@ double pe_fit_delta_with(const pe_fit *fit, const double x[3], const double y[3]
     const pe_tri t = { .rgba = { rgba[0], rgba[1], rgba[2], rgba[3] } };
     float p[4];
     pe_tri_premul(&t, p);
-    const double u[3] = { p[0], p[1], p[2] };
-    return delta_of(s, u, p[3]);
+    const double u[3] = { (double)p[0], (double)p[1], (double)p[2] };
+    return delta_of(s, u, (double)p[3]);
 }
 
 /* The best colour and alpha for summed moments s over the given pixels, and its delta. */

@@ -185,7 +185,7 @@ static bool put_frame_at(void *ctx, size_t i)
 /* Make and write these frames in order (cli_make_put: chunks of cli_png_chunk, smaller when
  * the animations' prepared frames wait in memory). */
 static void write_frames(cli_frames *f, const pe_progress *const *p, const pe_result *const *res,
-                         size_t n, bool anim_only)
+                         size_t n, bool anim_only, int threads)
 {
     frame_run r = { f, calloc(n > 0 ? n : 1, sizeof *r.jobs) };
     if (!r.jobs) {
@@ -201,7 +201,7 @@ static void write_frames(cli_frames *f, const pe_progress *const *p, const pe_re
         cli_png_size(res[0]->width, res[0]->height, f->size, &w, &h, err, sizeof err);
         chunk = cli_anims_chunk(f->anims, chunk, w, h);
     }
-    cli_make_put(f->threads, n, chunk, make_frame, put_frame_at, &r);
+    cli_make_put(threads, n, chunk, make_frame, put_frame_at, &r);
     for (size_t i = 0; i < n; i++) /* made and not written (a write failed) */
         free_job(&r.jobs[i]);
     free(r.jobs);
@@ -273,7 +273,8 @@ void cli_frames_step(cli_frames *f, const pe_progress *p, const pe_result *parti
         return;
     if (!f->by_psnr) {
         if (p->frame)
-            write_frames(f, &p, &partial, 1, false);
+            /* during the run, on the thread of its progress report: no region of its own */
+            write_frames(f, &p, &partial, 1, false, 1);
         return;
     }
     if (!f->cand) {
@@ -344,7 +345,7 @@ static void write_chosen(cli_frames *f, const pe_progress *final_point, const pe
         }
         ps[n] = final_point;
         rs[n] = res;
-        write_frames(f, ps, rs, n + (last ? 1 : 0), false);
+        write_frames(f, ps, rs, n + (last ? 1 : 0), false, f->threads);
     } else {
         fail_at(f, "frames", PE_ERR_NOMEM);
     }
@@ -359,7 +360,7 @@ void cli_frames_finish(cli_frames *f, const pe_progress *final_point, const pe_r
         if (f->by_psnr)
             write_chosen(f, final_point, res);
         else if (f->anims && !anims_from_files(f)) /* they end on the final picture */
-            write_frames(f, &final_point, &res, 1, true);
+            write_frames(f, &final_point, &res, 1, true, f->threads);
     }
     if (!f->anims || f->failed != PE_OK)
         return;
@@ -368,7 +369,7 @@ void cli_frames_finish(cli_frames *f, const pe_progress *final_point, const pe_r
         if (!frame_path(f, k, path, sizeof path) || cli_anims_put_file(f->anims, path) != 0)
             anims_failed(f);
     if (f->failed == PE_OK && cli_anims_count(f->anims) == 0) /* a run with nothing left to do */
-        write_frames(f, &final_point, &res, 1, true);
+        write_frames(f, &final_point, &res, 1, true, f->threads);
     if (f->failed == PE_OK && cli_anims_finish(f->anims) != 0)
         anims_failed(f);
 }
