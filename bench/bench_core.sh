@@ -6,6 +6,8 @@
 #             liza -r 0 -n 4000 --iterations 1); every run's final.svg is checked byte-equal
 #   quality   judge PSNR of final.svg at 256 px, defaults, seeds 1-3, the 9 shared images
 #   seams     seam ratio (score --seams CxR) on the grid older versions used for that image
+#   idle      the CPU that idle threads cost: mona -n 250 at -j 2 and at -j 8 (more threads than
+#             cores), min of REPS runs each; with idle threads asleep, -j 8's CPU is -j 2's
 #   simulate IMAGE [ARGS]  a run's trace replayed on 1-32 threads (bench/bench_simulate.c): one
 #             line per count, THREADS SPEEDUP; then the model checked against the run measured at
 #             -j 1 and -j 2 on this machine (ARGS: -n N, -r N, --iterations N, --seed N)
@@ -155,6 +157,21 @@ seams() {
     echo
 }
 
+idle() {
+    echo "### Idle threads (mona -n 250 --frames 0, $(nproc) cores, min of $REPS, load $(cut -d' ' -f1 /proc/loadavg))"
+    echo
+    echo "| -j | wall s | CPU s |"; echo "|---|---|---|"
+    local c2="" c8=""
+    for j in 1 2 8; do
+        read -r w c < <(timed "$tmp/i$j" "$BIN" "$(img mona)" -n 250 -j "$j")
+        echo "| $j | $w | $c |"
+        [ "$j" = 2 ] && c2=$c
+        [ "$j" = 8 ] && c8=$c
+    done
+    echo
+    echo "CPU at -j 8 against -j 2: $(echo "$c8 $c2" | awk '{printf "%+.1f %%", 100 * ($1 / $2 - 1)}')"
+}
+
 simulate() {
     local sim
     sim="$(dirname "$BIN")/bench/bench_simulate"
@@ -178,6 +195,7 @@ simulate() {
 
 case "$what" in
 simulate) shift; simulate "$@" ;;
+idle) idle ;;
 scaling) scaling ;;
 quality) quality ;;
 seams) seams ;;

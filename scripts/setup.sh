@@ -5,7 +5,7 @@
 set -eu
 pkgs="build-essential cmake pkg-config libstb-dev liblbfgsb-dev libcjson-dev libcairo2-dev zlib1g-dev libimagequant-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libjpeg-dev libpng-dev libgif-dev"
 if [ "${1:-}" = "--test" ]; then
-    pkgs="$pkgs librsvg2-bin poppler-utils qpdf python3-numpy python3-pil ffmpeg clang libclang-rt-14-dev libomp-14-dev gnuplot-nox slurm-wlm munge parallel"
+    pkgs="$pkgs librsvg2-bin poppler-utils qpdf python3-numpy python3-pil ffmpeg clang libclang-rt-14-dev libomp-14-dev strace gnuplot-nox slurm-wlm munge parallel"
 fi
 missing=""
 for p in $pkgs; do

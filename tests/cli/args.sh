@@ -103,7 +103,19 @@ case_primitive()
     [ ! -e q ] && ok "no output from the refused ones" || bad "a refused primitive flag wrote q"
 }
 
+# One process start: the program execs nothing (it once re-executed itself to choose the OpenMP
+# wait policy, two starts for every call).
+case_exec()
+{
+    need_tool strace strace
+    strace -f -e trace=execve -o trace.txt "$PE_BIN" --version >/dev/null 2>&1
+    local n
+    n=$(grep -c 'execve(' trace.txt)
+    [ "$n" -eq 1 ] && ok "--version is one exec" || bad "--version made $n execs" "$(head -5 trace.txt)"
+}
+
 case "${1:-}" in
+exec) case_exec ;;
 help) case_help ;;
 usage) case_usage ;;
 primitive) case_primitive ;;
