@@ -262,7 +262,7 @@ typedef struct pe_options {
                                      * run stops once the ops in flight have landed (about 0.1 s
                                      * at the defaults), as if the progress callback had asked.
                                      * Default NULL */
-    /* Artist controls (all borrowed; see README "Opacity, importance, palette"): */
+    /* Artist controls (all borrowed; see docs/guide.md, "Opacity, importance, palette"): */
     double alpha;            /* every triangle's opacity, in (0, 1] (drawn as round(255 alpha),
                               * at least 1/255); 0 = solved per triangle. Default 0 */
     const pe_image *weight;  /* importance mask of any size, scaled to the working size: its

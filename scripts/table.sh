@@ -1,5 +1,5 @@
 #!/bin/bash
-# The README's quality table: judge PSNR of final.svg, CPU and wall seconds per image.
+# A quality table: judge PSNR of final.svg, CPU and wall seconds per image.
 #   scripts/table.sh [BIN] [SHARED_DIR]     (needs ../shared/images and ../shared/tools/score)
 set -u
 cd "$(dirname "$0")/.."

@@ -457,9 +457,8 @@ pe_status pe_image_resize(const pe_image *src, int w, int h, pe_image *out)
     /* Alpha is channel 3 and STBIR_FLAG_ALPHA_PREMULTIPLIED is not set: stb weights colour by
      * alpha while filtering, so transparent pixels do not darken or tint the result.
      * Catmull-Rom, not stb's default Mitchell, because it keeps the detail a sharp
-     * (Lanczos-like) downscale keeps: measured on mona.png at 256 px it is 48.8 dB from a Lanczos
-     * reference against Mitchell's 43.7, and fitting the blurrier target cost about 1 dB of
-     * PSNR against the sharp picture. */
+     * (Lanczos-like) downscale keeps, and a picture fitted to a blurrier target is further from
+     * the sharp one people compare it with (docs/benchmarks.md, "Search settings"). */
     if (!stbir_resize_uint8_generic(src->rgba, src->width, src->height, 0, out->rgba, w, h, 0, 4, 3,
                                     0, STBIR_EDGE_CLAMP, STBIR_FILTER_CATMULLROM,
                                     STBIR_COLORSPACE_LINEAR, NULL)) {

@@ -28,8 +28,9 @@ static uint64_t png_raw_size(uint64_t w, uint64_t h, uint64_t bits, bool interla
 }
 
 /* Inflate the IDAT chunks (from the chunk at `pos` to IEND) into a small scratch buffer, only
- * counting: stb inflates into a buffer that doubles until the stream ends, so a 1 MB file
- * declaring 64x64 whose stream inflates to 1 GiB took 1 GB. More than `limit` bytes is refused
+ * counting: stb inflates into a buffer that doubles until the stream ends, so a small file whose
+ * stream inflates far past its declared size would cost memory in proportion to the stream
+ * (docs/benchmarks.md, "Memory"). More than `limit` bytes is refused
  * here, in constant memory. A stream zlib cannot read is left for stb to judge (stb does not
  * check the Adler-32 sum, for one). */
 static pe_status png_inflate_bound(bytes b, size_t pos, uint64_t limit, char *why, size_t why_len)

@@ -2,8 +2,8 @@
  * its loss, the 8-bit canvas the frames show, and where its error lies (where new triangles
  * are searched). A commit marks the pixels it changed; pe_picture_update draws just those
  * again, in blocks, so keeping it costs about what the commits changed, not a whole render
- * per use (on liza -r 0 -n 4000 whole renders before every batch of new triangles were 16 %
- * of the run's CPU, all of it on the one thread that commits). */
+ * per use: whole renders are a large share of a large run's CPU, all of it on the one thread
+ * that commits (docs/benchmarks.md, "CPU per run"). */
 #ifndef PE_PICTURE_H
 #define PE_PICTURE_H
 

@@ -59,9 +59,9 @@ uint64_t pe_plan_target(const pe_plan *p, int budget, uint64_t ops_done, double 
 
 bool pe_plan_after_step(pe_plan *p, pe_progress *pr)
 {
-    /* the next step is predicted to take as long as the longest of the latest ones (measured at
-     * --time 1.5 on mona: "as long as the last one" ended 8 of 12 runs 0.06 s late, when the
-     * step after a short one held a round's regrow) */
+    /* the next step is predicted to take as long as the longest of the latest ones, not the
+     * last one: the step after a short one may hold a round's regrow, and a limit is a promise
+     * (docs/benchmarks.md, "Search settings") */
     p->recent[p->nrecent++ % PE_PLAN_WINDOW] = pr->wall_seconds - p->last_wall;
     p->last_wall = pr->wall_seconds;
     double longest = 0.0;

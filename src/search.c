@@ -6,18 +6,15 @@
 #include <math.h>
 #include <string.h>
 
-/* The numbers below were chosen by measurement (mean judge PSNR over mona seeds 1-2, chelsea
- * and astronaut at -n 250, see the README): candidates are cheap (one evaluation costs O(rows)),
- * so a new triangle tries many, ranked by the pixel-centre screen (6x cheaper than the loss
- * model); the loss model then picks among the best 16 (on mona -n 250 that gave the same SVG,
- * byte for byte, as ranking all 500 by the loss model, in 10 % less CPU). q_v = 2 instead of
- * SciPy's 2.62 makes the step width scale like T rather than T^2.6, so the annealing spends its
- * iterations across useful step sizes (tens of pixels down to a fraction of one) instead of
+/* The numbers below were chosen by measurement (docs/benchmarks.md, "Search settings").
+ * Candidates are cheap (one evaluation costs O(rows)), so a new triangle tries many, ranked by
+ * the pixel-centre screen, several times cheaper than the loss model; the loss model then picks
+ * among the best 16, which ranks them as well as the model ranking all of them. q_v = 2 instead
+ * of SciPy's 2.62 makes the step width scale like T rather than T^2.6, so the annealing spends
+ * its iterations across useful step sizes (tens of pixels down to a fraction of one) instead of
  * jumping from box-wide steps to negligible ones in three iterations. A new triangle's annealing
- * runs 12 iterations with 96 climb moves (6 and 48 before): at the defaults, 8 images x seeds
- * 1-4, +0.19 dB mean judge PSNR for 11 % more CPU (every image up on average, +0.05 to +0.44),
- * where two more refinement rounds give about the same for 48 % more; 9 and 72 gave +0.11 dB
- * for 5 %, 24 and 192 +0.27 dB (seeds 1-2) for 40 %. */
+ * runs 12 iterations with 96 climb moves: effort spent placing a triangle well pays more than
+ * the same effort spent in later refinement rounds. */
 pe_search_cfg pe_search_cfg_add(void)
 {
     return (pe_search_cfg){ .candidates = 500, .finalists = 16, .maxiter = 12, .initial_temp = 3.0,

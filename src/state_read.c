@@ -2,8 +2,9 @@
  * to what the file holds for us.
  *
  * Why not simply cJSON_Parse the whole text: cJSON spends a 64-byte node on every JSON value,
- * so a 100 MB file of numbers in a field we ignore took 4 GB, and even the triangles we do
- * read cost 11 nodes (704 bytes) each against 28 bytes as pe_triangle. So a first pass (scan)
+ * so a file of numbers in a field we ignore costs tens of times its size (docs/benchmarks.md,
+ * "Memory"), and even the triangles we do read cost 11 nodes (704 bytes) each against 28 bytes
+ * as pe_triangle. So a first pass (scan)
  * walks the text without building anything: it finds the "triangles" array and counts the
  * values of every other field against fixed budgets; then cJSON parses the text with the
  * triangles blanked out (a small tree), and each triangle is parsed on its own and dropped.
@@ -30,8 +31,8 @@
 #define MAX_OTHER_VALUES 65536
 #define MAX_DEPTH        CJSON_NESTING_LIMIT
 
-/* Bytes as well as values: one long string is one value, and cJSON copies it (a 900 MB
- * ignored field took 2.6 GB). Outside the triangles: 4096 options of up to two paths each,
+/* Bytes as well as values: one long string is one value, and cJSON holds it about three times
+ * over (docs/benchmarks.md, "Memory"). Outside the triangles: 4096 options of up to two paths each,
  * 65536 tiles of five numbers, with room to spare; inside: one triangle is 11 numbers. */
 #define MAX_OTHER_BYTES    ((size_t)64 << 20)
 #define MAX_TRIANGLE_BYTES 4096

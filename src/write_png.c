@@ -1,8 +1,8 @@
 /* write_png: libpng writes the PNG, with one tEXt chunk per metadata entry right after IHDR.
  *
- * Row filter Paeth and zlib's run-length mode: on pictures of flat triangles as small as trying
- * every filter at zlib's default level, 5 times faster, and 1.6 times faster than stb's writer
- * with the same zlib mode (docs/benchmark.md, "Frames and animations"). */
+ * Row filter Paeth and zlib's run-length mode: on pictures of flat triangles, files within a
+ * few percent of the smallest (every filter at zlib's default level) in a fraction of the time,
+ * which the frames of a run need (docs/benchmarks.md, "Frames cost"). */
 #include "state.h"
 
 #include <limits.h>

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* libimagequant's fastest speed, and no dithering: on these flat-coloured frames slower speeds
- * gave GIFs as small and as close, and dithering made them 60 % larger, 4 dB further from the
- * frames and twice as slow to make (docs/benchmark.md, "Frames and animations"). */
+/* libimagequant's fastest speed, and no dithering: flat triangles gain nothing from dithering
+ * noise, so slower speeds give GIFs no smaller or closer, and dithering makes them larger,
+ * further from the frames and slower to make (docs/benchmarks.md, "Frames cost"). */
 #define GIF_SPEED  10
 #define GIF_DITHER 0.0f
 

@@ -5,11 +5,11 @@
 #include <dlfcn.h>
 #include <stdio.h>
 
-/* FFmpeg's libraries pull in some 130 shared libraries (every codec and protocol they can
- * use). Linked into the program, they cost every run at start, also runs that read or write
- * no video: measured 20 x `polyevolve --version` 3.58 s against 0.70 s, and about 150 MB of
- * address space (a `ulimit -v` user meets it). So they are opened here, the first time a
- * video is read or written, by the sonames of the versions the program was built against. */
+/* FFmpeg's libraries pull in a shared library for every codec and protocol they can use.
+ * Linked into the program, they would cost every run at start, also runs that read or write no
+ * video, in time and in address space (a `ulimit -v` user meets it; docs/benchmarks.md, "CPU
+ * per run"). So they are opened here, the first time a video is read or written, by the
+ * sonames of the versions the program was built against. */
 static const char *const sonames[CLI_AVLIBS] = { PE_AVUTIL_SO, PE_SWSCALE_SO, PE_AVCODEC_SO,
                                                  PE_AVFORMAT_SO };
 static void *libs[CLI_AVLIBS];

@@ -20,7 +20,7 @@
 
 /* An animation's encoder (giflib's LZW, x264, libvpx) runs on the writing thread: about one
  * PNG encode of the same frame each, and a held frame that x264 encodes again a third of that
- * (measured at 1080x675). */
+ * (docs/benchmarks.md, "Frames cost"). */
 #define ENCODE_PER_PNG 1.0
 #define HELD_PER_PNG   0.3
 

@@ -40,9 +40,9 @@ enum { MAX_META = 24, MAX_FAILS = CLI_MAX_OUTPUTS + 4, PSNR_STEPS = 4 };
 enum { MAX_LOG_BYTES = 64 << 20 };
 
 /* Checkpoints (state.json and log.csv, each written and synced) at most this often, in seconds
- * of the run: a default mona run wrote one at each of its 100 frame points, about 0.1 s of
- * thread time of a 1-2 s run (-n 50 and -n 250), for no use a run that short needs. A run
- * killed at once loses at most this much work; the first checkpoint is never held back. */
+ * of the run: one at each of a short run's 100 frame points costs it a noticeable share of its
+ * time (docs/benchmarks.md, "CPU per run") for no use a run that short needs. A run killed at
+ * once loses at most this much work; the first checkpoint is never held back. */
 #define CHECKPOINT_GAP 1.0
 
 typedef struct fail_rec {

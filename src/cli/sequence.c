@@ -323,7 +323,7 @@ static int run_frame(seq_ctx *c, const pe_result *prev, const pe_image *prev_img
         if (!info.cut) {
             opt.resume = &start;
             opt.iterations = o->warm_iterations;
-            opt.steady = true; /* a regrown triangle would jump: pan mc 1.55 with it, see README */
+            opt.steady = true; /* a regrown triangle would jump between frames */
         }
     }
     const pe_status st = pe_approximate(img, &opt, res);

@@ -23,7 +23,7 @@ int cli_png_size(int w, int h, int size, int *ow, int *oh, char *err, size_t err
 
 /* Frames and animations of a large input are drawn at most this long on their longest side
  * unless -s or --frame-size asks, so that a default run's 100 frames of a photo cost a
- * fraction of the run instead of most of it (docs/benchmark.md, "Frames and animations"). */
+ * fraction of the run instead of most of it (docs/benchmarks.md, "Frames cost"). */
 #define CLI_FRAME_SIDE 1080
 
 /* The longest side to draw a w x h picture's frames at, 0 = its own size: --frame-size when
