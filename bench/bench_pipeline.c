@@ -422,7 +422,7 @@ static micro_result micro_bench(int size, int ntris, double min_batch, int batch
 
     /* correctness first: focus + closed-form delta with the triangle's own colour must match
      * a full render (the benchmark compares equal work) */
-    pe_fit_focus(&fit, target, w, 0, 0, w, h, bg, NULL, false, tris, ntris, k);
+    pe_fit_focus(&fit, target, w, 0, 0, w, h, bg, false, tris, ntris, k);
     double pixels = 0.0, max_rel = 0.0;
     for (int g = 0; g < NGEOM; g++) {
         pe_fit_colour col;
@@ -475,7 +475,7 @@ static micro_result micro_bench(int size, int ntris, double min_batch, int batch
         t0 = now_cpu();
         do {
             for (int g = 0; g < 16; g++, n++) {
-                pe_fit_focus(&fit, target, w, 0, 0, w, h, bg, NULL, false, tris, ntris, k);
+                pe_fit_focus(&fit, target, w, 0, 0, w, h, bg, false, tris, ntris, k);
                 acc += fit.e0;
             }
         } while ((el = now_cpu() - t0) < min_batch);

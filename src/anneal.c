@@ -26,7 +26,7 @@ void pe_da_constants_init(pe_da_constants *c, double qv)
     c->factor5 = 1.0 / (qv - 1.0) - 0.5;
     c->d1 = 2.0 - c->factor5;
     /* Gamma(factor5) by the reflection formula, as SciPy writes it (through exp(lgamma)).
-     * lgamma_r: plain lgamma writes the global signgam, a data race when tiles anneal at once
+     * lgamma_r: plain lgamma writes the global signgam, a data race when ops anneal at once
      * (ThreadSanitizer). */
     int sign;
     c->factor6 =

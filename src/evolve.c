@@ -115,8 +115,8 @@ pe_options pe_options_default(void)
 
 /* Threads for `requested` (0 = all the OpenMP runtime offers; 1 without OpenMP): never more
  * than PE_THREADS_PER_CPU a processor, nor more than the ops a run keeps in flight (and the
- * thread that issues them): more would only contend (on 2 cores, 300 threads took 53 s for
- * 0.08 s of work), and a runtime that cannot start them ends the process. */
+ * thread that issues them): more would only contend (docs/benchmarks.md), and a runtime that
+ * cannot start them ends the process. */
 #define PE_THREADS_PER_CPU 4
 static int threads_for(int requested)
 {

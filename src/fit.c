@@ -166,65 +166,18 @@ static int fold(const pe_tri *t, int ox, int oy, int w, int h, const pe_cover *c
     return nr;
 }
 
-/* Nothing drawn yet: below = from (or bg everywhere when from is NULL), (mul, add) = identity. */
-static void start_layers(size_t px, const float bg[4], const float *from, float *below,
-                         float *mul, float *add)
+/* Nothing drawn yet: below = bg everywhere, (mul, add) = identity. */
+static void start_layers(size_t px, const float bg[4], float *below, float *mul, float *add)
 {
-    if (from)
-        memcpy(below, from, px * 4 * sizeof(float));
-    else
-        for (size_t i = 0; i < px; i++)
-            memcpy(below + 4 * i, bg, 4 * sizeof(float));
+    for (size_t i = 0; i < px; i++)
+        memcpy(below + 4 * i, bg, 4 * sizeof(float));
     for (size_t i = 0; i < px; i++)
         mul[i] = 1.0f;
     memset(add, 0, px * 4 * sizeof(float));
 }
 
-/* Cheap rejection of a triangle that cannot touch the region. */
-static bool misses(const pe_tri *t, int ox, int oy, int w, int h)
-{
-    double x0 = t->x[0], x1 = t->x[0], y0 = t->y[0], y1 = t->y[0];
-    for (int v = 1; v < 3; v++) {
-        x0 = t->x[v] < x0 ? t->x[v] : x0;
-        x1 = t->x[v] > x1 ? t->x[v] : x1;
-        y0 = t->y[v] < y0 ? t->y[v] : y0;
-        y1 = t->y[v] > y1 ? t->y[v] : y1;
-    }
-    return x1 < ox - 1 || x0 > ox + w + 1 || y1 < oy - 1 || y0 > oy + h + 1;
-}
 
-void pe_fit_layers_build(const pe_fit_layers *l, int ox, int oy, int w, int h, const float bg[4],
-                         const pe_tri *under, int n_under, const pe_tri *over, int n_over,
-                         const pe_cover *cv)
-{
-    start_layers((size_t)w * (size_t)h, bg, NULL, l->below, l->mul, l->add);
-    for (int y = 0; y < h; y++) {
-        l->lo[y] = w;
-        l->hi[y] = 0;
-    }
-    for (int j = 0; j < n_under; j++)
-        if (!misses(&under[j], ox, oy, w, h))
-            composite(&under[j], ox, oy, w, h, cv, l->below);
-    for (int j = 0; j < n_over; j++) {
-        if (misses(&over[j], ox, oy, w, h))
-            continue;
-        const int nr = fold(&over[j], ox, oy, w, h, cv, l->mul, l->add);
-        for (int r = 0; r < nr; r++) { /* widen each row's range to the pixels just folded */
-            const pe_cover_row *row = &cv->rows[r];
-            int x0 = row->x0 < row->x1 ? row->x0 : w + ox, x1 = row->x0 < row->x1 ? row->x1 : ox;
-            if (row->ne > 0) {
-                const int e0 = cv->px[row->e0].x, e1 = cv->px[row->e0 + row->ne - 1].x + 1;
-                x0 = e0 < x0 ? e0 : x0;
-                x1 = e1 > x1 ? e1 : x1;
-            }
-            const int y = row->y - oy;
-            l->lo[y] = x0 - ox < l->lo[y] ? x0 - ox : l->lo[y];
-            l->hi[y] = x1 - ox > l->hi[y] ? x1 - ox : l->hi[y];
-        }
-    }
-}
-
-/* The moments and error map of rows [y0, y1) of the focus, its layers drawn: each row's sums
+/* The moments and error map of rows [y0, y1) of the focus, below and above drawn: each row's sums
  * and error start from 0. */
 static void measure_rows(pe_fit *fit, const float *target, int target_w, int y0, int y1)
 {
@@ -282,8 +235,7 @@ static void sum_rows(pe_fit *fit)
 }
 
 void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy, int w, int h,
-                  const float bg[4], const pe_fit_layers *layers, bool alpha, const pe_tri *tris,
-                  int n, int k)
+                  const float bg[4], bool alpha, const pe_tri *tris, int n, int k)
 {
     fit->w = w;
     fit->h = h;
@@ -291,20 +243,11 @@ void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy
     fit->oy = oy;
     fit->alpha = alpha;
     const size_t px = (size_t)w * (size_t)h;
-    start_layers(px, bg, layers ? layers->below : NULL, fit->below, fit->mul, fit->add);
+    start_layers(px, bg, fit->below, fit->mul, fit->add);
     for (int j = 0; j < k && j < n; j++)
         (void)composite(&tris[j], ox, oy, w, h, &fit->cov, fit->below);
     for (int j = k + 1; j < n; j++)
         (void)fold(&tris[j], ox, oy, w, h, &fit->cov, fit->mul, fit->add);
-    /* the other tiles' triangles above: (M, B) <- (lm M, lm B + la) where they are */
-    for (int y = 0; layers && y < h; y++)
-        for (int x = layers->lo[y]; x < layers->hi[y]; x++) {
-            const size_t i = (size_t)y * w + (size_t)x;
-            const float lm = layers->mul[i];
-            fit->mul[i] *= lm;
-            for (int c = 0; c < 4; c++)
-                fit->add[4 * i + c] = lm * fit->add[4 * i + c] + layers->add[4 * i + c];
-        }
     measure_rows(fit, target, target_w, 0, h);
     sum_rows(fit);
 }

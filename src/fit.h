@@ -1,4 +1,4 @@
-/* fit: the loss of a tile as a function of ONE triangle's geometry, with its colour and alpha
+/* fit: the loss over a focus region as a function of ONE triangle's geometry, with its colour and alpha
  * solved in closed form.
  *
  * For a focus slot k, every pixel's final colour is an affine function of what triangle k
@@ -37,17 +37,17 @@ typedef struct pe_fit_style {
     int npalette;
 } pe_fit_style;
 
-/* Scratch for one tile at a time; fully rewritten by every pe_fit_focus. */
+/* Scratch for one focus at a time; fully rewritten by every pe_fit_focus. */
 typedef struct pe_fit {
     int cap;             /* pixels the buffers hold */
-    int w, h, ox, oy;    /* current tile: size and origin in the working image */
+    int w, h, ox, oy;    /* the focus region: size and origin in the working image */
     bool alpha;          /* the loss includes the alpha channel (transparent canvas) */
     float *below, *mul, *add;
     double *mom;         /* per row: (w + 1) prefix entries of PE_FIT_NMOM moments */
     double *cdf;         /* per row: the cumulative F0 error along it, for sampling */
     double *row_cum;     /* h + 1 entries: the error of the rows above row y */
     pe_cover cov;        /* raster scratch (pe_fit_eval writes it: one pe_fit per thread) */
-    double e0;           /* loss of the tile without the focus triangle */
+    double e0;           /* loss of the region without the focus triangle */
     const pe_fit_style *style; /* borrowed; NULL = plain (pe_fit_set_style) */
 } pe_fit;
 
@@ -59,18 +59,7 @@ typedef struct pe_fit_colour {
     int pixels;
 } pe_fit_colour;
 
-/* What the tile's own triangles are drawn between, over the focus region (w x h, row-major):
- * below (premultiplied RGBA per pixel) replaces the plain background, and every pixel's result is
- * then mapped by v -> mul * v + add (the triangles of other tiles drawn above). In row y that map
- * is the identity outside columns [lo[y], hi[y]), which keeps applying it cheap. */
-typedef struct pe_fit_layers {
-    float *below; /* 4 per pixel */
-    float *mul;   /* 1 per pixel */
-    float *add;   /* 4 per pixel */
-    int *lo, *hi; /* 1 per row */
-} pe_fit_layers;
-
-/* Allocate scratch for tiles up to max_w x max_h. Returns false when out of memory. */
+/* Allocate scratch for regions up to max_w x max_h. Returns false when out of memory. */
 bool pe_fit_init(pe_fit *fit, int max_w, int max_h);
 void pe_fit_free(pe_fit *fit);
 
@@ -88,25 +77,17 @@ static inline bool pe_tri_same(const pe_tri *a, const pe_tri *b)
 /* Premultiplied float RGBA of a triangle's 8-bit colour. */
 void pe_tri_premul(const pe_tri *t, float out[4]);
 
-/* Prepare the focus: slot k among tris[0..n) (k == n: a new triangle on top) of the tile at
+/* Prepare the focus: slot k among tris[0..n) (k == n: a new triangle on top) over the region
  * (ox, oy, w, h) of a working image whose premultiplied float RGBA target is target
- * (stride 4 * target_w). bg is the premultiplied background; layers (NULL = none) put other
- * tiles' triangles below and above the tile's own. */
+ * (stride 4 * target_w). bg is the premultiplied background. */
 void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy, int w, int h,
-                  const float bg[4], const pe_fit_layers *layers, bool alpha, const pe_tri *tris,
-                  int n, int k);
+                  const float bg[4], bool alpha, const pe_tri *tris, int n, int k);
 
-/* A focus prepared for a new triangle on top (k == n, no layers) of tris[0..n) becomes that of
+/* A focus prepared for a new triangle on top (k == n) of tris[0..n) becomes that of
  * tris[0..n + m) with more[0..m) on top: they are drawn over what is below, and only the rows
  * they touch are measured again. The result is bit-identical to pe_fit_focus of the longer
  * list (each row's sums start afresh; the rows' totals are summed again in order). */
 void pe_fit_focus_more(pe_fit *fit, const float *target, int target_w, const pe_tri *more, int m);
-
-/* Build layers for the region (ox, oy, w, h): below = bg with under[0..n_under) composited,
- * (mul, add) = the fold of over[0..n_over). Triangles outside the region cost a bounds test. */
-void pe_fit_layers_build(const pe_fit_layers *l, int ox, int oy, int w, int h, const float bg[4],
-                         const pe_tri *under, int n_under, const pe_tri *over, int n_over,
-                         const pe_cover *cv);
 
 /* Evaluate a geometry (x[0..2], y[0..2] in working pixels) for the focus slot. */
 void pe_fit_eval(const pe_fit *fit, const double x[3], const double y[3], pe_fit_colour *out);
@@ -122,15 +103,15 @@ double pe_fit_delta_with(const pe_fit *fit, const double x[3], const double y[3]
  * fixed alpha or palette the answer already holds those exactly, so they come out unchanged. */
 void pe_fit_quantize(const pe_fit_colour *c, unsigned char rgba[4]);
 
-/* Draw per-pixel from the error map: a pixel index (row-major in the tile), u in [0, 1). */
+/* Draw per-pixel from the error map: a pixel index (row-major in the region), u in [0, 1). */
 int pe_fit_sample(const pe_fit *fit, double u);
 
 /* Draw t over out, the region (ox, oy, w, h) of a picture (4 premultiplied floats a pixel,
  * stride 4 w), with its coverage: exactly as pe_fit_render draws each of its triangles. */
 void pe_fit_draw(const pe_tri *t, int ox, int oy, int w, int h, const pe_cover *cv, float *out);
 
-/* Composite tris[0..n) over bg into out (4 floats per pixel, stride 4 * w) for the tile;
- * returns the tile's loss against target (squared error summed over channels; alpha counted
+/* Composite tris[0..n) over bg into out (4 floats per pixel, stride 4 * w) for the region;
+ * returns the region's loss against target (squared error summed over channels; alpha counted
  * only when alpha is true). */
 double pe_fit_render(const float *target, int target_w, int ox, int oy, int w, int h,
                      const float bg[4], bool alpha, const pe_tri *tris, int n, const pe_cover *cv,

@@ -71,8 +71,8 @@ void pe_tri_fit_canvas(const pe_brief *br, pe_tri *t)
 }
 
 /* Triangles drawn on top of a held focus rather than a new one drawn: at most this many (a
- * whole-canvas add finds one more, the previous add's). Measured, mona -n 50 at -j 1: the
- * whole-canvas focuses took 0.17 s of 0.84 s drawn in full. */
+ * whole-canvas add finds one more, the previous add's); a whole-canvas focus drawn in full
+ * costs a fifth of a small run (docs/benchmarks.md). */
 #define PE_FOCUS_MORE 4
 
 static bool same_tris(const pe_tri *a, const pe_tri *b, int n)
@@ -115,7 +115,7 @@ static void focus_on(pe_focus *fc, const float *target, int tw, const pe_brief *
         pe_fit_focus_more(&fc->fit, target, tw, tris + fc->nheld, n - fc->nheld);
     else
         pe_fit_focus(&fc->fit, target, tw, r->x0, r->y0, r->x1 - r->x0, r->y1 - r->y0, br->bg,
-                     NULL, br->alpha, tris, n, k);
+                     br->alpha, tris, n, k);
     if (!top || !hold(fc, r, tris, n))
         fc->hx1 = fc->hx0 = 0;
 }

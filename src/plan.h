@@ -1,5 +1,5 @@
 /* plan: how the work budget is cut into steps, which steps are frames, and when to stop. A step
- * is the unit of work a tile does between two pictures of the run. */
+ * is the run's work between two pictures of it (the progress callback's). */
 #ifndef PE_PLAN_H
 #define PE_PLAN_H
 
@@ -10,7 +10,7 @@
 /* Refinement rounds when neither --iterations nor --time is given. */
 #define PE_DEFAULT_ROUNDS 2
 
-/* Timed plans cut the budget into steps of this fraction of a tile's triangles: short enough
+/* Timed plans cut the budget into steps of this fraction of the run's triangles: short enough
  * that the clock is checked often, long enough that a step is more than bookkeeping. */
 #define PE_PLAN_TIMED_STEP 8
 
@@ -41,7 +41,7 @@ uint64_t pe_plan_total(const pe_plan *p, int budget);
 /* Fraction of the budget done after step s (1-based); timed plans return 0. */
 double pe_plan_fraction(const pe_plan *p, int s);
 
-/* Operations a tile with `budget` triangles should have done at the end of the step whose
+/* Operations a run of `budget` triangles should have done at the end of the step whose
  * fraction is frac: its adds, then `rounds` sweeps over its slots. */
 uint64_t pe_plan_target(const pe_plan *p, int budget, uint64_t ops_done, double frac);
 

@@ -1,5 +1,5 @@
 /* rng: PCG32 (O'Neill, pcg-random.org, "pcg32_random_r" of pcg_basic.c, Apache-2.0 algorithm),
- * one generator per tile or per annealing run, selected by (seed, stream). */
+ * one generator per op or per annealing run, selected by (seed, stream). */
 #ifndef PE_RNG_H
 #define PE_RNG_H
 

@@ -39,7 +39,7 @@ static void check_delta(bool alpha)
             random_tri(&r, &tris[i]);
         const int k = (int)pe_rng_below(&r, (uint32_t)n);
         /* tile at (8, 0) of the wider target: offsets must be honoured */
-        pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, NULL, alpha, tris, n, k);
+        pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, alpha, tris, n, k);
         pe_tri without[12];
         memcpy(without, tris, sizeof tris);
         memmove(&without[k], &without[k + 1], sizeof(pe_tri) * (size_t)(n - k - 1));
@@ -99,7 +99,7 @@ static void new_triangle_on_top(void)
     pe_fit fit;
     CHECK(pe_fit_init(&fit, W, H));
     const float bg[4] = { 0, 0, 0, 1 };
-    pe_fit_focus(&fit, target, TW, 0, 0, W, H, bg, NULL, false, NULL, 0, 0);
+    pe_fit_focus(&fit, target, TW, 0, 0, W, H, bg, false, NULL, 0, 0);
     const double x[3] = { -100, 300, -100 }, y[3] = { -100, -100, 300 };
     pe_fit_colour c;
     pe_fit_eval(&fit, x, y, &c);
@@ -132,9 +132,9 @@ static void focus_more_equals_a_new_focus(void)
             const int n = (int)pe_rng_below(&r, 10), m = 1 + (int)pe_rng_below(&r, 4);
             for (int i = 0; i < n + m; i++)
                 random_tri(&r, &tris[i]);
-            pe_fit_focus(&a, target, TW, 8, 0, W, H, bg, NULL, alpha, tris, n, n);
+            pe_fit_focus(&a, target, TW, 8, 0, W, H, bg, alpha, tris, n, n);
             pe_fit_focus_more(&a, target, TW, tris + n, m);
-            pe_fit_focus(&b, target, TW, 8, 0, W, H, bg, NULL, alpha, tris, n + m, n + m);
+            pe_fit_focus(&b, target, TW, 8, 0, W, H, bg, alpha, tris, n + m, n + m);
             const size_t px = (size_t)W * H;
             CHECK(!memcmp(a.below, b.below, px * 4 * sizeof *a.below));
             CHECK(!memcmp(a.mom, b.mom, (size_t)(W + 1) * H * NMOM * sizeof *a.mom));
@@ -151,53 +151,6 @@ static void focus_more_equals_a_new_focus(void)
         pe_fit_free(&b);
         free(target);
     }
-}
-
-/* Layers: a focus between other tiles' triangles (some below, some above) must give the loss
- * change of a real render of the whole stack in order. */
-static void layers_equal_the_whole_stack(void)
-{
-    pe_rng r;
-    pe_rng_seed(&r, 3, 0);
-    float *target = random_target(&r, false);
-    float *canvas = malloc(sizeof(float) * 4 * W * H);
-    float *lay = malloc(sizeof(float) * 9 * W * H);
-    int rows[2 * H];
-    pe_fit_layers L = { lay, lay + 4 * W * H, lay + 5 * W * H, rows, rows + H };
-    pe_cover cov;
-    CHECK(pe_cover_init(&cov, W, H));
-    pe_fit fit;
-    CHECK(pe_fit_init(&fit, W, H));
-    const float bg[4] = { 0.2f, 0.6f, 0.4f, 1.0f };
-    for (int trial = 0; trial < 40; trial++) {
-        pe_tri stack[24]; /* under, then own, then over */
-        const int nu = (int)pe_rng_below(&r, 8), no = 1 + (int)pe_rng_below(&r, 8),
-                  nv = (int)pe_rng_below(&r, 8);
-        for (int i = 0; i < nu + no + nv; i++)
-            random_tri(&r, &stack[i]);
-        if (trial % 4 == 0) /* one far away: the bounds test must skip it, not misplace it */
-            for (int v = 0; v < 3; v++)
-                stack[0].x[v] += 500.0;
-        const int k = (int)pe_rng_below(&r, (uint32_t)no);
-        pe_fit_layers_build(&L, 8, 0, W, H, bg, stack, nu, stack + nu + no, nv, &cov);
-        pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, &L, false, stack + nu, no, k);
-        pe_tri without[24];
-        memcpy(without, stack, sizeof stack);
-        memmove(&without[nu + k], &without[nu + k + 1],
-                sizeof(pe_tri) * (size_t)(nu + no + nv - (nu + k) - 1));
-        const int n = nu + no + nv;
-        const double e0 = pe_fit_render(target, TW, 8, 0, W, H, bg, false, without, n - 1, &cov,
-                                        canvas);
-        CHECK_REL(fit.e0, e0, 1e-5);
-        const double e1 = pe_fit_render(target, TW, 8, 0, W, H, bg, false, stack, n, &cov, canvas);
-        const pe_tri *t = &stack[nu + k];
-        CHECK_NEAR(e0 + pe_fit_delta_with(&fit, t->x, t->y, t->rgba), e1, 1e-5 * (1 + e1));
-    }
-    pe_fit_free(&fit);
-    pe_cover_free(&cov);
-    free(lay);
-    free(canvas);
-    free(target);
 }
 
 /* The loss models what the outputs show: the same triangles drawn by pe_render (cairo,
@@ -267,7 +220,7 @@ static void screen_approximates_the_model(void)
     pe_tri under[3];
     for (int i = 0; i < 3; i++)
         random_tri(&r, &under[i]);
-    pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, NULL, false, under, 3, 3);
+    pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, false, under, 3, 3);
     pe_fit_colour a, b;
     const double x[3] = { -100, 300, -100 }, y[3] = { -100, -100, 300 };
     pe_fit_eval(&fit, x, y, &a);
@@ -305,7 +258,6 @@ int main(int argc, char **argv)
     RUN(delta_equals_rerender_transparent);
     RUN(new_triangle_on_top);
     RUN(focus_more_equals_a_new_focus);
-    RUN(layers_equal_the_whole_stack);
     RUN(model_matches_the_drawing);
     RUN(screen_approximates_the_model);
     TEST_MAIN_END();

@@ -47,7 +47,7 @@ static void finds_the_shape(void)
 {
     pe_fit fit;
     CHECK(pe_fit_init(&fit, W, H));
-    pe_fit_focus(&fit, target, W, 0, 0, W, H, bg, NULL, false, NULL, 0, 0);
+    pe_fit_focus(&fit, target, W, 0, 0, W, H, bg, false, NULL, 0, 0);
     const pe_search_cfg add = pe_search_cfg_add();
     pe_tri a, b;
     const double d = search(&fit, &add, NULL, 3, &a);
@@ -68,7 +68,7 @@ static void screen_only_ranks(void)
 {
     pe_fit fit;
     CHECK(pe_fit_init(&fit, W, H));
-    pe_fit_focus(&fit, target, W, 0, 0, W, H, bg, NULL, false, NULL, 0, 0);
+    pe_fit_focus(&fit, target, W, 0, 0, W, H, bg, false, NULL, 0, 0);
     /* candidates only: with every candidate a finalist, the screen's ranking cannot matter */
     pe_search_cfg all = { .candidates = 24, .finalists = 0 };
     pe_search_cfg ranked = all;
@@ -91,7 +91,7 @@ static void refinement_never_worse(void)
     pe_fit fit;
     CHECK(pe_fit_init(&fit, W, H));
     pe_tri cur = { .x = { 2, 20, 3 }, .y = { 3, 2, 18 }, .rgba = { 200, 60, 60, 200 } };
-    pe_fit_focus(&fit, target, W, 0, 0, W, H, bg, NULL, false, &cur, 1, 0);
+    pe_fit_focus(&fit, target, W, 0, 0, W, H, bg, false, &cur, 1, 0);
     const double d0 = pe_fit_delta_with(&fit, cur.x, cur.y, cur.rgba);
     const pe_search_cfg refine = pe_search_cfg_refine();
     pe_tri out;

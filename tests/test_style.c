@@ -57,7 +57,7 @@ static void check_weighted(bool alpha)
         for (int i = 0; i < n; i++)
             random_tri(&r, &tris[i]);
         const int k = (int)pe_rng_below(&r, (uint32_t)n);
-        pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, NULL, alpha, tris, n, k);
+        pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, alpha, tris, n, k);
         memcpy(without, tris, sizeof tris);
         memmove(&without[k], &without[k + 1], sizeof(pe_tri) * (size_t)(n - k - 1));
         const double e0 = pe_fit_render_styled(target, TW, 8, 0, W, H, bg, alpha, without, n - 1,
@@ -107,7 +107,7 @@ static void zero_weight_is_ignored(void)
     const pe_fit_style style = { .weight = weight };
     pe_fit_set_style(&fit, &style);
     const float bg[4] = { 0.3f, 0.5f, 0.2f, 1.0f };
-    pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, NULL, false, NULL, 0, 0);
+    pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, false, NULL, 0, 0);
     const double x[3] = { 9, 18, 9 }, y[3] = { 1, 1, 13 }; /* inside the zero block */
     pe_fit_colour c;
     pe_fit_eval(&fit, x, y, &c);
@@ -137,7 +137,7 @@ static void fixed_alpha_is_kept(void)
             pe_tri tris[6];
             for (int i = 0; i < 6; i++)
                 random_tri(&r, &tris[i]);
-            pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, NULL, alpha, tris, 6, trial % 6);
+            pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, alpha, tris, 6, trial % 6);
             const pe_tri *t = &tris[trial % 6];
             pe_fit_colour c;
             pe_fit_eval(&fit, t->x, t->y, &c);
@@ -184,7 +184,7 @@ static void palette_colours_are_optimal(void)
         pe_tri tris[4];
         for (int i = 0; i < 4; i++)
             random_tri(&r, &tris[i]);
-        pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, NULL, false, tris, 4, trial % 4);
+        pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, false, tris, 4, trial % 4);
         const pe_tri *t = &tris[trial % 4];
         pe_fit_colour c;
         pe_fit_eval(&fit, t->x, t->y, &c);
