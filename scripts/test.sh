@@ -17,9 +17,10 @@ ctest --test-dir build --output-on-failure -j "$jobs" --output-junit junit.xml
 [ "${QUICK:-0}" = 1 ] && exit 0
 
 echo "== build and test with AddressSanitizer + UBSan"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPOLYEVOLVE_SANITIZE=ON >/dev/null
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPOLYEVOLVE_SANITIZE=ON -DPOLYEVOLVE_BENCH=OFF \
+    >/dev/null
 cmake --build build-asan -j "$jobs" >/dev/null
-ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE slow
+ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE "slow|plain"
 
 echo "== ThreadSanitizer: the core's tests and a --time run (clang and LLVM's OpenMP runtime)"
 CC=clang cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOLYEVOLVE_TSAN=ON \
