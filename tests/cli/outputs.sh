@@ -40,12 +40,12 @@ case_full()
     cmp -s old.svg small/out/final.svg && ok "full disk: the previous final.svg is intact" ||
         bad "full disk: the previous final.svg was changed" "$(head -c 200 small/out/final.svg)"
     # 2) a disk that fills up during the run: whatever was written is whole, the rest is missing
-    #    (-s 3000: final.png alone outgrows the 200 KB disk, whichever input is at hand)
+    #    (-s 1500: final.png alone outgrows the 200 KB disk, whichever input is at hand)
     rm -rf small/filler small/out
     mkdir -p small/out
     cp old.svg small/out/final.svg
     expect_error 1 "No space left on device" "a disk that fills up during the run" \
-        "$PE_SHARED_MEDIUM" -n 250 --iterations 1 --frames 3 -s 3000 -q -j1 -o small/out --force
+        "$PE_SHARED_MEDIUM" -n 60 --iterations 1 --frames 3 -s 1500 -q -j1 -o small/out --force
     if cmp -s old.svg small/out/final.svg || pecheck svg-ok small/out/final.svg >/dev/null; then
         ok "filling disk: final.svg is the old file or a complete new one"
     else
