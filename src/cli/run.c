@@ -45,6 +45,14 @@ enum { MAX_LOG_BYTES = 64 << 20 };
  * killed at once loses at most this much work; the first checkpoint is never held back. */
 #define CHECKPOINT_GAP 1.0
 
+/* DIR/preview.png, the picture so far for a user to watch a long run: rewritten at most this
+ * often (seconds of the run; the first after as long, so a short run writes none), at the
+ * working size (what the run sees; drawing it larger shows no more and costs more) and at most
+ * PREVIEW_SIDE pixels on its longest side, and removed when the run ends (final.png is the
+ * picture then). */
+#define PREVIEW_GAP 1.0
+enum { PREVIEW_SIDE = 512 };
+
 typedef struct fail_rec {
     char *path;
     int err;
@@ -59,6 +67,7 @@ typedef struct run_ctx {
     char *state_path;   /* owned; NULL = not written */
     char *log_path;     /* owned; NULL = not written */
     char *frames_dir;   /* DIR/frames, owned */
+    char *preview_path; /* DIR/preview.png, owned; NULL = none */
     char *resume_state; /* the state file --resume reads, owned */
     cli_claim *claim;   /* every file the run writes (claim.h) */
     cli_frames frames;
@@ -78,6 +87,9 @@ typedef struct run_ctx {
     bool ending;          /* the final outputs are being written: the summary lists them */
     pe_progress last;     /* the last step reported (canvas cleared) */
     double checkpoint_at; /* run time of the last checkpoint written, < 0: none yet */
+    double preview_at;    /* run time of the last preview written (0: none yet) */
+    bool preview_on;      /* a preview.png of this run is there */
+    bool preview_off;     /* one could not be written: no more tries */
     char anim_names[256]; /* the animations' file names, for the progress ("run.gif") */
     long points;          /* frame points seen */
     fail_rec fails[MAX_FAILS]; /* the writes that failed */
@@ -244,12 +256,47 @@ static void on_frame(void *ctx, const pe_progress *p, int number)
     log_row(c, p); /* log.csv has one row per frame written */
 }
 
+/* The picture so far, small, as DIR/preview.png (atomically: a viewer never reads half a
+ * file). Best effort: a preview that cannot be written is given up, the run goes on. */
+static void write_preview(run_ctx *c, const pe_result *partial)
+{
+    const int side = partial->work_width > partial->work_height ? partial->work_width
+                                                                : partial->work_height;
+    const int longest = side > 0 && side < PREVIEW_SIDE ? side : PREVIEW_SIDE;
+    pe_image img = { 0 };
+    pe_status st = pe_render(partial, partial->width >= partial->height ? longest : 0,
+                             partial->width < partial->height ? longest : 0, &img);
+    if (st == PE_OK)
+        st = cli_write_png_of(c->preview_path, &img, NULL);
+    pe_image_free(&img);
+    if (st != PE_OK) {
+        c->preview_off = true;
+        return;
+    }
+    if (!c->preview_on)
+        cli_progress_line(&c->progress, "%s shows the picture so far (rewritten every %.0f s "
+                          "until the run ends)", c->preview_path, PREVIEW_GAP);
+    c->preview_on = true;
+}
+
+/* The run has ended: its preview goes (final.png is the picture now). */
+static void drop_preview(run_ctx *c)
+{
+    if (c->preview_on)
+        unlink(c->preview_path);
+    c->preview_on = false;
+}
+
 static bool on_progress(const pe_progress *p, const pe_result *partial, void *ctx)
 {
     run_ctx *c = ctx;
     c->last = *p;
     c->last.canvas = NULL;
     cli_frames_step(&c->frames, p, partial);
+    if (c->preview_path && !c->preview_off && p->wall_seconds - c->preview_at >= PREVIEW_GAP) {
+        write_preview(c, partial);
+        c->preview_at = p->wall_seconds;
+    }
     /* checkpoints at the library's frame points (every PSNR_STEPS-th with psnr spacing, which
      * asks for that many more); without frames, every tenth step */
     const bool checkpoint = c->o->pe.frames > 0
@@ -382,13 +429,15 @@ static int place_files(run_ctx *c, const cli_options *o)
     free(c->state_path);
     free(c->log_path);
     free(c->frames_dir);
-    c->state_path = c->log_path = c->frames_dir = NULL;
+    free(c->preview_path);
+    c->state_path = c->log_path = c->frames_dir = c->preview_path = NULL;
     const char *dir = c->dir;
     if ((o->state_path && !(c->state_path = strdup(o->state_path))) ||
         (o->log_path && !(c->log_path = strdup(o->log_path))) ||
         (dir && ((!o->state_path && !(c->state_path = join_new(dir, "state.json"))) ||
                  (!o->log_path && !(c->log_path = join_new(dir, "log.csv"))) ||
-                 !(c->frames_dir = join_new(dir, "frames"))))) {
+                 !(c->frames_dir = join_new(dir, "frames")) ||
+                 !(c->preview_path = join_new(dir, "preview.png"))))) {
         fprintf(stderr, "polyevolve: %s: path too long (the names under it must stay within "
                 "the limit of PATH_MAX, %d bytes)\n", dir ? dir : "--state/--log", PATH_MAX);
         return 2;
@@ -449,6 +498,7 @@ static int plan(run_ctx *c, cli_options *o, const char *dir)
             ok = path && cli_claim_file(cl, path, finals[i]);
             free(path);
         }
+        ok = ok && cli_claim_file(cl, c->preview_path, "preview.png");
     }
     if (ok && c->state_path)
         ok = cli_claim_file(cl, c->state_path, o->state_path ? "--state" : "state.json");
@@ -765,6 +815,7 @@ static int finish(run_ctx *c, const pe_result *res, double t0)
         last.psnr = res->psnr;
     }
     write_outputs(c, res, &last);
+    drop_preview(c);
     cli_progress_end(&c->progress);
     cli_claim_finish(c->claim, !failed(c));
     if (failed(c))
@@ -861,8 +912,10 @@ static int approximate(run_ctx *c, cli_options *o, pe_state *state, bool by_defa
         cli_progress_line(&c->progress, "%s: %zu triangles, PSNR %.2f dB",
                           st == PE_OK ? "optimisation finished" : "optimisation stopped",
                           res.count, res.psnr);
-    else
+    else {
         cli_progress_end(&c->progress);
+        drop_preview(c);
+    }
     if (st == PE_ERR_INVALID_ARG) {
         /* a stale state file is a runtime problem; a mask black at the working size a usage one */
         const bool from_state = o->resume || o->init;
@@ -898,6 +951,7 @@ static void run_free(run_ctx *c)
     free(c->state_path);
     free(c->log_path);
     free(c->frames_dir);
+    free(c->preview_path);
     free(c->resume_state);
     free(c);
 }
