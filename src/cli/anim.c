@@ -319,7 +319,8 @@ int cli_anims_put_file(cli_anims *s, const char *name)
 }
 
 int cli_anim_from_files(const char *pattern, int first, int count, const char *path, double fps,
-                        double hold, char *why, size_t why_len)
+                        double hold, void (*tick)(void *ctx, int done), void *tick_ctx,
+                        char *why, size_t why_len)
 {
     cli_anims *s;
     if (cli_anims_create(&path, 1, fps, hold, &s, why, why_len) != 0)
@@ -332,6 +333,8 @@ int cli_anim_from_files(const char *pattern, int first, int count, const char *p
             rc = -1;
         } else if (cli_anims_put_file(s, name) != 0) {
             rc = -1;
+        } else if (tick) {
+            tick(tick_ctx, k + 1);
         }
     }
     if (rc == 0 && cli_anims_finish(s) != 0)

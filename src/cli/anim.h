@@ -78,8 +78,10 @@ void cli_anims_free(cli_anims *a);
 void cli_anims_unlink_tmp(void);
 
 /* The animation path made from the frame files pattern (one %d: first, first + 1, .. first +
- * count - 1, PNG), as cli_anims_* make it. 0, or -1 with one line in why. */
+ * count - 1, PNG), as cli_anims_* make it; tick (may be NULL) is told after each file how many
+ * are in. 0, or -1 with one line in why. */
 int cli_anim_from_files(const char *pattern, int first, int count, const char *path, double fps,
-                        double hold, char *why, size_t why_len);
+                        double hold, void (*tick)(void *ctx, int done), void *tick_ctx,
+                        char *why, size_t why_len);
 
 #endif

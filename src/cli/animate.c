@@ -6,6 +6,7 @@
 #include "claim.h"
 #include "input.h"
 #include "output.h"
+#include "progress.h"
 #include "run.h"
 #include "sizes.h"
 #include "options.h"
@@ -40,6 +41,7 @@ typedef struct anim_run {
     anim_job *jobs;
     int rc, done;
     cli_claim *claim;
+    cli_progress *pr;
 } anim_run;
 
 static void make_frame(void *ctx, size_t i)
@@ -64,34 +66,43 @@ static void make_frame(void *ctx, size_t i)
 }
 
 /* Write made frame f as frame_NNNNN.png (f + 1); 0 or 1 after the one-line error. */
-static int put_frame(const cli_options *o, cli_claim *claim, int f, anim_job *j)
+static int put_frame(const anim_run *r, int f, anim_job *j)
 {
+    const cli_options *o = r->o;
     char name[32], path[PATH_MAX];
     snprintf(name, sizeof name, "frame_%05d.png", f + 1);
     if (!cli_join(path, sizeof path, o->output, name)) {
+        cli_progress_end(r->pr);
         fprintf(stderr, "polyevolve: %s: path too long\n", o->output);
         return 1;
     }
     errno = 0;
     const pe_status st = j->st == PE_OK ? cli_write_text(path, j->png, j->len) : j->st;
     if (st != PE_OK) {
+        const int e = errno;
+        cli_progress_end(r->pr);
         fprintf(stderr, "polyevolve: %s: %s\n", path,
-                st == PE_ERR_IO && errno ? strerror(errno) : pe_status_str(st));
+                st == PE_ERR_IO && e ? strerror(e) : pe_status_str(st));
         return 1;
     }
-    cli_claim_wrote(claim, path);
+    cli_claim_wrote(r->claim, path);
+    cli_progress_line(r->pr, "frame %d/%d written (%s)", f + 1, o->anim_frames, path);
     return 0;
 }
 
-/* Append made frame j to the animation file; 0 or 1 after the one-line error. */
-static int put_anim_frame(cli_anims *anims, anim_job *j)
+/* Append made frame f, j, to the animation file; 0 or 1 after the one-line error. */
+static int put_anim_frame(const anim_run *r, int f, anim_job *j)
 {
     const pe_status st = j->st;
-    const int r = cli_anims_put(anims, st == PE_OK ? j->frame : NULL);
+    const int rc = cli_anims_put(r->anims, st == PE_OK ? j->frame : NULL);
     j->frame = NULL;
-    if (r == 0)
+    if (rc == 0) {
+        cli_progress_line(r->pr, "frame %d/%d added to %s", f + 1, r->o->anim_frames,
+                          r->o->output);
         return 0;
-    fprintf(stderr, "polyevolve: %s\n", cli_anims_error(anims));
+    }
+    cli_progress_end(r->pr);
+    fprintf(stderr, "polyevolve: %s\n", cli_anims_error(r->anims));
     return 1;
 }
 
@@ -100,9 +111,11 @@ static bool put_frame_at(void *ctx, size_t i)
     anim_run *r = ctx;
     anim_job *j = &r->jobs[i];
     r->rc = cli_stop_signal ? 128 + cli_stop_signal
-            : r->anims      ? put_anim_frame(r->anims, j)
-                            : put_frame(r->o, r->claim, (int)i, j);
+            : r->anims      ? put_anim_frame(r, (int)i, j)
+                            : put_frame(r, (int)i, j);
     r->done += r->rc == 0;
+    if (r->rc == 0)
+        cli_progress_tick(r->pr, r->done);
     free(j->png);
     j->png = NULL;
     cli_anims_frame_free(j->frame);
@@ -112,7 +125,7 @@ static bool put_frame_at(void *ctx, size_t i)
 
 /* The frames, made on all threads (-j) and written in order (cli_make_put). */
 static int write_frames(const pe_state *state, const cli_options *o, cli_claim *claim,
-                        cli_anims *anims, int side, int *done)
+                        cli_anims *anims, int side, cli_progress *pr, int *done)
 {
     cli_meta_buf mb;
     const pe_metadata meta = cli_state_metadata(state, o->no_metadata, &mb);
@@ -121,7 +134,7 @@ static int write_frames(const pe_state *state, const cli_options *o, cli_claim *
     /* side: the longest side, as render and final.png; 0 = the state's (input) size */
     const int w = side > 0 && res->width >= res->height ? side : 0;
     const int h = side > 0 && res->width < res->height ? side : 0;
-    anim_run r = { state, o, &meta, anims, w, h, calloc(n, sizeof *r.jobs), 0, 0, claim };
+    anim_run r = { state, o, &meta, anims, w, h, calloc(n, sizeof *r.jobs), 0, 0, claim, pr };
     if (!r.jobs) {
         fprintf(stderr, "polyevolve: %s: out of memory\n", o->output);
         return 1;
@@ -180,6 +193,7 @@ static int claim_files(const cli_options *o, const pe_result *res, bool anim, cl
 
 int cli_animate(const cli_options *o)
 {
+    const double t0 = cli_clock();
     if (o->anim_frames < 1) {
         fprintf(stderr, "polyevolve: animate needs --frames of at least 1\n");
         return 2;
@@ -209,16 +223,33 @@ int cli_animate(const cli_options *o)
         rc = 1;
     }
     int done = 0;
-    if (rc == 0)
-        rc = write_frames(&state, o, claim, anims, side, &done);
+    cli_progress pr;
+    cli_progress_init(&pr, o->quiet, o->verbose, t0);
+    if (rc == 0) {
+        const char *slash = strrchr(o->output, '/');
+        if (anim)
+            cli_progress_phase(&pr, o->anim_frames, "encoding %s",
+                               slash && slash[1] ? slash + 1 : o->output);
+        else
+            cli_progress_phase(&pr, o->anim_frames, "writing frames");
+        cli_progress_line(&pr, "%s %d frames (%zu triangles flying in) %s %s",
+                          anim ? "encoding" : "writing", o->anim_frames, res->count,
+                          anim ? "into" : "to", o->output);
+        rc = write_frames(&state, o, claim, anims, side, &pr, &done);
+    }
     if (anims && rc == 0) {
+        const char *slash = strrchr(o->output, '/');
+        cli_progress_phase(&pr, 0, "finishing %s", slash && slash[1] ? slash + 1 : o->output);
+        cli_progress_line(&pr, "finishing %s", o->output);
         if (cli_anims_finish(anims) != 0) {
+            cli_progress_end(&pr);
             fprintf(stderr, "polyevolve: %s\n", cli_anims_error(anims));
             rc = 1;
         } else {
             cli_claim_wrote(claim, o->output);
         }
     }
+    cli_progress_end(&pr);
     cli_anims_free(anims);
     cli_claim_finish(claim, rc == 0); /* an earlier, longer animation's frames go */
     cli_claim_free(claim);

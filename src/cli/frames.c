@@ -84,11 +84,18 @@ typedef struct frame_job {
 typedef struct frame_run {
     cli_frames *f;
     frame_job *jobs;
+    size_t n;  /* frames in this batch */
+    bool late; /* written after the run (psnr spacing, the animations' last picture) */
 } frame_run;
 
 static bool has_files(const cli_frames *f)
 {
     return f->dir || f->pattern;
+}
+
+static const char *anim_names(const cli_frames *f)
+{
+    return f->anim_names ? f->anim_names : "the animation";
 }
 
 /* A resumed run's animations are made at the end from all the frame files, the earlier run's
@@ -131,19 +138,55 @@ static void free_job(frame_job *j)
     j->anim = NULL;
 }
 
+/* Say that the i-th frame of r was put (file: written as a file; same: not, as it is the frame
+ * before). A frame written after the run shows an earlier point of it: its line gives that
+ * point's time as such, and the bar counts the batch. */
+static void said(const frame_run *r, size_t i, bool file, bool same)
+{
+    const cli_frames *f = r->f;
+    cli_progress *pr = f->progress;
+    const frame_job *j = &r->jobs[i];
+    if (!pr || j->anim_only)
+        return;
+    char what[64], at[48] = "", pos[48];
+    cli_progress_describe(pr, j->res, true, what, sizeof what);
+    if (r->late) {
+        snprintf(pos, sizeof pos, "%zu/%zu", i + 1, r->n);
+        snprintf(at, sizeof at, "the picture at %.2fs: ", pr->run0 + j->p->wall_seconds);
+    } else if (file || same) {
+        snprintf(pos, sizeof pos, "%d/%d", f->written + (same ? 1 : 0), f->total);
+    } else {
+        snprintf(pos, sizeof pos, "%d", cli_anims_count(f->anims));
+    }
+    if (same)
+        cli_progress_line(pr, "frame %s not written: the same picture as the frame before", pos);
+    else
+        cli_progress_line(pr, "frame %s %s%s (%s%s, PSNR %.2f dB)", pos,
+                          file ? "written" : "added to ", file ? "" : anim_names(f), at, what,
+                          j->p->psnr);
+    if (r->late)
+        cli_progress_tick(pr, (long)(i + 1));
+}
+
 /* Put a made frame: written as the next file, unless it is exactly the previous one (a video
  * gains nothing from it; the same pixels and metadata encode to the same bytes), and appended
  * to the animations. Takes j's buffers. */
-static void put_frame(cli_frames *f, frame_job *j)
+static void put_frame(const frame_run *r, size_t i)
 {
+    cli_frames *f = r->f;
+    frame_job *j = &r->jobs[i];
     char path[PATH_MAX] = "frame";
     if (f->failed == PE_OK && j->st != PE_OK)
         fail_at(f, path, j->st);
     /* frame files never go past --frames (a resumed run's included); the animations take all */
     const bool file = has_files(f) && !j->anim_only && !(f->total > 0 && f->written >= f->total);
     const bool anim = f->anims && (j->anim_only || !anims_from_files(f));
-    if (f->failed != PE_OK || (!file && !anim) ||
-        (file && f->last && f->last_len == j->len && !memcmp(f->last, j->png, j->len))) {
+    if (f->failed != PE_OK || (!file && !anim)) {
+        free_job(j);
+        return;
+    }
+    if (file && f->last && f->last_len == j->len && !memcmp(f->last, j->png, j->len)) {
+        said(r, i, false, true);
         free_job(j);
         return;
     }
@@ -164,30 +207,31 @@ static void put_frame(cli_frames *f, frame_job *j)
         }
     }
     if (f->failed == PE_OK && anim) {
-        const int r = cli_anims_put(f->anims, j->anim);
+        const int put = cli_anims_put(f->anims, j->anim);
         j->anim = NULL;
-        if (r != 0)
+        if (put != 0)
             anims_failed(f);
     }
     if (f->failed == PE_OK && !j->anim_only && f->on_frame)
-        f->on_frame(f->ctx, j->p, j->res->count,
-                    file ? f->written : cli_anims_count(f->anims));
+        f->on_frame(f->ctx, j->p, file ? f->written : cli_anims_count(f->anims));
+    if (f->failed == PE_OK)
+        said(r, i, file, false);
     free_job(j);
 }
 
 static bool put_frame_at(void *ctx, size_t i)
 {
     frame_run *r = ctx;
-    put_frame(r->f, &r->jobs[i]);
+    put_frame(r, i);
     return r->f->failed == PE_OK;
 }
 
 /* Make and write these frames in order (cli_make_put: chunks of cli_png_chunk, smaller when
  * the animations' prepared frames wait in memory). */
 static void write_frames(cli_frames *f, const pe_progress *const *p, const pe_result *const *res,
-                         size_t n, bool anim_only, int threads)
+                         size_t n, bool anim_only, bool late, int threads)
 {
-    frame_run r = { f, calloc(n > 0 ? n : 1, sizeof *r.jobs) };
+    frame_run r = { f, calloc(n > 0 ? n : 1, sizeof *r.jobs), n, late };
     if (!r.jobs) {
         fail_at(f, "frames", PE_ERR_NOMEM);
         return;
@@ -274,7 +318,7 @@ void cli_frames_step(cli_frames *f, const pe_progress *p, const pe_result *parti
     if (!f->by_psnr) {
         if (p->frame)
             /* during the run, on the thread of its progress report: no region of its own */
-            write_frames(f, &p, &partial, 1, false, 1);
+            write_frames(f, &p, &partial, 1, false, false, 1);
         return;
     }
     if (!f->cand) {
@@ -306,6 +350,30 @@ static size_t picks(const cli_frames *f, double delta, size_t *pick, size_t cap)
         last = f->cand[i].p.psnr;
     }
     return n;
+}
+
+/* n frames are written now, after the run: say so, and name the phase on the bar. */
+static void begin_batch(const cli_frames *f, size_t n)
+{
+    cli_progress *pr = f->progress;
+    if (!pr || n == 0)
+        return;
+    char where[PATH_MAX + 32];
+    if (f->pattern)
+        snprintf(where, sizeof where, "%s", f->pattern);
+    else
+        snprintf(where, sizeof where, "%s/frame_NNNNN.png", f->dir ? f->dir : ".");
+    if (has_files(f) && f->anims) {
+        cli_progress_phase(pr, (long)n, "writing frames and %s", anim_names(f));
+        cli_progress_line(pr, "writing the %zu frames chosen by PSNR (%s) and %s", n, where,
+                          anim_names(f));
+    } else if (has_files(f)) {
+        cli_progress_phase(pr, (long)n, "writing frames");
+        cli_progress_line(pr, "writing the %zu frames chosen by PSNR (%s)", n, where);
+    } else {
+        cli_progress_phase(pr, (long)n, "encoding %s", anim_names(f));
+        cli_progress_line(pr, "encoding the %zu frames chosen by PSNR into %s", n, anim_names(f));
+    }
 }
 
 /* psnr spacing: write the frames chosen among the candidates, the final picture last. */
@@ -345,7 +413,8 @@ static void write_chosen(cli_frames *f, const pe_progress *final_point, const pe
         }
         ps[n] = final_point;
         rs[n] = res;
-        write_frames(f, ps, rs, n + (last ? 1 : 0), false, f->threads);
+        begin_batch(f, n + (last ? 1 : 0));
+        write_frames(f, ps, rs, n + (last ? 1 : 0), false, true, f->threads);
     } else {
         fail_at(f, "frames", PE_ERR_NOMEM);
     }
@@ -360,16 +429,27 @@ void cli_frames_finish(cli_frames *f, const pe_progress *final_point, const pe_r
         if (f->by_psnr)
             write_chosen(f, final_point, res);
         else if (f->anims && !anims_from_files(f)) /* they end on the final picture */
-            write_frames(f, &final_point, &res, 1, true, f->threads);
+            write_frames(f, &final_point, &res, 1, true, true, f->threads);
     }
     if (!f->anims || f->failed != PE_OK)
         return;
+    cli_progress *pr = f->progress;
     char path[PATH_MAX];
-    for (int k = 1; anims_from_files(f) && k <= f->written && f->failed == PE_OK; k++)
+    if (anims_from_files(f) && f->written > 0) {
+        cli_progress_phase(pr, f->written, "encoding %s", anim_names(f));
+        cli_progress_line(pr, "encoding %s from the %d frame files", anim_names(f), f->written);
+    }
+    for (int k = 1; anims_from_files(f) && k <= f->written && f->failed == PE_OK; k++) {
         if (!frame_path(f, k, path, sizeof path) || cli_anims_put_file(f->anims, path) != 0)
             anims_failed(f);
+        cli_progress_tick(pr, k);
+    }
     if (f->failed == PE_OK && cli_anims_count(f->anims) == 0) /* a run with nothing left to do */
-        write_frames(f, &final_point, &res, 1, true, f->threads);
+        write_frames(f, &final_point, &res, 1, true, true, f->threads);
+    if (f->failed == PE_OK) {
+        cli_progress_phase(pr, 0, "finishing %s", anim_names(f));
+        cli_progress_line(pr, "finishing %s", anim_names(f));
+    }
     if (f->failed == PE_OK && cli_anims_finish(f->anims) != 0)
         anims_failed(f);
 }

@@ -14,14 +14,15 @@
 #define CLI_FRAMES_H
 
 #include "anim.h"
+#include "progress.h"
 #include "targets.h"
 
 #include <limits.h>
 
 typedef struct cli_frame_cand cli_frame_cand;
 
-/* Called for each frame written, with the progress point it shows (for log.csv and -v). */
-typedef void (*cli_frame_fn)(void *ctx, const pe_progress *p, size_t triangles, int number);
+/* Called for each frame written, with the progress point it shows (for log.csv). */
+typedef void (*cli_frame_fn)(void *ctx, const pe_progress *p, int number);
 
 typedef struct cli_frames {
     const char *dir;     /* DIR/frames, or NULL */
@@ -41,6 +42,8 @@ typedef struct cli_frames {
     cli_anims *anims;  /* the animations made of the frames (owned), or NULL */
     cli_frame_fn on_frame;
     void *ctx;
+    cli_progress *progress; /* says what is written (-v lines, the bar after the run), or NULL */
+    const char *anim_names; /* the animations' file names for it ("run.gif, run.mp4"), or NULL */
     /* private */
     cli_frame_cand *cand;
     size_t ncand, cap;

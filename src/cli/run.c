@@ -45,6 +45,14 @@ enum { MAX_LOG_BYTES = 64 << 20 };
  * once loses at most this much work; the first checkpoint is never held back. */
 #define CHECKPOINT_GAP 1.0
 
+/* DIR/preview.png, the picture so far for a user to watch a long run: rewritten at most this
+ * often (seconds of the run; the first after as long, so a short run writes none), at the
+ * working size (what the run sees; drawing it larger shows no more and costs more) and at most
+ * PREVIEW_SIDE pixels on its longest side, and removed when the run ends (final.png is the
+ * picture then). */
+#define PREVIEW_GAP 1.0
+enum { PREVIEW_SIDE = 512 };
+
 typedef struct fail_rec {
     char *path;
     int err;
@@ -59,6 +67,7 @@ typedef struct run_ctx {
     char *state_path;   /* owned; NULL = not written */
     char *log_path;     /* owned; NULL = not written */
     char *frames_dir;   /* DIR/frames, owned */
+    char *preview_path; /* DIR/preview.png, owned; NULL = none */
     char *resume_state; /* the state file --resume reads, owned */
     cli_claim *claim;   /* every file the run writes (claim.h) */
     cli_frames frames;
@@ -78,6 +87,10 @@ typedef struct run_ctx {
     bool ending;          /* the final outputs are being written: the summary lists them */
     pe_progress last;     /* the last step reported (canvas cleared) */
     double checkpoint_at; /* run time of the last checkpoint written, < 0: none yet */
+    double preview_at;    /* run time of the last preview written (0: none yet) */
+    bool preview_on;      /* a preview.png of this run is there */
+    bool preview_off;     /* one could not be written: no more tries */
+    char anim_names[256]; /* the animations' file names, for the progress ("run.gif") */
     long points;          /* frame points seen */
     fail_rec fails[MAX_FAILS]; /* the writes that failed */
     int nfails;
@@ -234,16 +247,44 @@ static bool frame_file(const run_ctx *c, int number, char *buf, size_t len)
     return c->frames.dir && cli_join(buf, len, c->frames.dir, name) != NULL;
 }
 
-static void on_frame(void *ctx, const pe_progress *p, size_t triangles, int number)
+static void on_frame(void *ctx, const pe_progress *p, int number)
 {
     run_ctx *c = ctx;
     char path[PATH_MAX];
     if (frame_file(c, number, path, sizeof path))
         cli_claim_wrote(c->claim, path);
     log_row(c, p); /* log.csv has one row per frame written */
-    char what[32];
-    snprintf(what, sizeof what, "frame %d", number);
-    cli_progress_event(&c->progress, p, triangles, what);
+}
+
+/* The picture so far, small, as DIR/preview.png (atomically: a viewer never reads half a
+ * file). Best effort: a preview that cannot be written is given up, the run goes on. */
+static void write_preview(run_ctx *c, const pe_result *partial)
+{
+    const int side = partial->work_width > partial->work_height ? partial->work_width
+                                                                : partial->work_height;
+    const int longest = side > 0 && side < PREVIEW_SIDE ? side : PREVIEW_SIDE;
+    pe_image img = { 0 };
+    pe_status st = pe_render(partial, partial->width >= partial->height ? longest : 0,
+                             partial->width < partial->height ? longest : 0, &img);
+    if (st == PE_OK)
+        st = cli_write_png_of(c->preview_path, &img, NULL);
+    pe_image_free(&img);
+    if (st != PE_OK) {
+        c->preview_off = true;
+        return;
+    }
+    if (!c->preview_on)
+        cli_progress_line(&c->progress, "%s shows the picture so far (rewritten every %.0f s "
+                          "until the run ends)", c->preview_path, PREVIEW_GAP);
+    c->preview_on = true;
+}
+
+/* The run has ended: its preview goes (final.png is the picture now). */
+static void drop_preview(run_ctx *c)
+{
+    if (c->preview_on)
+        unlink(c->preview_path);
+    c->preview_on = false;
 }
 
 static bool on_progress(const pe_progress *p, const pe_result *partial, void *ctx)
@@ -252,6 +293,10 @@ static bool on_progress(const pe_progress *p, const pe_result *partial, void *ct
     c->last = *p;
     c->last.canvas = NULL;
     cli_frames_step(&c->frames, p, partial);
+    if (c->preview_path && !c->preview_off && p->wall_seconds - c->preview_at >= PREVIEW_GAP) {
+        write_preview(c, partial);
+        c->preview_at = p->wall_seconds;
+    }
     /* checkpoints at the library's frame points (every PSNR_STEPS-th with psnr spacing, which
      * asks for that many more); without frames, every tenth step */
     const bool checkpoint = c->o->pe.frames > 0
@@ -267,9 +312,10 @@ static bool on_progress(const pe_progress *p, const pe_result *partial, void *ct
             write_state(c, partial); /* the checkpoint --resume starts from */
             c->checkpoint_at = p->wall_seconds;
         }
-        cli_progress_step(&c->progress, p, partial);
-        cli_progress_event(&c->progress, p, partial->count,
-                           due && c->state_path ? "checkpoint" : "step");
+        char what[48];
+        cli_progress_describe(&c->progress, partial, true, what, sizeof what);
+        cli_progress_line(&c->progress, "%s, PSNR %.2f dB%s", what, p->psnr,
+                          due && c->state_path ? "; checkpoint saved" : "");
     }
     cli_progress_step(&c->progress, p, partial);
     return cli_stop_signal != 0 || failed(c);
@@ -383,13 +429,15 @@ static int place_files(run_ctx *c, const cli_options *o)
     free(c->state_path);
     free(c->log_path);
     free(c->frames_dir);
-    c->state_path = c->log_path = c->frames_dir = NULL;
+    free(c->preview_path);
+    c->state_path = c->log_path = c->frames_dir = c->preview_path = NULL;
     const char *dir = c->dir;
     if ((o->state_path && !(c->state_path = strdup(o->state_path))) ||
         (o->log_path && !(c->log_path = strdup(o->log_path))) ||
         (dir && ((!o->state_path && !(c->state_path = join_new(dir, "state.json"))) ||
                  (!o->log_path && !(c->log_path = join_new(dir, "log.csv"))) ||
-                 !(c->frames_dir = join_new(dir, "frames"))))) {
+                 !(c->frames_dir = join_new(dir, "frames")) ||
+                 !(c->preview_path = join_new(dir, "preview.png"))))) {
         fprintf(stderr, "polyevolve: %s: path too long (the names under it must stay within "
                 "the limit of PATH_MAX, %d bytes)\n", dir ? dir : "--state/--log", PATH_MAX);
         return 2;
@@ -407,6 +455,8 @@ static int place_files(run_ctx *c, const cli_options *o)
     f->meta = &c->meta;
     f->on_frame = on_frame;
     f->ctx = c;
+    f->progress = &c->progress;
+    f->anim_names = c->anim_names;
     f->written = 0;
     if (o->resume && f->dir && f->max > 0) {
         /* the frames go on after the kept ones, and never past --frames: when they are all
@@ -448,6 +498,7 @@ static int plan(run_ctx *c, cli_options *o, const char *dir)
             ok = path && cli_claim_file(cl, path, finals[i]);
             free(path);
         }
+        ok = ok && cli_claim_file(cl, c->preview_path, "preview.png");
     }
     if (ok && c->state_path)
         ok = cli_claim_file(cl, c->state_path, o->state_path ? "--state" : "state.json");
@@ -608,12 +659,50 @@ static bool needs_png(const cli_targets *tg)
     return false;
 }
 
+/* name (its last component when base) after the names in buf so far. */
+static void add_name(char *buf, size_t len, const char *name, bool base)
+{
+    const char *slash = base ? strrchr(name, '/') : NULL;
+    const size_t n = strlen(buf);
+    if (n < len)
+        snprintf(buf + n, len - n, "%s%s", n ? ", " : "", slash && slash[1] ? slash + 1 : name);
+}
+
+/* What write_target writes, for the progress: file names (base) or paths. */
+static void final_names(const run_ctx *c, bool base, char *buf, size_t len)
+{
+    static const char *const finals[] = { "final.png", "final.svg", "final.pdf" };
+    char path[PATH_MAX];
+    buf[0] = '\0';
+    for (int i = 0; i < c->tg.n; i++) {
+        const cli_target *t = &c->tg.t[i];
+        switch (t->kind) {
+        case CLI_T_DIR:
+            for (size_t k = 0; k < sizeof finals / sizeof finals[0]; k++)
+                if (cli_join(path, sizeof path, c->dir, finals[k]))
+                    add_name(buf, len, path, base);
+            break;
+        case CLI_T_PATTERN:
+        case CLI_T_ANIM: break;
+        case CLI_T_STDOUT: add_name(buf, len, "the SVG to stdout", false); break;
+        default: add_name(buf, len, t->path, base);
+        }
+    }
+}
+
 /* Every target, each whatever became of the others, then the frames, log and state. */
 static void write_outputs(run_ctx *c, const pe_result *res, const pe_progress *last)
 {
     pe_image png = { 0 };
     double w, h;
+    char names[1024];
     c->ending = true;
+    final_names(c, true, names, sizeof names);
+    if (names[0])
+        cli_progress_phase(&c->progress, 0, "writing %s", names);
+    final_names(c, false, names, sizeof names);
+    if (names[0])
+        cli_progress_line(&c->progress, "writing %s", names);
     cli_longest_side(res, c->o->size, &w, &h);
     const pe_status st = needs_png(&c->tg) ? pe_render(res, (int)w, (int)h, &png) : PE_OK;
     if (st != PE_OK) { /* an earlier run's final.png would contradict the new state.json */
@@ -631,15 +720,19 @@ static void write_outputs(run_ctx *c, const pe_result *res, const pe_progress *l
             wrote(c, c->tg.t[i].path);
     if (c->frames.max == 0)
         log_row(c, last); /* no frames: checkpoint rows and one for the end */
+    for (int base = 1; base >= 0; base--) {
+        names[0] = '\0';
+        if (c->log_path)
+            add_name(names, sizeof names, c->log_path, base);
+        if (c->state_path)
+            add_name(names, sizeof names, c->state_path, base);
+        if (names[0] && base)
+            cli_progress_phase(&c->progress, 0, "writing %s", names);
+        else if (names[0])
+            cli_progress_line(&c->progress, "writing %s", names);
+    }
     write_log(c);
     write_state(c, res);
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* One line: what was made and where it went; then, for a stopped run, how to go on. */
@@ -705,6 +798,9 @@ static int prepare(run_ctx *c, cli_options *o, bool *by_default)
         c->tg.t[c->tg.n++] = (cli_target){ CLI_T_DIR, NULL };
         *by_default = true;
     }
+    for (int i = 0; i < c->tg.n; i++)
+        if (c->tg.t[i].kind == CLI_T_ANIM)
+            add_name(c->anim_names, sizeof c->anim_names, c->tg.t[i].path, true);
     const int rc = plan(c, o, c->tg.dir);
     return rc ? rc : cli_frames_anims(&c->frames, o, &c->tg);
 }
@@ -719,11 +815,13 @@ static int finish(run_ctx *c, const pe_result *res, double t0)
         last.psnr = res->psnr;
     }
     write_outputs(c, res, &last);
+    drop_preview(c);
+    cli_progress_end(&c->progress);
     cli_claim_finish(c->claim, !failed(c));
     if (failed(c))
         return report_write_failure(c);
     if (!o->quiet)
-        summary(c, res, now() - t0);
+        summary(c, res, cli_clock() - t0);
     if (res->count < (size_t)o->pe.triangles && o->pe.time_limit > 0.0 && !cli_stop_signal)
         fprintf(stderr, "polyevolve: --time %g s placed %zu of the %d triangles asked for (the "
                 "adds were sped up, but the time could not hold them all)\n",
@@ -786,7 +884,9 @@ static int approximate(run_ctx *c, cli_options *o, pe_state *state, bool by_defa
     }
     /* rounds: --iterations, else 2, else (--time alone) as many as fit */
     const int rounds = o->pe.iterations > 0 ? o->pe.iterations : o->pe.time_limit > 0 ? 0 : 2;
-    cli_progress_init(&c->progress, o->quiet, o->verbose, o->pe.triangles, rounds);
+    cli_progress_init(&c->progress, o->quiet, o->verbose, t0);
+    c->progress.triangles = o->pe.triangles;
+    c->progress.rounds = rounds;
     pe_options po = o->pe; /* o->pe stays as given: it is what state files record */
     po.progress = on_progress;
     po.progress_ctx = c;
@@ -794,7 +894,7 @@ static int approximate(run_ctx *c, cli_options *o, pe_state *state, bool by_defa
     po.cancel = &cli_stop_signal; /* a signal stops the run within one batch */
     if (po.time_limit > 0.0) { /* --time counts the outputs too: they get their share first */
         cli_budget b;
-        cli_time_budget(o, &c->tg, &c->frames, img.width, img.height, now() - t0, &b);
+        cli_time_budget(o, &c->tg, &c->frames, img.width, img.height, cli_clock() - t0, &b);
         po.time_limit = b.optimise;
         if (b.frames < c->frames.max)
             po.frames = c->frames.max = b.frames;
@@ -804,10 +904,18 @@ static int approximate(run_ctx *c, cli_options *o, pe_state *state, bool by_defa
     if (o->resume)
         c->frames.floor_psnr = state->result.psnr;
     pe_result res = { 0 };
+    c->progress.run0 = cli_progress_time(&c->progress);
     const pe_status st = pe_approximate(&img, &po, &res);
     pe_image_free(&img);
     pe_result_free(&start);
-    cli_progress_end(&c->progress);
+    if (st == PE_OK || st == PE_ERR_INTERRUPTED) /* the bar goes on with the outputs */
+        cli_progress_line(&c->progress, "%s: %zu triangles, PSNR %.2f dB",
+                          st == PE_OK ? "optimisation finished" : "optimisation stopped",
+                          res.count, res.psnr);
+    else {
+        cli_progress_end(&c->progress);
+        drop_preview(c);
+    }
     if (st == PE_ERR_INVALID_ARG) {
         /* a stale state file is a runtime problem; a mask black at the working size a usage one */
         const bool from_state = o->resume || o->init;
@@ -843,6 +951,7 @@ static void run_free(run_ctx *c)
     free(c->state_path);
     free(c->log_path);
     free(c->frames_dir);
+    free(c->preview_path);
     free(c->resume_state);
     free(c);
 }
@@ -856,7 +965,7 @@ int cli_run(cli_options *o)
     }
     c->checkpoint_at = -1.0;
     c->o = o;
-    const double t0 = now();
+    const double t0 = cli_clock();
     pe_state state = { 0 };
     char input[PATH_MAX];
     int rc = 0;

@@ -6,6 +6,7 @@
 #define _XOPEN_SOURCE 700
 #include "claim.h"
 #include "output.h"
+#include "progress.h"
 #include "resume.h"
 #include "run.h"
 #include "video.h"
@@ -184,6 +185,13 @@ typedef struct seq_ctx {
     char *log_text;
     size_t log_len;
     cli_claim *claim; /* every file the sequence writes (claim.h) */
+    cli_progress pr;  /* the bar and the -v lines */
+    int index, count; /* the frame being made (from 0) and the frames in all (0: not known) */
+    int made;         /* frames this run has made so far (not kept from an earlier one) */
+    double spent;     /* seconds of the command they took, for the ETA */
+    const char *kind; /* how the frame made last started: "cold", "warm" or "cut" */
+    pe_warm_info info;
+    double cpu; /* its CPU seconds */
 } seq_ctx;
 
 static bool frame_path(const seq_ctx *c, char *out, size_t len, int num, const char *ext)
@@ -283,12 +291,62 @@ static int write_frame(seq_ctx *c, const pe_result *res, const char *name, int n
     return 1;
 }
 
+/* The bar: the sequence's share, frame k/N, the frame's phase and PSNR, elapsed and ETA. */
 static bool on_progress(const pe_progress *p, const pe_result *partial, void *ctx)
 {
-    (void)p;
-    (void)partial;
-    (void)ctx;
+    seq_ctx *c = ctx;
+    cli_progress *pr = &c->pr;
+    if (!pr->tty)
+        return cli_stop_signal != 0;
+    char ph[48], pos[48], eta[32] = "", text[200];
+    cli_progress_describe(pr, partial, false, ph, sizeof ph);
+    double fraction = p->fraction;
+    if (c->count > c->index) {
+        fraction = (c->index + p->fraction) / c->count;
+        /* frames made so far, this one's share included: the time they took per frame */
+        const double done = c->made + p->fraction, spent = c->spent + p->wall_seconds;
+        snprintf(pos, sizeof pos, "%3.0f%% frame %d/%d", 100.0 * fraction, c->index + 1,
+                 c->count);
+        if (done > 0.01)
+            snprintf(eta, sizeof eta, " ETA %.0fs",
+                     spent / done * (c->count - c->index - p->fraction));
+    } else {
+        snprintf(pos, sizeof pos, "frame %d", c->index + 1);
+    }
+    snprintf(text, sizeof text, "%s %s %.1fs%s PSNR %.2f", pos, ph, cli_progress_time(pr), eta,
+             p->psnr);
+    cli_progress_bar(pr, fraction, text, false);
     return cli_stop_signal != 0;
+}
+
+/* "3/24" (or "3" when the count is not known), and the file's number when it is another. */
+static void position(const seq_ctx *c, int num, char *buf, size_t len)
+{
+    const int n = c->count > c->index ? snprintf(buf, len, "%d/%d", c->index + 1, c->count)
+                                      : snprintf(buf, len, "%d", c->index + 1);
+    if (num != c->index + 1 && n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, " (frame_%05d)", num);
+}
+
+/* A frame is done: its -v line. */
+static void frame_said(seq_ctx *c, int num, const pe_result *res, bool kept)
+{
+    char pos[64];
+    position(c, num, pos, sizeof pos);
+    if (kept) {
+        cli_progress_line(&c->pr, "frame %s kept, made by an earlier run (PSNR %.2f dB)", pos,
+                          res->psnr);
+        return;
+    }
+    char how[96];
+    if (!strcmp(c->kind, "warm"))
+        snprintf(how, sizeof how, "warm start, moved %.1f, %.1f px", c->info.dx,
+                 c->info.dy);
+    else
+        snprintf(how, sizeof how, "%s", !strcmp(c->kind, "cut") ? "scene cut: cold start"
+                                                                : "cold start");
+    cli_progress_line(&c->pr, "frame %s written (%s): %zu triangles, PSNR %.2f dB, %.2fs of CPU",
+                      pos, how, res->count, res->psnr, c->cpu);
 }
 
 static double cpu_now(void)
@@ -307,12 +365,14 @@ static int run_frame(seq_ctx *c, const pe_result *prev, const pe_image *prev_img
     pe_options opt = o->pe;
     opt.frames = 0;
     opt.progress = on_progress;
+    opt.progress_ctx = c;
     opt.cancel = &cli_stop_signal; /* a signal stops the frame within one batch, as a run */
     pe_warm_info info = { 0 };
     pe_result start = { 0 };
     const char *kind = "cold";
     frame_meta(c, name, num); /* the printable name, for the log row */
     const double cpu0 = cpu_now(); /* the frame's CPU: finding the start counts too */
+    const double t = cli_progress_time(&c->pr);
     if (prev) {
         const pe_status st = pe_warm_start(prev, prev_img, img, &o->pe, &start, &info);
         if (st != PE_OK) {
@@ -326,8 +386,17 @@ static int run_frame(seq_ctx *c, const pe_result *prev, const pe_image *prev_img
             opt.steady = true; /* a regrown triangle would jump between frames */
         }
     }
+    c->pr.triangles = opt.triangles;
+    c->pr.rounds = opt.iterations > 0 ? opt.iterations : opt.time_limit > 0 ? 0 : 2;
     const pe_status st = pe_approximate(img, &opt, res);
     const double cpu = cpu_now() - cpu0;
+    /* cleared between frames: what is said next (an error) starts on a line of its own */
+    cli_progress_end(&c->pr);
+    c->spent += cli_progress_time(&c->pr) - t;
+    c->made++;
+    c->kind = kind;
+    c->info = info;
+    c->cpu = cpu;
     pe_result_free(&start);
     if (st == PE_ERR_INTERRUPTED || cli_stop_signal) /* the frame is done again on --resume */
         return 128 + (cli_stop_signal ? cli_stop_signal : 2);
@@ -524,17 +593,27 @@ static int setup(seq_ctx *c, cli_options *o, const seq_source *src)
     return claim_files(c, o, src);
 }
 
+static void tick(void *ctx, int done)
+{
+    cli_progress_tick(ctx, done);
+}
+
 /* A video input's frames as DIR/video.mp4, at its frame rate (consecutive numbers only: not
  * the keyframe pass). 0, or 1 after one line. */
-static int finish_video(const seq_ctx *c, const seq_source *src, int frames)
+static int finish_video(seq_ctx *c, const seq_source *src, int frames)
 {
     char pattern[PATH_MAX], mp4[PATH_MAX], why[PATH_MAX + 256];
     if (!src->video || frames == 0 || c->o->frame_step != 1 ||
         !cli_join(pattern, sizeof pattern, c->dir, "frame_%05d.png") ||
         !cli_join(mp4, sizeof mp4, c->dir, "video.mp4"))
         return 0;
-    if (cli_anim_from_files(pattern, c->o->first_frame, frames, mp4, cli_video_fps(src->video),
-                            0.0, why, sizeof why) == 0) {
+    cli_progress *pr = &c->pr;
+    cli_progress_phase(pr, frames, "encoding video.mp4");
+    cli_progress_line(pr, "encoding %s from the %d frames", mp4, frames);
+    const int rc = cli_anim_from_files(pattern, c->o->first_frame, frames, mp4,
+                                       cli_video_fps(src->video), 0.0, tick, pr, why, sizeof why);
+    cli_progress_end(pr);
+    if (rc == 0) {
         cli_claim_wrote(c->claim, mp4);
         return 0;
     }
@@ -603,6 +682,7 @@ static int check_damage(const cli_options *o, const seq_source *src)
 
 int cli_sequence(cli_options *o)
 {
+    const double t0 = cli_clock();
     seq_ctx *c = calloc(1, sizeof *c);
     if (!c) {
         fprintf(stderr, "polyevolve: out of memory\n");
@@ -612,6 +692,11 @@ int cli_sequence(cli_options *o)
     int rc = source_open(&src, o);
     if (rc == 0)
         rc = setup(c, o, &src);
+    cli_progress_init(&c->pr, o->quiet, o->verbose, t0);
+    if (rc == 0) {
+        const int64_t n = src.video ? cli_video_frames(src.video) : src.nfiles;
+        c->count = n > 0 && n < INT_MAX ? (int)n : 0;
+    }
     seq_link prev = { 0 }, kf = { 0 };
     bool logged = false;
     int k = 0, made = 0;
@@ -627,11 +712,13 @@ int cli_sequence(cli_options *o)
         const int num = o->first_frame + k * o->frame_step;
         pe_result res = { 0 };
         const seq_link *base = NULL;
+        c->index = k;
         const int done = load_done(c, num, &img, name, &res);
         if (done < 0) {
             rc = -done;
         } else if (done) {
             rc = 0;
+            frame_said(c, num, &res, true);
         } else if ((rc = base_of(o, num, &prev, &kf, &base)) == 0) {
             if (!logged)
                 log_load(c, num);
@@ -641,6 +728,8 @@ int cli_sequence(cli_options *o)
                            num, &res);
             if (rc == 0)
                 rc = write_frame(c, &res, name, num);
+            if (rc == 0)
+                frame_said(c, num, &res, false);
             psnr_sum += res.psnr;
             made++;
         }

@@ -107,6 +107,11 @@ double cli_video_fps(const cli_video *v)
     return v->fps;
 }
 
+int64_t cli_video_frames(const cli_video *v)
+{
+    return v->expected;
+}
+
 /* Frames first..last (from 0) were not decoded. */
 static void lose(cli_video *v, int64_t first, int64_t last)
 {

@@ -18,6 +18,10 @@ int cli_video_next(cli_video *v, pe_image *out, char *why, size_t why_len);
 /* Frames per second the container states (25 when it states none). */
 double cli_video_fps(const cli_video *v);
 
+/* Frames the container states (its count, or its duration times its rate), 0 when it states
+ * neither: an estimate for the progress, not a promise. */
+int64_t cli_video_frames(const cli_video *v);
+
 void cli_video_close(cli_video *v);
 
 /* After the last frame: how many frames the container promised that were not read (a gap in

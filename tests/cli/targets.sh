@@ -9,8 +9,8 @@
 #             from one frame to the next (log.csv, one row per frame) must nowhere be under a
 #             quarter of the mean gain. The same run with --frame-spacing linear fails both
 #             (checked too, so the measure can fail).
-#   progress: with -v and stderr a pipe, one line per checkpoint and per frame; checkpoints at
-#             most once a second (the others held back: "step"); on a 50-column
+#   progress: with -v and stderr a pipe, one line per checkpoint point and per frame; checkpoints
+#             at most once a second (the others held back: no "checkpoint saved"); on a 50-column
 #             pseudo-terminal (script(1)), no redrawn line is wider than 49 columns.
 #   meta:     the input is recorded by its file name only; --no-metadata leaves it all out.
 #   print:    render -s sizes the PDF page (1 pt per pixel), --page 10cm gives 283.46 pt, and the
@@ -125,25 +125,25 @@ case_progress()
     { timeout 100 "$PE_BIN" "$MONA32" -n 8 --iterations 1 --frames 3 -v -j1 -o v 2>&1 >out.txt; } |
         cat >err.txt
     local n
-    n="$(grep -c 'PSNR.*frame [0-9]' err.txt)"
+    n="$(grep -c 's frame [0-9]*/3 written (.*PSNR' err.txt)"
     [ "$n" -eq 3 ] && ok "-v without a terminal: a line per frame ($n)" ||
         bad "-v: $n frame lines, expected 3" "$(head -n 5 err.txt)"
-    grep -q 'checkpoint' err.txt && ok "-v without a terminal: checkpoint lines" ||
+    grep -q 'checkpoint saved$' err.txt && ok "-v without a terminal: checkpoint lines" ||
         bad "-v: no checkpoint lines"
     grep -q $'\r' err.txt && bad "-v without a terminal drew a bar (carriage returns)" ||
         ok "-v without a terminal draws no bar"
     grep -q 'v/final.png' out.txt && grep -qE '[0-9.]+ s' out.txt &&
         ok "the summary gives the time and the files written" || bad "summary: $(cat out.txt)"
     # checkpoints at most once a second of the run (the first at once): -v says which points
-    # wrote one ("checkpoint") and which were held back ("step")
+    # wrote one ("checkpoint saved") and which were held back (the line ends at the PSNR)
     local t0 t1 secs ck st
     t0=$(date +%s%N)
     { timeout 100 "$PE_BIN" "$MONA64" -n 30 --frames 40 -v -j1 -o ck 2>&1 >/dev/null; } |
         cat >ck.txt
     t1=$(date +%s%N)
     secs=$(((t1 - t0 + 999999999) / 1000000000))
-    ck="$(grep -c ' checkpoint$' ck.txt)"
-    st="$(grep -c ' step$' ck.txt)"
+    ck="$(grep -c '; checkpoint saved$' ck.txt)"
+    st="$(grep -cE '(placed [0-9]+/30|round [0-9]+/2), PSNR [0-9.]+ dB$' ck.txt)"
     [ "$ck" -ge 1 ] && [ "$ck" -le $((secs + 1)) ] && [ "$st" -ge 5 ] && [ -s ck/state.json ] &&
         ok "$ck checkpoints in a run of at most $secs s, $st points held back" ||
         bad "checkpoints: $ck written, $st held back in at most $secs s" "$(head -n 5 ck.txt)"
