@@ -24,6 +24,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "polyevolve.h"
 
+#include "adopt.h"
 #include "image.h"
 #include "plan.h"
 #include "report.h"
@@ -206,85 +207,6 @@ static pe_status setup(run *R)
             return PE_ERR_NOMEM;
     }
     return PE_OK;
-}
-
-typedef struct tri_use {
-    double use;
-    int slot;
-} tri_use;
-
-/* The most useful first (the most negative loss change); ties by slot. */
-static int by_use(const void *a, const void *b)
-{
-    const tri_use *p = a, *q = b;
-    if (p->use != q->use)
-        return p->use < q->use ? -1 : 1;
-    return (p->slot > q->slot) - (p->slot < q->slot);
-}
-
-static int by_slot(const void *a, const void *b)
-{
-    const tri_use *p = a, *q = b;
-    return (p->slot > q->slot) - (p->slot < q->slot);
-}
-
-/* Keep the `keep` of tris[0..n) that remove the most loss where they are, in their order (a
- * start with more triangles than the run asks for). Returns how many are left, n when out of
- * memory (then nothing is dropped). */
-static int keep_most_useful(run *R, pe_tri *tris, int n, int keep)
-{
-    pe_stack st = { .w = R->brief.w, .h = R->brief.h };
-    tri_use *u = malloc((size_t)n * sizeof *u);
-    if (!u || !pe_stack_reserve(&st, n)) {
-        free(u);
-        pe_stack_free(&st);
-        return n;
-    }
-    for (int k = 0; k < n; k++)
-        pe_stack_push(&st, &tris[k], 0.0);
-    for (int k = 0; k < n; k++) {
-        pe_tri t = tris[k];
-        u[k] = (tri_use){ pe_op_delta_now(&R->brief, &st, k, -1, &t, false, &R->commit_wk), k };
-    }
-    qsort(u, (size_t)n, sizeof *u, by_use);
-    qsort(u, (size_t)keep, sizeof *u, by_slot);
-    for (int j = 0; j < keep; j++)
-        tris[j] = st.tris[u[j].slot];
-    free(u);
-    pe_stack_free(&st);
-    return keep;
-}
-
-/* Continue from a previous result, of this image or another (its triangles are scaled to this
- * canvas). When this run asks for more triangles than it holds, the rest are added first and
- * the rounds start again; otherwise the rounds go on from where it stopped; when it asks for
- * fewer, the most useful are kept. */
-static pe_status adopt(run *R, const pe_result *prev)
-{
-    if (prev->width < 1 || prev->height < 1)
-        return PE_ERR_INVALID_ARG;
-    const double sx = (double)R->brief.w / prev->width, sy = (double)R->brief.h / prev->height;
-    pe_tri *tris = malloc((prev->count ? prev->count : 1) * sizeof *tris);
-    if (!tris)
-        return PE_ERR_NOMEM;
-    for (size_t i = 0; i < prev->count; i++) {
-        const pe_triangle *s = &prev->triangles[i];
-        pe_tri *d = &tris[i];
-        *d = (pe_tri){ .rgba = { s->r, s->g, s->b, s->a } };
-        for (int v = 0; v < 3; v++) {
-            d->x[v] = (double)s->x[v] * sx;
-            d->y[v] = (double)s->y[v] * sy;
-        }
-        pe_tri_fit_canvas(&R->brief, d);
-        pe_style_snap(&R->style, d->rgba); /* a resumed run may change palette or alpha */
-    }
-    int n = (int)prev->count;
-    if (n > R->opt->triangles)
-        n = keep_most_useful(R, tris, n, R->opt->triangles);
-    const bool ok = n <= R->opt->triangles &&
-                    pe_sched_adopt(&R->sched, tris, n, n < (int)prev->count ? 0 : prev->rounds_done);
-    free(tris);
-    return ok ? PE_OK : PE_ERR_NOMEM;
 }
 
 /* --time with triangles still to place: when the adds at their pace would not all fit before
@@ -647,7 +569,8 @@ pe_status pe_approximate_traced(const pe_image *target, const pe_options *opt, p
     if ((st = pe_target_prepare(target, opt, t)) != PE_OK ||
         (st = pe_style_prepare(opt, t->rgba, t->w, t->h, t->alpha, t->bg, &R.style)) != PE_OK ||
         (st = setup(&R)) != PE_OK ||
-        (opt->resume && (st = adopt(&R, opt->resume)) != PE_OK)) {
+        (opt->resume && (st = pe_adopt(&R.brief, &R.style, opt->resume, &R.commit_wk,
+                                       &R.sched)) != PE_OK)) {
         free_run(&R);
         return st;
     }
