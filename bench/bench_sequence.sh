@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench_sequence: temporal coherence of `polyevolve sequence` (issue 15). Not a test.
 #
-#   bench/bench_sequence.sh [BUILD_DIR] [OUT_DIR]        (defaults: build, /tmp/pe-bench-seq)
+#   bench/bench_sequence.sh [BUILD_DIR] [OUT_DIR]        (defaults: build, $TMPDIR/pe-bench-seq)
 #
 # Two inputs, each run twice with the same options (-n 250 -r 256 -j 2, seed 1): as a sequence
 # (frame k starts from frame k-1) and cold (one independent `polyevolve FRAME` run per frame):
@@ -21,7 +21,7 @@
 #         block model leaves unexplained even for the input: zoom, codec noise).
 set -eu
 BUILD=$(cd "${1:-build}" && pwd)
-OUT=${2:-/tmp/pe-bench-seq}
+OUT=${2:-${TMPDIR:-/tmp}/pe-bench-seq}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SHARED=$HERE/../../shared
 [ -d "$SHARED/images" ] || { echo "bench_sequence: needs ../shared/images" >&2; exit 2; }
@@ -32,7 +32,7 @@ rm -rf "$OUT"
 mkdir -p "$OUT/pan" "$OUT/clipref"
 
 cat >"$OUT/metrics.py" <<'PYEOF'
-import sys, subprocess
+import os, sys, subprocess
 import numpy as np
 from PIL import Image
 
@@ -92,7 +92,7 @@ def table(name, d, refs, score, shift):
                 h, w = a.shape[:2]
                 mc = float(np.abs(b[: h - dy, : w - dx] - a[dy:, dx:]).mean())
         out.append((k, r[2], psnr, float(r[6]), mc, tcd))
-    print(f"{name}: {d}: the inputs' own bmc {sum(base) / len(base):.2f}")
+    print(f"{name}: OUT/{os.path.basename(d)}: the inputs' own bmc {sum(base) / len(base):.2f}")
     return out
 
 def report(name, warm, cold):
