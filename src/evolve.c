@@ -16,8 +16,8 @@
  * Below them, search.h finds one triangle for a prepared focus and fit.h solves its colour.
  *
  * The threads are one OpenMP parallel region: this thread issues the scheduler's ops as tasks
- * and commits them in the order they were issued, waiting for the oldest with a task
- * dependence (and running tasks meanwhile, as the other threads do); when a step's ops have
+ * and commits them in the order they were issued, waiting for the oldest to end (and running
+ * tasks meanwhile, as the other threads do); when a step's ops have
  * committed, the step is published: a report task hands its picture to the progress callback
  * while later ops run on. Idle threads wait inside the OpenMP runtime. What an op sees never
  * depends on the thread count, so neither does the result. */
@@ -35,6 +35,7 @@
 #include "trace.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -92,6 +93,8 @@ typedef struct run {
     pe_trace *trace;    /* NULL: not traced */
     double owed;        /* traced: this thread's CPU seconds not yet put in an event */
     size_t rep_event;   /* traced: the event of the report in flight */
+    atomic_int op_ended[PE_LAG]; /* by ring slot: the op's task has ended */
+    atomic_int rep_ended;        /* the report's task has ended */
 } run;
 
 static double now_wall(void)
@@ -245,7 +248,12 @@ static bool past_limit(const run *R)
 
 /* ---------------------------------------------------------------- the threads */
 
-static void run_op(const run *R, pe_op *op)
+static atomic_int *op_ended(run *R, const pe_op *op)
+{
+    return &R->op_ended[op - R->sched.ops];
+}
+
+static void run_op(run *R, pe_op *op)
 {
     taken(op);
     const double c0 = R->trace ? pe_trace_clock() : 0.0, w0 = R->trace ? now_wall() : 0.0;
@@ -257,12 +265,34 @@ static void run_op(const run *R, pe_op *op)
         op->thread = thread_index();
     }
     handed(op);
+    atomic_store_explicit(op_ended(R, op), 1, memory_order_release);
+}
+
+/* Wait until the task that sets *ended has ended, running other tasks meanwhile. LLVM's runtime
+ * before version 19 lets the thread that ends the awaited task write to the waiter's node of a
+ * `taskwait depend` after the waiter has returned (llvm-project issue 85963: it crashed here
+ * under load), so with it this thread polls the flag and runs tasks between polls; GCC's
+ * runtime keeps its nodes, and its taskyield runs nothing. */
+static void await_ended(atomic_int *ended)
+{
+#if defined(_OPENMP) && defined(KMP_VERSION_MAJOR)
+    while (!atomic_load_explicit(ended, memory_order_acquire)) {
+#pragma omp taskyield
+    }
+#else
+    (void)ended; /* gcc does not count a depend clause as a use */
+#ifdef _OPENMP
+#pragma omp taskwait depend(in : ended[0])
+#endif
+#endif
 }
 
 /* Run op on any thread of the region (here and now on one thread: the caller's own parallel
  * region, if any, must not take it). */
 static void start_op(run *R, pe_op *op)
 {
+    atomic_int *ended = op_ended(R, op);
+    atomic_store_explicit(ended, 0, memory_order_relaxed);
     if (R->threads == 1) {
         run_op(R, op);
         return;
@@ -270,49 +300,47 @@ static void start_op(run *R, pe_op *op)
     handed(op);
     PE_TSAN_BLIND(1);
 #ifdef _OPENMP
-#pragma omp task default(none) firstprivate(R, op) depend(out : op[0])
+#pragma omp task default(none) firstprivate(R, op, ended) depend(out : ended[0])
 #endif
     run_op(R, op);
     PE_TSAN_BLIND(0);
 }
 
-/* Wait until op has run (running other tasks meanwhile). */
-static void await_op(pe_op *op)
+/* Wait until op has run. */
+static void await_op(run *R, pe_op *op)
 {
-    (void)op; /* gcc does not count a depend clause as a use */
-#ifdef _OPENMP
-#pragma omp taskwait depend(in : op[0])
-#endif
+    await_ended(op_ended(R, op));
     taken(op);
 }
 
 /* Hand the report to its task on any thread of the region. */
-static void start_report(const run *R, pe_report *r)
+static void start_report(run *R, pe_report *r)
 {
+    atomic_int *ended = &R->rep_ended;
+    atomic_store_explicit(ended, 0, memory_order_relaxed);
     if (R->threads == 1) {
         pe_report_run(r);
+        atomic_store_explicit(ended, 1, memory_order_relaxed);
         return;
     }
     handed(r);
     PE_TSAN_BLIND(1);
 #ifdef _OPENMP
-#pragma omp task default(none) firstprivate(r) depend(out : r[0])
+#pragma omp task default(none) firstprivate(r, ended) depend(out : ended[0])
 #endif
     {
         taken(r);
         pe_report_run(r);
         handed(r);
+        atomic_store_explicit(ended, 1, memory_order_release);
     }
     PE_TSAN_BLIND(0);
 }
 
-static void await_report(pe_report *r)
+static void await_report(run *R)
 {
-    (void)r;
-#ifdef _OPENMP
-#pragma omp taskwait depend(in : r[0])
-#endif
-    taken(r);
+    await_ended(&R->rep_ended);
+    taken(&R->rep);
 }
 
 /* ---------------------------------------------------------------- the trace */
@@ -348,7 +376,7 @@ static void report_ended(run *R)
 /* The oldest op in flight: wait for it and commit it. */
 static pe_status commit_oldest(run *R)
 {
-    await_op(pe_sched_oldest(&R->sched));
+    await_op(R, pe_sched_oldest(&R->sched));
     const double c0 = clock_if(R);
     const uint64_t q = R->sched.committed;
     if (!pe_sched_commit(&R->sched, &R->commit_wk))
@@ -383,7 +411,7 @@ static pe_status land(run *R, bool keep)
         if (keep && (st = publish_due(R)) == PE_OK && R->stop_kind == 0) {
             st = commit_oldest(R);
         } else if (st == PE_OK) {
-            await_op(pe_sched_oldest(&R->sched));
+            await_op(R, pe_sched_oldest(&R->sched));
             const double c0 = clock_if(R);
             const uint64_t q = R->sched.committed;
             pe_sched_drop(&R->sched);
@@ -440,7 +468,7 @@ static void next_goal(run *R)
 static void heed_report(run *R)
 {
     pe_report *rep = &R->rep;
-    await_report(rep);
+    await_report(R);
     report_ended(R);
     if (rep->ready && rep->stop != PE_REPORT_GO_ON && R->stop_kind == 0)
         R->stop_kind = rep->stop == PE_REPORT_ASKED ? 2 : 1;
@@ -564,6 +592,7 @@ pe_status pe_approximate_traced(const pe_image *target, const pe_options *opt, p
         return st;
     run R = { .opt = opt, .src = target, .wall0 = now_wall(), .cpu0 = now_cpu(),
               .threads = threads_for(opt->threads), .rep = { .opt = opt }, .trace = trace };
+    atomic_init(&R.rep_ended, 1); /* no report in flight */
     pe_plan_init(&R.plan, opt);
     pe_target *t = &R.target;
     if ((st = pe_target_prepare(target, opt, t)) != PE_OK ||
