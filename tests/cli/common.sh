@@ -125,7 +125,8 @@ show_err()
 # tmp_leftovers DIR: temporary files an atomic write left behind anywhere under DIR.
 tmp_leftovers()
 {
-    find "$1" -name '*.tmp-*' 2>/dev/null
+    # BUSY: a directory another run is still writing (its temporaries are its own, not leftovers)
+    find "$1" -path "${BUSY:-/nonexistent}" -prune -o -name '*.tmp-*' -print 2>/dev/null
 }
 
 # expect_ok DESCRIPTION ARGS...: exit 0, nothing on stderr (runs are given -q), no temp files.

@@ -267,9 +267,14 @@ case_dir()
     local i
     for i in $(seq 50); do [ -e busy/.polyevolve.lock ] && break; sleep 0.1; done
     sleep 0.3
-    expect_error 1 "another polyevolve run" "a second run into a directory in use" "$MONA32" -n 5 -q -j1 -o busy
+    BUSY="$WORK/busy" expect_error 1 "another polyevolve run" "a second run into a directory in use" \
+        "$MONA32" -n 5 -q -j1 -o busy
     kill -INT "$pid" 2>/dev/null
     wait "$pid"
+    local left
+    left="$(tmp_leftovers busy)"
+    [ -z "$left" ] && ok "the interrupted run left no temporary file" ||
+        bad "the interrupted run left temporary files" "$left"
     # leftovers of a killed write, stale frames and log of an earlier run
     expect_ok "a run with 4 frames" "$MONA32" -n 8 --iterations 1 --frames 4 -q -j1 -o k || return
     echo partial >k/final.svg.tmp-AbC123
