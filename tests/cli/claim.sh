@@ -236,7 +236,7 @@ case_locks()
     # chunks of one sequence share the directory; one chunk's frames are its own
     start_slow first sequence frames/a.png --resume chunks --first-frame 1 --keyframe-every 2 "${SLOW[@]}"
     wait_for chunks/.polyevolve.lock-00001 || note "no chunk lock after 60 s"
-    expect_ok "another chunk at the same time" sequence "$MONA32" --resume chunks --first-frame 2 \
+    BUSY="$WORK/chunks" expect_ok "another chunk at the same time" sequence "$MONA32" --resume chunks --first-frame 2 \
         --keyframe-every 2 -n 5 -r 32 -q -j1
     check_second "the same chunk twice" sequence frames/a.png --resume chunks --first-frame 1 \
         --keyframe-every 2 -n 5 -q -j1
