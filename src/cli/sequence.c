@@ -4,195 +4,21 @@
  * cold. Each frame's PNG, SVG and state are written before the next starts, so --resume goes
  * on after the last complete frame and gives the same bytes as an uninterrupted run. */
 #define _XOPEN_SOURCE 700
-#include "claim.h"
+#include "sequence_int.h"
+
+#include "anim.h"
 #include "output.h"
-#include "progress.h"
-#include "resume.h"
 #include "run.h"
 #include "video.h"
-#include "anim.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef PE_VERSION_STRING
-#define PE_VERSION_STRING "0"
-#endif
-
-enum { SEQ_META = 28 };
-
-/* Where the frames come from: a list of image files, or one video. */
-typedef struct seq_source {
-    char **files;    /* owned, each owned */
-    int nfiles, next;
-    cli_video *video;
-    const char *video_path;
-    int video_frame;
-} seq_source;
-
-static bool is_image_name(const char *name)
-{
-    static const char *const ext[] = { ".png", ".jpg", ".jpeg", ".bmp", ".tga", ".gif",
-                                       ".psd", ".pnm", ".ppm", ".pgm" };
-    const char *dot = strrchr(name, '.');
-    for (size_t i = 0; dot && i < sizeof ext / sizeof ext[0]; i++)
-        if (!strcmp(dot, ext[i]))
-            return true;
-    return false;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool add_file(seq_source *s, const char *path, int *cap)
-{
-    if (s->nfiles == *cap) {
-        const int n = *cap ? 2 * *cap : 64;
-        char **g = realloc(s->files, (size_t)n * sizeof *g);
-        if (!g)
-            return false;
-        s->files = g;
-        *cap = n;
-    }
-    return (s->files[s->nfiles++] = strdup(path)) != NULL;
-}
-
-/* A directory's image files, by name (byte order: the same on every machine). */
-static int add_dir(seq_source *s, const char *dir, int *cap)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "polyevolve: %s: %s\n", dir, strerror(errno));
-        return 1;
-    }
-    const int from = s->nfiles;
-    struct dirent *e;
-    char path[PATH_MAX];
-    int rc = 0;
-    while (rc == 0 && (e = readdir(d)))
-        if (e->d_name[0] != '.' && is_image_name(e->d_name) &&
-            (!cli_join(path, sizeof path, dir, e->d_name) || !add_file(s, path, cap)))
-            rc = 1;
-    closedir(d);
-    if (rc) {
-        fprintf(stderr, "polyevolve: %s: out of memory or path too long\n", dir);
-        return 1;
-    }
-    if (s->nfiles == from) {
-        fprintf(stderr, "polyevolve: %s: no image files (.png, .jpg, ...) in this directory\n",
-                dir);
-        return 1;
-    }
-    qsort(s->files + from, (size_t)(s->nfiles - from), sizeof *s->files, by_name);
-    return 0;
-}
-
-static int source_open(seq_source *s, const cli_options *o)
-{
-    memset(s, 0, sizeof *s);
-    for (int i = 0; o->ninputs > 1 && i < o->ninputs; i++)
-        if (cli_is_video(o->inputs[i])) { /* frames are numbered through one source */
-            fprintf(stderr, "polyevolve: %s: a video must be the only input of a sequence (%d "
-                    "inputs given); make one sequence per video, or extract its frames first "
-                    "(ffmpeg -i VIDEO frames/%%05d.png)\n", o->inputs[i], o->ninputs);
-            return 2;
-        }
-    if (o->ninputs == 1 && cli_is_video(o->inputs[0])) {
-        char why[256];
-        if (cli_video_open(o->inputs[0], &s->video, why, sizeof why) != 0) {
-            fprintf(stderr, "polyevolve: %s: %s\n", o->inputs[0], why);
-            return 1;
-        }
-        s->video_path = o->inputs[0];
-        return 0;
-    }
-    int cap = 0;
-    for (int i = 0; i < o->ninputs; i++) {
-        struct stat st;
-        if (stat(o->inputs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-            if (add_dir(s, o->inputs[i], &cap))
-                return 1;
-        } else if (!add_file(s, o->inputs[i], &cap)) {
-            fprintf(stderr, "polyevolve: out of memory\n");
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static void source_close(seq_source *s)
-{
-    for (int i = 0; i < s->nfiles; i++)
-        free(s->files[i]);
-    free(s->files);
-    cli_video_close(s->video);
-}
-
-/* The next frame into *img and its name (a path, or "video#N"): 1, 0 at the end, -1 after
- * printing why. */
-static int source_next(seq_source *s, const cli_options *o, pe_image *img, char *name,
-                       size_t name_len)
-{
-    char why[PE_IMAGE_WHY_LEN];
-    if (s->video) {
-        const int r = cli_video_next(s->video, img, why, sizeof why);
-        if (r < 0)
-            fprintf(stderr, "polyevolve: %s: frame %d: %s\n", s->video_path, s->video_frame + 1,
-                    why);
-        if (r > 0 && (uint64_t)img->width * (uint64_t)img->height > o->max_pixels) {
-            fprintf(stderr, "polyevolve: %s: frames of %dx%d pixels are above --max-pixels\n",
-                    s->video_path, img->width, img->height);
-            pe_image_free(img);
-            return -1;
-        }
-        snprintf(name, name_len, "%s#%d", s->video_path, ++s->video_frame);
-        return r;
-    }
-    if (s->next >= s->nfiles)
-        return 0;
-    const char *path = s->files[s->next++];
-    const pe_load_limits lim = { .max_pixels = o->max_pixels };
-    const pe_status st = pe_image_load_ex(path, &lim, img, why, sizeof why);
-    if (st != PE_OK) {
-        fprintf(stderr, "polyevolve: %s: %s\n", path,
-                st == PE_ERR_IO ? strerror(errno) : why[0] ? why : pe_status_str(st));
-        return -1;
-    }
-    snprintf(name, name_len, "%s", path);
-    return 1;
-}
-
-/* The sequence run: output paths, metadata and the log. */
-typedef struct seq_ctx {
-    const cli_options *o;
-    char dir[PATH_MAX], states[PATH_MAX];
-    char csv[32];         /* sequence.csv; a chunk's (--first-frame N): sequence_N.csv */
-    const char *keys[SEQ_META], *values[SEQ_META];
-    size_t nmeta;
-    char name_text[PATH_MAX], frame_text[16];
-    char hash[CLI_INPUT_HASH_LEN]; /* the frame's input, by content */
-    FILE *log;                     /* sequence.csv so far (open_memstream over log_text) */
-    char *log_text;
-    size_t log_len;
-    cli_claim *claim; /* every file the sequence writes (claim.h) */
-    cli_progress pr;  /* the bar and the -v lines */
-    int index, count; /* the frame being made (from 0) and the frames in all (0: not known) */
-    int made;         /* frames this run has made so far (not kept from an earlier one) */
-    double spent;     /* seconds of the command they took, for the ETA */
-    const char *kind; /* how the frame made last started: "cold", "warm" or "cut" */
-    pe_warm_info info;
-    double cpu; /* its CPU seconds */
-} seq_ctx;
 
 static bool frame_path(const seq_ctx *c, char *out, size_t len, int num, const char *ext)
 {
@@ -496,103 +322,6 @@ static int load_done(seq_ctx *c, int num, const pe_image *img, const char *name,
     return 1;
 }
 
-/* A chunk of a longer sequence (its frames start at a keyframe another run made, or it is the
- * keyframe pass): it shares the directory with the other chunks. */
-static bool is_chunk(const cli_options *o)
-{
-    return o->resume && (o->first_frame != 1 || o->frame_step != 1 || o->keyframe_every > 0);
-}
-
-/* The sequence's identity: its inputs (by path and size), settings and numbering. */
-static bool identify(seq_ctx *c, const cli_options *o, const seq_source *src)
-{
-    /* FNV-1a 64 of the inputs' paths and sizes: reading every frame to know the sequence
-     * would cost a pass over all of them, and a frame of its own that this sequence makes
-     * again is its own to replace whatever its content */
-    uint64_t h = 0xcbf29ce484222325u;
-    for (int i = 0; i < o->ninputs; i++) {
-        struct stat sb;
-        char buf[PATH_MAX + 64];
-        const int n = stat(o->inputs[i], &sb) == 0
-                          ? snprintf(buf, sizeof buf, "%s|%lld\n", o->inputs[i],
-                                     (long long)sb.st_size)
-                          : snprintf(buf, sizeof buf, "%s\n", o->inputs[i]);
-        for (int k = 0; k < n && k < (int)sizeof buf; k++)
-            h = (h ^ (unsigned char)buf[k]) * 0x100000001b3u;
-    }
-    char hash[32], num[64];
-    snprintf(hash, sizeof hash, "fnv1a64:%016" PRIx64, h);
-    snprintf(num, sizeof num, "%d %d %d %d", o->first_frame, o->frame_step, o->keyframe_every,
-             o->warm_iterations);
-    bool ok = cli_claim_id(c->claim, "inputs", hash, false) &&
-              cli_claim_info(c->claim, "input", src->video_path ? src->video_path
-                                                : o->ninputs > 0 ? o->inputs[0] : "") &&
-              cli_claim_id(c->claim, "numbering", num, false);
-    for (size_t i = 0; ok && i < c->nmeta; i++)
-        ok = cli_claim_id(c->claim, c->keys[i], c->values[i], false);
-    return ok;
-}
-
-/* Every file the sequence writes, checked and claimed (claim.h). 0, or the exit status. */
-static int claim_files(seq_ctx *c, const cli_options *o, const seq_source *src)
-{
-    const bool chunk = is_chunk(o);
-    char lock[16], pattern[PATH_MAX], file[PATH_MAX], err[PATH_MAX + 512];
-    snprintf(lock, sizeof lock, "%05d", o->first_frame);
-    const int count = src->video ? -1 : src->nfiles;
-    static const char *const kinds[] = { "frame_%05d.png", "frame_%05d.svg",
-                                         "states/frame_%05d.json" };
-    bool ok = (c->claim = cli_claim_new("sequence")) != NULL &&
-              cli_claim_place(c->claim, c->dir, chunk ? CLI_PLACE_CHUNK : CLI_PLACE_OWN,
-                              chunk ? lock : NULL);
-    for (size_t i = 0; ok && i < 3; i++)
-        ok = cli_join(pattern, sizeof pattern, c->dir, kinds[i]) &&
-             cli_claim_pattern(c->claim, pattern, o->first_frame, o->frame_step, count, "frames");
-    ok = ok && cli_join(file, sizeof file, c->dir, c->csv) && cli_claim_file(c->claim, file, "log");
-    if (ok && src->video)
-        ok = cli_join(file, sizeof file, c->dir, "video.mp4") &&
-             cli_claim_file(c->claim, file, "video.mp4");
-    for (int i = 0; ok && src->video && i < 1; i++)
-        ok = cli_claim_read(c->claim, src->video_path, "input", false);
-    for (int i = 0; ok && i < src->nfiles; i++)
-        ok = cli_claim_read(c->claim, src->files[i], "input", false);
-    if (!ok || !identify(c, o, src)) {
-        fprintf(stderr, "polyevolve: %s: out of memory or path too long\n", c->dir);
-        return 1;
-    }
-    int rc = cli_claim_check(c->claim, err, sizeof err);
-    if (rc == 0)
-        rc = cli_claim_take(c->claim, o->force, o->resume != NULL, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "polyevolve: %s\n", err);
-    return rc == CLI_CLAIM_BUSY ? 1 : rc;
-}
-
-static int setup(seq_ctx *c, cli_options *o, const seq_source *src)
-{
-    c->o = o;
-    snprintf(c->dir, sizeof c->dir, "%s", o->output);
-    /* chunks of one sequence share the directory, each keeps its own log */
-    if (o->frame_step > 1) /* the keyframe pass */
-        snprintf(c->csv, sizeof c->csv, "keyframes.csv");
-    else if (o->first_frame == 1)
-        snprintf(c->csv, sizeof c->csv, "sequence.csv");
-    else
-        snprintf(c->csv, sizeof c->csv, "sequence_%05d.csv", o->first_frame);
-    if (!cli_join(c->states, sizeof c->states, c->dir, "states")) {
-        fprintf(stderr, "polyevolve: %s: path too long\n", o->output);
-        return 2;
-    }
-    c->nmeta = cli_settings(o, c->keys, c->values, SEQ_META - 4);
-    c->keys[c->nmeta] = "software";
-    c->values[c->nmeta++] = "polyevolve " PE_VERSION_STRING;
-    if (!(c->log = open_memstream(&c->log_text, &c->log_len))) {
-        fprintf(stderr, "polyevolve: out of memory\n");
-        return 1;
-    }
-    return claim_files(c, o, src);
-}
-
 static void tick(void *ctx, int done)
 {
     cli_progress_tick(ctx, done);
@@ -600,7 +329,7 @@ static void tick(void *ctx, int done)
 
 /* A video input's frames as DIR/video.mp4, at its frame rate (consecutive numbers only: not
  * the keyframe pass). 0, or 1 after one line. */
-static int finish_video(seq_ctx *c, const seq_source *src, int frames)
+static int finish_video(seq_ctx *c, const cli_seq_source *src, int frames)
 {
     char pattern[PATH_MAX], mp4[PATH_MAX], why[PATH_MAX + 256];
     if (!src->video || frames == 0 || c->o->frame_step != 1 ||
@@ -668,7 +397,7 @@ static int base_of(const cli_options *o, int num, const seq_link *prev, const se
 }
 
 /* A damaged video: which frames were lost, and (without --allow-damaged) a failure. */
-static int check_damage(const cli_options *o, const seq_source *src)
+static int check_damage(const cli_options *o, const cli_seq_source *src)
 {
     char why[512];
     if (!src->video || cli_video_damage(src->video, why, sizeof why) == 0)
@@ -688,10 +417,10 @@ int cli_sequence(cli_options *o)
         fprintf(stderr, "polyevolve: out of memory\n");
         return 1;
     }
-    seq_source src;
-    int rc = source_open(&src, o);
+    cli_seq_source src;
+    int rc = cli_seq_source_open(&src, o);
     if (rc == 0)
-        rc = setup(c, o, &src);
+        rc = cli_seq_setup(c, o, &src);
     cli_progress_init(&c->pr, o->quiet, o->verbose, t0);
     if (rc == 0) {
         const int64_t n = src.video ? cli_video_frames(src.video) : src.nfiles;
@@ -704,7 +433,7 @@ int cli_sequence(cli_options *o)
     double psnr_sum = 0.0;
     for (; rc == 0; k++) {
         pe_image img = { 0 };
-        const int r = source_next(&src, o, &img, name, sizeof name);
+        const int r = cli_seq_source_next(&src, o, &img, name, sizeof name);
         if (r <= 0) {
             rc = r < 0 ? 1 : 0;
             break;
@@ -758,7 +487,7 @@ int cli_sequence(cli_options *o)
         rc = damage;
     link_free(&prev);
     link_free(&kf);
-    source_close(&src);
+    cli_seq_source_close(&src);
     cli_claim_free(c->claim);
     if (c->log)
         fclose(c->log);
