@@ -231,13 +231,18 @@ struct pe_result;
  * pe_approximate returns PE_ERR_INTERRUPTED. */
 typedef bool (*pe_progress_fn)(const pe_progress *p, const struct pe_result *partial, void *ctx);
 
+/* Refinement rounds when pe_options.iterations is 0 and there is no time limit: a third round
+ * gains more per CPU second than any other use of it measured (docs/benchmarks.md). */
+#define PE_DEFAULT_ROUNDS 3
+
 typedef struct pe_options {
     int triangles;           /* triangles in the picture. Default 250 */
     int resize;              /* working size: longest side in pixels, 0 = input size. Default 256 */
     int threads;             /* OpenMP threads, 0 = all cores; at most 4 per processor and 33
                               * are started (more would only contend). Default 0 */
     uint64_t seed;           /* Default 1 */
-    int iterations;          /* refinement rounds over every triangle. Default 0 = auto */
+    int iterations;          /* refinement rounds over every triangle, 0 = PE_DEFAULT_ROUNDS
+                              * (with time_limit alone: rounds until then). Default 0 */
     double time_limit;       /* seconds of wall time, finite, 0 = none (infinity and NaN are
                               * PE_ERR_INVALID_ARG: "no limit" is 0). Default 0 */
     double target_psnr;      /* stop when the working PSNR reaches this, finite, 0 = none.

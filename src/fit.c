@@ -5,12 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { PE_FIT_NMOM = 11, PE_FIT_NMOM_OPAQUE = 9 /* without the two alpha moments */ };
-/* Moment layout, per pixel (M = mul, b = below, d = F0 - target, g = 1 - b_alpha):
- * 0: M^2   1..3: M^2 b_c   4: sum_c M^2 b_c^2   5..7: M d_c   8: sum_c M b_c d_c
- * 9: M^2 g^2   10: M g d_alpha   (9 and 10 only in alpha mode) */
-
-static const double alpha_min = 8.0 / 255.0;
 
 bool pe_fit_init(pe_fit *fit, int max_w, int max_h)
 {
@@ -41,6 +35,9 @@ void pe_fit_free(pe_fit *fit)
     free(fit->mom);
     free(fit->cdf);
     free(fit->row_cum);
+    free(fit->kept.rows);
+    free(fit->kept.px);
+    free(fit->kept.first);
     pe_cover_free(&fit->cov);
     memset(fit, 0, sizeof *fit);
 }
@@ -324,15 +321,6 @@ static int gather_cover(const pe_fit *fit, const double x[3], const double y[3],
     return gather(fit, nr, s);
 }
 
-/* delta for premultiplied colour u and alpha a, from the summed moments */
-static double delta_of(const double s[PE_FIT_NMOM], const double u[3], double a)
-{
-    double delta = a * a * (s[4] + s[9]) - 2.0 * a * s[8] + 2.0 * a * s[10];
-    for (int c = 0; c < 3; c++)
-        delta += u[c] * u[c] * s[0] - 2.0 * u[c] * a * s[1 + c] + 2.0 * u[c] * s[5 + c];
-    return delta;
-}
-
 double pe_fit_delta_with(const pe_fit *fit, const double x[3], const double y[3],
                          const unsigned char rgba[4])
 {
@@ -344,137 +332,14 @@ double pe_fit_delta_with(const pe_fit *fit, const double x[3], const double y[3]
     float p[4];
     pe_tri_premul(&t, p);
     const double u[3] = { (double)p[0], (double)p[1], (double)p[2] };
-    return delta_of(s, u, (double)p[3]);
-}
-
-/* The best colour and alpha for summed moments s over the given pixels, and its delta. */
-static void solve(const double s[PE_FIT_NMOM], int pixels, pe_fit_colour *out)
-{
-    out->pixels = pixels;
-    const double m0 = s[0];
-    if (pixels == 0 || !(m0 > 1e-12)) {
-        /* covers nothing that shows: no colour can help, the loss is unchanged */
-        out->u[0] = out->u[1] = out->u[2] = 0.0;
-        out->a = alpha_min;
-        out->delta = 0.0;
-        return;
-    }
-    /* Eliminating the free u_c = (a s_bc - s_dc) / m0 leaves delta(a) = A2 a^2 + 2 A1 a + const.
-     * Channels whose optimum leaves [0, a] are pinned to 0 (black) or a (full colour) and a is
-     * solved again with them pinned; two rounds settle every case met in practice. */
-    int pin[3] = { 0, 0, 0 }; /* 0 free, -1 at 0, +1 at a */
-    double a = 1.0;
-    for (int round = 0; round < 3; round++) {
-        double a2 = s[4] + s[9], a1 = -s[8] + s[10];
-        for (int c = 0; c < 3; c++) {
-            if (pin[c] == 0) {
-                a2 -= s[1 + c] * s[1 + c] / m0;
-                a1 += s[1 + c] * s[5 + c] / m0;
-            } else if (pin[c] > 0) {
-                a2 += m0 - 2.0 * s[1 + c];
-                a1 += s[5 + c];
-            }
-        }
-        if (a2 > 1e-12 * m0)
-            a = -a1 / a2;
-        else /* the loss is (nearly) linear in a: take the end that lowers it, opaque on a tie */
-            a = a1 <= 0.0 ? 1.0 : alpha_min;
-        a = a < alpha_min ? alpha_min : (a > 1.0 ? 1.0 : a);
-        int changed = 0;
-        for (int c = 0; c < 3; c++) {
-            const double u = (a * s[1 + c] - s[5 + c]) / m0;
-            const int p = u < 0.0 ? -1 : (u > a ? 1 : 0);
-            changed |= p != pin[c] && p != 0;
-            if (p != 0)
-                pin[c] = p;
-            out->u[c] = p < 0 ? 0.0 : (p > 0 ? a : u);
-        }
-        if (!changed)
-            break;
-    }
-    out->a = a;
-    out->delta = delta_of(s, out->u, a);
-}
-
-/* An opacity rounded to the 8 bits it will be drawn with, kept in [alpha_min, 1]: a palette
- * colour is then compared at the opacity it will really have. */
-static double alpha8(double a)
-{
-    a = a < alpha_min ? alpha_min : (a > 1.0 ? 1.0 : a);
-    return (double)lround(a * 255.0) / 255.0;
-}
-
-/* The best palette entry for the moments s, each at its own best opacity (or the fixed one):
- * with u = a p the loss change is a^2 A2 + 2 a A1, a parabola per entry. Ties go to the lowest
- * index, so the choice is deterministic. */
-static void solve_palette(const pe_fit_style *st, const double s[PE_FIT_NMOM], pe_fit_colour *out)
-{
-    double best = HUGE_VAL;
-    for (int e = 0; e < st->npalette; e++) {
-        const unsigned char *q = st->palette + 3 * e;
-        double a2 = s[4] + s[9], a1 = -s[8] + s[10];
-        for (int c = 0; c < 3; c++) {
-            const double p = q[c] / 255.0;
-            a2 += p * p * s[0] - 2.0 * p * s[1 + c];
-            a1 += p * s[5 + c];
-        }
-        double a;
-        if (st->alpha > 0)
-            a = st->alpha / 255.0;
-        else if (a2 > 1e-12 * s[0])
-            a = alpha8(-a1 / a2);
-        else
-            a = a1 <= 0.0 ? 1.0 : alpha_min;
-        const double d = a * a * a2 + 2.0 * a * a1;
-        if (d < best) {
-            best = d;
-            out->a = a;
-            for (int c = 0; c < 3; c++)
-                out->u[c] = a * (q[c] / 255.0);
-        }
-    }
-    out->delta = delta_of(s, out->u, out->a);
-}
-
-/* The closed form under a style's fixed alpha: the loss is a separate parabola in each u_c, so
- * clamping each free optimum into [0, a] is optimal. */
-static void solve_fixed_alpha(double a, const double s[PE_FIT_NMOM], pe_fit_colour *out)
-{
-    out->a = a;
-    for (int c = 0; c < 3; c++) {
-        const double u = (a * s[1 + c] - s[5 + c]) / s[0];
-        out->u[c] = u < 0.0 ? 0.0 : (u > a ? a : u);
-    }
-    out->delta = delta_of(s, out->u, a);
-}
-
-/* solve, honouring the fit's style. */
-static void solve_styled(const pe_fit *fit, const double s[PE_FIT_NMOM], int pixels,
-                         pe_fit_colour *out)
-{
-    const pe_fit_style *st = fit->style;
-    if (!st || (st->alpha <= 0 && st->npalette <= 0)) {
-        solve(s, pixels, out);
-        return;
-    }
-    out->pixels = pixels;
-    if (pixels == 0 || !(s[0] > 1e-12)) { /* nothing shows: any allowed colour will do */
-        out->a = st->alpha > 0 ? st->alpha / 255.0 : alpha_min;
-        for (int c = 0; c < 3; c++)
-            out->u[c] = st->npalette > 0 ? out->a * (st->palette[c] / 255.0) : 0.0;
-        out->delta = 0.0;
-    } else if (st->npalette > 0) {
-        solve_palette(st, s, out);
-    } else {
-        solve_fixed_alpha(st->alpha / 255.0, s, out);
-    }
+    return pe_fit_delta_of(s, u, (double)p[3]);
 }
 
 void pe_fit_eval(const pe_fit *fit, const double x[3], const double y[3], pe_fit_colour *out)
 {
     double s[PE_FIT_NMOM];
     const int pixels = gather_cover(fit, x, y, s);
-    solve_styled(fit, s, pixels, out);
+    pe_fit_solve(fit->style, s, pixels, out);
 }
 
 void pe_fit_screen(const pe_fit *fit, const double x[3], const double y[3], pe_fit_colour *out)
@@ -482,19 +347,227 @@ void pe_fit_screen(const pe_fit *fit, const double x[3], const double y[3], pe_f
     double s[PE_FIT_NMOM];
     const int nr = pe_raster_centers(x, y, fit->ox, fit->oy, fit->ox + fit->w, fit->oy + fit->h,
                                      &fit->cov);
-    solve_styled(fit, s, gather(fit, nr, s), out);
+    pe_fit_solve(fit->style, s, gather(fit, nr, s), out);
 }
 
-void pe_fit_quantize(const pe_fit_colour *c, unsigned char rgba[4])
+/* Cheap rejection of a triangle that cannot touch the region. */
+static bool misses(const pe_tri *t, int ox, int oy, int w, int h)
 {
-    const double a = c->a;
-    for (int i = 0; i < 3; i++) {
-        const double v = a > 0.0 ? c->u[i] / a : 0.0;
-        const long q = lround(v * 255.0);
-        rgba[i] = (unsigned char)(q < 0 ? 0 : (q > 255 ? 255 : q));
+    double x0 = t->x[0], x1 = t->x[0], y0 = t->y[0], y1 = t->y[0];
+    for (int v = 1; v < 3; v++) {
+        x0 = t->x[v] < x0 ? t->x[v] : x0;
+        x1 = t->x[v] > x1 ? t->x[v] : x1;
+        y0 = t->y[v] < y0 ? t->y[v] : y0;
+        y1 = t->y[v] > y1 ? t->y[v] : y1;
     }
-    const long qa = lround(a * 255.0);
-    rgba[3] = (unsigned char)(qa < 1 ? 1 : (qa > 255 ? 255 : qa));
+    return x1 < ox - 1 || x0 > ox + w + 1 || y1 < oy - 1 || y0 > oy + h + 1;
+}
+
+/* Add sign times pixel (x, y)'s moments, as the scanned triangle (coverage in fit->mul) would
+ * have them at the place the scan stands, to s. */
+static void depth_px(const pe_fit *fit, int target_w, int x, int y, double sign,
+                     double s[PE_FIT_NMOM])
+{
+    const size_t i = (size_t)y * (size_t)fit->w + (size_t)x;
+    const double c = fit->mul[i];
+    const float *wmap = fit->style ? fit->style->weight : NULL;
+    const double wt =
+        wmap ? (double)wmap[(size_t)(fit->oy + y) * (size_t)target_w + (size_t)(fit->ox + x)] : 1.0;
+    const double m = fit->mom[i] > 0.0 ? 0.0 : fit->cdf[i];
+    const double quad = sign * wt * c * c * m * m, lin = sign * wt * c * m;
+    const float *b = fit->below + 4 * i, *d = fit->add + 4 * i;
+    s[0] += quad;
+    for (int ch = 0; ch < 3; ch++) {
+        s[1 + ch] += quad * (double)b[ch];
+        s[4] += quad * (double)b[ch] * (double)b[ch];
+        s[5 + ch] += lin * (double)d[ch];
+        s[8] += lin * (double)b[ch] * (double)d[ch];
+    }
+    if (fit->alpha) {
+        const double g = 1.0 - (double)b[3];
+        s[9] += quad * g * g;
+        s[10] += lin * g * (double)d[3];
+    }
+}
+
+/* Room for `need` elements of `size` bytes in *p (capacity *cap), doubling. */
+static bool grow(void **p, int *cap, int need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    const int c = need > 2 * *cap ? need : 2 * *cap;
+    void *q = realloc(*p, (size_t)c * size);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = c;
+    return true;
+}
+
+/* Keep the nr rows of coverage in fit->cov after those kept before. */
+static bool keep_cover(pe_fit *fit, int nr)
+{
+    pe_fit_kept *k = &fit->kept;
+    const int npx = nr > 0 ? fit->cov.rows[nr - 1].e0 + fit->cov.rows[nr - 1].ne : 0;
+    if (!grow((void **)&k->rows, &k->cap_rows, k->nrows + nr, sizeof *k->rows) ||
+        !grow((void **)&k->px, &k->cap_px, k->npx + npx, sizeof *k->px) ||
+        !grow((void **)&k->first, &k->cap_first, k->count + 2, sizeof *k->first))
+        return false;
+    for (int r = 0; r < nr; r++) {
+        k->rows[k->nrows + r] = fit->cov.rows[r];
+        k->rows[k->nrows + r].e0 += k->npx;
+    }
+    memcpy(k->px + k->npx, fit->cov.px, (size_t)npx * sizeof *k->px);
+    k->first[k->count] = k->nrows;
+    k->nrows += nr;
+    k->npx += npx;
+    k->first[++k->count] = k->nrows;
+    return true;
+}
+
+/* One layer of the depth scan passed (its coverage: nr rows whose edge pixels are in px), over
+ * the scanned triangle's pixels: composited into below, and its factor k (1 - coverage * alpha)
+ * taken into (pass > 0) or out of (pass < 0) the product of the layers above the place. A fully
+ * opaque pixel (k == 0) is counted instead, so that it can come out. With s, the moments of the
+ * pixels it changes follow. */
+static void depth_pass(pe_fit *fit, const pe_tri *t, const pe_cover_row *rows, int nr,
+                       const pe_cover_px *px, int pass, int target_w, double s[PE_FIT_NMOM])
+{
+    float u[4];
+    pe_tri_premul(t, u);
+    for (int r = 0; r < nr; r++) {
+        const pe_cover_row *row = &rows[r];
+        const int y = row->y - fit->oy;
+        const size_t base = (size_t)y * (size_t)fit->w;
+        for (int e = -1; e < row->ne; e++) { /* the row's run, then its edge pixels */
+            const int x0 = e < 0 ? row->x0 : px[row->e0 + e].x;
+            const int x1 = e < 0 ? row->x1 : x0 + 1;
+            const layer_px l = at_coverage(u, e < 0 ? row->c : px[row->e0 + e].c);
+            for (int x = x0 - fit->ox; x < x1 - fit->ox; x++) {
+                const size_t i = base + (size_t)x;
+                if (fit->mul[i] == 0.0f) /* only the scanned triangle's pixels count */
+                    continue;
+                if (s)
+                    depth_px(fit, target_w, x, y, -1.0, s);
+                blend(fit->below + 4 * i, &l);
+                if (l.k == 0.0f)
+                    fit->mom[i] += pass;
+                else
+                    fit->cdf[i] = pass > 0 ? fit->cdf[i] * (double)l.k : fit->cdf[i] / (double)l.k;
+                if (s)
+                    depth_px(fit, target_w, x, y, 1.0, s);
+            }
+        }
+    }
+}
+
+/* The loss change for the moments s over the scanned triangle's pixels, its colour solved and
+ * drawn in 8 bits; rgba gets that colour. */
+static double depth_delta(const pe_fit *fit, const double s[PE_FIT_NMOM], int pixels,
+                          unsigned char rgba[4])
+{
+    pe_fit_colour col;
+    pe_fit_solve(fit->style, s, pixels, &col);
+    pe_fit_quantize(&col, rgba);
+    const pe_tri q = { .rgba = { rgba[0], rgba[1], rgba[2], rgba[3] } };
+    float p[4];
+    pe_tri_premul(&q, p);
+    const double u[3] = { p[0], p[1], p[2] };
+    return pe_fit_delta_of(s, u, p[3]);
+}
+
+int pe_fit_depth(pe_fit *fit, const float *target, int target_w, int ox, int oy, int w, int h,
+                 const float bg[4], bool alpha, const pe_tri *t, const pe_tri *tris, int n, int at,
+                 pe_fit_place *out)
+{
+    fit->w = w;
+    fit->h = h;
+    fit->ox = ox;
+    fit->oy = oy;
+    fit->alpha = alpha;
+    const size_t px = (size_t)w * (size_t)h;
+    out->anchor = -1;
+    out->above = false;
+    out->delta_own = 0.0;
+    memset(fit->mul, 0, px * sizeof *fit->mul); /* the scanned triangle's coverage */
+    const int nr = pe_raster_cover(t->x, t->y, ox, oy, ox + w, oy + h, &fit->cov);
+    for (int r = 0; r < nr; r++) {
+        const pe_cover_row *row = &fit->cov.rows[r];
+        float *line = fit->mul + (size_t)(row->y - oy) * (size_t)w - ox;
+        for (int x = row->x0; x < row->x1; x++)
+            line[x] = row->c;
+        for (int e = row->e0; e < row->e0 + row->ne; e++)
+            line[fit->cov.px[e].x] = fit->cov.px[e].c;
+    }
+    /* first every layer: the picture without t (its error d is the same at every depth) and
+     * the product of all the layers' factors, the one of the bottom place */
+    for (size_t i = 0; i < px; i++) {
+        memcpy(fit->below + 4 * i, bg, 4 * sizeof(float));
+        fit->cdf[i] = 1.0;
+        fit->mom[i] = 0.0;
+    }
+    fit->kept.nrows = fit->kept.npx = fit->kept.count = 0;
+    for (int j = 0; j < n; j++) {
+        if (misses(&tris[j], ox, oy, w, h))
+            continue;
+        const int nl = pe_raster_cover(tris[j].x, tris[j].y, ox, oy, ox + w, oy + h, &fit->cov);
+        if (!keep_cover(fit, nl))
+            return -1;
+        depth_pass(fit, &tris[j], fit->cov.rows, nl, fit->cov.px, 1, target_w, NULL);
+    }
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            const size_t i = (size_t)y * (size_t)w + (size_t)x;
+            const float *tg = target + ((size_t)(oy + y) * (size_t)target_w + (size_t)(ox + x)) * 4;
+            for (int c = 0; c < 4; c++)
+                fit->add[4 * i + c] = fit->below[4 * i + c] - tg[c];
+            memcpy(fit->below + 4 * i, bg, 4 * sizeof(float));
+        }
+    /* then up through the places between the layers, the layer below each place composited
+     * and its factor taken out, the moments following the pixels it changes */
+    double mom[PE_FIT_NMOM] = { 0 };
+    int pixels = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            if (fit->mul[(size_t)y * (size_t)w + (size_t)x] != 0.0f) {
+                depth_px(fit, target_w, x, y, 1.0, mom);
+                pixels++;
+            }
+    int best = at, prev = -1, layer = 0;
+    double dbest = HUGE_VAL, dat = HUGE_VAL;
+    for (int j = 0; j <= n; j++) {
+        if (j < n && misses(&tris[j], ox, oy, w, h))
+            continue;
+        /* the place just below layer j (j == n: on top), the highest of the places since the
+         * previous layer; t's own place stands for its whole gap */
+        const bool here = at > prev && at <= j;
+        unsigned char rgba[4];
+        const double d = depth_delta(fit, mom, pixels, rgba);
+        if (here) {
+            dat = d;
+            float own[4];
+            pe_tri_premul(t, own);
+            const double u[3] = { own[0], own[1], own[2] };
+            out->delta_own = pe_fit_delta_of(mom, u, own[3]);
+        }
+        if (d < dbest || (here && d == dbest)) {
+            dbest = d;
+            best = here ? at : j;
+            memcpy(out->rgba, rgba, 4);
+            out->anchor = here ? -1 : (j < n ? j : prev);
+            out->above = !here && j == n;
+        }
+        if (j < n) {
+            const pe_fit_kept *k = &fit->kept;
+            const int r0 = k->first[layer], r1 = k->first[layer + 1];
+            depth_pass(fit, &tris[j], k->rows + r0, r1 - r0, k->px, -1, target_w, mom);
+            layer++;
+        }
+        prev = j;
+    }
+    out->delta = dbest;
+    out->delta_at = dat;
+    return best;
 }
 
 int pe_fit_sample(const pe_fit *fit, double u)

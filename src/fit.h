@@ -37,6 +37,15 @@ typedef struct pe_fit_style {
     int npalette;
 } pe_fit_style;
 
+/* Coverage kept for a second pass over the same triangles (the depth scan): their rows one
+ * after another, each row's edge pixels in px. */
+typedef struct pe_fit_kept {
+    pe_cover_row *rows;
+    pe_cover_px *px;
+    int *first; /* per triangle kept: its first row; first[count] = the rows kept */
+    int nrows, npx, count, cap_rows, cap_px, cap_first;
+} pe_fit_kept;
+
 /* Scratch for one focus at a time; fully rewritten by every pe_fit_focus. */
 typedef struct pe_fit {
     int cap;             /* pixels the buffers hold */
@@ -49,6 +58,7 @@ typedef struct pe_fit {
     pe_cover cov;        /* raster scratch (pe_fit_eval writes it: one pe_fit per thread) */
     double e0;           /* loss of the region without the focus triangle */
     const pe_fit_style *style; /* borrowed; NULL = plain (pe_fit_set_style) */
+    pe_fit_kept kept;    /* the depth scan's, grown as needed */
 } pe_fit;
 
 /* The closed-form answer for one geometry. */
@@ -58,6 +68,21 @@ typedef struct pe_fit_colour {
     double delta; /* loss with the triangle minus loss without it */
     int pixels;
 } pe_fit_colour;
+
+/* The moments of a triangle's pixels summed, per pixel (M = its coverage times the product
+ * of the layers' factors above it, b = below, d = F0 - target, g = 1 - b_alpha):
+ * 0: M^2   1..3: M^2 b_c   4: sum_c M^2 b_c^2   5..7: M d_c   8: sum_c M b_c d_c
+ * 9: M^2 g^2   10: M g d_alpha   (9 and 10 only on a transparent canvas) */
+enum { PE_FIT_NMOM = 11, PE_FIT_NMOM_OPAQUE = 9 /* without the two alpha moments */ };
+/* The lowest opacity a triangle is given (8 of 255). */
+#define PE_FIT_ALPHA_MIN (8.0 / 255.0)
+
+/* The loss change for premultiplied colour u and opacity a, from summed moments s. */
+double pe_fit_delta_of(const double s[PE_FIT_NMOM], const double u[3], double a);
+/* The best colour and opacity for summed moments s over `pixels` pixels, within style (NULL:
+ * any), and its loss change. */
+void pe_fit_solve(const pe_fit_style *style, const double s[PE_FIT_NMOM], int pixels,
+                  pe_fit_colour *out);
 
 /* Allocate scratch for regions up to max_w x max_h. Returns false when out of memory. */
 bool pe_fit_init(pe_fit *fit, int max_w, int max_h);
@@ -98,6 +123,29 @@ void pe_fit_screen(const pe_fit *fit, const double x[3], const double y[3], pe_f
 /* The loss change of a geometry drawn with a given 8-bit colour (not the closed form). */
 double pe_fit_delta_with(const pe_fit *fit, const double x[3], const double y[3],
                          const unsigned char rgba[4]);
+
+/* Where a triangle's depth scan puts it (pe_fit_depth). */
+typedef struct pe_fit_place {
+    int anchor;       /* a layer that overlaps the triangle next to its new place, -1: it stays */
+    bool above;       /* the place is just above that layer (else just below it) */
+    unsigned char rgba[4]; /* the colour for the place, solved and drawn in 8 bits */
+    double delta;     /* the loss change there */
+    double delta_at;  /* the same at the place the triangle has now */
+    double delta_own; /* the loss change of the triangle with its own colour where it is */
+} pe_fit_place;
+
+/* The depth among tris[0..n) (bottom to top, without t) where triangle t's geometry, its colour
+ * solved for each depth, lowers the loss most, over the region (ox, oy, w, h) that must hold t's
+ * footprint (within the fit's capacity). t now sits just below tris[at] (at == n: on top). Only
+ * the layers that can touch the region tell places apart, so each gap between two of them is
+ * measured once, in one pass up the layers: O(layers x region) in all. Returns the place (t just
+ * below tris[p], p == n: on top of them all), at itself when no place beats the gap t is in.
+ * The deltas are the loss model's, as a focus at that place would give them up to rounding (a
+ * product of layer factors is divided back out on the way up, the moments follow the pixels
+ * each layer changes). Rewrites the fit's focus. Returns -1 when out of memory. */
+int pe_fit_depth(pe_fit *fit, const float *target, int target_w, int ox, int oy, int w, int h,
+                 const float bg[4], bool alpha, const pe_tri *t, const pe_tri *tris, int n, int at,
+                 pe_fit_place *out);
 
 /* The 8-bit colour (as the triangle will be drawn) of a closed-form answer. With a style's
  * fixed alpha or palette the answer already holds those exactly, so they come out unchanged. */

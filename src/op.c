@@ -188,20 +188,25 @@ static pe_box pixels_of(const region *r)
 bool pe_op_issue(const pe_brief *br, const pe_stack *s, pe_op *op)
 {
     pe_box a = { 0, 0, 0, 0 }, b = { 0, 0, 0, 0 };
-    if (op->kind != PE_OP_REFINE) {
+    if (op->kind == PE_OP_ADD || op->kind == PE_OP_REGROW) {
         const region r = region_of(br, &op->win);
         a = pixels_of(&r);
     }
-    if (op->kind != PE_OP_ADD) {
+    if (op->kind == PE_OP_POLISH) { /* its geometry stays: only its footprint matters */
+        b = s->fp[op->slot];
+    } else if (op->kind != PE_OP_ADD) {
         const region r = refine_region(br, &s->tris[op->slot]);
         b = pixels_of(&r);
     }
     if (s->n > op->view_cap) {
         const int cap = s->n > 2 * op->view_cap ? s->n : 2 * op->view_cap;
         pe_tri *grown = realloc(op->view, (size_t)cap * sizeof *grown);
-        if (!grown)
+        if (grown)
+            op->view = grown;
+        uint32_t *ids = grown ? realloc(op->view_id, (size_t)cap * sizeof *ids) : NULL;
+        if (!ids)
             return false;
-        op->view = grown;
+        op->view_id = ids;
         op->view_cap = cap;
     }
     op->nview = 0;
@@ -211,6 +216,7 @@ bool pe_op_issue(const pe_brief *br, const pe_stack *s, pe_op *op)
             op->at = op->nview;
         else if (!pe_box_overlap(&s->fp[k], &a) && !pe_box_overlap(&s->fp[k], &b))
             continue;
+        op->view_id[op->nview] = s->id[k];
         op->view[op->nview++] = s->tris[k];
     }
     return true;
@@ -219,7 +225,9 @@ bool pe_op_issue(const pe_brief *br, const pe_stack *s, pe_op *op)
 void pe_op_free(pe_op *op)
 {
     free(op->view);
+    free(op->view_id);
     op->view = NULL;
+    op->view_id = NULL;
     op->view_cap = op->nview = 0;
 }
 
@@ -294,6 +302,48 @@ static bool search_top(const pe_brief *br, const pe_tri *tris, int n, pe_op *op,
     return true;
 }
 
+/* The footprint of t as a region (inside the canvas). */
+static region footprint_region(const pe_brief *br, const pe_tri *t)
+{
+    const pe_box b = pe_tri_footprint(t, br->w, br->h);
+    return (region){ b.x0, b.y0, b.x1, b.y1, { 0 } };
+}
+
+/* An order move: the depth, among the triangles of its view that op->tri overlaps, where its
+ * colour re-fitted there lowers the loss more than op->delta (the greedy adds and the regrow
+ * only ever put a triangle on top, and a search keeps it at its depth). Its own place counts
+ * too, its colour re-fitted; a polish, which searched nothing, starts from its own colour's
+ * loss change. One depth scan (fit.h) measures every place. */
+static bool reorder(const pe_brief *br, pe_op *op, pe_worker *wk)
+{
+    const region r = footprint_region(br, &op->tri);
+    if (r.x1 <= r.x0)
+        return true;
+    if (!without(op->view, op->nview, op->at, wk))
+        return false;
+    pe_fit_place pl;
+    const int p = pe_fit_depth(&wk->full.fit, br->target, br->w, r.x0, r.y0, r.x1 - r.x0,
+                               r.y1 - r.y0, br->bg, br->alpha, &op->tri, wk->buf, op->nview - 1,
+                               op->at, &pl);
+    wk->full.hx1 = wk->full.hx0 = 0; /* the scan rewrote the focus */
+    op->evals++;
+    if (p < 0)
+        return false;
+    if (op->kind == PE_OP_POLISH)
+        op->delta = pl.delta_own;
+    if (!(pl.delta < op->delta))
+        return true;
+    if (p != op->at) {
+        const int a = pl.anchor < op->at ? pl.anchor : pl.anchor + 1; /* in the view */
+        op->moves = true;
+        op->above = pl.above;
+        op->anchor = op->view_id[a];
+    }
+    memcpy(op->tri.rgba, pl.rgba, sizeof pl.rgba);
+    op->delta = pl.delta;
+    return true;
+}
+
 bool pe_op_run(const pe_brief *br, pe_op *op, pe_worker *wk)
 {
     /* the chains of one search share its number: each draws from a seed of its own (streams that
@@ -304,11 +354,15 @@ bool pe_op_run(const pe_brief *br, pe_op *op, pe_worker *wk)
     if (op->kind == PE_OP_ADD)
         return search_top(br, op->view, op->nview, op, &rng, wk);
     const pe_tri *old = &op->view[op->at];
+    if (op->kind == PE_OP_POLISH) {
+        op->tri = *old;
+        return reorder(br, op, wk);
+    }
     const region r = refine_region(br, old);
     focus(br, &r, op->view, op->nview, op->at, wk);
     if (op->kind == PE_OP_REFINE) {
         op->delta = search_in(br, &wk->full.fit, &r, br->w, br->h, old, op, &rng, &op->tri);
-        return true;
+        return !op->reorder || reorder(br, op, wk);
     }
     op->d_old = pe_fit_delta_with(&wk->full.fit, old->x, old->y, old->rgba);
     op->evals++;
@@ -352,6 +406,33 @@ double pe_op_delta_now(const pe_brief *br, const pe_stack *s, int k, int skip, p
         k = k > skip ? k - 1 : k;
     }
     focus(br, &r, tris, n, k, wk);
+    if (refit) {
+        pe_fit_colour c;
+        pe_fit_eval(&wk->full.fit, t->x, t->y, &c);
+        pe_fit_quantize(&c, t->rgba);
+    }
+    return pe_fit_delta_with(&wk->full.fit, t->x, t->y, t->rgba);
+}
+
+/* wk->buf = tris[0..n) with slot `from` taken out and t put in at slot `to` of the rest. */
+static bool moved(const pe_tri *tris, int n, int from, int to, const pe_tri *t, pe_worker *wk)
+{
+    if (!without(tris, n, from, wk))
+        return false;
+    memmove(wk->buf + to + 1, wk->buf + to, (size_t)(n - 1 - to) * sizeof *wk->buf);
+    wk->buf[to] = *t;
+    return true;
+}
+
+double pe_op_delta_moved(const pe_brief *br, const pe_stack *s, int from, int to, pe_tri *t,
+                         bool refit, pe_worker *wk)
+{
+    const region r = footprint_region(br, t);
+    if (r.x1 <= r.x0)
+        return 0.0;
+    if (!moved(s->tris, s->n, from, to, t, wk))
+        return HUGE_VAL; /* never better: the commit keeps what it has */
+    focus(br, &r, wk->buf, s->n, to, wk);
     if (refit) {
         pe_fit_colour c;
         pe_fit_eval(&wk->full.fit, t->x, t->y, &c);

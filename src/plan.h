@@ -7,9 +7,6 @@
 
 #include <stdint.h>
 
-/* Refinement rounds when neither --iterations nor --time is given. */
-#define PE_DEFAULT_ROUNDS 2
-
 /* Timed plans cut the budget into steps of this fraction of the run's triangles: short enough
  * that the clock is checked often, long enough that a step is more than bookkeeping. */
 #define PE_PLAN_TIMED_STEP 8

@@ -11,9 +11,17 @@
  * one; by the loss change each made when last searched) are taken out one by one, highest slot
  * first, and a new triangle is searched for the top of the stack as when adding. It stays if
  * it removes more loss there than the old one does at its slot, else the old one stays. A
- * refinement keeps a triangle at its depth; this move changes the order of the stack, which
- * the rounds alone never do. */
+ * refinement moves a triangle only among the triangles it overlaps; this move takes budget
+ * from anywhere to the top, where the error is. */
 #define PE_REGROW_SHARE 10
+
+/* Between a round's last refinement and its regrow, every slot is polished, bottom to top:
+ * the triangle keeps its geometry and gets the colour and the depth (among the triangles it
+ * overlaps) that lower the loss most against the stack as it is then, because a refinement
+ * fitted its colour to the stack as it was when it ran, and by the round's end most of the
+ * triangles around it have moved. It costs one depth scan and no search. The polish ops count
+ * no work done, as the regrow's, so the rounds and the plan's steps are as before. A steady
+ * run has none: its triangles keep their depth. */
 
 pe_status pe_sched_init(pe_sched *s, const pe_brief *b, const pe_target *t, const float *weight,
                         int budget, bool steady, uint64_t total)
@@ -135,9 +143,10 @@ static pe_op *issue(pe_sched *s, pe_op_kind kind, const pe_search_cfg *cfg)
 {
     pe_op *op = slot_of(s, s->issued);
     pe_tri *view = op->view;
+    uint32_t *view_id = op->view_id;
     const int cap = op->view_cap;
     *op = (pe_op){ .kind = kind, .serial = s->serial++, .cfg = *cfg, .seen = s->committed,
-                   .view = view, .view_cap = cap };
+                   .view = view, .view_id = view_id, .view_cap = cap };
     return op;
 }
 
@@ -216,6 +225,15 @@ pe_next pe_sched_next(pe_sched *s, pe_op **out)
     }
     if (open > 0 && slot_of(s, s->committed)->chains > 1)
         return PE_NEXT_COMMIT; /* a whole-canvas add has the canvas to itself, after too */
+    if (s->polishing) { /* the round's polish, slot by slot, while its last refinements run */
+        if (s->polish_at < s->stack.n) {
+            pe_op *op = issue(s, PE_OP_POLISH, &s->brief->refine_cfg);
+            op->slot = s->polish_at++;
+            return ready(s, op, out);
+        }
+        s->polishing = false;
+        s->round_end = true;
+    }
     if (s->round_end) { /* the regrow ranks the round's triangles: all of it committed */
         if (open > 0)
             return PE_NEXT_COMMIT;
@@ -234,8 +252,13 @@ pe_next pe_sched_next(pe_sched *s, pe_op **out)
         return open > 0 ? PE_NEXT_COMMIT : PE_NEXT_END;
     pe_op *op = issue(s, PE_OP_REFINE, &s->brief->refine_cfg);
     op->slot = at;
+    op->reorder = !s->steady; /* steady: every triangle stays at its depth */
     s->next++;
-    s->round_end = at == s->budget - 1;
+    if (at == s->budget - 1) {
+        s->polishing = !s->steady;
+        s->polish_at = 0;
+        s->round_end = s->steady;
+    }
     return ready(s, op, out);
 }
 
@@ -317,12 +340,42 @@ static pe_box commit_add(pe_sched *s, pe_op *op, pe_worker *wk)
     return fp;
 }
 
+/* A refinement or polish that moves its triangle to another depth: next to its anchor as the
+ * stack is now. When the commits it did not see touched its pixels, both places are measured
+ * again (the anchor's neighbours among the triangles it overlaps may have changed), and it
+ * goes only if it still improves on what is there. */
+static pe_box commit_move(pe_sched *s, pe_op *op, int k, pe_worker *wk)
+{
+    pe_stack *st = &s->stack;
+    int a = pe_stack_find(st, op->anchor, op->slot);
+    if (a < 0) /* the anchor was regrown meanwhile: the place is gone */
+        return nothing;
+    a = a > k ? a - 1 : a; /* in the stack without the triangle */
+    const int to = op->above ? a + 1 : a;
+    pe_tri old = st->tris[k];
+    const pe_box fp = moved(s, &old, &op->tri);
+    double d_new = op->delta;
+    if (met(s, op, &fp)) {
+        d_new = pe_op_delta_moved(s->brief, st, k, to, &op->tri, true, wk);
+        const double d_cur = pe_op_delta_now(s->brief, st, k, -1, &old, false, wk);
+        if (!(d_new < d_cur)) {
+            st->use[k] = d_cur;
+            return nothing;
+        }
+    }
+    pe_stack_set(st, k, &op->tri, d_new);
+    pe_stack_move(st, k, to);
+    return fp;
+}
+
 static pe_box commit_refine(pe_sched *s, pe_op *op, pe_worker *wk)
 {
     pe_stack *st = &s->stack;
     const int k = pe_stack_find(st, op->id, op->slot);
     if (k < 0) /* regrown meanwhile */
         return nothing;
+    if (op->moves)
+        return commit_move(s, op, k, wk);
     pe_tri old = st->tris[k];
     if (pe_tri_same(&old, &op->tri)) {
         st->use[k] = op->delta;
@@ -404,6 +457,9 @@ bool pe_sched_commit(pe_sched *s, pe_worker *wk)
     case PE_OP_REGROW:
         if (best)
             changed = commit_regrow(s, best, wk);
+        break;
+    case PE_OP_POLISH: /* counts no work done, as the regrow: the rounds stay as they were */
+        changed = commit_refine(s, op, wk);
         break;
     }
     s->touched[s->committed % PE_LAG] = changed;

@@ -54,6 +54,24 @@ void pe_stack_set(pe_stack *s, int k, const pe_tri *t, double use)
 }
 
 
+void pe_stack_move(pe_stack *s, int from, int to)
+{
+    const pe_tri t = s->tris[from];
+    const double use = s->use[from];
+    const uint32_t id = s->id[from];
+    const pe_box fp = s->fp[from];
+    const int lo = from < to ? from : to, n = from < to ? to - from : from - to;
+    const int dst = from < to ? lo : lo + 1, src = from < to ? lo + 1 : lo;
+    memmove(s->tris + dst, s->tris + src, (size_t)n * sizeof *s->tris);
+    memmove(s->use + dst, s->use + src, (size_t)n * sizeof *s->use);
+    memmove(s->id + dst, s->id + src, (size_t)n * sizeof *s->id);
+    memmove(s->fp + dst, s->fp + src, (size_t)n * sizeof *s->fp);
+    s->tris[to] = t;
+    s->use[to] = use;
+    s->id[to] = id;
+    s->fp[to] = fp;
+}
+
 void pe_stack_remove(pe_stack *s, int k)
 {
     const size_t above = (size_t)(s->n - 1 - k);
@@ -68,8 +86,13 @@ int pe_stack_find(const pe_stack *s, uint32_t id, int hint)
 {
     if (hint >= 0 && hint < s->n && s->id[hint] == id)
         return hint;
-    /* a triangle only moves down (slots below it taken out) or away */
-    for (int k = hint < s->n ? hint : s->n - 1; k >= 0; k--)
+    /* most often a triangle has moved down (slots below it taken out); an order move takes
+     * one either way */
+    hint = hint < 0 ? 0 : (hint < s->n ? hint : s->n - 1);
+    for (int k = hint; k >= 0; k--)
+        if (s->id[k] == id)
+            return k;
+    for (int k = hint + 1; k < s->n; k++)
         if (s->id[k] == id)
             return k;
     return -1;

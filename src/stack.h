@@ -34,6 +34,9 @@ void pe_stack_free(pe_stack *s);
 void pe_stack_push(pe_stack *s, const pe_tri *t, double use);
 /* Put t in slot k, in place of the triangle there (it keeps the slot's name). */
 void pe_stack_set(pe_stack *s, int k, const pe_tri *t, double use);
+/* Take the triangle in slot from out and put it in again so that it ends in slot to, with its
+ * name and use; the slots between move one towards from. */
+void pe_stack_move(pe_stack *s, int from, int to);
 /* Take slot k out; the slots above move down one. */
 void pe_stack_remove(pe_stack *s, int k);
 /* The slot of the triangle named id (looked for from slot hint first), or -1 when it is gone. */

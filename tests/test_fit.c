@@ -251,6 +251,79 @@ static void screen_approximates_the_model(void)
     free(target);
 }
 
+/* The depth scan (pe_fit_depth) measures every place among a stack in one pass up it: at each
+ * place it must agree with a focus of the stack with the triangle put there (colour solved and
+ * drawn in 8 bits both ways), and it must pick the best of them, or the place the triangle
+ * has when none is better. Opaque and transparent canvases, plain and with a weight map and a
+ * fixed opacity (styles change the closed form the scan solves). */
+static void depth_scan_equals_a_focus_at_every_place(void)
+{
+    pe_rng r;
+    pe_rng_seed(&r, 9, 0);
+    float weight[TW * H];
+    for (int i = 0; i < TW * H; i++)
+        weight[i] = (float)pe_rng_uniform(&r);
+    for (int variant = 0; variant < 4; variant++) {
+        const bool alpha = variant & 1;
+        const pe_fit_style style = { .weight = weight, .alpha = 200 };
+        float *target = random_target(&r, alpha);
+        pe_fit fit, scan;
+        CHECK(pe_fit_init(&fit, W, H) && pe_fit_init(&scan, W, H));
+        if (variant >= 2) {
+            pe_fit_set_style(&fit, &style);
+            pe_fit_set_style(&scan, &style);
+        }
+        const float bg[4] = { alpha ? 0.0f : 0.3f, alpha ? 0.0f : 0.5f, alpha ? 0.0f : 0.2f,
+                              alpha ? 0.0f : 1.0f };
+        for (int trial = 0; trial < 30; trial++) {
+            pe_tri rest[12], list[13], t;
+            const int n = (int)pe_rng_below(&r, 12);
+            for (int i = 0; i < n; i++)
+                random_tri(&r, &rest[i]);
+            if (n > 0 && trial % 3 == 0) /* an opaque layer: its factor is 0 where it covers */
+                rest[pe_rng_below(&r, (uint32_t)n)].rgba[3] = 255;
+            random_tri(&r, &t);
+            const int at = (int)pe_rng_below(&r, (uint32_t)n + 1);
+            pe_fit_place pl;
+            const int p = pe_fit_depth(&scan, target, TW, 8, 0, W, H, bg, alpha, &t, rest, n, at,
+                                       &pl);
+            CHECK(p >= 0 && p <= n);
+            double exact[13], best = HUGE_VAL;
+            for (int q = 0; q <= n; q++) { /* t just below rest[q] */
+                memcpy(list, rest, sizeof(pe_tri) * (size_t)q);
+                list[q] = t;
+                memcpy(list + q + 1, rest + q, sizeof(pe_tri) * (size_t)(n - q));
+                pe_fit_focus(&fit, target, TW, 8, 0, W, H, bg, alpha, list, n + 1, q);
+                pe_fit_colour c;
+                pe_fit_eval(&fit, t.x, t.y, &c);
+                unsigned char rgba[4];
+                pe_fit_quantize(&c, rgba);
+                exact[q] = pe_fit_delta_with(&fit, t.x, t.y, rgba);
+                best = exact[q] < best ? exact[q] : best;
+                if (q == at) /* and its own colour where it is */
+                    CHECK_NEAR(pl.delta_own, pe_fit_delta_with(&fit, t.x, t.y, t.rgba),
+                               1e-6 * (1.0 + fabs(pl.delta_own)));
+                if (q == p) /* the scan's colour drawn at its place: the same loss change */
+                    CHECK_NEAR(pl.delta, pe_fit_delta_with(&fit, t.x, t.y, pl.rgba),
+                               1e-6 * (1.0 + fabs(pl.delta)));
+            }
+            /* the best place, up to the 8-bit step a colour solved from moments summed in
+             * another order may take */
+            const double tol = 1e-3 * (1.0 + fabs(best));
+            CHECK(pl.delta <= best + tol);
+            CHECK(pl.delta_at <= exact[at] + tol);
+            CHECK(p == at ? pl.delta == pl.delta_at : pl.delta < pl.delta_at);
+            if (p != at) { /* the anchor is the place's neighbour */
+                CHECK(pl.anchor >= 0 && pl.anchor < n);
+                CHECK(pl.above ? pl.anchor == p - 1 : pl.anchor == p);
+            }
+        }
+        pe_fit_free(&fit);
+        pe_fit_free(&scan);
+        free(target);
+    }
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
@@ -260,5 +333,6 @@ int main(int argc, char **argv)
     RUN(focus_more_equals_a_new_focus);
     RUN(model_matches_the_drawing);
     RUN(screen_approximates_the_model);
+    RUN(depth_scan_equals_a_focus_at_every_place);
     TEST_MAIN_END();
 }

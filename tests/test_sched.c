@@ -1,7 +1,8 @@
 /* test_sched: the scheduler issues the run's sequence (adds, then rounds each ending with a
- * regrow), keeps new triangles' windows apart while they are in flight, gives new triangles
- * the search of the pace the run is at, and commits in order: an op that meets a commit it did
- * not see is checked again against the stack as it is, and kept only if it still improves. */
+ * polish and a regrow), keeps new triangles' windows apart while they are in flight, gives new
+ * triangles the search of the pace the run is at, and commits in order: an op that meets a
+ * commit it did not see is checked again against the stack as it is, and kept only if it still
+ * improves; a triangle moved to another depth lands next to the triangle it was placed by. */
 #include "core_fixtures.h"
 #include "sched.h"
 #include "test.h"
@@ -45,14 +46,15 @@ static void adopt_random(bench *x, int n, int rounds, uint64_t seed)
 }
 
 /* The whole sequence of a small run, each op run as soon as it is issued: adds (whole-canvas
- * ones as chains), then two rounds of refinements in slot order, each ending with a regrow of
- * its least useful triangle; every op has seen the commits done when it was issued. */
+ * ones as chains), then two rounds of refinements in slot order, each ending with a polish of
+ * every slot in slot order and a regrow of its least useful triangle; every op has seen the
+ * commits done when it was issued. */
 static void the_sequence(void)
 {
     bench x;
     enum { BUDGET = 4, ROUNDS = 2 };
     setup(&x, 1, 40, 30, BUDGET, BUDGET * (1 + ROUNDS));
-    int adds = 0, refines = 0, regrows = 0, next_slot = 0;
+    int adds = 0, refines = 0, polishes = 0, regrows = 0, next_slot = 0;
     for (;;) {
         pe_op *op = NULL;
         const pe_next nx = pe_sched_next(&x.s, &op);
@@ -71,8 +73,13 @@ static void the_sequence(void)
             CHECK(op->slot == next_slot); /* bottom up, every slot once a round */
             next_slot = (next_slot + 1) % BUDGET;
             refines++;
-        } else {
+            CHECK(polishes == (refines - 1) / BUDGET * BUDGET);
+        } else if (op->kind == PE_OP_POLISH) {
             CHECK(refines > 0 && refines % BUDGET == 0 && next_slot == 0);
+            CHECK(op->slot == polishes % BUDGET);
+            polishes++;
+        } else {
+            CHECK(polishes == refines && refines > 0 && refines % BUDGET == 0);
             int worst = 0; /* the least useful: the largest loss change */
             for (int k = 1; k < x.s.stack.n; k++)
                 worst = x.s.stack.use[k] > x.s.stack.use[worst] ? k : worst;
@@ -83,7 +90,7 @@ static void the_sequence(void)
         CHECK(pe_op_run(&x.b, op, &x.wk));
     }
     CHECK(adds == BUDGET * PE_ADD_CHAINS); /* a canvas this small: whole-canvas adds */
-    CHECK(refines == BUDGET * ROUNDS);
+    CHECK(refines == BUDGET * ROUNDS && polishes == BUDGET * ROUNDS);
     CHECK(regrows == ROUNDS * PE_ADD_CHAINS);
     CHECK(x.s.stack.n == BUDGET && x.s.done == x.s.total && pe_sched_rounds(&x.s) == ROUNDS);
     teardown(&x);
@@ -163,8 +170,10 @@ static void commits_check_what_they_did_not_see(void)
         CHECK(pe_sched_next(&x.s, &ops[i]) == PE_NEXT_OP);
         CHECK(ops[i]->kind == PE_OP_REFINE && ops[i]->seen == 0);
     }
-    for (int i = 0; i < N; i++)
+    for (int i = 0; i < N; i++) {
+        ops[i]->reorder = false; /* at their depth: moves have their own test */
         CHECK(pe_op_run(&x.b, ops[i], &x.wk));
+    }
     int met = 0, kept_after_check = 0;
     for (int i = 0; i < N; i++) {
         pe_op *op = pe_sched_oldest(&x.s);
@@ -206,6 +215,57 @@ static void commits_check_what_they_did_not_see(void)
     teardown(&x);
 }
 
+/* Refinements that look for a better depth, all in flight at once: the loss never rises; one
+ * that moves lands next to the triangle it named (its anchor), and when no commit it did not
+ * see touched its pixels, the loss falls by exactly what it measured. */
+static void moves_land_by_their_anchor(void)
+{
+    bench x;
+    enum { N = 16 };
+    setup(&x, 6, 48, 36, N, N * 2);
+    adopt_random(&x, N, 0, 6);
+    pe_op *ops[N];
+    for (int i = 0; i < N; i++) {
+        CHECK(pe_sched_next(&x.s, &ops[i]) == PE_NEXT_OP);
+        CHECK(ops[i]->kind == PE_OP_REFINE && ops[i]->reorder);
+        CHECK(pe_op_run(&x.b, ops[i], &x.wk));
+    }
+    int moves = 0, exact = 0;
+    for (int i = 0; i < N; i++) {
+        pe_op *op = pe_sched_oldest(&x.s);
+        pe_stack *st = &x.s.stack;
+        const int k = pe_stack_find(st, op->id, op->slot);
+        const pe_tri cur = st->tris[k];
+        const pe_box a = pe_tri_footprint(&cur, st->w, st->h);
+        const pe_box b = pe_tri_footprint(&op->tri, st->w, st->h);
+        const pe_box fp = pe_box_union(&a, &b);
+        bool unseen = false;
+        for (uint64_t q = op->seen; q < x.s.committed; q++)
+            unseen = unseen || pe_box_overlap(&x.s.touched[q % PE_LAG], &fp);
+        const double before = fixture_loss(&x.t, st->tris, st->n);
+        const double d_cur = pe_op_delta_now(&x.b, st, k, -1, (pe_tri[]){ cur }, false, &x.wk);
+        const bool moves_op = op->moves;
+        const uint32_t id = op->id, anchor = op->anchor;
+        const bool above = op->above;
+        const double delta = op->delta;
+        CHECK(pe_sched_commit(&x.s, &x.wk));
+        const double after = fixture_loss(&x.t, st->tris, st->n);
+        CHECK(after <= before + 1e-9 * before);
+        if (!moves_op)
+            continue;
+        moves++;
+        const int now = pe_stack_find(st, id, k), by = pe_stack_find(st, anchor, k);
+        if (!pe_tri_same(&st->tris[now], &cur)) /* it went: by its anchor */
+            CHECK(by >= 0 && now == (above ? by + 1 : by - 1));
+        if (!unseen) {
+            exact++;
+            CHECK_NEAR(after - before, delta - d_cur, 1e-6 * before);
+        }
+    }
+    CHECK(moves >= 2 && exact >= 1); /* random triangles this large cover one another */
+    teardown(&x);
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
@@ -213,5 +273,6 @@ int main(int argc, char **argv)
     RUN(windows_in_flight_are_apart);
     RUN(pace_chooses_the_search);
     RUN(commits_check_what_they_did_not_see);
+    RUN(moves_land_by_their_anchor);
     TEST_MAIN_END();
 }

@@ -1,5 +1,6 @@
-/* test_stack: triangles keep their names while others come and go, footprints hold every pixel
- * a triangle draws, and the boxes and the export behave as stack.h says. */
+/* test_stack: triangles keep their names while others come and go or move to another depth,
+ * footprints hold every pixel a triangle draws, and the boxes and the export behave as stack.h
+ * says. */
 #include "core_fixtures.h"
 #include "stack.h"
 #include "test.h"
@@ -96,6 +97,49 @@ static void export_scales_and_rounds(void)
     CHECK(out.r == 10 && out.g == 20 && out.b == 30 && out.a == 40);
 }
 
+enum { N = 6 };
+
+/* A stack of N triangles; triangle i's first vertex is at x = i, its use is -i. */
+static void fill(pe_stack *s)
+{
+    memset(s, 0, sizeof *s);
+    s->w = s->h = 32;
+    CHECK(pe_stack_reserve(s, N));
+    for (int i = 0; i < N; i++) {
+        const pe_tri t = { .x = { i, i + 4, i }, .y = { 0, 0, 4 + i }, .rgba = { 1, 2, 3, 255 } };
+        pe_stack_push(s, &t, -i);
+    }
+}
+
+static void move_keeps_each_triangle_whole(void)
+{
+    static const struct {
+        int from, to;
+        int order[N]; /* the names bottom to top afterwards */
+    } cases[] = {
+        { 1, 4, { 0, 2, 3, 4, 1, 5 } }, { 4, 1, { 0, 4, 1, 2, 3, 5 } },
+        { 0, 5, { 1, 2, 3, 4, 5, 0 } }, { 5, 0, { 5, 0, 1, 2, 3, 4 } },
+        { 2, 2, { 0, 1, 2, 3, 4, 5 } }, { 3, 4, { 0, 1, 2, 4, 3, 5 } },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        pe_stack s;
+        fill(&s);
+        pe_stack_move(&s, cases[c].from, cases[c].to);
+        for (int k = 0; k < N; k++) {
+            const int i = cases[c].order[k];
+            CHECK(s.id[k] == (uint32_t)i);
+            CHECK(s.tris[k].x[0] == i && s.use[k] == -i);
+            const pe_box fp = pe_tri_footprint(&s.tris[k], s.w, s.h);
+            CHECK(!memcmp(&fp, &s.fp[k], sizeof fp));
+            /* found from any hint, up or down */
+            for (int hint = -1; hint <= N; hint++)
+                CHECK(pe_stack_find(&s, (uint32_t)i, hint) == k);
+        }
+        CHECK(pe_stack_find(&s, N + 1, 2) == -1);
+        pe_stack_free(&s);
+    }
+}
+
 int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
@@ -103,5 +147,6 @@ int main(int argc, char **argv)
     RUN(footprints_hold_what_is_drawn);
     RUN(boxes);
     RUN(export_scales_and_rounds);
+    RUN(move_keeps_each_triangle_whole);
     TEST_MAIN_END();
 }

@@ -343,8 +343,10 @@ static int approximate(run_ctx *c, cli_options *o, pe_state *state, bool by_defa
         pe_image_free(&img);
         return rc;
     }
-    /* rounds: --iterations, else 2, else (--time alone) as many as fit */
-    const int rounds = o->pe.iterations > 0 ? o->pe.iterations : o->pe.time_limit > 0 ? 0 : 2;
+    /* rounds: --iterations, else the default, else (--time alone) as many as fit */
+    const int rounds = o->pe.iterations > 0         ? o->pe.iterations
+                       : o->pe.time_limit > 0 ? 0
+                                              : PE_DEFAULT_ROUNDS;
     cli_progress_init(&c->progress, o->quiet, o->verbose, t0);
     c->progress.triangles = o->pe.triangles;
     c->progress.rounds = rounds;

@@ -213,7 +213,9 @@ static int run_frame(seq_ctx *c, const pe_result *prev, const pe_image *prev_img
         }
     }
     c->pr.triangles = opt.triangles;
-    c->pr.rounds = opt.iterations > 0 ? opt.iterations : opt.time_limit > 0 ? 0 : 2;
+    c->pr.rounds = opt.iterations > 0 ? opt.iterations
+                   : opt.time_limit > 0 ? 0
+                                        : PE_DEFAULT_ROUNDS;
     const pe_status st = pe_approximate(img, &opt, res);
     const double cpu = cpu_now() - cpu0;
     /* cleared between frames: what is said next (an error) starts on a line of its own */
