@@ -417,7 +417,8 @@ static bool keep_cover(pe_fit *fit, int nr)
         k->rows[k->nrows + r] = fit->cov.rows[r];
         k->rows[k->nrows + r].e0 += k->npx;
     }
-    memcpy(k->px + k->npx, fit->cov.px, (size_t)npx * sizeof *k->px);
+    if (npx > 0) /* a layer with no edge pixels may leave px unallocated */
+        memcpy(k->px + k->npx, fit->cov.px, (size_t)npx * sizeof *k->px);
     k->first[k->count] = k->nrows;
     k->nrows += nr;
     k->npx += npx;
