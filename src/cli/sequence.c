@@ -253,6 +253,22 @@ static pe_status state_fn(FILE *f, const void *ctx)
     return pe_state_write(f, j->res, j->input, j->meta);
 }
 
+/* The log so far as DIR/sequence.csv, claimed as this run's; on failure its path in path. */
+static pe_status write_log(seq_ctx *c, char *path, size_t len)
+{
+    char log_path[PATH_MAX];
+    if (!cli_join(log_path, sizeof log_path, c->dir, c->csv))
+        return PE_OK;
+    errno = 0;
+    const pe_status st =
+        fflush(c->log) == 0 ? cli_write_text(log_path, c->log_text, c->log_len) : PE_ERR_NOMEM;
+    if (st != PE_OK)
+        snprintf(path, len, "%s", log_path);
+    else
+        cli_claim_wrote(c->claim, log_path);
+    return st;
+}
+
 /* PNG, SVG, then the state: a frame whose state exists is complete. 0 or 1 after a message. */
 static int write_frame(seq_ctx *c, const pe_result *res, const char *name, int num)
 {
@@ -275,16 +291,7 @@ static int write_frame(seq_ctx *c, const pe_result *res, const char *name, int n
     if (st == PE_OK && frame_path(c, path, sizeof path, num, "json") &&
         (st = cli_write_atomic(path, state_fn, &j)) == PE_OK)
         cli_claim_wrote(c->claim, path);
-    char log_path[PATH_MAX];
-    if (st == PE_OK && cli_join(log_path, sizeof log_path, c->dir, c->csv)) {
-        errno = 0;
-        st = fflush(c->log) == 0 ? cli_write_text(log_path, c->log_text, c->log_len) : PE_ERR_NOMEM;
-        if (st != PE_OK)
-            snprintf(path, sizeof path, "%s", log_path);
-        else
-            cli_claim_wrote(c->claim, log_path);
-    }
-    if (st == PE_OK)
+    if (st == PE_OK && (st = write_log(c, path, sizeof path)) == PE_OK)
         return 0;
     fprintf(stderr, "polyevolve: %s: %s\n", path[0] ? path : c->dir,
             st == PE_ERR_IO && errno ? strerror(errno) : pe_status_str(st));
@@ -744,6 +751,16 @@ int cli_sequence(cli_options *o)
     if (rc == 0 && k == 0) {
         fprintf(stderr, "polyevolve: %s: no frames\n", o->inputs[0]);
         rc = 1;
+    }
+    if (rc == 0 && !logged) { /* every frame kept: the log is still theirs, not stale */
+        char path[PATH_MAX] = "";
+        log_load(c, o->first_frame + k * o->frame_step);
+        const pe_status st = write_log(c, path, sizeof path);
+        if (st != PE_OK) {
+            fprintf(stderr, "polyevolve: %s: %s\n", path[0] ? path : c->dir,
+                    st == PE_ERR_IO && errno ? strerror(errno) : pe_status_str(st));
+            rc = 1;
+        }
     }
     if (rc == 0)
         cli_claim_clean(c->claim); /* an earlier, longer run's frames must not join the video */
