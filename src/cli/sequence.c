@@ -705,7 +705,7 @@ int cli_sequence(cli_options *o)
         c->count = n > 0 && n < INT_MAX ? (int)n : 0;
     }
     seq_link prev = { 0 }, kf = { 0 };
-    bool logged = false;
+    bool logged = false, ended = false; /* ended: the source was read to its end */
     int k = 0, made = 0;
     char name[PATH_MAX];
     double psnr_sum = 0.0;
@@ -713,6 +713,7 @@ int cli_sequence(cli_options *o)
         pe_image img = { 0 };
         const int r = source_next(&src, o, &img, name, sizeof name);
         if (r <= 0) {
+            ended = r == 0;
             rc = r < 0 ? 1 : 0;
             break;
         }
@@ -769,7 +770,8 @@ int cli_sequence(cli_options *o)
     if (rc == 0 && !o->quiet)
         printf("polyevolve: %d frames (%d made now, mean PSNR %.2f dB) -> %s\n", k, made,
                made ? psnr_sum / made : 0.0, c->dir);
-    const int damage = rc == 0 || rc == 1 ? check_damage(o, &src) : 0;
+    /* frames never read (a refused or failed run) are not frames lost */
+    const int damage = ended && (rc == 0 || rc == 1) ? check_damage(o, &src) : 0;
     cli_claim_finish(c->claim, rc == 0);
     if (rc == 0)
         rc = damage;

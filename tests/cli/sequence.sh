@@ -144,6 +144,9 @@ video)
     else
         [ -s odd/video.mp4 ] && ok "video.mp4 written at an odd size" || bad "no video.mp4 at an odd size"
     fi
+    # refused before any frame is read: one line, not also a false report of frames lost
+    expect_error 1 "holds another run's files" "a video into another run's sequence" \
+        sequence clip.mp4 -o vid -s 51 "${FAST[@]}"
     echo "not a video" >broken.mp4
     expect_error 1 "broken.mp4" "a broken video file" sequence broken.mp4 -o x "${FAST[@]}"
     ;;
