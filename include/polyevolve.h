@@ -241,8 +241,9 @@ typedef struct pe_options {
     int threads;             /* OpenMP threads, 0 = all cores; at most 4 per processor and 33
                               * are started (more would only contend). Default 0 */
     uint64_t seed;           /* Default 1 */
-    int iterations;          /* refinement rounds over every triangle, 0 = PE_DEFAULT_ROUNDS
-                              * (with time_limit alone: rounds until then). Default 0 */
+    int iterations;          /* refinement rounds over every triangle, 0..1000000, 0 =
+                              * PE_DEFAULT_ROUNDS (with time_limit alone: rounds until then).
+                              * Default 0 */
     double time_limit;       /* seconds of wall time, finite, 0 = none (infinity and NaN are
                               * PE_ERR_INVALID_ARG: "no limit" is 0). Default 0 */
     double target_psnr;      /* stop when the working PSNR reaches this, finite, 0 = none.
@@ -250,7 +251,8 @@ typedef struct pe_options {
     bool transparent;        /* canvas starts transparent; fit alpha too. Default false */
     bool background_auto;    /* background = mean colour of the image. Default true */
     unsigned char background[3]; /* used when !background_auto && !transparent */
-    int frames;              /* requested frames (progress points flagged frame). Default 100 */
+    int frames;              /* requested frames (progress points flagged frame), 0..100000.
+                              * Default 100 */
     pe_frame_spacing frame_spacing; /* Default PE_FRAMES_LINEAR */
     pe_progress_fn progress; /* Default NULL */
     void *progress_ctx;

@@ -152,7 +152,7 @@ static pe_status validate(const pe_image *target, const pe_options *o)
     if (!target || !target->rgba || target->width < 1 || target->height < 1 || !o)
         return PE_ERR_INVALID_ARG;
     if (o->triangles < 1 || o->triangles > 1000000 || o->resize < 0 || o->threads < 0 ||
-        o->iterations < 0 || o->frames < 0 || o->frames > 100000 ||
+        o->iterations < 0 || o->iterations > 1000000 || o->frames < 0 || o->frames > 100000 ||
         !(o->time_limit >= 0.0 && isfinite(o->time_limit)) ||
         !(o->target_psnr >= 0.0 && isfinite(o->target_psnr)) ||
         (o->frame_spacing != PE_FRAMES_LINEAR && o->frame_spacing != PE_FRAMES_LOG) ||

@@ -631,6 +631,8 @@ static const opt_case opt_cases[] = {
     OPT(triangles, 'i', 1000001),
     OPT(resize, 'i', -1),
     OPT(iterations, 'i', -1),
+    OPT(iterations, 'i', 1000001),
+    OPT(iterations, 'i', INT_MAX),
     OPT(frames, 'i', -1),
     OPT(frames, 'i', 100001),
     OPT(frame_spacing, 'i', 7),

@@ -79,6 +79,22 @@ static pe_status state_fn(FILE *f, const void *ctx)
     return pe_state_write(f, j->res, j->input, j->meta);
 }
 
+/* The log so far as DIR/sequence.csv, claimed as this run's; on failure its path in path. */
+static pe_status write_log(seq_ctx *c, char *path, size_t len)
+{
+    char log_path[PATH_MAX];
+    if (!cli_join(log_path, sizeof log_path, c->dir, c->csv))
+        return PE_OK;
+    errno = 0;
+    const pe_status st =
+        fflush(c->log) == 0 ? cli_write_text(log_path, c->log_text, c->log_len) : PE_ERR_NOMEM;
+    if (st != PE_OK)
+        snprintf(path, len, "%s", log_path);
+    else
+        cli_claim_wrote(c->claim, log_path);
+    return st;
+}
+
 /* PNG, SVG, then the state: a frame whose state exists is complete. 0 or 1 after a message. */
 static int write_frame(seq_ctx *c, const pe_result *res, const char *name, int num)
 {
@@ -101,16 +117,7 @@ static int write_frame(seq_ctx *c, const pe_result *res, const char *name, int n
     if (st == PE_OK && frame_path(c, path, sizeof path, num, "json") &&
         (st = cli_write_atomic(path, state_fn, &j)) == PE_OK)
         cli_claim_wrote(c->claim, path);
-    char log_path[PATH_MAX];
-    if (st == PE_OK && cli_join(log_path, sizeof log_path, c->dir, c->csv)) {
-        errno = 0;
-        st = fflush(c->log) == 0 ? cli_write_text(log_path, c->log_text, c->log_len) : PE_ERR_NOMEM;
-        if (st != PE_OK)
-            snprintf(path, sizeof path, "%s", log_path);
-        else
-            cli_claim_wrote(c->claim, log_path);
-    }
-    if (st == PE_OK)
+    if (st == PE_OK && (st = write_log(c, path, sizeof path)) == PE_OK)
         return 0;
     fprintf(stderr, "polyevolve: %s: %s\n", path[0] ? path : c->dir,
             st == PE_ERR_IO && errno ? strerror(errno) : pe_status_str(st));
@@ -429,7 +436,7 @@ int cli_sequence(cli_options *o)
         c->count = n > 0 && n < INT_MAX ? (int)n : 0;
     }
     seq_link prev = { 0 }, kf = { 0 };
-    bool logged = false;
+    bool logged = false, ended = false; /* ended: the source was read to its end */
     int k = 0, made = 0;
     char name[PATH_MAX];
     double psnr_sum = 0.0;
@@ -437,6 +444,7 @@ int cli_sequence(cli_options *o)
         pe_image img = { 0 };
         const int r = cli_seq_source_next(&src, o, &img, name, sizeof name);
         if (r <= 0) {
+            ended = r == 0;
             rc = r < 0 ? 1 : 0;
             break;
         }
@@ -476,6 +484,16 @@ int cli_sequence(cli_options *o)
         fprintf(stderr, "polyevolve: %s: no frames\n", o->inputs[0]);
         rc = 1;
     }
+    if (rc == 0 && !logged) { /* every frame kept: the log is still theirs, not stale */
+        char path[PATH_MAX] = "";
+        log_load(c, o->first_frame + k * o->frame_step);
+        const pe_status st = write_log(c, path, sizeof path);
+        if (st != PE_OK) {
+            fprintf(stderr, "polyevolve: %s: %s\n", path[0] ? path : c->dir,
+                    st == PE_ERR_IO && errno ? strerror(errno) : pe_status_str(st));
+            rc = 1;
+        }
+    }
     if (rc == 0)
         cli_claim_clean(c->claim); /* an earlier, longer run's frames must not join the video */
     if (rc == 0)
@@ -483,7 +501,8 @@ int cli_sequence(cli_options *o)
     if (rc == 0 && !o->quiet)
         printf("polyevolve: %d frames (%d made now, mean PSNR %.2f dB) -> %s\n", k, made,
                made ? psnr_sum / made : 0.0, c->dir);
-    const int damage = rc == 0 || rc == 1 ? check_damage(o, &src) : 0;
+    /* frames never read (a refused or failed run) are not frames lost */
+    const int damage = ended && (rc == 0 || rc == 1) ? check_damage(o, &src) : 0;
     cli_claim_finish(c->claim, rc == 0);
     if (rc == 0)
         rc = damage;

@@ -59,11 +59,20 @@ int cli_pdf_page(const cli_options *o, int w, int h, char *err, size_t err_len)
     const pe_result res = { .width = w, .height = h };
     const pe_page page = cli_page_layout(o, &res);
     const double side = page.width > page.height ? page.width : page.height;
-    if (side <= CLI_MAX_PDF_SIDE)
-        return 0;
-    snprintf(err, err_len,
-             "a PDF page of %.0f pt is above the PDF writer's limit of %d pt a side (cairo's): "
-             "give -s N or --page",
-             side, CLI_MAX_PDF_SIDE);
-    return 2;
+    const double small = fmin(fmin(page.width, page.height), fmin(page.w, page.h));
+    if (side > CLI_MAX_PDF_SIDE) {
+        snprintf(err, err_len,
+                 "a PDF page of %.0f pt is above the PDF writer's limit of %d pt a side: give "
+                 "-s N or --page",
+                 side, CLI_MAX_PDF_SIDE);
+        return 2;
+    }
+    if (!(small >= CLI_MIN_PDF_SIDE)) { /* a picture far wider than high */
+        snprintf(err, err_len,
+                 "a PDF of %gx%g pt (the picture %gx%g) has a side below the PDF writer's "
+                 "%g pt: leave out the PDF, or give a larger -s N",
+                 page.width, page.height, page.w, page.h, CLI_MIN_PDF_SIDE);
+        return 2;
+    }
+    return 0;
 }

@@ -34,8 +34,10 @@ int cli_frame_side(int frame_size, int size, bool size_given, int w, int h);
 /* Triangle coordinates are input pixels, and state files and the SVG keep them within 1e7. */
 #define CLI_MAX_PICTURE_SIDE 10000000
 
-/* The largest PDF page side in points: cairo's fixed-point coordinates (24.8 bits). */
-#define CLI_MAX_PDF_SIDE 8388607
+/* The PDF page's sides in points, as pe_write_pdf_page takes them (cairo's fixed-point
+ * coordinates allow more, the library's page check less). */
+#define CLI_MAX_PDF_SIDE 1000000
+#define CLI_MIN_PDF_SIDE 0.01
 
 /* A w x h picture the state file and the SVG can hold: 0, else 2 with one line in err (the
  * caller picks the exit status: no option makes an input fit). */

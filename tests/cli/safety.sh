@@ -181,6 +181,11 @@ EOF
         -o w.svg --state ws.json &&
         "$PY" -c "import json; s = json.load(open('ws.json')); s['input']['width'] = 9000000; json.dump(s, open('wide.json', 'w'))" &&
         expect_error 2 "PDF writer's limit" "render of a 9000000 px wide state to PDF" render wide.json -o w.pdf
+    # between the library's page limit (1e6 pt) and cairo's (8388607 pt); and a side below 0.01 pt
+    "$PY" -c "import json; s = json.load(open('ws.json')); s['input']['width'] = 2000000; json.dump(s, open('wide2.json', 'w'))" &&
+        expect_error 2 "PDF writer's limit" "render of a 2000000 px wide state to PDF" render wide2.json -o w2.pdf
+    expect_error 2 "below the PDF writer's" "a PDF 300 pt wide of a 40000x1 input, before the work" \
+        wide.png -n 5 --frames 0 -q -j1 -o w3.svg -o w3.pdf -s 300
     mkdir -p fd
     touch fd/frames
     expect_error 1 "fd/frames" "DIR/frames a file" "$MONA32" -n 5 --frames 3 -q -j1 -o fd

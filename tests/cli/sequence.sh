@@ -6,7 +6,8 @@
 #   cut          a scene cut (another picture) starts cold: the same triangles as a cold run
 #   video        a tiny clip made by ffmpeg in the test, read through libavformat; MP4 written
 #   init         --init STATE on a single run (scaled to an image of another size)
-#   resume       an interrupted sequence resumed gives the bytes of an uninterrupted one
+#   resume       an interrupted sequence resumed gives the bytes of an uninterrupted one; a
+#                complete one resumed keeps its sequence.csv
 #   chunks       keyframe pass + chunks run out of order = one run with --keyframe-every
 #   determinism  same inputs and seed, -j 1 and -j 2: the same bytes
 # shellcheck source=common.sh
@@ -143,6 +144,9 @@ video)
     else
         [ -s odd/video.mp4 ] && ok "video.mp4 written at an odd size" || bad "no video.mp4 at an odd size"
     fi
+    # refused before any frame is read: one line, not also a false report of frames lost
+    expect_error 1 "holds another run's files" "a video into another run's sequence" \
+        sequence clip.mp4 -o vid -s 51 "${FAST[@]}"
     echo "not a video" >broken.mp4
     expect_error 1 "broken.mp4" "a broken video file" sequence broken.mp4 -o x "${FAST[@]}"
     ;;
@@ -170,6 +174,11 @@ resume)
     [ "$d" -eq 0 ] && ok "resumed sequence identical to the uninterrupted one" || bad "$d files differ after --resume"
     [ "$(grep -c '^[0-9]' part/sequence.csv)" -eq 8 ] && ok "sequence.csv has 8 rows" ||
         bad "sequence.csv rows: $(grep -c '^[0-9]' part/sequence.csv)"
+    # a resume with nothing left to make keeps the log: it is still the kept frames' own
+    cp part/sequence.csv part.csv
+    expect_ok "--resume of a complete sequence" sequence pan/in_00{1,2,3,4,5,6,7,8}.png --resume part "${FAST[@]}"
+    cmp -s part.csv part/sequence.csv && ok "a complete sequence resumed: sequence.csv kept" ||
+        bad "a complete sequence resumed: sequence.csv $([ -f part/sequence.csv ] && echo changed || echo removed)"
     # a real SIGINT once frame 2 is complete: exit 130, then --resume gives the same bytes
     "$PE_BIN" sequence pan/in_00{1,2,3,4,5,6,7,8}.png -o sig "${FAST[@]}" 2>sig.err &
     pid=$!
