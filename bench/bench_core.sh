@@ -36,6 +36,16 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 img() { ls "$SHARED"/images/"$1".* | head -1; }
 psnr() { "$SCORE" "$1" "$2" --size 256 "${@:3}" | sed 's/.*psnr=\([0-9.]*\).*/\1/'; }
 
+# one run into a fresh directory OUT (a run refuses a directory that holds another input's
+# files): prints "user sys"; fails when the run wrote no final.svg
+run_into() {
+    local out="$1" t; shift
+    rm -rf "$out"
+    t=$( { /usr/bin/time -f "%U %S" "$@" -o "$out" -q --frames 0; } 2>&1 | tail -1)
+    [ -s "$out/final.svg" ] || { echo "bench_core: $* -o $out failed: $t" >&2; return 1; }
+    echo "$t"
+}
+
 # min wall and its CPU of REPS runs: "wall cpu"
 timed() {
     local best="" out="$1"; shift
@@ -105,11 +115,11 @@ quality() {
         f=$(img "$name")
         for s in $SEEDS; do
             local t
-            t=$( { /usr/bin/time -f "%U %S" "$BIN" "$f" --seed "$s" -o "$tmp/q" -q --frames 0; } 2>&1 | tail -1)
+            t=$(run_into "$tmp/q" "$BIN" "$f" --seed "$s") || exit 1
             sum=$(echo "$sum $(psnr "$f" "$tmp/q/final.svg")" | awk '{print $1 + $2}')
             cpu=$(echo "$cpu $t" | awk '{print $1 + $2 + $3}')
             if [ -n "$BASE" ]; then
-                t=$( { /usr/bin/time -f "%U %S" "$BASE" "$f" --seed "$s" -o "$tmp/b" -q --frames 0; } 2>&1 | tail -1)
+                t=$(run_into "$tmp/b" "$BASE" "$f" --seed "$s") || exit 1
                 sumb=$(echo "$sumb $(psnr "$f" "$tmp/b/final.svg")" | awk '{print $1 + $2}')
                 cpub=$(echo "$cpub $t" | awk '{print $1 + $2 + $3}')
             fi
@@ -144,12 +154,12 @@ seams() {
     for spec in mona:2x1 astronaut:1x2 butterfly:2x1 camera:1x2 chelsea:2x1 liza:1x2 rocket:2x1 seychelles:2x1; do
         local name=${spec%%:*} grid=${spec#*:} f r b="–" c="–"
         f=$(img "$name")
-        "$BIN" "$f" -o "$tmp/m" -q --frames 0
+        run_into "$tmp/m" "$BIN" "$f" >/dev/null || exit 1
         r=$("$SCORE" "$f" "$tmp/m/final.svg" --seams "$grid" | grep -o 'seam_ratio=[0-9.]*' | cut -d= -f2)
         if [ -n "$BASE" ]; then
-            "$BASE" "$f" -o "$tmp/b" -q --frames 0 --tiles "$grid"
+            run_into "$tmp/b" "$BASE" "$f" --tiles "$grid" >/dev/null || exit 1
             b=$("$SCORE" "$f" "$tmp/b/final.svg" --seams "$grid" | grep -o 'seam_ratio=[0-9.]*' | cut -d= -f2)
-            "$BASE" "$f" -o "$tmp/c" -q --frames 0 --tiles 1x1
+            run_into "$tmp/c" "$BASE" "$f" --tiles 1x1 >/dev/null || exit 1
             c=$("$SCORE" "$f" "$tmp/c/final.svg" --seams "$grid" | grep -o 'seam_ratio=[0-9.]*' | cut -d= -f2)
         fi
         echo "| $name | $grid | $r | $b | $c |"
