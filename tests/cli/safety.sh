@@ -203,6 +203,10 @@ EOF
     expect_ok "a UTF-8 BOM before GIMP Palette" "$MONA32" -n 5 --frames 0 -q -j1 -o p2.svg --palette bom.gpl
     expect_error 1 "NUL byte" "a palette with a NUL byte" "$MONA32" -n 5 --frames 0 -q -j1 -o p3.svg --palette nul.txt
     expect_error 2 "count" "--palette -3" "$MONA32" -n 5 --frames 0 -q -j1 -o p4.svg --palette -3
+    # E13: a subnormal --time is a tiny limit inside the range; below every double the line says so
+    expect_ok "--time 1e-320 (a subnormal)" "$MONA32" -n 5 --frames 0 -q -j1 -o t1.svg --time 1e-320
+    expect_error 2 "too small for a double" "--time 1e-400" "$MONA32" -n 5 --frames 0 -q -j1 -o t2.svg \
+        --time 1e-400
     # E23: a black mask is a usage error however it is black
     expect_error 2 "black" "an all-black mask" "$MONA64" -n 5 --frames 0 -q -j1 -o m1.svg --weight black.png
     expect_error 2 "black" "a transparent mask" "$MONA64" -n 5 --frames 0 -q -j1 -o m2.svg --weight clear.png
