@@ -44,6 +44,10 @@ static const parse_case cases[] = {
     { { IMG, "-j", "-1" }, CLI_USAGE, "--threads", NULL, { NULL } },
     { { IMG, "--time", "nan" }, CLI_USAGE, "--time", NULL, { NULL } },
     { { IMG, "--time", "-1" }, CLI_USAGE, "--time", NULL, { NULL } },
+    /* a subnormal is a number in the range; one that a double cannot tell from 0 says so */
+    { { IMG, "--time", "1e-320" }, CLI_OK, NULL, NULL, { "time=9.99989e-321" } },
+    { { IMG, "--time", "1e-400" }, CLI_USAGE, "too small for a double", NULL, { NULL } },
+    { { IMG, "--hold", "4.9e-324" }, CLI_OK, NULL, NULL, { NULL } },
     { { IMG, "--target-psnr", "inf" }, CLI_USAGE, "--target-psnr", NULL, { NULL } },
     { { IMG, "--frame-spacing", "cubic" }, CLI_USAGE, "one of psnr, linear, log", NULL, { 0 } },
     { { IMG, "-s", "-1" }, CLI_USAGE, "--size", NULL, { NULL } },

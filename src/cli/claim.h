@@ -9,9 +9,9 @@
  *                    through a pattern, a link or another spelling), an output naming an input,
  *                    a name too long for its temporary NAME.tmp-XXXXXX (NAME_MAX, PATH_MAX), a
  *                    single file whose directory does not exist.
- *   cli_claim_take   creates the places, takes one lock per place (flock on
- *                    DIR/.polyevolve.lock: the kernel drops it when its holder dies, even by
- *                    kill -9), proves every directory writable by creating and removing a probe
+ *   cli_claim_take   creates the places, takes one lock per directory a place writes into
+ *                    (flock on DIR/.polyevolve.lock, and DIR/frames/...: the kernel drops it
+ *                    when its holder dies, even by kill -9), proves every directory writable by creating and removing a probe
  *                    file, and reads DIR/.polyevolve.manifest: the runs whose files are there,
  *                    each with its identity (command, input, settings) and its files. A place
  *                    holding another run's files, or files no run recorded, is refused unless

@@ -7,8 +7,12 @@
 
 #include "paths.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,6 +106,39 @@ static bool remove_stale(place *p, const char *rel, void *ctx)
     return true;
 }
 
+/* Whether all that dir holds is its lock file. */
+static bool only_lock(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    bool lock = false, other = false;
+    for (const struct dirent *e; !other && (e = readdir(d)) != NULL;) {
+        if (!strcmp(e->d_name, LOCK_NAME))
+            lock = true;
+        else
+            other = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    }
+    closedir(d);
+    return lock && !other;
+}
+
+/* rmdir dir when it is empty, or holds nothing but a lock file that no run holds (every
+ * directory a run writes into has one): a run that opened that file just before it went
+ * finds the directory gone when it probes it, and stops. */
+static void remove_empty_dir(const char *dir)
+{
+    if (rmdir(dir) == 0 || (errno != ENOTEMPTY && errno != EEXIST) || !only_lock(dir))
+        return;
+    char *lock = cli_path_join(dir, LOCK_NAME);
+    const int fd = lock ? open(lock, O_RDWR | O_CLOEXEC) : -1;
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && unlink(lock) == 0)
+        rmdir(dir);
+    if (fd >= 0)
+        close(fd);
+    free(lock);
+}
+
 /* Remove from p the files of the runs this one continues or replaces that it did not write
  * (mine: what it wrote), and the subdirectories that leaves empty. */
 static void clean_place(const cli_claim *c, place *p, const cli_record *mine)
@@ -117,7 +154,7 @@ static void clean_place(const cli_claim *c, place *p, const cli_record *mine)
             char *d = cli_path_dir(p->man.rec[k].e[e].rel);
             char *path = d && strcmp(d, ".") ? cli_path_join(p->dir, d) : NULL;
             if (path)
-                rmdir(path); /* only when empty */
+                remove_empty_dir(path);
             free(path);
             free(d);
         }

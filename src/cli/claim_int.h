@@ -23,12 +23,20 @@ typedef struct listing { /* a directory's names, sorted */
     size_t n;
 } listing;
 
+typedef struct sublock { /* the lock of a subdirectory the place's plan writes into */
+    char *dir;
+    int fd;
+    bool made;
+} sublock;
+
 typedef struct place {
     char *dir, *canon, *role, *chunk;
     int flags;
     bool manifest; /* the run keeps this place's manifest (all but chunks) */
     int lock_fd, chunk_fd;
     bool made_lock, made_chunk_lock, made_manifest;
+    sublock *sub; /* held while the run works, in the mode of lock_fd */
+    size_t nsub, capsub;
     char **made; /* directories this run created, outermost first */
     size_t nmade, capmade;
     cli_manifest man; /* the manifest as read */

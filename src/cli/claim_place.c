@@ -137,6 +137,12 @@ void cli_claim_undo_place(place *p, bool remove)
                 unlink(path);
             free(path);
         }
+        for (size_t i = 0; i < p->nsub; i++) {
+            char *path = p->sub[i].made ? cli_path_join(p->sub[i].dir, LOCK_NAME) : NULL;
+            if (path)
+                unlink(path);
+            free(path);
+        }
         for (size_t i = p->nmade; i-- > 0;)
             rmdir(p->made[i]);
         p->made_lock = p->made_chunk_lock = p->made_manifest = false;
@@ -144,6 +150,13 @@ void cli_claim_undo_place(place *p, bool remove)
     for (size_t i = 0; i < p->nmade; i++)
         free(p->made[i]);
     p->nmade = 0;
+    for (size_t i = 0; i < p->nsub; i++) {
+        close(p->sub[i].fd);
+        free(p->sub[i].dir);
+    }
+    free(p->sub);
+    p->sub = NULL;
+    p->nsub = p->capsub = 0;
     if (p->lock_fd >= 0)
         close(p->lock_fd); /* the lock file stays: removing it would race with a run taking it */
     if (p->chunk_fd >= 0)
@@ -327,6 +340,37 @@ static void free_strings(char **s, size_t n)
     free(s);
 }
 
+/* The message for a lock of dir that open_lock could not take (fd -2: another run holds it). */
+static int lock_failed(int fd, const char *dir, char *err, size_t len)
+{
+    return fd == -2 ? cli_claim_say(CLI_CLAIM_BUSY, err, len,
+                                    "%s: another polyevolve run is writing there (it holds "
+                                    "%s/" LOCK_NAME "); wait for it or choose another -o",
+                                    dir, dir)
+                    : cli_claim_say(1, err, len, "%s/" LOCK_NAME ": cannot create the lock file: %s",
+                                    dir, strerror(errno));
+}
+
+/* Lock sub, a subdirectory p's plan writes into, as p's own directory is locked: a run's
+ * frames/ may be another run's frame pattern, and one lock per directory written into keeps
+ * the two apart whichever starts first. */
+static int lock_sub(place *p, const char *sub, char *err, size_t len)
+{
+    if (!cli_grow(&p->sub, p->nsub, &p->capsub, sizeof *p->sub))
+        return cli_claim_say(1, err, len, "out of memory");
+    sublock *s = &p->sub[p->nsub];
+    if (!(s->dir = strdup(sub)))
+        return cli_claim_say(1, err, len, "out of memory");
+    s->fd = open_lock(sub, LOCK_NAME, p->flags & CLI_PLACE_CHUNK ? LOCK_SH : LOCK_EX, &s->made);
+    if (s->fd < 0) {
+        const int rc = lock_failed(s->fd, sub, err, len);
+        free(s->dir);
+        return rc;
+    }
+    p->nsub++;
+    return 0;
+}
+
 static int take_place(cli_claim *c, place *p, bool force, bool resume, char *err, size_t len)
 {
     char *at = NULL;
@@ -349,14 +393,7 @@ static int take_place(cli_claim *c, place *p, bool force, bool resume, char *err
         open_lock(p->dir, LOCK_NAME, p->flags & CLI_PLACE_CHUNK ? LOCK_SH : LOCK_EX, &made);
     p->made_lock = made;
     if (p->lock_fd < 0)
-        return p->lock_fd == -2
-                   ? cli_claim_say(
-                         CLI_CLAIM_BUSY, err, len,
-                         "%s: another polyevolve run is writing there (it holds %s/" LOCK_NAME
-                         "); wait for it or choose another -o",
-                         p->dir, p->dir)
-                   : cli_claim_say(1, err, len, "%s/" LOCK_NAME ": cannot create the lock file: %s",
-                                   p->dir, strerror(errno));
+        return lock_failed(p->lock_fd, p->dir, err, len);
     if (p->chunk) {
         char name[64];
         snprintf(name, sizeof name, LOCK_NAME "-%.40s", p->chunk);
@@ -391,6 +428,8 @@ static int take_place(cli_claim *c, place *p, bool force, bool resume, char *err
                                               sub, strerror(e));
         }
         free(at);
+        if (rc == 0 && strcmp(dirs[i], "."))
+            rc = lock_sub(p, sub, err, len);
         if (rc == 0)
             rc = probe(sub, err, len);
         free(sub);

@@ -186,10 +186,20 @@ static cli_read read_double(const char *v, double lo, double hi, double *out)
     const double x = strtod(v, &end);
     if (!*v || isspace((unsigned char)*v) || *end)
         return CLI_READ_SYNTAX;
-    if (errno || !isfinite(x) || !(x >= lo && x <= hi))
+    /* strtod's ERANGE is also a subnormal (1e-320), a number like any other; only an
+     * underflow to 0 would read a positive value as another one */
+    if (!isfinite(x) || !(x >= lo && x <= hi) || (errno == ERANGE && x == 0))
         return CLI_READ_RANGE;
     *out = x;
     return CLI_READ_OK;
+}
+
+bool cli_opt_underflows(const char *v)
+{
+    char *end;
+    errno = 0;
+    const double x = strtod(v, &end);
+    return *v && !*end && errno == ERANGE && x == 0;
 }
 
 /* The shortest text that reads back as x. */

@@ -65,6 +65,9 @@ typedef enum cli_read { CLI_READ_OK, CLI_READ_RANGE, CLI_READ_SYNTAX } cli_read;
  * option's range; CLI_READ_SYNTAX: not a value of the type at all (no field is changed). */
 cli_read cli_opt_read(const cli_opt *d, cli_options *o, const char *v);
 
+/* Whether v is a number too small for a double, yet not 0 (1e-400): strtod reads it as 0. */
+bool cli_opt_underflows(const char *v);
+
 /* d's value in o as the text state files record (a file: its name only). Returns buf or a
  * string o points to. */
 const char *cli_opt_text(const cli_opt *d, const cli_options *o, char *buf, size_t len);

@@ -157,12 +157,16 @@ static int bad_value(const cli_opt *d, const char *v, char *err, size_t err_len)
     char what[200];
     cli_opt_expects(d, what, sizeof what);
     const cli_opt *t = cli_opt_target(d);
+    /* 1e-400 is inside "from 0 to ...": the range alone would not say why it is refused */
+    const char *why = t->type == CLI_DOUBLE && cli_opt_underflows(v)
+                          ? "too small for a double (the least above 0 is about 4.9e-324); "
+                          : "";
     if (d->name)
-        return fail(err, err_len, "invalid value '%s' for --%s: %s", v, d->name, what);
+        return fail(err, err_len, "invalid value '%s' for --%s: %s%s", v, d->name, why, what);
     if (t != d)
-        return fail(err, err_len, "invalid value '%s' for -%s (primitive's; here --%s): %s", v,
-                    d->dash, t->name, what);
-    return fail(err, err_len, "invalid value '%s' for -%s: %s", v, d->dash, what);
+        return fail(err, err_len, "invalid value '%s' for -%s (primitive's; here --%s): %s%s", v,
+                    d->dash, t->name, why, what);
+    return fail(err, err_len, "invalid value '%s' for -%s: %s%s", v, d->dash, why, what);
 }
 
 /* Set d from v (NULL for a flag). */

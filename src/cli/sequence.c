@@ -266,8 +266,9 @@ static const char *stored(const pe_state *st, const char *key)
 static int kept_frame_ok(const seq_ctx *c, const pe_state *st, const char *path, char *why,
                          size_t why_len)
 {
-    static const char *const fixed[] = { "triangles", "resize", "seed", "background",
-                                         "alpha",     "weight", "palette", "size" };
+    static const char *const fixed[] = { "triangles", "resize", "seed",     "background",
+                                         "alpha",     "weight", "palette",  "size",
+                                         "warm-iterations", "keyframe-every" };
     const char *was = stored(st, CLI_INPUT_HASH_KEY);
     if (!was) {
         snprintf(why, why_len, "%s records no input-hash (made by an older polyevolve): it cannot "
@@ -286,9 +287,9 @@ static int kept_frame_ok(const seq_ctx *c, const pe_state *st, const char *path,
             if (!strcmp(c->keys[i], fixed[k]))
                 now = c->values[i];
         if (now && then && strcmp(now, then)) {
-            snprintf(why, why_len, "%s was made with --%s %s, this sequence has %s: drop the "
-                     "option, start the sequence in another directory, or give --force to make "
-                     "the frame again", path, fixed[k], then, now);
+            snprintf(why, why_len, "%s was made with --%s %s, this sequence has %s: give "
+                     "--%s %s as before, start the sequence in another directory, or give --force "
+                     "to make the frame again", path, fixed[k], then, now, fixed[k], then);
             return 2;
         }
     }

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum { SEQ_META = 28 };
+enum { SEQ_META = 30 };
 
 /* The sequence run: output paths, metadata and the log. */
 typedef struct seq_ctx {
@@ -24,6 +24,7 @@ typedef struct seq_ctx {
     const char *keys[SEQ_META], *values[SEQ_META];
     size_t nmeta;
     char name_text[PATH_MAX], frame_text[16];
+    char warm_text[16], keyframe_text[16]; /* --warm-iterations, --keyframe-every */
     char hash[CLI_INPUT_HASH_LEN]; /* the frame's input, by content */
     FILE *log;                     /* sequence.csv so far (open_memstream over log_text) */
     char *log_text;

@@ -104,7 +104,15 @@ int cli_seq_setup(seq_ctx *c, cli_options *o, const cli_seq_source *src)
         fprintf(stderr, "polyevolve: %s: path too long\n", o->output);
         return 2;
     }
-    c->nmeta = cli_settings(o, c->keys, c->values, SEQ_META - 4);
+    c->nmeta = cli_settings(o, c->keys, c->values, SEQ_META - 6);
+    /* a run has no use for these, so cli_settings leaves them out; a frame's picture depends
+     * on them, so each frame records them for a resume to check */
+    snprintf(c->warm_text, sizeof c->warm_text, "%d", o->warm_iterations);
+    snprintf(c->keyframe_text, sizeof c->keyframe_text, "%d", o->keyframe_every);
+    c->keys[c->nmeta] = "warm-iterations";
+    c->values[c->nmeta++] = c->warm_text;
+    c->keys[c->nmeta] = "keyframe-every";
+    c->values[c->nmeta++] = c->keyframe_text;
     c->keys[c->nmeta] = "software";
     c->values[c->nmeta++] = "polyevolve " PE_VERSION_STRING;
     if (!(c->log = open_memstream(&c->log_text, &c->log_len))) {

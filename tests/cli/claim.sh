@@ -17,7 +17,8 @@
 #             own frames (E2); animate never removes a file it did not write
 #   locks     one lock per place: a second run into a run directory, a sequence directory or a
 #             frame pattern's directory while the first works is refused at once, and the first
-#             ends intact; chunks of one sequence share their directory (E1)
+#             ends intact; chunks of one sequence share their directory (E1); a run directory
+#             and a frame pattern in its frames/ exclude each other, in either order (L6)
 # shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
 
@@ -223,6 +224,26 @@ case_locks()
     sizes="$(for f in pat/f*.png; do [ -e "$f" ] && pecheck size "$f"; done | sort -u | tr '\n' ' ')"
     [ -z "$sizes" ] || [ "$sizes" = "64 64 " ] && ok "the pattern's frames are all the first run's (${sizes:-none yet})" ||
         bad "frames of two runs in pat/: sizes $sizes"
+    # a frame pattern in a running run's frames/, and a run whose frames/ is a running pattern:
+    # one lock per directory written into, whichever starts first (L6)
+    local slow_frames=(-n 3000 -r 0 --iterations 100 --frames 50 --frame-spacing linear -j1 -q)
+    start_slow first "$MONA64" "${slow_frames[@]}" -o nest
+    wait_for nest/.polyevolve.manifest || note "no manifest in nest/ after 60 s"
+    check_second "a frame pattern in a running run's frames/" "$MONA32" -n 5 --frames 5 -q -j1 \
+        -o 'nest/frames/frame_%05d.png'
+    stop_first "nest/"
+    sizes="$(for f in nest/frames/*.png; do [ -e "$f" ] && pecheck size "$f"; done | sort -u | tr '\n' ' ')"
+    [ -z "$sizes" ] || [ "$sizes" = "64 64 " ] && ok "nest/frames holds only the run's frames (${sizes:-none yet})" ||
+        bad "frames of two runs in nest/frames: sizes $sizes"
+    start_slow first "$MONA64" "${slow_frames[@]}" -o 'nest2/frames/frame_%05d.png' -o nest2.svg
+    wait_for nest2/frames/.polyevolve.manifest || note "no manifest in nest2/frames/ after 60 s"
+    check_second "a run into the directory of a running frame pattern" "$MONA32" -n 5 --frames 5 -q -j1 \
+        -o nest2
+    stop_first "nest2/frames/"
+    sizes="$(for f in nest2/frames/*.png; do [ -e "$f" ] && pecheck size "$f"; done | sort -u | tr '\n' ' ')"
+    [ -z "$sizes" ] || [ "$sizes" = "64 64 " ] && [ ! -e nest2/final.png ] &&
+        ok "nest2/ holds only the pattern's frames (${sizes:-none yet})" ||
+        bad "nest2/ after the refused run: sizes $sizes, $(ls nest2 | tr '\n' ' ')"
     # a sequence directory
     mkdir -p frames
     cp "$MONA64" frames/a.png

@@ -3,7 +3,8 @@
 #   signals    SIGHUP stops a run as SIGTERM does: exit 129, the outputs written, the resume
 #              hint (E9); a sequence --resume removes the temporaries a kill -9 left (E21)
 #   seqresume  sequence --resume checks each kept frame as a run's resume does: another
-#              picture (exit 1), another -n or --seed (exit 2), a state without input-hash
+#              picture (exit 1), another -n, --seed, --warm-iterations or --keyframe-every
+#              (exit 2), a state without input-hash
 #              (exit 1); --force makes the frame again (E7)
 #   video      a truncated or damaged video: one line naming the frames lost, exit 1 unless
 #              --allow-damaged (E8); two videos as inputs: refused before any frame (E17)
@@ -94,6 +95,11 @@ case_seqresume()
     expect_error 1 "another picture" "--resume with other pictures" sequence other --resume s "${SEQ[@]}"
     expect_error 2 "triangles" "--resume with another -n" sequence in --resume s -n 6 -r 32 -q -j1
     expect_error 2 "--seed" "--resume with another --seed" sequence in --resume s "${SEQ[@]}" --seed 9
+    # sequence-only settings that change a frame are recorded and checked too
+    expect_error 2 "--warm-iterations" "--resume with another --warm-iterations" sequence in --resume s \
+        "${SEQ[@]}" --warm-iterations 3
+    expect_error 2 "--keyframe-every" "--resume with another --keyframe-every" sequence in --resume s \
+        "${SEQ[@]}" --keyframe-every 2
     [ "$(sum_of s/frame_00002.png)" = "$before" ] && ok "the kept frames are untouched" ||
         bad "a refused resume changed frame 2"
     expect_ok "--resume with other pictures and --force" sequence other --resume s "${SEQ[@]}" --force
@@ -197,6 +203,10 @@ EOF
     expect_ok "a UTF-8 BOM before GIMP Palette" "$MONA32" -n 5 --frames 0 -q -j1 -o p2.svg --palette bom.gpl
     expect_error 1 "NUL byte" "a palette with a NUL byte" "$MONA32" -n 5 --frames 0 -q -j1 -o p3.svg --palette nul.txt
     expect_error 2 "count" "--palette -3" "$MONA32" -n 5 --frames 0 -q -j1 -o p4.svg --palette -3
+    # E13: a subnormal --time is a tiny limit inside the range; below every double the line says so
+    expect_ok "--time 1e-320 (a subnormal)" "$MONA32" -n 5 --frames 0 -q -j1 -o t1.svg --time 1e-320
+    expect_error 2 "too small for a double" "--time 1e-400" "$MONA32" -n 5 --frames 0 -q -j1 -o t2.svg \
+        --time 1e-400
     # E23: a black mask is a usage error however it is black
     expect_error 2 "black" "an all-black mask" "$MONA64" -n 5 --frames 0 -q -j1 -o m1.svg --weight black.png
     expect_error 2 "black" "a transparent mask" "$MONA64" -n 5 --frames 0 -q -j1 -o m2.svg --weight clear.png
