@@ -369,7 +369,7 @@ static void depth_px(const pe_fit *fit, int target_w, int x, int y, double sign,
                      double s[PE_FIT_NMOM])
 {
     const size_t i = (size_t)y * (size_t)fit->w + (size_t)x;
-    const double c = fit->mul[i];
+    const double c = (double)fit->mul[i];
     const float *wmap = fit->style ? fit->style->weight : NULL;
     const double wt =
         wmap ? (double)wmap[(size_t)(fit->oy + y) * (size_t)target_w + (size_t)(fit->ox + x)] : 1.0;
@@ -473,8 +473,8 @@ static double depth_delta(const pe_fit *fit, const double s[PE_FIT_NMOM], int pi
     const pe_tri q = { .rgba = { rgba[0], rgba[1], rgba[2], rgba[3] } };
     float p[4];
     pe_tri_premul(&q, p);
-    const double u[3] = { p[0], p[1], p[2] };
-    return pe_fit_delta_of(s, u, p[3]);
+    const double u[3] = { (double)p[0], (double)p[1], (double)p[2] };
+    return pe_fit_delta_of(s, u, (double)p[3]);
 }
 
 int pe_fit_depth(pe_fit *fit, const float *target, int target_w, int ox, int oy, int w, int h,
@@ -548,8 +548,8 @@ int pe_fit_depth(pe_fit *fit, const float *target, int target_w, int ox, int oy,
             dat = d;
             float own[4];
             pe_tri_premul(t, own);
-            const double u[3] = { own[0], own[1], own[2] };
-            out->delta_own = pe_fit_delta_of(mom, u, own[3]);
+            const double u[3] = { (double)own[0], (double)own[1], (double)own[2] };
+            out->delta_own = pe_fit_delta_of(mom, u, (double)own[3]);
         }
         if (d < dbest || (here && d == dbest)) {
             dbest = d;
