@@ -155,6 +155,30 @@ static void pace_chooses_the_search(void)
     teardown(&x);
 }
 
+/* n random triangles adopted, then their n refinements issued at once and run, each against
+ * the stack as it was when issued (reorder: whether they look for a better depth). */
+static void refines_run(bench *x, int n, uint64_t seed, bool reorder, pe_op **ops)
+{
+    adopt_random(x, n, 0, seed);
+    for (int i = 0; i < n; i++) {
+        CHECK(pe_sched_next(&x->s, &ops[i]) == PE_NEXT_OP);
+        CHECK(ops[i]->kind == PE_OP_REFINE && ops[i]->seen == 0 && ops[i]->reorder);
+    }
+    for (int i = 0; i < n; i++) {
+        ops[i]->reorder = reorder;
+        CHECK(pe_op_run(&x->b, ops[i], &x->wk));
+    }
+}
+
+/* Whether a commit that op did not see touched fp. */
+static bool unseen_touch(const bench *x, const pe_op *op, const pe_box *fp)
+{
+    bool met = false;
+    for (uint64_t q = op->seen; q < x->s.committed; q++)
+        met = met || pe_box_overlap(&x->s.touched[q % PE_LAG], fp);
+    return met;
+}
+
 /* Refinements all in flight at once, each run against the stack as it was when issued, then
  * committed in order: one whose pixels a commit it did not see changed goes in only if it
  * still improves on what is there now (by a full render); the others go in as found; the loss
@@ -164,16 +188,8 @@ static void commits_check_what_they_did_not_see(void)
     bench x;
     enum { N = 12 };
     setup(&x, 4, 48, 36, N, N * 2);
-    adopt_random(&x, N, 0, 5);
     pe_op *ops[N];
-    for (int i = 0; i < N; i++) {
-        CHECK(pe_sched_next(&x.s, &ops[i]) == PE_NEXT_OP);
-        CHECK(ops[i]->kind == PE_OP_REFINE && ops[i]->seen == 0);
-    }
-    for (int i = 0; i < N; i++) {
-        ops[i]->reorder = false; /* at their depth: moves have their own test */
-        CHECK(pe_op_run(&x.b, ops[i], &x.wk));
-    }
+    refines_run(&x, N, 5, false, ops); /* at their depth: moves have their own test */
     int met = 0, kept_after_check = 0;
     for (int i = 0; i < N; i++) {
         pe_op *op = pe_sched_oldest(&x.s);
@@ -184,9 +200,7 @@ static void commits_check_what_they_did_not_see(void)
         const pe_box a = pe_tri_footprint(&cur, st->w, st->h);
         const pe_box b = pe_tri_footprint(&op->tri, st->w, st->h);
         const pe_box fp = pe_box_union(&a, &b);
-        bool unseen = false;
-        for (uint64_t q = op->seen; q < x.s.committed; q++)
-            unseen = unseen || pe_box_overlap(&x.s.touched[q % PE_LAG], &fp);
+        const bool unseen = unseen_touch(&x, op, &fp);
         const double before = fixture_loss(&x.t, st->tris, st->n);
         /* the truth now: the op's triangle (colour re-fitted as the check does) in slot k */
         pe_tri fitted = op->tri;
@@ -223,13 +237,8 @@ static void moves_land_by_their_anchor(void)
     bench x;
     enum { N = 16 };
     setup(&x, 6, 48, 36, N, N * 2);
-    adopt_random(&x, N, 0, 6);
     pe_op *ops[N];
-    for (int i = 0; i < N; i++) {
-        CHECK(pe_sched_next(&x.s, &ops[i]) == PE_NEXT_OP);
-        CHECK(ops[i]->kind == PE_OP_REFINE && ops[i]->reorder);
-        CHECK(pe_op_run(&x.b, ops[i], &x.wk));
-    }
+    refines_run(&x, N, 6, true, ops);
     int moves = 0, exact = 0;
     for (int i = 0; i < N; i++) {
         pe_op *op = pe_sched_oldest(&x.s);
@@ -239,9 +248,7 @@ static void moves_land_by_their_anchor(void)
         const pe_box a = pe_tri_footprint(&cur, st->w, st->h);
         const pe_box b = pe_tri_footprint(&op->tri, st->w, st->h);
         const pe_box fp = pe_box_union(&a, &b);
-        bool unseen = false;
-        for (uint64_t q = op->seen; q < x.s.committed; q++)
-            unseen = unseen || pe_box_overlap(&x.s.touched[q % PE_LAG], &fp);
+        const bool unseen = unseen_touch(&x, op, &fp);
         const double before = fixture_loss(&x.t, st->tris, st->n);
         const double d_cur = pe_op_delta_now(&x.b, st, k, -1, (pe_tri[]){ cur }, false, &x.wk);
         const bool moves_op = op->moves;
