@@ -22,20 +22,6 @@
 # shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
 
-# cksum of a file, or "none"
-sum_of() { [ -f "$1" ] && cksum <"$1" || echo none; }
-
-# wait_for PATH: until PATH exists (at most 60 s: a loaded machine), 0 when it does
-wait_for()
-{
-    local i
-    for i in $(seq 600); do
-        [ -e "$1" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # A run that works for minutes unless stopped: many triangles at full size, many rounds.
 SLOW=(-n 3000 -r 0 --iterations 100 --frames 0 -j1 -q)
 

@@ -123,6 +123,20 @@ show_err()
 }
 
 # tmp_leftovers DIR: temporary files an atomic write left behind anywhere under DIR.
+# wait_for PATH: until PATH exists (at most 60 s: a loaded machine), 0 when it does
+wait_for()
+{
+    local i
+    for i in $(seq 600); do
+        [ -e "$1" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# sum_of FILE: its cksum, or "none"
+sum_of() { [ -f "$1" ] && cksum <"$1" || echo none; }
+
 tmp_leftovers()
 {
     # BUSY: a directory another run is still writing (its temporaries are its own, not leftovers)

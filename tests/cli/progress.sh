@@ -45,17 +45,6 @@ count_is()
     [ "$n" -eq "$1" ] && ok "$4 ($n)" || bad "$4: $n lines match '$2', expected $1" "$(head -n 4 "$3")"
 }
 
-# wait_for PATH: poll for PATH, at most 60 s
-wait_for()
-{
-    local i
-    for i in $(seq 600); do
-        [ -e "$1" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # bar_states FILE: the states a bar drew on the terminal, one a line
 bar_states()
 {

@@ -15,18 +15,6 @@
 # shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
 
-sum_of() { [ -f "$1" ] && cksum <"$1" || echo none; }
-
-wait_for()
-{
-    local i
-    for i in $(seq 600); do
-        [ -e "$1" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # frames_tiny N DIR: N 32x32 frames DIR/in_001.png.. (mona32 shifted a pixel a frame)
 frames_tiny()
 {

@@ -40,8 +40,8 @@ wait_exit()
     RC=$?
 }
 
-# wait_for SECONDS TEST...: wait until the test command holds (poll every 0.05 s)
-wait_for()
+# wait_until SECONDS TEST...: wait until the test command holds (poll every 0.05 s)
+wait_until()
 {
     local limit=$(($1 * 20)) t=0
     shift
@@ -100,7 +100,7 @@ case_double()
     start "${LONG[@]}" --frames 0 -s 4096 -o d2
     sleep 1
     kill -INT "$PID"
-    if wait_for 30 has_tmp d2; then
+    if wait_until 30 has_tmp d2; then
         kill -INT "$PID" 2>/dev/null
         wait_exit 20
         [ "$RC" -eq 130 ] && ok "a second SIGINT while writing final.png: exit 130" ||
@@ -118,7 +118,7 @@ case_kill9()
 {
     # frequent checkpoints: state.json is written with every frame
     start "${LONG[@]}" --frames 200 -o k
-    wait_for 30 test -f k/state.json || { bad "no checkpoint state.json after 30 s"; kill -9 "$PID"; return; }
+    wait_until 30 test -f k/state.json || { bad "no checkpoint state.json after 30 s"; kill -9 "$PID"; return; }
     sleep 0.5
     kill -9 "$PID"
     wait "$PID" 2>/dev/null
