@@ -146,7 +146,7 @@ static double replay(const pe_trace *tr, int threads, double *busy)
         case PE_TRACE_COMMIT:
         case PE_TRACE_DROP:
             await_task(&s, ev->op, &now);
-            now += ev->cost;
+            now += ev->cost * (getenv("XC") ? atof(getenv("XC")) : 1.0);
             s.busy += ev->cost;
             break;
         case PE_TRACE_PUBLISH:

@@ -107,8 +107,11 @@ void cli_run_add_name(char *buf, size_t len, const char *name, bool base)
 {
     const char *slash = base ? strrchr(name, '/') : NULL;
     const size_t n = strlen(buf);
-    if (n < len)
-        snprintf(buf + n, len - n, "%s%s", n ? ", " : "", slash && slash[1] ? slash + 1 : name);
+    if (n + 1 < len &&
+        snprintf(buf + n, len - n, "%s%s", n ? ", " : "", slash && slash[1] ? slash + 1 : name) >=
+            (int)(len - n) &&
+        len >= 4)
+        memcpy(buf + len - 4, "...", 4); /* more than the line holds: say it is cut */
 }
 
 /* What write_target writes, for the progress: file names (base) or paths. */
