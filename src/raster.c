@@ -91,6 +91,14 @@ static void crossings(const tri_edges *t, double ys, double *xa, double *xb)
     *xb = ys < t->ymid ? edge_x(&t->eu, ys) : edge_x(&t->ed, ys);
 }
 
+/* Whether the triangle lies left or right of the clip's columns, a pixel clear of it (a
+ * crossing's rounding never reaches that far): its rows would all be empty. */
+static bool beside(const double x[3], int cx0, int cx1)
+{
+    const double lo = fmin(x[0], fmin(x[1], x[2])), hi = fmax(x[0], fmax(x[1], x[2]));
+    return hi < cx0 - 1.0 || lo > cx1 + 1.0;
+}
+
 double pe_raster_area2(const double x[3], const double y[3])
 {
     return (x[1] - x[0]) * (y[2] - y[0]) - (x[2] - x[0]) * (y[1] - y[0]);
@@ -101,6 +109,8 @@ int pe_raster_cover(const double x[3], const double y[3], int cx0, int cy0, int 
 {
     int nrows = 0, npx = 0;
     if (!(pe_raster_area2(x, y) != 0.0)) /* also rejects NaN */
+        return 0;
+    if (beside(x, cx0, cx1))
         return 0;
     const tri_edges te = edges_of(x, y);
     const double ytop = te.ytop, ybot = te.ybot;
