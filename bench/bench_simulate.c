@@ -146,7 +146,7 @@ static double replay(const pe_trace *tr, int threads, double *busy)
         case PE_TRACE_COMMIT:
         case PE_TRACE_DROP:
             await_task(&s, ev->op, &now);
-            now += ev->cost * (getenv("XC") ? atof(getenv("XC")) : 1.0);
+            now += ev->cost;
             s.busy += ev->cost;
             break;
         case PE_TRACE_PUBLISH:
@@ -168,16 +168,15 @@ static double replay(const pe_trace *tr, int threads, double *busy)
         await_task(&s, tr->nops + last_report, &now);
     if (getenv("PE_SIM_PHASES") && threads == atoi(getenv("PE_SIM_PHASES"))) {
         /* where the time goes: the span of each kind's ops, and their work */
-        double first[5] = { 1e300, 1e300, 1e300, 1e300, 1e300 }, last[5] = { 0 }, work[5] = { 0 };
+        double first[4] = { 1e300, 1e300, 1e300, 1e300 }, last[4] = { 0 }, work[4] = { 0 };
         for (size_t q = 0; q < tr->nops; q++) {
-            const int k = tr->ops[q].chains > 1 && tr->ops[q].kind == 0 ? 4 : tr->ops[q].kind;
+            const int k = tr->ops[q].chains > 1 && tr->ops[q].kind == 0 ? 3 : tr->ops[q].kind;
             first[k] = s.ops[q].end - s.ops[q].cost < first[k] ? s.ops[q].end - s.ops[q].cost : first[k];
             last[k] = s.ops[q].end > last[k] ? s.ops[q].end : last[k];
             work[k] += s.ops[q].cost;
         }
-        static const char *const names[] = { "add", "refine", "regrow", "polish",
-                                             "whole-canvas add" };
-        for (int k = 0; k < 5; k++)
+        static const char *const names[] = { "add", "refine", "regrow", "whole-canvas add" };
+        for (int k = 0; k < 4; k++)
             fprintf(stderr, "%-12s %.3f..%.3f s, work %.3f s\n", names[k], first[k], last[k], work[k]);
     }
     double end = now;

@@ -231,9 +231,9 @@ struct pe_result;
  * pe_approximate returns PE_ERR_INTERRUPTED. */
 typedef bool (*pe_progress_fn)(const pe_progress *p, const struct pe_result *partial, void *ctx);
 
-/* Refinement rounds when pe_options.iterations is 0 and there is no time limit: a third round
- * gains more per CPU second than any other use of it measured (docs/benchmarks.md). */
-#define PE_DEFAULT_ROUNDS 3
+/* Refinement rounds when pe_options.iterations is 0 and there is no time limit: many short
+ * rounds gain more per CPU second than fewer, longer ones (docs/benchmarks.md). */
+#define PE_DEFAULT_ROUNDS 6
 
 typedef struct pe_options {
     int triangles;           /* triangles in the picture. Default 250 */

@@ -7,7 +7,7 @@
  * - stack (stack.h): the picture's triangles, bottom to top;
  * - picture (picture.h): the stack drawn, kept up to date where commits change it, and where
  *   its error lies;
- * - op (op.h): one unit of work (add, refine, polish or regrow one triangle) with its own copy
+ * - op (op.h): one unit of work (add, refine or regrow one triangle) with its own copy
  *   of what it reads, its own search config and random stream, and its result;
  * - worker (op.h): one thread's scratch;
  * - scheduler (sched.h): the fixed sequence of ops, issued and committed in order;

@@ -489,7 +489,6 @@ int pe_fit_depth(pe_fit *fit, const float *target, int target_w, int ox, int oy,
     const size_t px = (size_t)w * (size_t)h;
     out->anchor = -1;
     out->above = false;
-    out->delta_own = 0.0;
     memset(fit->mul, 0, px * sizeof *fit->mul); /* the scanned triangle's coverage */
     const int nr = pe_raster_cover(t->x, t->y, ox, oy, ox + w, oy + h, &fit->cov);
     for (int r = 0; r < nr; r++) {
@@ -544,13 +543,8 @@ int pe_fit_depth(pe_fit *fit, const float *target, int target_w, int ox, int oy,
         const bool here = at > prev && at <= j;
         unsigned char rgba[4];
         const double d = depth_delta(fit, mom, pixels, rgba);
-        if (here) {
+        if (here)
             dat = d;
-            float own[4];
-            pe_tri_premul(t, own);
-            const double u[3] = { (double)own[0], (double)own[1], (double)own[2] };
-            out->delta_own = pe_fit_delta_of(mom, u, (double)own[3]);
-        }
         if (d < dbest || (here && d == dbest)) {
             dbest = d;
             best = here ? at : j;

@@ -131,7 +131,6 @@ typedef struct pe_fit_place {
     unsigned char rgba[4]; /* the colour for the place, solved and drawn in 8 bits */
     double delta;     /* the loss change there */
     double delta_at;  /* the same at the place the triangle has now */
-    double delta_own; /* the loss change of the triangle with its own colour where it is */
 } pe_fit_place;
 
 /* The depth among tris[0..n) (bottom to top, without t) where triangle t's geometry, its colour

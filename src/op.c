@@ -43,13 +43,16 @@ static region region_at(const pe_brief *br, double cx, double cy, int side)
     return region_of(br, &b);
 }
 
-/* Where an existing triangle is refined: a region around it, room to move included. */
-#define PE_REFINE_ROOM 32
+/* Where an existing triangle is refined: a region around it, room to move included. The
+ * region's focus costs about as much as the search in it, and a refinement seldom moves a
+ * triangle far: a tighter region pays for more rounds (docs/benchmarks.md). */
+#define PE_REFINE_SPAN 1.5
+#define PE_REFINE_ROOM 16
 static region refine_region(const pe_brief *br, const pe_tri *t)
 {
     double b[4];
     pe_tri_bounds(t, b);
-    int side = (int)ceil(2.0 * fmax(b[2] - b[0], b[3] - b[1])) + PE_REFINE_ROOM;
+    int side = (int)ceil(PE_REFINE_SPAN * fmax(b[2] - b[0], b[3] - b[1])) + PE_REFINE_ROOM;
     side = side > PE_WINDOW_MAX ? PE_WINDOW_MAX : side;
     return region_at(br, (b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0, side);
 }
@@ -192,9 +195,7 @@ bool pe_op_issue(const pe_brief *br, const pe_stack *s, pe_op *op)
         const region r = region_of(br, &op->win);
         a = pixels_of(&r);
     }
-    if (op->kind == PE_OP_POLISH) { /* its geometry stays: only its footprint matters */
-        b = s->fp[op->slot];
-    } else if (op->kind != PE_OP_ADD) {
+    if (op->kind != PE_OP_ADD) {
         const region r = refine_region(br, &s->tris[op->slot]);
         b = pixels_of(&r);
     }
@@ -312,8 +313,7 @@ static region footprint_region(const pe_brief *br, const pe_tri *t)
 /* An order move: the depth, among the triangles of its view that op->tri overlaps, where its
  * colour re-fitted there lowers the loss more than op->delta (the greedy adds and the regrow
  * only ever put a triangle on top, and a search keeps it at its depth). Its own place counts
- * too, its colour re-fitted; a polish, which searched nothing, starts from its own colour's
- * loss change. One depth scan (fit.h) measures every place. */
+ * too, its colour re-fitted. One depth scan (fit.h) measures every place. */
 static bool reorder(const pe_brief *br, pe_op *op, pe_worker *wk)
 {
     const region r = footprint_region(br, &op->tri);
@@ -329,8 +329,6 @@ static bool reorder(const pe_brief *br, pe_op *op, pe_worker *wk)
     op->evals++;
     if (p < 0)
         return false;
-    if (op->kind == PE_OP_POLISH)
-        op->delta = pl.delta_own;
     if (!(pl.delta < op->delta))
         return true;
     if (p != op->at) {
@@ -354,10 +352,6 @@ bool pe_op_run(const pe_brief *br, pe_op *op, pe_worker *wk)
     if (op->kind == PE_OP_ADD)
         return search_top(br, op->view, op->nview, op, &rng, wk);
     const pe_tri *old = &op->view[op->at];
-    if (op->kind == PE_OP_POLISH) {
-        op->tri = *old;
-        return reorder(br, op, wk);
-    }
     const region r = refine_region(br, old);
     focus(br, &r, op->view, op->nview, op->at, wk);
     if (op->kind == PE_OP_REFINE) {

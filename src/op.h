@@ -1,7 +1,6 @@
 /* op: one unit of work on the stack, done by one thread: add a triangle on top, refine one
  * (search it again, then look for a better depth for it among the triangles it overlaps),
- * regrow one (take it out and search a new one for the top) or polish one (its colour and
- * depth again for the stack a round left, its geometry kept). An op is
+ * or regrow one (take it out and search a new one for the top). An op is
  * self-contained: when it is issued it gets its own copy of the part of the stack it reads (its
  * view) and its own search config; it then runs on any thread while the stack changes, reads
  * nothing else but the run's brief, and writes only its own result. The scheduler (sched.h)
@@ -32,12 +31,12 @@ typedef struct pe_brief {
     const pe_fit_style *coarse_style; /* the style with the coarse level's weights */
 } pe_brief;
 
-typedef enum pe_op_kind { PE_OP_ADD, PE_OP_REFINE, PE_OP_REGROW, PE_OP_POLISH } pe_op_kind;
+typedef enum pe_op_kind { PE_OP_ADD, PE_OP_REFINE, PE_OP_REGROW } pe_op_kind;
 
 typedef struct pe_op {
     pe_op_kind kind;
-    int slot;            /* refine, regrow, polish: the triangle's slot when it was issued */
-    uint32_t id;         /* refine, regrow, polish: the triangle's name (stack.h) */
+    int slot;            /* refine, regrow: the triangle's slot when it was issued */
+    uint32_t id;         /* refine, regrow: the triangle's name (stack.h) */
     bool reorder;        /* refine: then look for a better depth for it (an order move) */
     uint64_t serial;     /* the op's number in the run: its random stream */
     pe_search_cfg cfg;   /* its search, chosen when it was issued (a chain's share included) */
@@ -48,10 +47,10 @@ typedef struct pe_op {
     pe_tri *view;        /* the triangles that meet its regions, bottom to top, as issued */
     uint32_t *view_id;   /* their names */
     int nview, view_cap;
-    int at;              /* refine, regrow, polish: the op's triangle in the view */
+    int at;              /* refine, regrow: the op's triangle in the view */
     pe_tri tri;          /* result: the triangle found (refine: the old one when none beat it) */
     double delta;        /* its loss change where it goes, against its view */
-    bool moves;          /* refine, polish: tri goes to another depth, next to the triangle
+    bool moves;          /* refine: tri goes to another depth, next to the triangle
                           * named anchor: just above it, or just below */
     bool above;
     uint32_t anchor;

@@ -15,14 +15,6 @@
  * from anywhere to the top, where the error is. */
 #define PE_REGROW_SHARE 10
 
-/* Between a round's last refinement and its regrow, every slot is polished, bottom to top:
- * the triangle keeps its geometry and gets the colour and the depth (among the triangles it
- * overlaps) that lower the loss most against the stack as it is then, because a refinement
- * fitted its colour to the stack as it was when it ran, and by the round's end most of the
- * triangles around it have moved. It costs one depth scan and no search. The polish ops count
- * no work done, as the regrow's, so the rounds and the plan's steps are as before. A steady
- * run has none: its triangles keep their depth. */
-
 pe_status pe_sched_init(pe_sched *s, const pe_brief *b, const pe_target *t, const float *weight,
                         int budget, bool steady, uint64_t total)
 {
@@ -225,15 +217,6 @@ pe_next pe_sched_next(pe_sched *s, pe_op **out)
     }
     if (open > 0 && slot_of(s, s->committed)->chains > 1)
         return PE_NEXT_COMMIT; /* a whole-canvas add has the canvas to itself, after too */
-    if (s->polishing) { /* the round's polish, slot by slot, while its last refinements run */
-        if (s->polish_at < s->stack.n) {
-            pe_op *op = issue(s, PE_OP_POLISH, &s->brief->refine_cfg);
-            op->slot = s->polish_at++;
-            return ready(s, op, out);
-        }
-        s->polishing = false;
-        s->round_end = true;
-    }
     if (s->round_end) { /* the regrow ranks the round's triangles: all of it committed */
         if (open > 0)
             return PE_NEXT_COMMIT;
@@ -254,11 +237,7 @@ pe_next pe_sched_next(pe_sched *s, pe_op **out)
     op->slot = at;
     op->reorder = !s->steady; /* steady: every triangle stays at its depth */
     s->next++;
-    if (at == s->budget - 1) {
-        s->polishing = !s->steady;
-        s->polish_at = 0;
-        s->round_end = s->steady;
-    }
+    s->round_end = at == s->budget - 1;
     return ready(s, op, out);
 }
 
@@ -340,7 +319,7 @@ static pe_box commit_add(pe_sched *s, pe_op *op, pe_worker *wk)
     return fp;
 }
 
-/* A refinement or polish that moves its triangle to another depth: next to its anchor as the
+/* A refinement that moves its triangle to another depth: next to its anchor as the
  * stack is now. When the commits it did not see touched its pixels, both places are measured
  * again (the anchor's neighbours among the triangles it overlaps may have changed), and it
  * goes only if it still improves on what is there. */
@@ -457,9 +436,6 @@ bool pe_sched_commit(pe_sched *s, pe_worker *wk)
     case PE_OP_REGROW:
         if (best)
             changed = commit_regrow(s, best, wk);
-        break;
-    case PE_OP_POLISH: /* counts no work done, as the regrow: the rounds stay as they were */
-        changed = commit_refine(s, op, wk);
         break;
     }
     s->touched[s->committed % PE_LAG] = changed;

@@ -1,9 +1,9 @@
 /* sched: the scheduler: the run's fixed sequence of ops, issued, run elsewhere and committed.
  *
  * The sequence: adds on top of the stack until the budget is placed, then refinement rounds
- * over every slot from the bottom up, each round ending with a polish of every slot and a
- * regrow of its least useful triangles. Ops are issued in sequence order and committed in the
- * same order, at most PE_LAG in flight (issued, not yet committed). An op reads the stack as
+ * over every slot from the bottom up, each round ending with a regrow of its least useful
+ * triangles. Ops are issued in sequence order and committed in the same order, at most
+ * PE_LAG in flight (issued, not yet committed). An op reads the stack as
  * it was when it was issued (its view, op.h), so it does not see the ops still in flight then.
  * At its commit, an op whose pixels (its old and new triangle's footprints) none of those ops
  * touched goes in as found, its loss change exact; one that meets them is checked again
@@ -61,8 +61,6 @@ typedef struct pe_sched {
     uint64_t serial;     /* ops issued so far: the next op's random stream */
     int *regrow;         /* after a round: the slots to regrow, highest first */
     int nregrow, regrow_at;
-    int polish_at;       /* a round's refinements are issued: the next slot to polish */
-    bool polishing;
     bool round_end;      /* a round's last op is issued: its regrow waits for it */
     int chain_next;      /* a whole-canvas add's chains still to issue */
     pe_search_cfg chain_cfg; /* their search, before each takes its share of the iterations */

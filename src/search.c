@@ -21,11 +21,12 @@ pe_search_cfg pe_search_cfg_add(void)
                             .visit = 2.0, .ls_moves = 96 };
 }
 
-/* A refinement starts from a placed triangle, so a shorter annealing than an add's: with three
- * rounds, CPU spent on more iterations per refinement buys less than the third round does. */
+/* A refinement starts from a placed triangle, so a short annealing from it and a few random
+ * candidates: CPU spent on more iterations or candidates per refinement buys less than more
+ * rounds do (docs/benchmarks.md). */
 pe_search_cfg pe_search_cfg_refine(void)
 {
-    return (pe_search_cfg){ .candidates = 16, .maxiter = 14, .initial_temp = 3.0, .visit = 2.0,
+    return (pe_search_cfg){ .candidates = 4, .maxiter = 10, .initial_temp = 3.0, .visit = 2.0,
                             .ls_moves = 32 };
 }
 

@@ -300,9 +300,6 @@ static void depth_scan_equals_a_focus_at_every_place(void)
                 pe_fit_quantize(&c, rgba);
                 exact[q] = pe_fit_delta_with(&fit, t.x, t.y, rgba);
                 best = exact[q] < best ? exact[q] : best;
-                if (q == at) /* and its own colour where it is */
-                    CHECK_NEAR(pl.delta_own, pe_fit_delta_with(&fit, t.x, t.y, t.rgba),
-                               1e-6 * (1.0 + fabs(pl.delta_own)));
                 if (q == p) /* the scan's colour drawn at its place: the same loss change */
                     CHECK_NEAR(pl.delta, pe_fit_delta_with(&fit, t.x, t.y, pl.rgba),
                                1e-6 * (1.0 + fabs(pl.delta)));

@@ -1,5 +1,5 @@
 /* test_sched: the scheduler issues the run's sequence (adds, then rounds each ending with a
- * polish and a regrow), keeps new triangles' windows apart while they are in flight, gives new
+ * regrow), keeps new triangles' windows apart while they are in flight, gives new
  * triangles the search of the pace the run is at, and commits in order: an op that meets a
  * commit it did not see is checked again against the stack as it is, and kept only if it still
  * improves; a triangle moved to another depth lands next to the triangle it was placed by. */
@@ -46,15 +46,14 @@ static void adopt_random(bench *x, int n, int rounds, uint64_t seed)
 }
 
 /* The whole sequence of a small run, each op run as soon as it is issued: adds (whole-canvas
- * ones as chains), then two rounds of refinements in slot order, each ending with a polish of
- * every slot in slot order and a regrow of its least useful triangle; every op has seen the
- * commits done when it was issued. */
+ * ones as chains), then two rounds of refinements in slot order, each ending with a regrow of
+ * its least useful triangle; every op has seen the commits done when it was issued. */
 static void the_sequence(void)
 {
     bench x;
     enum { BUDGET = 4, ROUNDS = 2 };
     setup(&x, 1, 40, 30, BUDGET, BUDGET * (1 + ROUNDS));
-    int adds = 0, refines = 0, polishes = 0, regrows = 0, next_slot = 0;
+    int adds = 0, refines = 0, regrows = 0, next_slot = 0;
     for (;;) {
         pe_op *op = NULL;
         const pe_next nx = pe_sched_next(&x.s, &op);
@@ -72,14 +71,10 @@ static void the_sequence(void)
         } else if (op->kind == PE_OP_REFINE) {
             CHECK(op->slot == next_slot); /* bottom up, every slot once a round */
             next_slot = (next_slot + 1) % BUDGET;
+            CHECK(regrows == refines / BUDGET * PE_ADD_CHAINS); /* a round's regrow before the next */
             refines++;
-            CHECK(polishes == (refines - 1) / BUDGET * BUDGET);
-        } else if (op->kind == PE_OP_POLISH) {
-            CHECK(refines > 0 && refines % BUDGET == 0 && next_slot == 0);
-            CHECK(op->slot == polishes % BUDGET);
-            polishes++;
         } else {
-            CHECK(polishes == refines && refines > 0 && refines % BUDGET == 0);
+            CHECK(refines > 0 && refines % BUDGET == 0 && next_slot == 0);
             int worst = 0; /* the least useful: the largest loss change */
             for (int k = 1; k < x.s.stack.n; k++)
                 worst = x.s.stack.use[k] > x.s.stack.use[worst] ? k : worst;
@@ -90,7 +85,7 @@ static void the_sequence(void)
         CHECK(pe_op_run(&x.b, op, &x.wk));
     }
     CHECK(adds == BUDGET * PE_ADD_CHAINS); /* a canvas this small: whole-canvas adds */
-    CHECK(refines == BUDGET * ROUNDS && polishes == BUDGET * ROUNDS);
+    CHECK(refines == BUDGET * ROUNDS);
     CHECK(regrows == ROUNDS * PE_ADD_CHAINS);
     CHECK(x.s.stack.n == BUDGET && x.s.done == x.s.total && pe_sched_rounds(&x.s) == ROUNDS);
     teardown(&x);

@@ -40,7 +40,7 @@ static const cli_opt table[] = {
     { "seed", NULL, CLI_U64, F(pe.seed), 0, 0, NULL, "N", "random seed", CLI_RECORD | CLI_BRIEF,
       NULL },
     { "iterations", NULL, CLI_INT, F(pe.iterations), 0, 1000000, NULL, "N",
-      "refinement rounds over every triangle, 0 = 3 (or until --time)", CLI_RECORD, NULL },
+      "refinement rounds over every triangle, 0 = 6 (or until --time)", CLI_RECORD, NULL },
     { "time", NULL, CLI_DOUBLE, F(pe.time_limit), 0, 1e7, NULL, "SECONDS",
       "finish within this wall time, 0 = no limit", CLI_RECORD | CLI_BRIEF, NULL },
     { "target-psnr", NULL, CLI_DOUBLE, F(pe.target_psnr), 0, 200, NULL, "DB",
