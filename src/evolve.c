@@ -184,7 +184,8 @@ static pe_status setup(run *R)
     const pe_target *t = &R->target;
     R->brief = (pe_brief){ .target = t->rgba, .w = t->w, .h = t->h, .alpha = t->alpha,
                            .seed = o->seed, .triangles = o->triangles,
-                           .add_cfg = pe_search_cfg_add(), .quick_cfg = pe_search_cfg_quick(),
+                           .add_cfg = pe_search_cfg_add(), .regrow_cfg = pe_search_cfg_regrow(),
+                           .quick_cfg = pe_search_cfg_quick(),
                            .least_cfg = pe_search_cfg_least(),
                            .refine_cfg = pe_search_cfg_refine() };
     memcpy(R->brief.bg, t->bg, sizeof R->brief.bg);

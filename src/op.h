@@ -25,7 +25,8 @@ typedef struct pe_brief {
     bool alpha;
     uint64_t seed;
     int triangles;       /* the run's budget: the search's loss unit is the loss per triangle */
-    pe_search_cfg add_cfg, quick_cfg, least_cfg, refine_cfg; /* what an op's cfg is copied from */
+    /* what an op's cfg is copied from */
+    pe_search_cfg add_cfg, regrow_cfg, quick_cfg, least_cfg, refine_cfg;
     const pe_fit_style *style; /* the artist controls every fit honours (style.h) */
     pe_level coarse;     /* where whole-canvas searches look first (f == 1: none, target.h) */
     const pe_fit_style *coarse_style; /* the style with the coarse level's weights */

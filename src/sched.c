@@ -154,12 +154,13 @@ static pe_next ready(pe_sched *s, pe_op *op, pe_op **out)
     return PE_NEXT_OP;
 }
 
-/* The search a new triangle gets at the pace the run is at. */
-static const pe_search_cfg *new_cfg(const pe_sched *s)
+/* The search a new triangle (an add's or a regrow's) gets at the pace the run is at. */
+static const pe_search_cfg *new_cfg(const pe_sched *s, pe_op_kind kind)
 {
     const pe_brief *b = s->brief;
-    return s->pace == PE_PACE_LEAST ? &b->least_cfg
+    return s->pace == PE_PACE_LEAST   ? &b->least_cfg
            : s->pace == PE_PACE_QUICK ? &b->quick_cfg
+           : kind == PE_OP_REGROW     ? &b->regrow_cfg
                                       : &b->add_cfg;
 }
 
@@ -186,7 +187,7 @@ static pe_next next_new(pe_sched *s, pe_op_kind kind, pe_op **out)
     } else if (!free_window(s, &win) && open > 0) {
         return PE_NEXT_COMMIT;
     }
-    pe_op *op = issue(s, kind, new_cfg(s));
+    pe_op *op = issue(s, kind, new_cfg(s, kind));
     op->win = win;
     if (kind == PE_OP_REGROW)
         op->slot = s->regrow[s->regrow_at++];

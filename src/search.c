@@ -13,12 +13,21 @@
  * of SciPy's 2.62 makes the step width scale like T rather than T^2.6, so the annealing spends
  * its iterations across useful step sizes (tens of pixels down to a fraction of one) instead of
  * jumping from box-wide steps to negligible ones in three iterations. A new triangle's annealing
- * runs 12 iterations with 96 climb moves: effort spent placing a triangle well pays more than
- * the same effort spent in later refinement rounds. */
+ * runs 12 iterations with 64 climb moves: effort spent placing a triangle well pays more than
+ * the same effort spent in later refinement rounds (but six rounds of refinement climb more
+ * than the add's last 32 moves would). */
 pe_search_cfg pe_search_cfg_add(void)
 {
     return (pe_search_cfg){ .candidates = 500, .finalists = 16, .maxiter = 12, .initial_temp = 3.0,
-                            .visit = 2.0, .ls_moves = 96 };
+                            .visit = 2.0, .ls_moves = 64 };
+}
+
+/* A regrow's new triangle: with a regrow every round, about half of an add's search places it
+ * as well for the picture (docs/benchmarks.md). */
+pe_search_cfg pe_search_cfg_regrow(void)
+{
+    return (pe_search_cfg){ .candidates = 250, .finalists = 16, .maxiter = 6, .initial_temp = 3.0,
+                            .visit = 2.0, .ls_moves = 48 };
 }
 
 /* A refinement starts from a placed triangle, so a short annealing from it and a few random

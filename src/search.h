@@ -24,8 +24,9 @@ typedef struct pe_search_stats {
     uint64_t evaluations, iterations;
 } pe_search_stats;
 
-/* The defaults the pipeline uses for a new triangle and for refining one. */
+/* The defaults the pipeline uses for a new triangle, for the regrow's and for refining one. */
 pe_search_cfg pe_search_cfg_add(void);
+pe_search_cfg pe_search_cfg_regrow(void);
 pe_search_cfg pe_search_cfg_refine(void);
 /* A new triangle when a time limit would not hold every add at the full search's pace. */
 pe_search_cfg pe_search_cfg_quick(void);

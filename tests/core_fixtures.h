@@ -26,6 +26,7 @@ static inline pe_brief fixture_brief(const pe_target *t, const pe_fit_style *sty
 {
     pe_brief b = { .target = t->rgba, .w = t->w, .h = t->h, .alpha = t->alpha, .seed = 7,
                    .triangles = triangles, .add_cfg = pe_search_cfg_add(),
+                   .regrow_cfg = pe_search_cfg_regrow(),
                    .quick_cfg = pe_search_cfg_quick(), .least_cfg = pe_search_cfg_least(),
                    .refine_cfg = pe_search_cfg_refine(), .style = style,
                    .coarse = { .w = t->w, .h = t->h, .f = 1 } };
