@@ -207,8 +207,8 @@ case_resume()
     expect_ok "--resume o -o x.svg writes x.svg" --resume o -o x.svg -q -j1
     [ -s x.svg ] && ok "--resume -o x.svg: x.svg written" || bad "--resume -o x.svg: no x.svg"
     expect_ok "--resume with the run's own -n, -o and more --iterations" --resume o -o o/ -n 20 \
-        --iterations 3 -q -j1
-    [ "$(pecheck state o/state.json rounds_done)" = 3 ] && ok "the resumed run did 3 rounds" ||
+        --iterations 8 -q -j1
+    [ "$(pecheck state o/state.json rounds_done)" = 8 ] && ok "the resumed run did 8 rounds" ||
         bad "the resumed run's rounds_done is $(pecheck state o/state.json rounds_done)"
     # the same size, another picture: continuing would mix two runs (PSNR 9.5 dB)
     "$PY" -c "from PIL import Image; Image.open('in.png').convert('RGB').transpose(Image.FLIP_LEFT_RIGHT).save('in.png')"

@@ -143,7 +143,7 @@ case_progress()
     t1=$(date +%s%N)
     secs=$(((t1 - t0 + 999999999) / 1000000000))
     ck="$(grep -c '; checkpoint saved$' ck.txt)"
-    st="$(grep -cE '(placed [0-9]+/30|round [0-9]+/2), PSNR [0-9.]+ dB$' ck.txt)"
+    st="$(grep -cE '(placed [0-9]+/30|round [0-9]+/6), PSNR [0-9.]+ dB$' ck.txt)"
     [ "$ck" -ge 1 ] && [ "$ck" -le $((secs + 1)) ] && [ "$st" -ge 5 ] && [ -s ck/state.json ] &&
         ok "$ck checkpoints in a run of at most $secs s, $st points held back" ||
         bad "checkpoints: $ck written, $st held back in at most $secs s" "$(head -n 5 ck.txt)"
