@@ -177,7 +177,11 @@ static double replay(const pe_trace *tr, int threads, double *busy)
         }
         static const char *const names[] = { "add", "refine", "regrow", "whole-canvas add" };
         for (int k = 0; k < 4; k++)
-            fprintf(stderr, "%-12s %.3f..%.3f s, work %.3f s\n", names[k], first[k], last[k], work[k]);
+            if (last[k] > 0.0)
+                fprintf(stderr, "%-12s %.3f..%.3f s, work %.3f s\n", names[k], first[k], last[k],
+                        work[k]);
+            else
+                fprintf(stderr, "%-12s none\n", names[k]);
     }
     double end = now;
     for (size_t q = 0; q < tr->nops; q++) {
