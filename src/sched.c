@@ -238,7 +238,8 @@ pe_next pe_sched_next(pe_sched *s, pe_op **out)
     op->slot = at;
     op->reorder = !s->steady; /* steady: every triangle stays at its depth */
     s->next++;
-    s->round_end = at == s->budget - 1;
+    if (at == s->budget - 1) /* the round's last refinement: its regrow comes next */
+        s->round_end = true;
     return ready(s, op, out);
 }
 
