@@ -231,15 +231,21 @@ static void sum_rows(pe_fit *fit)
     fit->e0 = cum;
 }
 
-void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy, int w, int h,
-                  const float bg[4], bool alpha, const pe_tri *tris, int n, int k)
+/* Point the fit at region (ox, oy, w, h) of the picture; returns its pixels. */
+static size_t set_region(pe_fit *fit, int ox, int oy, int w, int h, bool alpha)
 {
     fit->w = w;
     fit->h = h;
     fit->ox = ox;
     fit->oy = oy;
     fit->alpha = alpha;
-    const size_t px = (size_t)w * (size_t)h;
+    return (size_t)w * (size_t)h;
+}
+
+void pe_fit_focus(pe_fit *fit, const float *target, int target_w, int ox, int oy, int w, int h,
+                  const float bg[4], bool alpha, const pe_tri *tris, int n, int k)
+{
+    const size_t px = set_region(fit, ox, oy, w, h, alpha);
     start_layers(px, bg, fit->below, fit->mul, fit->add);
     for (int j = 0; j < k && j < n; j++)
         (void)composite(&tris[j], ox, oy, w, h, &fit->cov, fit->below);
@@ -481,12 +487,7 @@ int pe_fit_depth(pe_fit *fit, const float *target, int target_w, int ox, int oy,
                  const float bg[4], bool alpha, const pe_tri *t, const pe_tri *tris, int n, int at,
                  pe_fit_place *out)
 {
-    fit->w = w;
-    fit->h = h;
-    fit->ox = ox;
-    fit->oy = oy;
-    fit->alpha = alpha;
-    const size_t px = (size_t)w * (size_t)h;
+    const size_t px = set_region(fit, ox, oy, w, h, alpha);
     out->anchor = -1;
     out->above = false;
     memset(fit->mul, 0, px * sizeof *fit->mul); /* the scanned triangle's coverage */

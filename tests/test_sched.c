@@ -174,6 +174,16 @@ static bool unseen_touch(const bench *x, const pe_op *op, const pe_box *fp)
     return met;
 }
 
+/* The same for the pixels op's move from cur to its triangle changes. */
+static bool unseen_touch_move(const bench *x, const pe_op *op, const pe_tri *cur)
+{
+    const pe_stack *st = &x->s.stack;
+    const pe_box a = pe_tri_footprint(cur, st->w, st->h);
+    const pe_box b = pe_tri_footprint(&op->tri, st->w, st->h);
+    const pe_box fp = pe_box_union(&a, &b);
+    return unseen_touch(x, op, &fp);
+}
+
 /* Refinements all in flight at once, each run against the stack as it was when issued, then
  * committed in order: one whose pixels a commit it did not see changed goes in only if it
  * still improves on what is there now (by a full render); the others go in as found; the loss
@@ -192,10 +202,7 @@ static void commits_check_what_they_did_not_see(void)
         const int k = op->slot;
         pe_stack *st = &x.s.stack;
         const pe_tri cur = st->tris[k];
-        const pe_box a = pe_tri_footprint(&cur, st->w, st->h);
-        const pe_box b = pe_tri_footprint(&op->tri, st->w, st->h);
-        const pe_box fp = pe_box_union(&a, &b);
-        const bool unseen = unseen_touch(&x, op, &fp);
+        const bool unseen = unseen_touch_move(&x, op, &cur);
         const double before = fixture_loss(&x.t, st->tris, st->n);
         /* the truth now: the op's triangle (colour re-fitted as the check does) in slot k */
         pe_tri fitted = op->tri;
@@ -240,10 +247,7 @@ static void moves_land_by_their_anchor(void)
         pe_stack *st = &x.s.stack;
         const int k = pe_stack_find(st, op->id, op->slot);
         const pe_tri cur = st->tris[k];
-        const pe_box a = pe_tri_footprint(&cur, st->w, st->h);
-        const pe_box b = pe_tri_footprint(&op->tri, st->w, st->h);
-        const pe_box fp = pe_box_union(&a, &b);
-        const bool unseen = unseen_touch(&x, op, &fp);
+        const bool unseen = unseen_touch_move(&x, op, &cur);
         const double before = fixture_loss(&x.t, st->tris, st->n);
         const double d_cur = pe_op_delta_now(&x.b, st, k, -1, (pe_tri[]){ cur }, false, &x.wk);
         const bool moves_op = op->moves;

@@ -45,13 +45,7 @@ static int by_number(const void *a, const void *b)
  * ones (by its step). */
 static bool final_record(cli_claim *c, size_t pl, cli_record *r)
 {
-    const place *p = &c->p[pl];
-    memset(r, 0, sizeof *r);
-    r->role = strdup(p->role);
-    r->command = strdup(c->command);
-    bool ok = r->role && r->command;
-    for (size_t i = 0; ok && i < c->id.nid; i++)
-        ok = cli_record_id(r, c->id.keys[i], c->id.values[i], c->id.kinds[i]);
+    bool ok = cli_claim_record_head(c, &c->p[pl], r);
     for (size_t i = 0; ok && i < c->nw; i++) {
         wfile *w = &c->w[i];
         if (w->place != (int)pl)

@@ -100,6 +100,10 @@ bool cli_claim_each_file(place *p, const cli_entry *e, bool (*fn)(place *, const
 /* claim_place.c: the manifest of p, written with this run's record mine. */
 bool cli_claim_write_manifest(place *p, const cli_record *mine);
 
+/* claim_place.c: a record for this run in p, holding its role, command and identity (no files
+ * yet). False when out of memory (what it holds is then r's to free). */
+bool cli_claim_record_head(const cli_claim *c, const place *p, cli_record *r);
+
 /* Undo what take did in p: unlock; when remove, also remove the lock, manifest and directories
  * it created. */
 void cli_claim_undo_place(place *p, bool remove);

@@ -252,9 +252,7 @@ static bool add_new(cli_record *r, const cli_entry *e)
     return cli_entry_add(&r->e, &r->ne, &r->cape, e->rel, e->pattern, e->first, e->step, e->last);
 }
 
-/* The record this run keeps in p while it works: its plan, and the files of the runs it
- * continues or replaces (so that they stay its own if it is killed). */
-static bool working_record(const cli_claim *c, const place *p, cli_record *r)
+bool cli_claim_record_head(const cli_claim *c, const place *p, cli_record *r)
 {
     memset(r, 0, sizeof *r);
     r->role = strdup(p->role);
@@ -262,6 +260,14 @@ static bool working_record(const cli_claim *c, const place *p, cli_record *r)
     bool ok = r->role && r->command;
     for (size_t i = 0; ok && i < c->id.nid; i++)
         ok = cli_record_id(r, c->id.keys[i], c->id.values[i], c->id.kinds[i]);
+    return ok;
+}
+
+/* The record this run keeps in p while it works: its plan, and the files of the runs it
+ * continues or replaces (so that they stay its own if it is killed). */
+static bool working_record(const cli_claim *c, const place *p, cli_record *r)
+{
+    bool ok = cli_claim_record_head(c, p, r);
     for (size_t i = 0; ok && i < p->nplan; i++)
         ok = add_new(r, &p->plan[i]);
     for (size_t i = 0; ok && i < p->man.n; i++)
