@@ -4,8 +4,9 @@
  * waited for, the issuing thread's own work in order, each cost in CPU seconds of the thread
  * that did it), then replays that trace by list scheduling on 1, 2, 4, 8, 16 and 32 threads:
  * one thread issues, commits and publishes in the traced order, waiting for the op it commits
- * (and running queued ops meanwhile, the awaited one first, as the OpenMP runtime does); the
- * others take the oldest queued op whenever they are free. The sequence of events does not
+ * (and running queued ops meanwhile, the awaited one first, as the OpenMP runtime does), and
+ * for the bands of a redraw of the picture it handed out; the others take the oldest queued
+ * task whenever they are free. The sequence of events does not
  * depend on the thread count (src/sched.h), so the replay is exact but for what it leaves
  * out: memory bandwidth, caches, the runtime's own overheads.
  *
@@ -26,7 +27,7 @@
 
 enum { MAX_THREADS = 256 };
 
-/* A task of the replay: an op (by position) or a report. */
+/* A task of the replay: an op (by position), a report or a band of the picture. */
 typedef struct task {
     double cost, ready, end;
     bool queued, started;
@@ -36,7 +37,7 @@ typedef struct sim {
     const pe_trace *tr;
     int threads;
     task *ops;            /* by position */
-    task *reports;        /* by event index */
+    task *reports;        /* reports and the picture's bands, by event index */
     size_t *queue;        /* FIFO of task ids: op q as q, report e as nops + e */
     size_t qhead, qtail;
     double free_at[MAX_THREADS];
@@ -132,9 +133,14 @@ static double replay(const pe_trace *tr, int threads, double *busy)
     for (size_t q = 0; q < tr->nops; q++)
         s.ops[q].cost = tr->ops[q].cost;
     double now = 0.0;
-    size_t last_report = SIZE_MAX;
+    size_t last_report = SIZE_MAX, draws = SIZE_MAX; /* draws: the first band in flight */
     for (size_t e = 0; e < tr->nevents; e++) {
         const pe_trace_event *ev = &tr->events[e];
+        if (ev->what != PE_TRACE_DRAW && draws != SIZE_MAX) { /* an update's bands all drawn */
+            for (size_t d = draws; d < e; d++)
+                await_task(&s, tr->nops + d, &now);
+            draws = SIZE_MAX;
+        }
         switch (ev->what) {
         case PE_TRACE_ISSUE:
             now += ev->cost;
@@ -155,6 +161,13 @@ static double replay(const pe_trace *tr, int threads, double *busy)
             now += ev->cost;
             s.busy += ev->cost;
             break;
+        case PE_TRACE_DRAW:
+            s.reports[e].cost = ev->cost;
+            push(&s, tr->nops + e, now);
+            draws = draws == SIZE_MAX ? e : draws;
+            if (threads == 1)
+                await_task(&s, tr->nops + e, &now);
+            break;
         case PE_TRACE_REPORT:
             s.reports[e].cost = ev->cost;
             push(&s, tr->nops + e, now);
@@ -164,6 +177,8 @@ static double replay(const pe_trace *tr, int threads, double *busy)
             break;
         }
     }
+    for (size_t d = draws; d < tr->nevents; d++)
+        await_task(&s, tr->nops + d, &now);
     if (last_report != SIZE_MAX)
         await_task(&s, tr->nops + last_report, &now);
     if (getenv("PE_SIM_PHASES") && threads == atoi(getenv("PE_SIM_PHASES"))) {
@@ -267,19 +282,22 @@ int main(int argc, char **argv)
     for (size_t q = 0; q < tr.nops; q++)
         ops += tr.ops[q].cost;
     for (size_t e = 0; e < tr.nevents; e++)
-        serial += tr.events[e].what == PE_TRACE_REPORT ? 0.0 : tr.events[e].cost;
+        serial += tr.events[e].what == PE_TRACE_REPORT || tr.events[e].what == PE_TRACE_DRAW
+                      ? 0.0
+                      : tr.events[e].cost;
     const double at_traced = replay(&tr, tr.threads, &busy);
     printf("# %s -n %d -r %d, %zu ops, PSNR %.3f: measured at -j %d: %.3f s wall, %.3f s CPU; "
            "simulated at -j %d: %.3f s (%+.1f %%)\n",
            argv[1], o.triangles, o.resize, tr.nops, res.psnr, tr.threads, tr.wall, tr.cpu,
            tr.threads, at_traced, 100.0 * (at_traced / tr.wall - 1.0));
-    double by[5] = { 0 };
+    double by[PE_TRACE_DRAW + 1] = { 0 };
     for (size_t e = 0; e < tr.nevents; e++)
         by[tr.events[e].what] += tr.events[e].cost;
     printf("# work: ops %.3f s, issuing thread %.3f s (%.1f %%: issue %.3f, commit %.3f, "
-           "publish %.3f), reports %.3f s\n",
+           "publish %.3f), reports %.3f s, the picture's bands %.3f s\n",
            ops, serial, 100.0 * serial / (ops + serial), by[PE_TRACE_ISSUE],
-           by[PE_TRACE_COMMIT] + by[PE_TRACE_DROP], by[PE_TRACE_PUBLISH], by[PE_TRACE_REPORT]);
+           by[PE_TRACE_COMMIT] + by[PE_TRACE_DROP], by[PE_TRACE_PUBLISH], by[PE_TRACE_REPORT],
+           by[PE_TRACE_DRAW]);
     const double one = replay(&tr, 1, &busy);
     printf("THREADS SPEEDUP\n");
     for (const char *p = list; *p;) {

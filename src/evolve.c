@@ -19,7 +19,9 @@
  * and commits them in the order they were issued, waiting for the oldest to end (and running
  * tasks meanwhile, as the other threads do); when a step's ops have
  * committed, the step is published: a report task hands its picture to the progress callback
- * while later ops run on. Idle threads wait inside the OpenMP runtime. What an op sees never
+ * while later ops run on. When the picture has much to draw again before a new triangle's
+ * window is chosen (after a round), its bands of rows are tasks too, which this thread waits
+ * for. Idle threads wait inside the OpenMP runtime. What an op sees never
  * depends on the thread count, so neither does the result. */
 #define _POSIX_C_SOURCE 200809L
 #include "polyevolve.h"
@@ -80,6 +82,7 @@ typedef struct run {
     int threads;
     pe_worker *workers; /* one per thread, for the ops */
     pe_worker commit_wk; /* this thread's, for the commits' checks */
+    pe_picture_scratch *paint; /* one per thread, for the picture's bands (draw_picture) */
     bool started;       /* an op has committed */
     int step;           /* steps done */
     uint64_t goal;      /* the scheduler's `done` that ends the current step */
@@ -92,6 +95,7 @@ typedef struct run {
     pe_report rep;      /* the latest step's, while it runs */
     pe_trace *trace;    /* NULL: not traced */
     double owed;        /* traced: this thread's CPU seconds not yet put in an event */
+    double aside;       /* traced: this thread's CPU seconds in events of their own (bands) */
     size_t rep_event;   /* traced: the event of the report in flight */
     atomic_int op_ended[PE_LAG]; /* by ring slot: the op's task has ended */
     atomic_int rep_ended;        /* the report's task has ended */
@@ -166,6 +170,9 @@ static void free_run(run *R)
     for (int i = 0; R->workers && i < R->threads; i++)
         pe_worker_free(&R->workers[i]);
     free(R->workers);
+    for (int i = 0; R->paint && i < R->threads; i++)
+        pe_picture_scratch_free(&R->paint[i]);
+    free(R->paint);
     pe_worker_free(&R->commit_wk);
     pe_sched_free(&R->sched);
     pe_report_free(&R->rep);
@@ -209,6 +216,14 @@ static pe_status setup(run *R)
         pe_worker *wk = i < R->threads ? &R->workers[i] : &R->commit_wk;
         if (!pe_worker_init(wk, &R->brief))
             return PE_ERR_NOMEM;
+    }
+    if (R->threads > 1 || R->trace) { /* one thread: bands only to trace them */
+        R->paint = calloc((size_t)R->threads, sizeof *R->paint);
+        if (!R->paint)
+            return PE_ERR_NOMEM;
+        for (int i = 0; i < R->threads; i++)
+            if (!pe_picture_scratch_init(&R->paint[i], t->w))
+                return PE_ERR_NOMEM;
     }
     return PE_OK;
 }
@@ -357,8 +372,8 @@ static void traced(run *R, pe_trace_what what, uint64_t op, double c0)
 {
     if (!R->trace)
         return;
-    pe_trace_event_add(R->trace, what, op, pe_trace_clock() - c0 + R->owed);
-    R->owed = 0.0;
+    pe_trace_event_add(R->trace, what, op, pe_trace_clock() - c0 + R->owed - R->aside);
+    R->owed = R->aside = 0.0;
     const pe_op *o = op < R->sched.issued ? &R->sched.ops[op % PE_LAG] : NULL;
     pe_trace_op *t = what != PE_TRACE_PUBLISH ? pe_trace_op_at(R->trace, op) : NULL;
     if (t && o && what != PE_TRACE_ISSUE)
@@ -370,6 +385,94 @@ static void report_ended(run *R)
 {
     if (R->trace && R->rep.ready && R->rep_event < R->trace->nevents)
         R->trace->events[R->rep_event].cost = R->rep.cost;
+}
+
+/* ---------------------------------------------------------------- the picture's bands */
+
+/* Fewer blocks of the picture than this to draw again: drawn on the issuing thread alone
+ * (tasks would cost more than they save). */
+#define PE_DRAW_MIN_BLOCKS 4
+/* Bands at most: enough for every thread of a large machine twice over. */
+#define PE_DRAW_BANDS 64
+
+typedef struct band {
+    int by0, by1; /* block rows */
+    bool drew;
+    double cost;  /* traced: CPU seconds */
+    int thread;
+} band;
+
+static void draw_band(run *R, band *b)
+{
+    taken(&R->sched.pic);
+    const double c0 = clock_if(R);
+    b->thread = thread_index();
+    b->drew = pe_picture_draw_rows(&R->sched.pic, &R->target, &R->sched.stack, b->by0, b->by1,
+                                   &R->paint[b->thread]);
+    b->cost = R->trace ? pe_trace_clock() - c0 : 0.0;
+    handed(b);
+}
+
+/* Cut the picture's changes into bands of block rows with about as many blocks to draw each
+ * (every row in one band: triangles pushed on top are drawn band by band too). */
+static int cut_bands(const pe_picture *p, int dirty, int want, band *bands)
+{
+    int nb = 0, acc = 0, by0 = 0;
+    for (int by = 0; by < p->bh; by++) {
+        acc += pe_picture_dirty_in(p, by);
+        if (by == p->bh - 1 || (nb < want - 1 && (long)acc * want >= (long)(nb + 1) * dirty)) {
+            bands[nb++] = (band){ .by0 = by0, .by1 = by + 1 };
+            by0 = by + 1;
+        }
+    }
+    return nb;
+}
+
+/* The scheduler's picture brought up to date by every thread of the region, band by band,
+ * while this one waits (running bands too): after a refinement round, a large canvas is drawn
+ * again in full, work that on the issuing thread alone holds up every op behind it. */
+static void draw_picture(void *ctx)
+{
+    run *R = ctx;
+    pe_picture *p = &R->sched.pic;
+    int dirty = 0;
+    for (int by = 0; by < p->bh; by++)
+        dirty += pe_picture_dirty_in(p, by);
+    if (dirty < PE_DRAW_MIN_BLOCKS)
+        return; /* pe_picture_update draws it here */
+    band bands[PE_DRAW_BANDS];
+    const int want = 2 * R->threads < PE_DRAW_BANDS ? 2 * R->threads : PE_DRAW_BANDS;
+    const int nb = cut_bands(p, dirty, want, bands);
+    handed(p);
+    if (R->threads == 1) { /* traced: the bands are drawn one by one, each in its own event */
+        for (int i = 0; i < nb; i++)
+            draw_band(R, &bands[i]);
+    } else {
+#ifdef _OPENMP
+#pragma omp taskgroup
+        {
+            for (int i = 0; i < nb; i++) {
+                band *b = &bands[i];
+                PE_TSAN_BLIND(1);
+#pragma omp task default(none) firstprivate(R, b)
+                draw_band(R, b);
+                PE_TSAN_BLIND(0);
+            }
+        }
+#endif
+    }
+    bool drew = false;
+    for (int i = 0; i < nb; i++) {
+        taken(&bands[i]);
+        drew = drew || bands[i].drew;
+        if (R->trace) {
+            pe_trace_event_add(R->trace, PE_TRACE_DRAW, 0, bands[i].cost);
+            if (bands[i].thread == thread_index()) /* not this thread's own event's */
+                R->aside += bands[i].cost;
+        }
+    }
+    taken(p);
+    pe_picture_drawn(p, drew);
 }
 
 /* ---------------------------------------------------------------- the sequence */
@@ -517,8 +620,10 @@ static bool advance(run *R)
     const pe_next next = pe_sched_next(&R->sched, &op);
     if (next == PE_NEXT_OP)
         traced(R, PE_TRACE_ISSUE, R->sched.issued - 1, c0);
-    else if (R->trace)
-        R->owed += pe_trace_clock() - c0;
+    else if (R->trace) {
+        R->owed += pe_trace_clock() - c0 - R->aside;
+        R->aside = 0.0;
+    }
     switch (next) {
     case PE_NEXT_OP:
         start_op(R, op);
@@ -539,6 +644,10 @@ static bool advance(run *R)
 /* The whole run, on the thread that issues the ops. */
 static void body(run *R)
 {
+    if (R->paint) {
+        R->sched.draw = draw_picture;
+        R->sched.draw_ctx = R;
+    }
     R->last_commit = now_wall();
     next_goal(R);
     (void)publish_due(R); /* a resumed run's steps already done */
@@ -560,6 +669,7 @@ static void body(run *R)
         R->stop_kind = cancelled(R) ? 2 : 1;
     (void)land(R, false);
     heed_report(R);
+    R->sched.draw = NULL; /* the region ends: what is left is drawn here */
 }
 
 /* The run on R->threads threads: this one issues, every one runs tasks. */

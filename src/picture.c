@@ -7,10 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Block side: small enough that a commit's footprint redraws little beyond itself, large
- * enough that the per-block bookkeeping stays negligible. */
-#define PE_PICTURE_BLOCK 32
-
 /* The composite is kept (16 bytes a pixel) up to this canvas: 64 MB. */
 #define PE_PICTURE_COMP_MAX (4 << 20)
 
@@ -140,15 +136,15 @@ static void measure(pe_picture *p, const pe_target *t, int x0, int y0, int x1, i
 
 /* Draw [x0, x1) x [y0, y1) again: the composite, its error and its 8-bit pixels. */
 static void draw_rect(pe_picture *p, const pe_target *t, const pe_stack *s, int x0, int y0,
-                      int x1, int y1)
+                      int x1, int y1, float *scratch, pe_cover *cov)
 {
     const int rw = x1 - x0, rh = y1 - y0;
-    (void)pe_fit_render(t->rgba, t->w, x0, y0, rw, rh, t->bg, t->alpha, s->tris, s->n, &p->cov,
-                        p->scratch);
+    (void)pe_fit_render(t->rgba, t->w, x0, y0, rw, rh, t->bg, t->alpha, s->tris, s->n, cov,
+                        scratch);
     for (int y = 0; p->comp && y < rh; y++)
         memcpy(p->comp + 4 * ((size_t)(y0 + y) * (size_t)t->w + (size_t)x0),
-               p->scratch + 4 * (size_t)y * (size_t)rw, 4 * (size_t)rw * sizeof(float));
-    measure(p, t, x0, y0, x1, y1, p->scratch, rw);
+               scratch + 4 * (size_t)y * (size_t)rw, 4 * (size_t)rw * sizeof(float));
+    measure(p, t, x0, y0, x1, y1, scratch, rw);
 }
 
 /* The sums of rows [y0, y1). */
@@ -165,35 +161,70 @@ static void sum_rows(pe_picture *p, int y0, int y1)
         p->row_sse[y] = sum;
         p->row_err[y] = wt ? wsum : sum;
     }
-    p->cdf_stale = p->cdf_stale || y0 < y1;
 }
 
-/* The pushed triangles drawn over the composite, in order, band by band; then their pixels
- * measured. Blocks to be drawn again anyway are drawn over too: harmless, and simpler. */
-static void draw_pushed(pe_picture *p, const pe_target *t)
+/* The pushed triangles drawn over the composite in block rows [by0, by1), in order; then their
+ * pixels there measured. Blocks to be drawn again anyway are drawn over too: harmless, and
+ * simpler. */
+static void draw_pushed(pe_picture *p, const pe_target *t, int by0, int by1, pe_cover *cov)
 {
+    const int band0 = by0 * PE_PICTURE_BLOCK;
+    const int band1 = by1 * PE_PICTURE_BLOCK < p->h ? by1 * PE_PICTURE_BLOCK : p->h;
     for (int k = 0; k < p->npushed; k++) {
         const pe_tri *tr = &p->pushed[k];
         const pe_box fp = pe_tri_footprint(tr, p->w, p->h);
-        for (int y0 = fp.y0 - fp.y0 % PE_PICTURE_BLOCK; y0 < fp.y1; y0 += PE_PICTURE_BLOCK) {
-            const int rows = y0 + PE_PICTURE_BLOCK < p->h ? PE_PICTURE_BLOCK : p->h - y0;
-            pe_fit_draw(tr, 0, y0, p->w, rows, &p->cov, p->comp + 4 * (size_t)y0 * (size_t)p->w);
+        const int y0 = fp.y0 > band0 ? fp.y0 : band0, y1 = fp.y1 < band1 ? fp.y1 : band1;
+        if (fp.x1 <= fp.x0 || y1 <= y0)
+            continue;
+        for (int b = y0 - y0 % PE_PICTURE_BLOCK; b < y1; b += PE_PICTURE_BLOCK) {
+            const int rows = b + PE_PICTURE_BLOCK < p->h ? PE_PICTURE_BLOCK : p->h - b;
+            pe_fit_draw(tr, 0, b, p->w, rows, cov, p->comp + 4 * (size_t)b * (size_t)p->w);
         }
-        measure(p, t, fp.x0, fp.y0, fp.x1, fp.y1,
-                p->comp + 4 * ((size_t)fp.y0 * (size_t)p->w + (size_t)fp.x0), p->w);
-        sum_rows(p, fp.y0, fp.y1);
+        measure(p, t, fp.x0, y0, fp.x1, y1,
+                p->comp + 4 * ((size_t)y0 * (size_t)p->w + (size_t)fp.x0), p->w);
+        sum_rows(p, y0, y1);
     }
-    p->npushed = 0;
 }
 
-double pe_picture_update(pe_picture *p, const pe_target *t, const pe_stack *s)
+bool pe_picture_scratch_init(pe_picture_scratch *sc, int w)
 {
-    draw_pushed(p, t);
-    for (int by = 0; p->any_dirty && by < p->bh; by++) {
+    memset(sc, 0, sizeof *sc);
+    sc->rows = malloc((size_t)w * PE_PICTURE_BLOCK * 4 * sizeof(float));
+    return sc->rows && pe_cover_init(&sc->cov, w, PE_PICTURE_BLOCK);
+}
+
+void pe_picture_scratch_free(pe_picture_scratch *sc)
+{
+    free(sc->rows);
+    pe_cover_free(&sc->cov);
+    memset(sc, 0, sizeof *sc);
+}
+
+bool pe_picture_stale(const pe_picture *p)
+{
+    return p->any_dirty || p->npushed > 0;
+}
+
+int pe_picture_dirty_in(const pe_picture *p, int by)
+{
+    int n = 0;
+    for (int bx = 0; p->any_dirty && bx < p->bw; bx++)
+        n += p->dirty[(size_t)by * (size_t)p->bw + (size_t)bx];
+    return n;
+}
+
+/* The band's work with the scratch it is drawn on (the picture's own, or a thread's). */
+static bool draw_rows_on(pe_picture *p, const pe_target *t, const pe_stack *s, int by0, int by1,
+                         float *scratch, pe_cover *cov)
+{
+    if (p->npushed > 0)
+        draw_pushed(p, t, by0, by1, cov);
+    bool drew = false;
+    for (int by = by0; p->any_dirty && by < by1; by++) {
         unsigned char *row = p->dirty + (size_t)by * (size_t)p->bw;
         const int y0 = by * PE_PICTURE_BLOCK;
         const int y1 = y0 + PE_PICTURE_BLOCK < p->h ? y0 + PE_PICTURE_BLOCK : p->h;
-        bool drew = false;
+        bool here = false;
         for (int bx = 0; bx < p->bw;) { /* each run of dirty blocks as one rectangle */
             if (!row[bx]) {
                 bx++;
@@ -203,14 +234,34 @@ double pe_picture_update(pe_picture *p, const pe_target *t, const pe_stack *s)
             while (end < p->bw && row[end])
                 row[end++] = 0;
             const int x1 = end * PE_PICTURE_BLOCK < p->w ? end * PE_PICTURE_BLOCK : p->w;
-            draw_rect(p, t, s, bx * PE_PICTURE_BLOCK, y0, x1, y1);
-            drew = true;
+            draw_rect(p, t, s, bx * PE_PICTURE_BLOCK, y0, x1, y1, scratch, cov);
+            here = true;
             bx = end;
         }
-        if (drew)
+        if (here)
             sum_rows(p, y0, y1);
+        drew = drew || here;
     }
+    return drew || p->npushed > 0;
+}
+
+bool pe_picture_draw_rows(pe_picture *p, const pe_target *t, const pe_stack *s, int by0, int by1,
+                          pe_picture_scratch *sc)
+{
+    return draw_rows_on(p, t, s, by0, by1, sc->rows, &sc->cov);
+}
+
+void pe_picture_drawn(pe_picture *p, bool drew)
+{
+    p->npushed = 0;
     p->any_dirty = false;
+    p->cdf_stale = p->cdf_stale || drew;
+}
+
+double pe_picture_update(pe_picture *p, const pe_target *t, const pe_stack *s)
+{
+    if (pe_picture_stale(p))
+        pe_picture_drawn(p, draw_rows_on(p, t, s, 0, p->bh, p->scratch, &p->cov));
     double sse = 0.0;
     for (int y = 0; y < p->h; y++)
         sse += p->row_sse[y];

@@ -55,6 +55,30 @@ void pe_picture_pass(pe_picture *from, pe_picture *to);
  * canvas (alpha counted on a transparent canvas). */
 double pe_picture_update(pe_picture *p, const pe_target *t, const pe_stack *s);
 
+/* The same update cut into bands of block rows (PE_PICTURE_BLOCK pixels high), which threads
+ * may draw at once, each on scratch of its own: a whole round's changes on a large canvas are a
+ * whole render. pe_picture_draw_rows draws block rows [by0, by1) (true: it drew something);
+ * once every band is drawn, pe_picture_drawn ends the update (drew: one of them did), and
+ * pe_picture_update has nothing left to draw. Bit for bit what pe_picture_update draws. */
+typedef struct pe_picture_scratch {
+    float *rows;
+    pe_cover cov;
+} pe_picture_scratch;
+
+/* Block side: small enough that a commit's footprint redraws little beyond itself, large
+ * enough that the per-block bookkeeping stays negligible. */
+#define PE_PICTURE_BLOCK 32
+
+bool pe_picture_scratch_init(pe_picture_scratch *sc, int w); /* false: out of memory */
+void pe_picture_scratch_free(pe_picture_scratch *sc);
+/* Something changed since the last update. */
+bool pe_picture_stale(const pe_picture *p);
+/* Blocks of block row by to be drawn again (the triangles pushed on top aside). */
+int pe_picture_dirty_in(const pe_picture *p, int by);
+bool pe_picture_draw_rows(pe_picture *p, const pe_target *t, const pe_stack *s, int by0, int by1,
+                          pe_picture_scratch *sc);
+void pe_picture_drawn(pe_picture *p, bool drew);
+
 /* A pixel (row-major index) drawn with probability proportional to its error, for u in
  * [0, 1); uniform when the picture has no error. Needs an up-to-date picture. */
 size_t pe_picture_sample(pe_picture *p, double u);

@@ -65,6 +65,8 @@ void pe_sched_pace(pe_sched *s, pe_pace pace)
 
 double pe_sched_picture(pe_sched *s)
 {
+    if (s->draw && pe_picture_stale(&s->pic))
+        s->draw(s->draw_ctx);
     return pe_picture_update(&s->pic, s->target, &s->stack);
 }
 

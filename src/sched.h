@@ -70,6 +70,10 @@ typedef struct pe_sched {
     pe_op ops[PE_LAG];
     pe_box touched[PE_LAG]; /* the pixels the commit at that position changed */
     uint64_t issued, committed; /* positions */
+    /* draws the picture's changes before it is read (NULL: pe_picture_update alone, here):
+     * the issuing thread may hand bands of rows to the others (evolve.c) */
+    void (*draw)(void *ctx);
+    void *draw_ctx;
 } pe_sched;
 
 /* A scheduler for a run of `budget` triangles over target t (whose brief b ops read; weight,
@@ -120,7 +124,8 @@ void pe_sched_drop(pe_sched *s);
 /* New triangles issued from now on get this much search (never less than before). */
 void pe_sched_pace(pe_sched *s, pe_pace pace);
 
-/* Bring the picture up to date with the commits so far; returns its squared error. */
+/* Bring the picture up to date with the commits so far (through s->draw when set); returns its
+ * squared error. */
 double pe_sched_picture(pe_sched *s);
 
 #endif

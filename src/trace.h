@@ -18,8 +18,11 @@ typedef enum pe_trace_what {
     PE_TRACE_COMMIT,  /* op `op` committed (after waiting for it to end) */
     PE_TRACE_DROP,    /* op `op` let go at a stop */
     PE_TRACE_PUBLISH, /* a step published: the picture drawn, the report's copies made */
-    PE_TRACE_REPORT   /* the report of the step published last handed to the callback (`cost`
+    PE_TRACE_REPORT,  /* the report of the step published last handed to the callback (`cost`
                        * on whichever thread ran it; the next publish waits for it) */
+    PE_TRACE_DRAW     /* a band of the picture's changes drawn (`cost` on whichever thread drew
+                       * it): the bands of one update are consecutive events, drawn at once, and
+                       * the issuing thread waits for them all before its next event */
 } pe_trace_what;
 
 typedef struct pe_trace_event {

@@ -92,6 +92,83 @@ static void pushes_draw_what_blocks_draw(void)
     free(t.rgba);
 }
 
+/* A triangle within a few pixels of a random point: it changes a block or two. */
+static void small_tri(pe_rng *r, int w, int h, pe_tri *t)
+{
+    const double cx = w * pe_rng_uniform(r), cy = h * pe_rng_uniform(r);
+    fixture_tri_in(r, w, h, t);
+    for (int i = 0; i < 3; i++) {
+        t->x[i] = cx + 12.0 * (pe_rng_uniform(r) - 0.5);
+        t->y[i] = cy + 12.0 * (pe_rng_uniform(r) - 0.5);
+    }
+}
+
+/* The update drawn in bands of block rows, each on scratch of its own and in any order (as
+ * threads draw them), is the update drawn at once, bit for bit: pushes, moves and removals
+ * mixed. */
+static void bands_draw_what_one_update_draws(void)
+{
+    enum { BW = 100, BH = 130 }; /* five block rows, the last one short */
+    pe_rng r;
+    pe_rng_seed(&r, 8, 0);
+    pe_target t = fixture_picture(&r, BW, BH);
+    pe_stack s;
+    fixture_stack(&r, BW, BH, 10, &s);
+    CHECK(pe_stack_reserve(&s, 64));
+    for (int i = 0; i < 30; i++) { /* small ones, so that a change leaves most blocks as drawn */
+        pe_tri n;
+        small_tri(&r, BW, BH, &n);
+        pe_stack_push(&s, &n, 0.0);
+    }
+    pe_picture one, banded;
+    pe_picture_scratch sc[2];
+    CHECK(pe_picture_init(&one, &t) == PE_OK && pe_picture_init(&banded, &t) == PE_OK);
+    CHECK(pe_picture_scratch_init(&sc[0], BW) && pe_picture_scratch_init(&sc[1], BW));
+    CHECK(banded.bh == 5);
+    (void)pe_picture_update(&one, &t, &s);
+    (void)pe_picture_update(&banded, &t, &s);
+    for (int step = 0; step < 24; step++) {
+        pe_tri n;
+        small_tri(&r, BW, BH, &n);
+        const int k = 10 + (int)pe_rng_below(&r, (uint32_t)(s.n - 10)); /* a small one */
+        if (step % 3 != 2) { /* on top */
+            pe_stack_push(&s, &n, 0.0);
+            pe_picture_push(&one, &n, &s.fp[s.n - 1]);
+            pe_picture_push(&banded, &n, &s.fp[s.n - 1]);
+        } else { /* a move in place, or taken out */
+            pe_box changed = s.fp[k];
+            if (step % 2 == 0) {
+                pe_stack_set(&s, k, &n, 0.0);
+                changed = pe_box_union(&changed, &s.fp[k]);
+            } else {
+                pe_stack_remove(&s, k);
+            }
+            pe_picture_touch(&one, &changed);
+            pe_picture_touch(&banded, &changed);
+        }
+        if (step % 4 != 3)
+            continue;
+        CHECK(pe_picture_stale(&banded));
+        bool drew = false;
+        for (int by = banded.bh - 1; by >= 0; by--) /* last band first */
+            drew = pe_picture_draw_rows(&banded, &t, &s, by, by + 1, &sc[by % 2]) || drew;
+        pe_picture_drawn(&banded, drew);
+        CHECK(!pe_picture_stale(&banded));
+        CHECK(pe_picture_update(&banded, &t, &s) == pe_picture_update(&one, &t, &s));
+        CHECK(memcmp(one.canvas.rgba, banded.canvas.rgba, (size_t)BW * BH * 4) == 0);
+        CHECK(memcmp(one.err, banded.err, (size_t)BW * BH * sizeof *one.err) == 0);
+        CHECK(memcmp(one.comp, banded.comp, (size_t)BW * BH * 4 * sizeof *one.comp) == 0);
+        CHECK(memcmp(one.row_err, banded.row_err, (size_t)BH * sizeof *one.row_err) == 0);
+        CHECK(pe_picture_sample(&one, 0.37) == pe_picture_sample(&banded, 0.37));
+    }
+    for (int i = 0; i < 2; i++)
+        pe_picture_scratch_free(&sc[i]);
+    pe_picture_free(&one);
+    pe_picture_free(&banded);
+    pe_stack_free(&s);
+    free(t.rgba);
+}
+
 /* A second picture that follows the same stack later catches up on the changes passed to it. */
 static void a_second_picture_catches_up(void)
 {
@@ -163,6 +240,7 @@ int main(int argc, char **argv)
 {
     TEST_MAIN_BEGIN(argc, argv);
     RUN(updates_match_a_full_render);
+    RUN(bands_draw_what_one_update_draws);
     RUN(a_second_picture_catches_up);
     RUN(pushes_draw_what_blocks_draw);
     RUN(samples_follow_the_error);
