@@ -444,11 +444,8 @@ static void draw_picture(void *ctx)
     const int want = 2 * R->threads < PE_DRAW_BANDS ? 2 * R->threads : PE_DRAW_BANDS;
     const int nb = cut_bands(p, dirty, want, bands);
     handed(p);
-    if (R->threads == 1) { /* traced: the bands are drawn one by one, each in its own event */
-        for (int i = 0; i < nb; i++)
-            draw_band(R, &bands[i]);
-    } else {
 #ifdef _OPENMP
+    if (R->threads > 1) {
 #pragma omp taskgroup
         {
             for (int i = 0; i < nb; i++) {
@@ -459,7 +456,11 @@ static void draw_picture(void *ctx)
                 PE_TSAN_BLIND(0);
             }
         }
+    } else
 #endif
+    { /* one thread, traced: the bands one by one, each in its own event */
+        for (int i = 0; i < nb; i++)
+            draw_band(R, &bands[i]);
     }
     bool drew = false;
     for (int i = 0; i < nb; i++) {
