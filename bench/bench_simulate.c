@@ -11,12 +11,17 @@
  * out: memory bandwidth, caches, the runtime's own overheads.
  *
  *   bench_simulate IMAGE [-n N] [-r N] [--iterations N] [--seed N] [--frames N] [-j N]
- *                        [--threads-list "1 2 4"] [--report]
+ *                        [--threads-list "1 2 4"] [--report] [--what-if "A,B;C"]
  *
  * prints the measured session (wall and CPU at -j N, default 1), the simulated time at that
  * count beside it (the check that the model holds), then one line per count: THREADS SPEEDUP.
  * --report gives the run a progress callback that copies each step's result (as the program's
- * frames do). */
+ * frames do). --what-if replays the same trace again with parts of it made free, to show what
+ * holds the scaling back: for each ';'-separated list of `commits` (commits cost nothing),
+ * `issue` (issue events and publishes cost nothing), `nosteal` (the issuing thread runs no op
+ * but the one it waits for), `split` (an op's cost above 4 ms is spread over the threads) and
+ * `adds` (the adds cost nothing), one line per count: THREADS SPEEDUP [LIST], against the same
+ * changed trace on one thread. */
 #define _POSIX_C_SOURCE 200809L
 #include "polyevolve.h"
 #include "trace.h"
@@ -27,6 +32,14 @@
 
 enum { MAX_THREADS = 256 };
 
+/* What a what-if replay makes free (see the top). */
+typedef struct what_if {
+    bool commits, issue, nosteal, split, adds;
+} what_if;
+
+/* An op's cost above this is spread over the threads in a `split` replay. */
+#define SPLIT_ABOVE 0.004
+
 /* A task of the replay: an op (by position), a report or a band of the picture. */
 typedef struct task {
     double cost, ready, end;
@@ -36,6 +49,7 @@ typedef struct task {
 typedef struct sim {
     const pe_trace *tr;
     int threads;
+    what_if w;
     task *ops;            /* by position */
     task *reports;        /* reports and the picture's bands, by event index */
     size_t *queue;        /* FIFO of task ids: op q as q, report e as nops + e */
@@ -109,7 +123,7 @@ static void await_task(sim *s, size_t id, double *now)
             continue;
         }
         tidy(s);
-        if (s->qhead < s->qtail) {
+        if (!s->w.nosteal && s->qhead < s->qtail) {
             const size_t other = s->queue[s->qhead];
             start(s, other, *now, 0);
             *now = task_of(s, other)->end;
@@ -119,10 +133,20 @@ static void await_task(sim *s, size_t id, double *now)
     }
 }
 
-/* The makespan of the trace on `threads` threads. */
-static double replay(const pe_trace *tr, int threads, double *busy)
+/* An op's cost in a replay. */
+static double op_cost(const sim *s, const pe_trace_op *op)
 {
-    sim s = { .tr = tr, .threads = threads };
+    if (s->w.adds && op->kind == 0)
+        return 0.0;
+    if (s->w.split && op->cost > SPLIT_ABOVE)
+        return SPLIT_ABOVE + (op->cost - SPLIT_ABOVE) / s->threads;
+    return op->cost;
+}
+
+/* The makespan of the trace on `threads` threads. */
+static double replay(const pe_trace *tr, int threads, const what_if *w, double *busy)
+{
+    sim s = { .tr = tr, .threads = threads, .w = *w };
     s.ops = calloc(tr->nops + 1, sizeof *s.ops);
     s.reports = calloc(tr->nevents + 1, sizeof *s.reports);
     s.queue = calloc(tr->nops + tr->nevents + 1, sizeof *s.queue);
@@ -131,7 +155,7 @@ static double replay(const pe_trace *tr, int threads, double *busy)
         exit(1);
     }
     for (size_t q = 0; q < tr->nops; q++)
-        s.ops[q].cost = tr->ops[q].cost;
+        s.ops[q].cost = op_cost(&s, &tr->ops[q]);
     double now = 0.0;
     size_t last_report = SIZE_MAX, draws = SIZE_MAX; /* draws: the first band in flight */
     for (size_t e = 0; e < tr->nevents; e++) {
@@ -143,8 +167,8 @@ static double replay(const pe_trace *tr, int threads, double *busy)
         }
         switch (ev->what) {
         case PE_TRACE_ISSUE:
-            now += ev->cost;
-            s.busy += ev->cost;
+            now += s.w.issue ? 0.0 : ev->cost;
+            s.busy += s.w.issue ? 0.0 : ev->cost;
             push(&s, ev->op, now);
             if (threads == 1) /* no region: a task runs where it is created */
                 await_task(&s, ev->op, &now);
@@ -152,14 +176,14 @@ static double replay(const pe_trace *tr, int threads, double *busy)
         case PE_TRACE_COMMIT:
         case PE_TRACE_DROP:
             await_task(&s, ev->op, &now);
-            now += ev->cost;
-            s.busy += ev->cost;
+            now += s.w.commits ? 0.0 : ev->cost;
+            s.busy += s.w.commits ? 0.0 : ev->cost;
             break;
         case PE_TRACE_PUBLISH:
             if (last_report != SIZE_MAX)
                 await_task(&s, tr->nops + last_report, &now);
-            now += ev->cost;
-            s.busy += ev->cost;
+            now += s.w.issue ? 0.0 : ev->cost;
+            s.busy += s.w.issue ? 0.0 : ev->cost;
             break;
         case PE_TRACE_DRAW:
             s.reports[e].cost = ev->cost;
@@ -221,10 +245,73 @@ static bool copy_step(const pe_progress *p, const pe_result *partial, void *ctx)
     return false;
 }
 
+/* One line per thread count in list: THREADS SPEEDUP, and [label] for a what-if. */
+static void speedups(const pe_trace *tr, const char *list, const what_if *w, const char *label)
+{
+    double busy;
+    const double one = replay(tr, 1, w, &busy);
+    for (const char *p = list; *p;) {
+        char *end;
+        const long t = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        p = end;
+        if (t < 1 || t > MAX_THREADS)
+            continue;
+        const double span = replay(tr, (int)t, w, &busy);
+        if (label)
+            printf("%ld %.2fx [%s]\n", t, one / span, label);
+        else
+            printf("%ld %.2fx\n", t, one / span);
+    }
+}
+
+/* A what-if list: words separated by ','; false for an unknown word. */
+static bool parse_what_if(const char *words, what_if *w)
+{
+    *w = (what_if){ 0 };
+    for (const char *p = words; *p;) {
+        const size_t len = strcspn(p, ",");
+        bool *flag = len == 7 && !strncmp(p, "commits", len)   ? &w->commits
+                     : len == 5 && !strncmp(p, "issue", len)   ? &w->issue
+                     : len == 7 && !strncmp(p, "nosteal", len) ? &w->nosteal
+                     : len == 5 && !strncmp(p, "split", len)   ? &w->split
+                     : len == 4 && !strncmp(p, "adds", len)    ? &w->adds
+                                                               : NULL;
+        if (!flag)
+            return false;
+        *flag = true;
+        p += p[len] ? len + 1 : len;
+    }
+    return true;
+}
+
+/* Each ';'-separated list of a --what-if: checked (tr NULL; false with a message when one is
+ * not a list of the words), or replayed. */
+static bool what_ifs(const char *what, const pe_trace *tr, const char *list)
+{
+    while (*what) {
+        const size_t len = strcspn(what, ";");
+        char words[256];
+        snprintf(words, sizeof words, "%.*s", (int)len, what);
+        what_if w;
+        if (!parse_what_if(words, &w)) {
+            fprintf(stderr, "bench_simulate: --what-if: '%s' is not a list of commits, issue, "
+                            "nosteal, split, adds\n", words);
+            return false;
+        }
+        if (tr)
+            speedups(tr, list, &w, words);
+        what += what[len] ? len + 1 : len;
+    }
+    return true;
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: bench_simulate IMAGE [-n N] [-r N] [--iterations N] [--seed N] "
-                    "[--frames N] [-j N] [--threads-list \"1 2 4\"] [--report]\n");
+                    "[--frames N] [-j N] [--threads-list \"1 2 4\"] [--report] "
+                    "[--what-if \"A,B;C\"]\n");
     return 2;
 }
 
@@ -235,7 +322,7 @@ int main(int argc, char **argv)
     pe_options o = pe_options_default();
     o.threads = 1;
     o.frames = 0;
-    const char *list = "1 2 4 8 16 32";
+    const char *list = "1 2 4 8 16 32", *what = NULL;
     bool report = false;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -260,6 +347,10 @@ int main(int argc, char **argv)
             o.threads = atoi(v);
         else if (!strcmp(a, "--threads-list"))
             list = v;
+        else if (!strcmp(a, "--what-if") && !what_ifs(v, NULL, NULL))
+            return 2;
+        else if (!strcmp(a, "--what-if"))
+            what = v;
         else
             return usage();
     }
@@ -285,7 +376,8 @@ int main(int argc, char **argv)
         serial += tr.events[e].what == PE_TRACE_REPORT || tr.events[e].what == PE_TRACE_DRAW
                       ? 0.0
                       : tr.events[e].cost;
-    const double at_traced = replay(&tr, tr.threads, &busy);
+    const what_if as_traced = { 0 };
+    const double at_traced = replay(&tr, tr.threads, &as_traced, &busy);
     printf("# %s -n %d -r %d, %zu ops, PSNR %.3f: measured at -j %d: %.3f s wall, %.3f s CPU; "
            "simulated at -j %d: %.3f s (%+.1f %%)\n",
            argv[1], o.triangles, o.resize, tr.nops, res.psnr, tr.threads, tr.wall, tr.cpu,
@@ -298,19 +390,10 @@ int main(int argc, char **argv)
            ops, serial, 100.0 * serial / (ops + serial), by[PE_TRACE_ISSUE],
            by[PE_TRACE_COMMIT] + by[PE_TRACE_DROP], by[PE_TRACE_PUBLISH], by[PE_TRACE_REPORT],
            by[PE_TRACE_DRAW]);
-    const double one = replay(&tr, 1, &busy);
     printf("THREADS SPEEDUP\n");
-    for (const char *p = list; *p;) {
-        char *end;
-        const long t = strtol(p, &end, 10);
-        if (end == p)
-            break;
-        p = end;
-        if (t < 1 || t > MAX_THREADS)
-            continue;
-        const double span = replay(&tr, (int)t, &busy);
-        printf("%ld %.2fx\n", t, one / span);
-    }
+    speedups(&tr, list, &as_traced, NULL);
+    if (what)
+        (void)what_ifs(what, &tr, list);
     pe_result_free(&res);
     pe_trace_free(&tr);
     return 0;
