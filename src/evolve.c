@@ -13,7 +13,8 @@
  * - scheduler (sched.h): the fixed sequence of ops, issued and committed in order;
  * - plan (plan.h): how the work is cut into steps, which are frames, and when to stop;
  * - report: a step's picture and result, handed to the progress callback.
- * Below them, search.h finds one triangle for a prepared focus and fit.h solves its colour.
+ * Below them, search.h finds one triangle for a prepared focus and fit.h solves its colour;
+ * beside this file, evolve_run.h holds one call's state (the run) and its setup and teardown.
  *
  * The threads are one OpenMP parallel region: this thread issues the scheduler's ops as tasks
  * and commits them in the order they were issued, waiting for the oldest to end (and running
@@ -27,14 +28,8 @@
 #include "polyevolve.h"
 
 #include "adopt.h"
+#include "evolve_run.h"
 #include "image.h"
-#include "plan.h"
-#include "report.h"
-#include "sched.h"
-#include "state.h"
-#include "style.h"
-#include "target.h"
-#include "trace.h"
 
 #include <math.h>
 #include <stdatomic.h>
@@ -69,38 +64,6 @@ void __tsan_ignore_thread_end(void);
 /* What was written before p was handed is visible here. */
 #define taken(p) PE_TSAN_SEES(__tsan_acquire, p)
 
-typedef struct run {
-    const pe_options *opt;
-    const pe_image *src;
-    pe_target target;
-    pe_style style;
-    pe_level coarse;    /* the brief's coarse level, and its style */
-    pe_fit_style coarse_style;
-    pe_brief brief;
-    pe_sched sched;
-    pe_plan plan;
-    int threads;
-    pe_worker *workers; /* one per thread, for the ops */
-    pe_worker commit_wk; /* this thread's, for the commits' checks */
-    pe_picture_scratch *paint; /* one per thread, for the picture's bands (draw_picture) */
-    bool started;       /* an op has committed */
-    int step;           /* steps done */
-    uint64_t goal;      /* the scheduler's `done` that ends the current step */
-    double last_commit, commit_gap; /* wall clock of the latest commit, and since the one before */
-    int stop_kind;      /* 1: the plan ended (or the report of a step reached the target),
-                         * 2: a cancel or the progress callback asked */
-    pe_status status;
-    double wall0, cpu0;
-    bool reporting;     /* steps have reports: a progress callback or a target PSNR */
-    pe_report rep;      /* the latest step's, while it runs */
-    pe_trace *trace;    /* NULL: not traced */
-    double owed;        /* traced: this thread's CPU seconds not yet put in an event */
-    double aside;       /* traced: this thread's CPU seconds in events of their own (bands) */
-    size_t rep_event;   /* traced: the event of the report in flight */
-    atomic_int op_ended[PE_LAG]; /* by ring slot: the op's task has ended */
-    atomic_int rep_ended;        /* the report's task has ended */
-} run;
-
 static double now_wall(void)
 {
     struct timespec ts;
@@ -113,12 +76,6 @@ static double now_cpu(void)
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-pe_options pe_options_default(void)
-{
-    return (pe_options){ .triangles = 250, .resize = 256, .seed = 1, .background_auto = true,
-                         .frames = 100, .frame_spacing = PE_FRAMES_LINEAR };
 }
 
 /* Threads for `requested` (0 = all the OpenMP runtime offers; 1 without OpenMP): never more
@@ -147,85 +104,6 @@ static int thread_index(void)
 #else
     return 0;
 #endif
-}
-
-/* A resume is checked as the state writer checks what it saves: rounds_done near INT_MAX
- * would overflow the op count, a huge count the allocation, and so on. */
-static pe_status validate(const pe_image *target, const pe_options *o)
-{
-    if (!target || !target->rgba || target->width < 1 || target->height < 1 || !o)
-        return PE_ERR_INVALID_ARG;
-    if (o->triangles < 1 || o->triangles > 1000000 || o->resize < 0 || o->threads < 0 ||
-        o->iterations < 0 || o->iterations > 1000000 || o->frames < 0 || o->frames > 100000 ||
-        !(o->time_limit >= 0.0 && isfinite(o->time_limit)) ||
-        !(o->target_psnr >= 0.0 && isfinite(o->target_psnr)) ||
-        (o->frame_spacing != PE_FRAMES_LINEAR && o->frame_spacing != PE_FRAMES_LOG) ||
-        (o->resume && pe_state_check(o->resume, true) != PE_OK))
-        return PE_ERR_INVALID_ARG;
-    return PE_OK;
-}
-
-static void free_run(run *R)
-{
-    for (int i = 0; R->workers && i < R->threads; i++)
-        pe_worker_free(&R->workers[i]);
-    free(R->workers);
-    for (int i = 0; R->paint && i < R->threads; i++)
-        pe_picture_scratch_free(&R->paint[i]);
-    free(R->paint);
-    pe_worker_free(&R->commit_wk);
-    pe_sched_free(&R->sched);
-    pe_report_free(&R->rep);
-    pe_target_free(&R->target);
-    pe_level_free(&R->coarse);
-    pe_style_free(&R->style);
-    memset(R, 0, sizeof *R);
-}
-
-/* The longest side of the coarse level where the whole-canvas searches look first. */
-#define PE_COARSE_SIDE 64
-
-static pe_status setup(run *R)
-{
-    const pe_options *o = R->opt;
-    const pe_target *t = &R->target;
-    R->brief = (pe_brief){ .target = t->rgba, .w = t->w, .h = t->h, .alpha = t->alpha,
-                           .seed = o->seed, .triangles = o->triangles,
-                           .add_cfg = pe_search_cfg_add(), .regrow_cfg = pe_search_cfg_regrow(),
-                           .quick_cfg = pe_search_cfg_quick(),
-                           .least_cfg = pe_search_cfg_least(),
-                           .refine_cfg = pe_search_cfg_refine() };
-    memcpy(R->brief.bg, t->bg, sizeof R->brief.bg);
-    pe_status st = pe_target_reduce(t, R->style.weight, PE_COARSE_SIDE, &R->coarse);
-    if (st != PE_OK)
-        return st;
-    R->coarse_style = R->style.fit;
-    R->coarse_style.weight = R->coarse.weight;
-    R->brief.style = &R->style.fit;
-    R->brief.coarse = R->coarse;
-    R->brief.coarse_style = &R->coarse_style;
-    st = pe_sched_init(&R->sched, &R->brief, t, R->style.weight, o->triangles,
-                                 o->steady, 0);
-    R->reporting = o->progress || o->target_psnr > 0.0;
-    if (st != PE_OK || (R->reporting && (st = pe_report_init(&R->rep, o, t)) != PE_OK))
-        return st;
-    R->workers = calloc((size_t)R->threads, sizeof *R->workers);
-    if (!R->workers)
-        return PE_ERR_NOMEM;
-    for (int i = 0; i <= R->threads; i++) {
-        pe_worker *wk = i < R->threads ? &R->workers[i] : &R->commit_wk;
-        if (!pe_worker_init(wk, &R->brief))
-            return PE_ERR_NOMEM;
-    }
-    if (R->threads > 1 || R->trace) { /* one thread: bands only to trace them */
-        R->paint = calloc((size_t)R->threads, sizeof *R->paint);
-        if (!R->paint)
-            return PE_ERR_NOMEM;
-        for (int i = 0; i < R->threads; i++)
-            if (!pe_picture_scratch_init(&R->paint[i], t->w))
-                return PE_ERR_NOMEM;
-    }
-    return PE_OK;
 }
 
 /* --time with triangles still to place: when the adds at their pace would not all fit before
@@ -526,42 +404,6 @@ static pe_status land(run *R, bool keep)
     return st;
 }
 
-static double psnr_of(double mse)
-{
-    return mse > 0.0 ? 10.0 * log10(1.0 / mse) : 99.0;
-}
-
-/* The fields of the run's result but its triangles, loss and PSNR. */
-static pe_result fields(const run *R)
-{
-    pe_result f = { .width = R->src->width, .height = R->src->height,
-                    .work_width = R->brief.w, .work_height = R->brief.h,
-                    .rounds_done = pe_sched_rounds(&R->sched), .evaluations = R->sched.evals,
-                    .iterations = R->sched.iters, .seed = R->opt->seed };
-    for (int c = 0; c < 4; c++)
-        f.background[c] = (unsigned char)lroundf(R->brief.bg[c] * 255.0f);
-    return f;
-}
-
-/* The stack as it stands, in input pixels. */
-static pe_status assemble(run *R, pe_result *out)
-{
-    *out = fields(R);
-    const pe_stack *st = &R->sched.stack;
-    out->triangles = malloc((st->n ? (size_t)st->n : 1) * sizeof *out->triangles);
-    if (!out->triangles) {
-        pe_result_free(out);
-        return PE_ERR_NOMEM;
-    }
-    pe_tris_export(st->tris, st->n, R->brief.w, R->brief.h, R->src->width, R->src->height,
-                   out->triangles);
-    out->count = (size_t)st->n;
-    const double sse = pe_sched_picture(&R->sched);
-    out->loss = sse / ((double)R->brief.w * R->brief.h * (R->brief.alpha ? 4 : 3));
-    out->psnr = psnr_of(out->loss);
-    return PE_OK;
-}
-
 /* The goal of the step after R->step: the ops that end it. */
 static void next_goal(run *R)
 {
@@ -598,7 +440,7 @@ static pe_status publish(run *R)
         traced(R, PE_TRACE_PUBLISH, 0, c0);
         return PE_OK;
     }
-    const pe_result f = fields(R);
+    const pe_result f = pe_run_fields(R);
     if (!pe_report_take(&R->rep, &R->sched.stack, &R->sched.pic, &p, &f))
         return PE_ERR_NOMEM;
     R->rep.traced = R->trace != NULL;
@@ -699,7 +541,7 @@ pe_status pe_approximate_traced(const pe_image *target, const pe_options *opt, p
     if (!out)
         return PE_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
-    pe_status st = validate(target, opt);
+    pe_status st = pe_run_validate(target, opt);
     if (st != PE_OK)
         return st;
     run R = { .opt = opt, .src = target, .wall0 = now_wall(), .cpu0 = now_cpu(),
@@ -709,10 +551,10 @@ pe_status pe_approximate_traced(const pe_image *target, const pe_options *opt, p
     pe_target *t = &R.target;
     if ((st = pe_target_prepare(target, opt, t)) != PE_OK ||
         (st = pe_style_prepare(opt, t->rgba, t->w, t->h, t->alpha, t->bg, &R.style)) != PE_OK ||
-        (st = setup(&R)) != PE_OK ||
+        (st = pe_run_setup(&R)) != PE_OK ||
         (opt->resume && (st = pe_adopt(&R.brief, &R.style, opt->resume, &R.commit_wk,
                                        &R.sched)) != PE_OK)) {
-        free_run(&R);
+        pe_run_free(&R);
         return st;
     }
     R.sched.total = pe_plan_total(&R.plan, R.sched.budget);
@@ -731,9 +573,9 @@ pe_status pe_approximate_traced(const pe_image *target, const pe_options *opt, p
         ast = PE_OK;
         st = st == PE_OK && R.rep.stop == PE_REPORT_ASKED ? PE_ERR_INTERRUPTED : st;
     } else {
-        ast = assemble(&R, out);
+        ast = pe_run_assemble(&R, out);
         st = st == PE_OK && R.stop_kind == 2 ? PE_ERR_INTERRUPTED : st;
     }
-    free_run(&R);
+    pe_run_free(&R);
     return ast != PE_OK ? ast : st;
 }
