@@ -18,18 +18,16 @@ pe_status pe_picture_init(pe_picture *p, const pe_target *t)
     p->h = t->h;
     p->bw = (t->w + PE_PICTURE_BLOCK - 1) / PE_PICTURE_BLOCK;
     p->bh = (t->h + PE_PICTURE_BLOCK - 1) / PE_PICTURE_BLOCK;
-    const int rows = t->h < PE_PICTURE_BLOCK ? t->h : PE_PICTURE_BLOCK;
     p->err = malloc(px * sizeof(float));
     p->row_sse = calloc((size_t)t->h, sizeof(double));
     p->row_err = calloc((size_t)t->h, sizeof(double));
     p->row_cdf = malloc((size_t)t->h * sizeof(double));
     p->dirty = malloc((size_t)p->bw * (size_t)p->bh);
     p->changed = calloc((size_t)p->bw * (size_t)p->bh, 1);
-    p->scratch = malloc((size_t)t->w * (size_t)rows * 4 * sizeof(float));
     p->comp = px <= PE_PICTURE_COMP_MAX ? malloc(px * 4 * sizeof(float)) : NULL;
     pe_status st = p->err && p->row_sse && p->row_err && p->row_cdf && p->dirty && p->changed &&
-                           p->scratch && (p->comp || px > PE_PICTURE_COMP_MAX) &&
-                           pe_cover_init(&p->cov, t->w, rows)
+                           (p->comp || px > PE_PICTURE_COMP_MAX) &&
+                           pe_picture_scratch_init(&p->own, t->w)
                        ? pe_image_alloc(t->w, t->h, &p->canvas)
                        : PE_ERR_NOMEM;
     if (st != PE_OK) {
@@ -43,14 +41,13 @@ pe_status pe_picture_init(pe_picture *p, const pe_target *t)
 
 void pe_picture_free(pe_picture *p)
 {
-    pe_cover_free(&p->cov);
+    pe_picture_scratch_free(&p->own);
     free(p->err);
     free(p->row_sse);
     free(p->row_err);
     free(p->row_cdf);
     free(p->dirty);
     free(p->changed);
-    free(p->scratch);
     free(p->comp);
     free(p->pushed);
     pe_image_free(&p->canvas);
@@ -136,15 +133,15 @@ static void measure(pe_picture *p, const pe_target *t, int x0, int y0, int x1, i
 
 /* Draw [x0, x1) x [y0, y1) again: the composite, its error and its 8-bit pixels. */
 static void draw_rect(pe_picture *p, const pe_target *t, const pe_stack *s, int x0, int y0,
-                      int x1, int y1, float *scratch, pe_cover *cov)
+                      int x1, int y1, pe_picture_scratch *sc)
 {
     const int rw = x1 - x0, rh = y1 - y0;
-    (void)pe_fit_render(t->rgba, t->w, x0, y0, rw, rh, t->bg, t->alpha, s->tris, s->n, cov,
-                        scratch);
+    (void)pe_fit_render(t->rgba, t->w, x0, y0, rw, rh, t->bg, t->alpha, s->tris, s->n, &sc->cov,
+                        sc->rows);
     for (int y = 0; p->comp && y < rh; y++)
         memcpy(p->comp + 4 * ((size_t)(y0 + y) * (size_t)t->w + (size_t)x0),
-               scratch + 4 * (size_t)y * (size_t)rw, 4 * (size_t)rw * sizeof(float));
-    measure(p, t, x0, y0, x1, y1, scratch, rw);
+               sc->rows + 4 * (size_t)y * (size_t)rw, 4 * (size_t)rw * sizeof(float));
+    measure(p, t, x0, y0, x1, y1, sc->rows, rw);
 }
 
 /* The sums of rows [y0, y1). */
@@ -213,12 +210,11 @@ int pe_picture_dirty_in(const pe_picture *p, int by)
     return n;
 }
 
-/* The band's work with the scratch it is drawn on (the picture's own, or a thread's). */
-static bool draw_rows_on(pe_picture *p, const pe_target *t, const pe_stack *s, int by0, int by1,
-                         float *scratch, pe_cover *cov)
+bool pe_picture_draw_rows(pe_picture *p, const pe_target *t, const pe_stack *s, int by0, int by1,
+                          pe_picture_scratch *sc)
 {
     if (p->npushed > 0)
-        draw_pushed(p, t, by0, by1, cov);
+        draw_pushed(p, t, by0, by1, &sc->cov);
     bool drew = false;
     for (int by = by0; p->any_dirty && by < by1; by++) {
         unsigned char *row = p->dirty + (size_t)by * (size_t)p->bw;
@@ -234,7 +230,7 @@ static bool draw_rows_on(pe_picture *p, const pe_target *t, const pe_stack *s, i
             while (end < p->bw && row[end])
                 row[end++] = 0;
             const int x1 = end * PE_PICTURE_BLOCK < p->w ? end * PE_PICTURE_BLOCK : p->w;
-            draw_rect(p, t, s, bx * PE_PICTURE_BLOCK, y0, x1, y1, scratch, cov);
+            draw_rect(p, t, s, bx * PE_PICTURE_BLOCK, y0, x1, y1, sc);
             here = true;
             bx = end;
         }
@@ -243,12 +239,6 @@ static bool draw_rows_on(pe_picture *p, const pe_target *t, const pe_stack *s, i
         drew = drew || here;
     }
     return drew || p->npushed > 0;
-}
-
-bool pe_picture_draw_rows(pe_picture *p, const pe_target *t, const pe_stack *s, int by0, int by1,
-                          pe_picture_scratch *sc)
-{
-    return draw_rows_on(p, t, s, by0, by1, sc->rows, &sc->cov);
 }
 
 void pe_picture_drawn(pe_picture *p, bool drew)
@@ -261,7 +251,7 @@ void pe_picture_drawn(pe_picture *p, bool drew)
 double pe_picture_update(pe_picture *p, const pe_target *t, const pe_stack *s)
 {
     if (pe_picture_stale(p))
-        pe_picture_drawn(p, draw_rows_on(p, t, s, 0, p->bh, p->scratch, &p->cov));
+        pe_picture_drawn(p, pe_picture_draw_rows(p, t, s, 0, p->bh, &p->own));
     double sse = 0.0;
     for (int y = 0; y < p->h; y++)
         sse += p->row_sse[y];

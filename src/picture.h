@@ -14,6 +14,16 @@
 
 #include <stdbool.h>
 
+/* Block side: small enough that a commit's footprint redraws little beyond itself, large
+ * enough that the per-block bookkeeping stays negligible. */
+#define PE_PICTURE_BLOCK 32
+
+/* What drawing a block row of the picture needs: the picture's own, or a thread's (below). */
+typedef struct pe_picture_scratch {
+    float *rows; /* one block row's render */
+    pe_cover cov;
+} pe_picture_scratch;
+
 typedef struct pe_picture {
     int w, h;
     float *err;          /* per pixel: squared error, weighted (where new triangles go) */
@@ -27,8 +37,7 @@ typedef struct pe_picture {
     unsigned char *changed; /* per block: touched since the last pe_picture_pass */
     int bw, bh;          /* blocks across and down */
     bool any_dirty;
-    float *scratch;      /* one block row's render */
-    pe_cover cov;
+    pe_picture_scratch own;
     float *comp;         /* the composite, premultiplied (4 a pixel), or NULL (a canvas over
                           * PE_PICTURE_COMP_MAX pixels): triangles pushed on top are drawn
                           * over it rather than their blocks drawn again */
@@ -60,15 +69,6 @@ double pe_picture_update(pe_picture *p, const pe_target *t, const pe_stack *s);
  * whole render. pe_picture_draw_rows draws block rows [by0, by1) (true: it drew something);
  * once every band is drawn, pe_picture_drawn ends the update (drew: one of them did), and
  * pe_picture_update has nothing left to draw. Bit for bit what pe_picture_update draws. */
-typedef struct pe_picture_scratch {
-    float *rows;
-    pe_cover cov;
-} pe_picture_scratch;
-
-/* Block side: small enough that a commit's footprint redraws little beyond itself, large
- * enough that the per-block bookkeeping stays negligible. */
-#define PE_PICTURE_BLOCK 32
-
 bool pe_picture_scratch_init(pe_picture_scratch *sc, int w); /* false: out of memory */
 void pe_picture_scratch_free(pe_picture_scratch *sc);
 /* Something changed since the last update. */
