@@ -172,6 +172,18 @@ wait_jobs()
     return 1
 }
 
+# slurm_failures IDS: why the tasks of the jobs that did not complete ended (Slurm's own
+# words: exit code, reason, and the daemons' last errors), for a failure's message
+slurm_failures()
+{
+    local j
+    for j in ${1//,/ }; do scontrol -o show job "$j" 2>/dev/null; done |
+        grep -v 'JobState=COMPLETED' | grep -o 'ArrayTaskId=[0-9]* \|JobState=[A-Z_]*\|Reason=[^ ]*\|ExitCode=[0-9:]*' |
+        tr '\n' ' '
+    grep -hi 'error' "$WORK/slurm/slurmd.log" "$WORK/slurm/slurmctld.log" 2>/dev/null |
+        grep -v 'state file\|state save' | tail -n 5 # a fresh cluster has no saved state
+}
+
 PIDS=""
 stop_daemons()
 {
@@ -204,7 +216,8 @@ slurm)
     wait_jobs "$j1,$j2" && ok "the arrays ended" || bad "jobs still queued after 240 s" "$(squeue 2>&1 | head -n 5)"
     states=$(for j in ${j2//,/ } "$j1"; do scontrol show job "$j"; done 2>/dev/null | grep -o 'JobState=[A-Z]*' |
         sort | uniq -c | tr -s ' \n' ' ')
-    [[ $states =~ ^\ *8\ JobState=COMPLETED\ *$ ]] && ok "all 8 tasks completed" || bad "job states:$states"
+    [[ $states =~ ^\ *8\ JobState=COMPLETED\ *$ ]] && ok "all 8 tasks completed" ||
+        bad "job states:$states" "$(slurm_failures "$j1,$j2")"
     tasks=$(scontrol show job "$j1" 2>/dev/null | grep -o 'ArrayTaskId=[0-9]*' | sort | tr '\n' ' ')
     [ "$tasks" = "ArrayTaskId=0 ArrayTaskId=1 ArrayTaskId=2 ArrayTaskId=3 " ] &&
         ok "20 images at 5 per task: tasks 0-3" || bad "the image array's tasks: $tasks"
