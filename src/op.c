@@ -353,16 +353,20 @@ bool pe_op_run(const pe_brief *br, pe_op *op, pe_worker *wk)
         return search_top(br, op->view, op->nview, op, &rng, wk);
     const pe_tri *old = &op->view[op->at];
     const region r = refine_region(br, old);
-    focus(br, &r, op->view, op->nview, op->at, wk);
     if (op->kind == PE_OP_REFINE) {
+        focus(br, &r, op->view, op->nview, op->at, wk);
         op->delta = search_in(br, &wk->full.fit, &r, br->w, br->h, old, op, &rng, &op->tri);
         return !op->reorder || reorder(br, op, wk);
     }
+    /* the new triangle first: a focus the chains before it on this thread left for the top
+     * of the same stack is then drawn on, not again */
+    if (!without(op->view, op->nview, op->at, wk) ||
+        !search_top(br, wk->buf, op->nview - 1, op, &rng, wk))
+        return false;
+    focus(br, &r, op->view, op->nview, op->at, wk);
     op->d_old = pe_fit_delta_with(&wk->full.fit, old->x, old->y, old->rgba);
     op->evals++;
-    if (!without(op->view, op->nview, op->at, wk))
-        return false;
-    return search_top(br, wk->buf, op->nview - 1, op, &rng, wk);
+    return true;
 }
 
 void pe_op_recheck(const pe_brief *br, const pe_stack *s, int k, pe_tri *t, double *d_new,
