@@ -358,11 +358,14 @@ bool pe_op_run(const pe_brief *br, pe_op *op, pe_worker *wk)
         op->delta = search_in(br, &wk->full.fit, &r, br->w, br->h, old, op, &rng, &op->tri);
         return !op->reorder || reorder(br, op, wk);
     }
-    /* the new triangle first: a focus the chains before it on this thread left for the top
-     * of the same stack is then drawn on, not again */
+    /* the new triangle first, and the old one measured by the last chain alone (the chains
+     * share one view): the focus on the top of the same stack then stays for the next chain
+     * on this thread */
     if (!without(op->view, op->nview, op->at, wk) ||
         !search_top(br, wk->buf, op->nview - 1, op, &rng, wk))
         return false;
+    if (op->chain < op->chains - 1)
+        return true;
     focus(br, &r, op->view, op->nview, op->at, wk);
     op->d_old = pe_fit_delta_with(&wk->full.fit, old->x, old->y, old->rgba);
     op->evals++;

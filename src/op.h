@@ -55,7 +55,8 @@ typedef struct pe_op {
                           * named anchor: just above it, or just below */
     bool above;
     uint32_t anchor;
-    double d_old;        /* regrow: the old triangle's loss change at its slot */
+    double d_old;        /* regrow: the old triangle's loss change at its slot (a whole-canvas
+                          * search's last chain measures it for all its chains) */
     uint64_t evals, iters;
     bool failed;         /* out of memory: the op changes nothing */
     double cost, start, end; /* a traced run's record (trace.h): CPU seconds, wall from..to */

@@ -438,8 +438,10 @@ bool pe_sched_commit(pe_sched *s, pe_worker *wk)
         s->done++;
         break;
     case PE_OP_REGROW:
-        if (best)
+        if (best) {
+            best->d_old = op->d_old; /* the last chain measured it for all */
             changed = commit_regrow(s, best, wk);
+        }
         break;
     }
     s->touched[s->committed % PE_LAG] = changed;
