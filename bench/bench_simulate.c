@@ -6,9 +6,13 @@
  * one thread issues, commits and publishes in the traced order, waiting for the op it commits
  * (and running queued ops meanwhile, the awaited one first, as the OpenMP runtime does), and
  * for the bands of a redraw of the picture it handed out; the others take the oldest queued
- * task whenever they are free. The sequence of events does not
+ * task whenever they are free; a whole-canvas regrow's chain that runs on a thread that ran
+ * none of its search's chains before draws its focus again, which the one traced thread did
+ * not. The sequence of events does not
  * depend on the thread count (src/sched.h), so the replay is exact but for what it leaves
- * out: memory bandwidth, caches, the runtime's own overheads.
+ * out: memory bandwidth, caches, the runtime's own overheads, and the whole-canvas focus an
+ * add's chain draws in full on a thread that ran none of the last four adds' chains (the one
+ * traced thread always drew on the focus it held).
  *
  *   bench_simulate IMAGE [-n N] [-r N] [--iterations N] [--seed N] [--frames N] [-j N]
  *                        [--threads-list "1 2 4"] [--report] [--what-if "A,B;C"]
@@ -55,6 +59,7 @@ typedef struct sim {
     size_t *queue;        /* FIFO of task ids: op q as q, report e as nops + e */
     size_t qhead, qtail;
     double free_at[MAX_THREADS];
+    size_t search_of[MAX_THREADS]; /* the first chain of the search each ran a chain of last */
     double busy;          /* thread-seconds of tasks and the issuer's work */
 } sim;
 
@@ -78,9 +83,24 @@ static void tidy(sim *s)
         s->qhead++;
 }
 
+/* What task id costs more on `thread` than it did traced: a whole-canvas regrow's chain after
+ * the first draws its focus in full on a thread that ran no chain of that search before (the
+ * trace ran them all on one thread, each drawing on the focus the one before left). */
+static double moved_cost(sim *s, size_t id, int thread)
+{
+    if (id >= s->tr->nops)
+        return 0.0;
+    const pe_trace_op *op = &s->tr->ops[id];
+    const size_t first = op->chains > 1 ? id - (size_t)op->chain : SIZE_MAX;
+    const bool held = first != SIZE_MAX && s->search_of[thread] == first;
+    s->search_of[thread] = first;
+    return op->kind == 2 /* a regrow */ && op->chain > 0 && !held ? s->tr->ops[first].focus : 0.0;
+}
+
 static void start(sim *s, size_t id, double at, int thread)
 {
     task *t = task_of(s, id);
+    t->cost += moved_cost(s, id, thread);
     t->started = true;
     t->end = at + t->cost;
     s->free_at[thread] = t->end;
@@ -147,6 +167,8 @@ static double op_cost(const sim *s, const pe_trace_op *op)
 static double replay(const pe_trace *tr, int threads, const what_if *w, double *busy)
 {
     sim s = { .tr = tr, .threads = threads, .w = *w };
+    for (int k = 0; k < MAX_THREADS; k++)
+        s.search_of[k] = SIZE_MAX;
     s.ops = calloc(tr->nops + 1, sizeof *s.ops);
     s.reports = calloc(tr->nevents + 1, sizeof *s.reports);
     s.queue = calloc(tr->nops + tr->nevents + 1, sizeof *s.queue);

@@ -151,6 +151,7 @@ static void run_op(run *R, pe_op *op)
 {
     taken(op);
     const double c0 = R->trace ? pe_trace_clock() : 0.0, w0 = R->trace ? now_wall() : 0.0;
+    op->traced = R->trace != NULL;
     op->failed = !pe_op_run(&R->brief, op, &R->workers[thread_index()]);
     if (R->trace) {
         op->cost = pe_trace_clock() - c0;
@@ -255,7 +256,8 @@ static void traced(run *R, pe_trace_what what, uint64_t op, double c0)
     const pe_op *o = op < R->sched.issued ? &R->sched.ops[op % PE_LAG] : NULL;
     pe_trace_op *t = what != PE_TRACE_PUBLISH ? pe_trace_op_at(R->trace, op) : NULL;
     if (t && o && what != PE_TRACE_ISSUE)
-        *t = (pe_trace_op){ o->kind, o->chains, o->cost, o->start, o->end, o->thread };
+        *t = (pe_trace_op){ o->kind, o->chain, o->chains, o->cost, o->focus, o->start, o->end,
+                            o->thread };
 }
 
 /* The report in flight has ended: its cost goes into its event. */

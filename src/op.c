@@ -2,6 +2,7 @@
 #include "op.h"
 
 #include "rng.h"
+#include "trace.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -278,7 +279,9 @@ static bool search_coarse(const pe_brief *br, const pe_tri *tris, int n, pe_op *
         t.x[v] = fmin(fmax(t.x[v] * f, r.box[0]), r.box[2]);
         t.y[v] = fmin(fmax(t.y[v] * f, r.box[1]), r.box[3]);
     }
+    const double c0 = op->traced ? pe_trace_clock() : 0.0;
     focus(br, &r, tris, n, n, wk);
+    op->focus = op->traced ? pe_trace_clock() - c0 : 0.0;
     /* a cheaper search (a time limit's) finishes with fewer moves too */
     const pe_search_cfg finish = { .ls_moves = op->cfg.ls_moves < PE_FINISH_MOVES
                                                    ? op->cfg.ls_moves

@@ -59,7 +59,9 @@ typedef struct pe_op {
                           * search's last chain measures it for all its chains) */
     uint64_t evals, iters;
     bool failed;         /* out of memory: the op changes nothing */
+    bool traced;         /* its run is traced: its record below is kept */
     double cost, start, end; /* a traced run's record (trace.h): CPU seconds, wall from..to */
+    double focus;        /* and a whole-canvas search's focus on the working picture: CPU s */
     int thread;
 } pe_op;
 

@@ -33,8 +33,12 @@ typedef struct pe_trace_event {
 
 typedef struct pe_trace_op {
     int kind;       /* pe_op_kind */
-    int chains;     /* > 1: one of a whole-canvas search's chains */
+    int chain, chains; /* chains > 1: chain `chain` of a whole-canvas search (the first at
+                        * position - chain) */
     double cost;    /* CPU seconds its run took */
+    double focus;   /* of which its focus on the working picture (whole-canvas searches): a
+                     * chain after the first draws on the one its thread holds, when it ran the
+                     * chain before; on another thread a regrow's chain draws it in full */
     double start, end; /* wall seconds since the run began */
     int thread;
 } pe_trace_op;
